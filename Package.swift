@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Leadline: a callback coordination server for home-service businesses.
+// No package dependencies: the toolchain (Foundation, Dispatch, Glibc,
+// Synchronization, Testing) and the system's libcrypt are all it uses.
+let package = Package(
+    name: "Leadline",
+    products: [
+        .executable(name: "leadlined", targets: ["leadlined"]),
+        .executable(name: "leadline", targets: ["leadline"]),
+        .library(name: "LeadlineCore", targets: ["LeadlineCore"]),
+        .library(name: "LeadlineWire", targets: ["LeadlineWire"]),
+    ],
+    targets: [
+        // libcrypt (libxcrypt) for token hashes: crypt_r and crypt_gensalt_rn.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+
+        // The domain, pure: leads, ownership, people, policy, time. No I/O.
+        .target(name: "LeadlineCore"),
+        // The line protocol: framing, request parsing, reply and event encoding, HELP.
+        .target(name: "LeadlineWire", dependencies: ["LeadlineCore"]),
+        // The append-only journal: JSON lines, group-committed fsync, replay.
+        .target(name: "LeadlineJournal", dependencies: ["LeadlineCore"]),
+        // Sockets, connections, the hub that runs commands and fans events out.
+        .target(
+            name: "LeadlineServer",
+            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "CCrypt"]),
+        // The server executable: flags, config, user management.
+        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer"]),
+        // The bundled client: depends on the wire codec only.
+        .executableTarget(name: "leadline", dependencies: ["LeadlineWire"], path: "clients/leadline"),
+
+        // Helpers shared by the test targets: a line client, a server harness, transcripts.
+        .target(
+            name: "LeadlineTestSupport",
+            dependencies: ["LeadlineServer", "LeadlineWire", "LeadlineJournal"]),
+
+        .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore"]),
+        .testTarget(name: "LeadlineWireTests", dependencies: ["LeadlineWire"]),
+        .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal"]),
+        .testTarget(
+            name: "LeadlineServerTests",
+            dependencies: ["LeadlineServer", "LeadlineTestSupport"],
+            resources: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

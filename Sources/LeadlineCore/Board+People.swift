@@ -1,0 +1,42 @@
+extension Board {
+    /// `USER ADD / TOKEN / REMOVE`: only the owner role (or the server's console) manages people.
+    /// The last owner cannot be removed: someone must always be able to manage people.
+    func decidePeople(_ command: Command, by actor: Person?) throws(CommandError) -> Decision {
+        if let actor, actor.role != .owner {
+            throw CommandError.denied(need: [.owner], "managing people needs the owner role; you are \(actor.role.rawValue)")
+        }
+        switch command {
+        case .addPerson(let raw, let role, let hash):
+            let name = try Person.validateName(raw)
+            guard people[name] == nil else {
+                throw CommandError(.conflict, fields: [Field("person", name)],
+                                   "\(name) already exists; USER TOKEN \(name) issues a new token")
+            }
+            return Decision(changes: [.personSaved(Person(name: name, role: role, tokenHash: hash))],
+                            reply: [Field("person", name), Field("role", role.rawValue)])
+        case .replaceToken(let raw, let hash):
+            let person = try requirePerson(raw)
+            var updated = person
+            updated.tokenHash = hash
+            return Decision(changes: [.personSaved(updated)],
+                            reply: [Field("person", person.name), Field("role", person.role.rawValue)])
+        case .removePerson(let raw):
+            let person = try requirePerson(raw)
+            if person.role == .owner, people.values.filter({ $0.role == .owner }).count == 1 {
+                throw CommandError(.conflict, fields: [Field("person", person.name)],
+                                   "\(person.name) is the last owner; add another owner before removing them")
+            }
+            return Decision(changes: [.personRemoved(name: person.name)], reply: [Field("person", person.name)])
+        default:
+            preconditionFailure("not a people command")
+        }
+    }
+
+    func requirePerson(_ raw: String) throws(CommandError) -> Person {
+        let name = raw.lowercased()
+        guard let person = people[name] else {
+            throw CommandError(.notFound, fields: [Field("person", name)], "there is no one called \(name)")
+        }
+        return person
+    }
+}

@@ -1,0 +1,73 @@
+/// A request to change the board, already parsed and typed.
+///
+/// Times stay ``TimeSpec``s here: what "15:30" means depends on the clock and the
+/// shop's zone, which only ``Board/decide(_:by:at:)`` knows.
+public enum Command: Sendable, Equatable {
+    case newLead(NewLead)
+    case claim(LeadID)
+    case release(LeadID, reason: String?)
+    case assign(LeadID, owner: PersonChoice, backup: PersonChoice)
+    case takeover(LeadID)
+    case note(LeadID, text: String)
+    case attempt(LeadID, channel: AttemptChannel, outcome: AttemptOutcome, next: TimeSpec?, note: String?)
+    case setStatus(StatusRequest)
+    case addPerson(name: String, role: Role, tokenHash: String)
+    case replaceToken(name: String, tokenHash: String)
+    case removePerson(name: String)
+}
+
+/// What `NEW` asks for; unset fields take the defaults `decide` documents.
+public struct NewLead: Sendable, Equatable {
+    public var kind: LeadKind?
+    public var source: LeadSource?
+    public var urgency: Urgency?
+    public var name: String?
+    public var phone: String?
+    public var email: String?
+    public var service: String?
+    public var area: String?
+    public var due: TimeSpec?
+    public var owner: String?
+    public var backup: String?
+    public var note: String?
+
+    public init() {}
+}
+
+/// What `STATUS` asks for.
+public struct StatusRequest: Sendable, Equatable {
+    public var lead: LeadID
+    public var status: LeadStatus
+    public var reason: String?
+    public var next: TimeSpec?
+    public var appointment: TimeSpec?
+    public var tech: String?
+    public var note: String?
+
+    public init(lead: LeadID, status: LeadStatus) {
+        self.lead = lead
+        self.status = status
+    }
+}
+
+/// A person slot in `ASSIGN`: left alone, or set to someone or nobody.
+public enum PersonChoice: Sendable, Equatable {
+    case keep
+    case person(String)
+    case nobody
+}
+
+/// What a command decided: the changes to record and what its `OK` says.
+public struct Decision: Sendable, Equatable {
+    public var changes: [Change]
+    /// The `OK` line's fields (the server adds `seq=`).
+    public var reply: [Field]
+    /// A sentence for a person, after ` :` on the `OK` line.
+    public var message: String?
+
+    public init(changes: [Change], reply: [Field], message: String? = nil) {
+        self.changes = changes
+        self.reply = reply
+        self.message = message
+    }
+}

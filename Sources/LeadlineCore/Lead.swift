@@ -1,0 +1,110 @@
+import Foundation
+
+/// Short numeric lead ids, typed by people: `CLAIM 42`.
+public typealias LeadID = Int
+
+/// One callback to make, with everything the SOPs ask to be visible: who owns it,
+/// who backs them up, when it is due, where it stands, and its full history.
+public struct Lead: Sendable, Equatable {
+    public let id: LeadID
+    public var kind: LeadKind
+    public var source: LeadSource
+    public var urgency: Urgency
+    public var name: String?
+    public var phone: String?
+    public var email: String?
+    public var service: String?
+    public var area: String?
+    public let createdAt: Date
+    public let createdBy: String?
+    /// When the next touch is due: first the response window, then each `next=`.
+    /// `nil` once the lead is closed or waits on nothing we scheduled.
+    public var due: Date?
+    /// The primary owner: the one person expected to make the callback.
+    public var owner: String?
+    /// The backup owner: the named person who acts when the primary cannot.
+    public var backup: String?
+    public var status: LeadStatus
+    public var appointment: Appointment?
+    public var attempts: [Attempt] = []
+    /// Every event about this lead, oldest first.
+    public var history: [Event] = []
+    public var closedAt: Date?
+
+    public var isOpen: Bool { closedAt == nil }
+
+    public init(_ intake: Intake, at: Date, by: String?) {
+        id = intake.lead
+        kind = intake.kind
+        source = intake.source
+        urgency = intake.urgency
+        name = intake.name
+        phone = intake.phone
+        email = intake.email
+        service = intake.service
+        area = intake.area
+        createdAt = at
+        createdBy = by
+        due = intake.due
+        owner = intake.owner
+        backup = intake.backup
+        status = .needsCallback
+    }
+
+    /// The last attempt logged by the current primary owner, if any.
+    public var lastAttemptByOwner: Attempt? {
+        guard let owner else { return nil }
+        return attempts.last { $0.by == owner }
+    }
+
+    /// Whether `person` is this lead's primary or backup owner.
+    public func isHeld(by person: String) -> Bool { owner == person || backup == person }
+}
+
+/// A booked visit: when, and which technician.
+public struct Appointment: Sendable, Equatable {
+    public var at: Date
+    public var tech: String?
+
+    public init(at: Date, tech: String?) {
+        self.at = at
+        self.tech = tech
+    }
+}
+
+/// What `NEW` records about a lead as it enters the board.
+public struct Intake: Sendable, Equatable {
+    public var lead: LeadID
+    public var kind: LeadKind
+    public var source: LeadSource
+    public var urgency: Urgency
+    public var name: String?
+    public var phone: String?
+    public var email: String?
+    public var service: String?
+    public var area: String?
+    public var due: Date?
+    public var owner: String?
+    public var backup: String?
+    public var note: String?
+
+    public init(
+        lead: LeadID, kind: LeadKind, source: LeadSource, urgency: Urgency,
+        name: String? = nil, phone: String? = nil, email: String? = nil, service: String? = nil,
+        area: String? = nil, due: Date? = nil, owner: String? = nil, backup: String? = nil, note: String? = nil
+    ) {
+        self.lead = lead
+        self.kind = kind
+        self.source = source
+        self.urgency = urgency
+        self.name = name
+        self.phone = phone
+        self.email = email
+        self.service = service
+        self.area = area
+        self.due = due
+        self.owner = owner
+        self.backup = backup
+        self.note = note
+    }
+}

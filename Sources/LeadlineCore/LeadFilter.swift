@@ -1,0 +1,43 @@
+import Foundation
+
+/// Which leads `LIST` shows.
+public enum LeadFilter: String, Vocabulary {
+    /// Every lead not closed.
+    case open
+    /// Open leads the asker owns or backs up.
+    case mine
+    /// Open leads with no primary owner.
+    case unowned
+    /// Open leads whose due time has passed.
+    case overdue
+    /// Closed leads.
+    case closed
+    /// Everything.
+    case all
+
+    public static let argumentName = "filter"
+
+    public func matches(_ lead: Lead, person: String, now: Date) -> Bool {
+        switch self {
+        case .open: return lead.isOpen
+        case .mine: return lead.isOpen && lead.isHeld(by: person)
+        case .unowned: return lead.isOpen && lead.owner == nil
+        case .overdue: return lead.isOpen && (lead.due.map { $0 < now } ?? false)
+        case .closed: return !lead.isOpen
+        case .all: return true
+        }
+    }
+}
+
+extension Board {
+    /// The leads `filter` selects for `person`, most urgent first (``CallbackPriority``);
+    /// closed leads by id.
+    public func list(_ filter: LeadFilter, for person: String, at now: Date) -> [Lead] {
+        let chosen = leads.values.filter { filter.matches($0, person: person, now: now) }
+        return chosen.sorted { a, b in
+            if a.isOpen != b.isOpen { return a.isOpen }
+            if !a.isOpen { return a.id < b.id }
+            return a.priority(at: now, policy: policy) < b.priority(at: now, policy: policy)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// ISO 8601 instants as Leadline writes and reads them, without Foundation formatters.
+///
+/// The wire shows the shop's local time with its offset (`2026-11-23T08:05:00-06:00`),
+/// the journal stores UTC with milliseconds (`2026-11-23T14:05:00.000Z`); both read
+/// back through ``parse(_:)``. Hand-written because it runs once per event on the hot
+/// path, and `DateFormatter` is neither cheap nor `Sendable`.
+public enum Timestamp {
+    /// `2026-11-23T08:05:00-06:00` in `zone` (`Z` when the offset is zero).
+    public static func local(_ date: Date, in zone: TimeZone) -> String {
+        let offset = zone.secondsFromGMT(for: date)
+        let seconds = Int(floor(date.timeIntervalSince1970)) + offset
+        var s = civilString(seconds)
+        s += offsetString(offset)
+        return s
+    }
+
+    /// `2026-11-23T14:05:00.123Z`: UTC with milliseconds, for the journal.
+    public static func utc(_ date: Date) -> String {
+        let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis.floorDiv(1000)
+        let ms = millis - seconds * 1000
+        return civilString(seconds) + "." + pad(ms, 3) + "Z"
+    }
+
+    /// Rounds to the millisecond, the journal's precision, so that replayed state
+    /// equals live state exactly.
+    public static func truncatedToMillis(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or `±HH:MM`.
+    public static func parse(_ text: String) -> Date? {
+        var p = Scanner(Array(text.utf8))
+        guard let y = p.digits(4), p.take(0x2D), let mo = p.digits(2), p.take(0x2D), let d = p.digits(2),
+              p.take(0x54) || p.take(0x74), let h = p.digits(2), p.take(0x3A), let mi = p.digits(2)
+        else { return nil }
+        var sec = 0
+        var fraction = 0.0
+        if p.take(0x3A) {
+            guard let s = p.digits(2) else { return nil }
+            sec = s
+            if p.take(0x2E) {
+                var scale = 0.1
+                var any = false
+                while let digit = p.digit() { fraction += Double(digit) * scale; scale /= 10; any = true }
+                guard any else { return nil }
+            }
+        }
+        guard (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+        var offset = 0
+        if p.take(0x5A) || p.take(0x7A) {
+            offset = 0
+        } else if let sign = p.peek(), sign == 0x2B || sign == 0x2D {
+            p.index += 1
+            guard let oh = p.digits(2), p.take(0x3A), let om = p.digits(2) else { return nil }
+            offset = (oh * 3600 + om * 60) * (sign == 0x2D ? -1 : 1)
+        } else {
+            return nil
+        }
+        guard p.atEnd else { return nil }
+        let days = daysFromCivil(y, mo, d)
+        let seconds = days * 86_400 + h * 3600 + mi * 60 + sec - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    // MARK: - Civil calendar arithmetic (proleptic Gregorian, H. Hinnant's algorithms)
+
+    /// Days since 1970-01-01 of a civil date.
+    public static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date of a day count since 1970-01-01.
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    private static func civilString(_ seconds: Int) -> String {
+        let days = seconds.floorDiv(86_400)
+        let rest = seconds - days * 86_400
+        let (y, m, d) = civilFromDays(days)
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
+            + pad(rest / 3600, 2) + ":" + pad(rest % 3600 / 60, 2) + ":" + pad(rest % 60, 2)
+    }
+
+    private static func offsetString(_ offset: Int) -> String {
+        if offset == 0 { return "Z" }
+        let a = abs(offset) / 60
+        return (offset < 0 ? "-" : "+") + pad(a / 60, 2) + ":" + pad(a % 60, 2)
+    }
+
+    private static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        var atEnd: Bool { index == bytes.count }
+        func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+        mutating func take(_ c: UInt8) -> Bool {
+            guard peek() == c else { return false }
+            index += 1
+            return true
+        }
+        mutating func digit() -> Int? {
+            guard let c = peek(), c >= 0x30, c <= 0x39 else { return nil }
+            index += 1
+            return Int(c - 0x30)
+        }
+        mutating func digits(_ n: Int) -> Int? {
+            var v = 0
+            for _ in 0..<n {
+                guard let d = digit() else { return nil }
+                v = v * 10 + d
+            }
+            return v
+        }
+    }
+}
+
+extension Int {
+    /// Division rounding toward negative infinity.
+    func floorDiv(_ d: Int) -> Int {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}

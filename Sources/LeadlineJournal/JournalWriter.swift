@@ -1,0 +1,93 @@
+import Dispatch
+
+/// Appends events to the journal with group commit: every append made while a sync
+/// is under way joins the next batch, so many requests share one `fdatasync`.
+///
+/// Called from, and completing on, its owner queue (the server's hub); the writes
+/// and syncs run on a queue of their own, never on the socket queue. Completions run
+/// in append order. If a batch fails, every append queued behind it fails too: those
+/// were decided against state that included the failed batch.
+public final class JournalWriter: @unchecked Sendable {
+    public typealias Completion = (Result<Void, JournalError>) -> Void
+
+    private let storage: JournalStorage
+    private let owner: DispatchQueue
+    private let syncQueue = DispatchQueue(label: "leadline.journal.sync")
+    // Owned by `owner`:
+    private var pendingBytes: [UInt8] = []
+    private var pendingCompletions: [Completion] = []
+    private var inFlight = false
+    private var inFlightCompletions: [Completion] = []
+    private var idleWaiters: [() -> Void] = []
+    /// Batches written so far, and appends they carried (for the benchmark's numbers).
+    public private(set) var batches = 0
+    public private(set) var appends = 0
+
+    public init(storage: JournalStorage, owner: DispatchQueue) {
+        self.storage = storage
+        self.owner = owner
+    }
+
+    /// Queues `bytes` (possibly empty: a barrier that completes in order) for the journal.
+    /// Must be called on the owner queue.
+    public func append(_ bytes: [UInt8], completion: @escaping Completion) {
+        dispatchPrecondition(condition: .onQueue(owner))
+        pendingBytes.append(contentsOf: bytes)
+        pendingCompletions.append(completion)
+        if !inFlight { startBatch() }
+    }
+
+    /// Whether nothing is queued or being written.
+    public var isIdle: Bool { !inFlight && pendingCompletions.isEmpty }
+
+    /// Runs `block` on the owner queue once every queued append has completed.
+    public func whenIdle(_ block: @escaping () -> Void) {
+        dispatchPrecondition(condition: .onQueue(owner))
+        if isIdle { block() } else { idleWaiters.append(block) }
+    }
+
+    private func startBatch() {
+        inFlight = true
+        let bytes = pendingBytes
+        inFlightCompletions = pendingCompletions
+        pendingBytes = []
+        pendingCompletions = []
+        batches += 1
+        appends += inFlightCompletions.count
+        let storage = self.storage
+        syncQueue.async {
+            let result: Result<Void, JournalError>
+            do {
+                try storage.appendDurably(bytes)
+                result = .success(())
+            } catch let error as JournalError {
+                result = .failure(error)
+            } catch {
+                result = .failure(.io("\(error)"))
+            }
+            self.owner.async { self.finish(result) }
+        }
+    }
+
+    private func finish(_ result: Result<Void, JournalError>) {
+        let completions = inFlightCompletions
+        inFlightCompletions = []
+        inFlight = false
+        var failed = completions
+        if case .failure = result {
+            failed += pendingCompletions
+            pendingBytes = []
+            pendingCompletions = []
+            for completion in failed { completion(result) }
+        } else {
+            for completion in completions { completion(result) }
+        }
+        if !pendingCompletions.isEmpty, !inFlight {
+            startBatch()
+        } else if isIdle {
+            let waiters = idleWaiters
+            idleWaiters = []
+            for waiter in waiters { waiter() }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import LeadlineCore
+
+/// Reads the JSON config file into a ``ServerConfiguration``, strictly: an unknown
+/// key or a bad value stops start-up with the key's path and the reason.
+///
+/// ```json
+/// { "listen": { "host": "127.0.0.1", "port": 7700 },
+///   "data": "leadline-data", "name": "leadline",
+///   "limits": { "maxLine": 4096, "loginTimeoutSeconds": 60 },
+///   "policy": { "timeZone": "America/Chicago" } }
+/// ```
+public enum ConfigurationFile {
+    public static func load(path: String, into config: inout ServerConfiguration) throws(ServerError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ServerError.configuration("cannot read the config file \(path)")
+        }
+        try apply(data, from: path, to: &config)
+    }
+
+    public static func apply(_ data: Data, from path: String, to config: inout ServerConfiguration) throws(ServerError) {
+        let root: ConfigObject
+        do {
+            guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ServerError.configuration("\(path): the config must be a JSON object")
+            }
+            root = ConfigObject(file: path, path: "", values: dict)
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError.configuration("\(path): not valid JSON (\(error.localizedDescription))")
+        }
+        try root.allow(["listen", "data", "name", "limits", "policy"])
+        if let listen = try root.object("listen") {
+            try listen.allow(["host", "port"])
+            if let host = try listen.string("host") { config.host = host }
+            if let port = try listen.int("port", 0...65535) { config.port = UInt16(port) }
+        }
+        if let data = try root.string("data") { config.dataDirectory = data }
+        if let name = try root.string("name") {
+            guard !name.isEmpty, !name.contains(" ") else { throw root.error("name", "must be one word") }
+            config.name = name
+        }
+        if let limits = try root.object("limits") { try applyLimits(limits, to: &config.limits) }
+        if let policy = try root.object("policy") { try PolicyFile.apply(policy, to: &config.policy) }
+    }
+
+    private static func applyLimits(_ o: ConfigObject, to limits: inout Limits) throws(ServerError) {
+        try o.allow(["maxLine", "maxOutboundBytes", "outboundHighWater", "maxInboundBytes", "loginTimeoutSeconds",
+                     "maxConnections", "sinceWindow", "maxLoginFailures", "loginFailureDelaySeconds",
+                     "requestsPerSecond", "requestBurst", "closeLingerSeconds"])
+        if let v = try o.int("maxLine", 256...1_048_576) { limits.maxLine = v }
+        if let v = try o.int("maxOutboundBytes", 65_536...1 << 30) { limits.maxOutboundBytes = v }
+        if let v = try o.int("outboundHighWater", 4096...1 << 30) { limits.outboundHighWater = v }
+        if let v = try o.int("maxInboundBytes", 4096...1 << 30) { limits.maxInboundBytes = v }
+        if let v = try o.number("loginTimeoutSeconds", 0.1...86_400) { limits.loginTimeout = v }
+        if let v = try o.int("maxConnections", 1...1_000_000) { limits.maxConnections = v }
+        if let v = try o.int("sinceWindow", 1...10_000_000) { limits.sinceWindow = v }
+        if let v = try o.int("maxLoginFailures", 1...100) { limits.maxLoginFailures = v }
+        if let v = try o.number("loginFailureDelaySeconds", 0...60) { limits.loginFailureDelay = v }
+        if let v = try o.number("requestsPerSecond", 0...1e9) { limits.requestsPerSecond = v }
+        if let v = try o.number("requestBurst", 1...1e9) { limits.requestBurst = v }
+        if let v = try o.number("closeLingerSeconds", 0...60) { limits.closeLinger = v }
+        if limits.outboundHighWater > limits.maxOutboundBytes {
+            throw o.error("outboundHighWater", "must not exceed maxOutboundBytes (\(limits.maxOutboundBytes))")
+        }
+    }
+}
+
+/// One JSON object of the config, with the path that names it in errors.
+struct ConfigObject {
+    let file: String
+    let path: String
+    let values: [String: Any]
+
+    func error(_ key: String, _ reason: String) -> ServerError {
+        ServerError.configuration("\(file): \(path)\(key): \(reason)")
+    }
+
+    func allow(_ keys: Set<String>) throws(ServerError) {
+        for key in values.keys.sorted() where !keys.contains(key) {
+            throw error(key, "unknown setting (known here: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func object(_ key: String) throws(ServerError) -> ConfigObject? {
+        guard let value = values[key] else { return nil }
+        guard let dict = value as? [String: Any] else { throw error(key, "must be an object { ... }") }
+        return ConfigObject(file: file, path: path + key + ".", values: dict)
+    }
+
+    func string(_ key: String) throws(ServerError) -> String? {
+        guard let value = values[key] else { return nil }
+        guard let s = value as? String else { throw error(key, "must be a string, got \(describe(value))") }
+        return s
+    }
+
+    func int(_ key: String, _ range: ClosedRange<Int>) throws(ServerError) -> Int? {
+        guard let value = values[key] else { return nil }
+        guard !(value is Bool), let n = value as? Int, !(value is String) else {
+            throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(value))")
+        }
+        guard range.contains(n) else {
+            throw error(key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)")
+        }
+        return n
+    }
+
+    func number(_ key: String, _ range: ClosedRange<Double>) throws(ServerError) -> Double? {
+        guard let value = values[key] else { return nil }
+        guard !(value is Bool), !(value is String), let n = value as? Double else {
+            throw error(key, "must be a number, got \(describe(value))")
+        }
+        guard range.contains(n) else { throw error(key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)") }
+        return n
+    }
+
+    func array(_ key: String) throws(ServerError) -> [Any]? {
+        guard let value = values[key] else { return nil }
+        guard let a = value as? [Any] else { throw error(key, "must be a list [ ... ]") }
+        return a
+    }
+
+    private func describe(_ value: Any) -> String {
+        if let s = value as? String { return "\"\(s)\"" }
+        if value is [Any] { return "a list" }
+        if value is [String: Any] { return "an object" }
+        return "\(value)"
+    }
+}

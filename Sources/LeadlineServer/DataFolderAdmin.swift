@@ -1,0 +1,88 @@
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+
+/// `leadlined user ...`: managing people straight in the data folder, with the server stopped.
+///
+/// Changes take the folder's lock exactly as the server does, so they never
+/// interleave with a running server's writes: if the server holds the lock, the
+/// command is refused and told to go through the server (`USER ADD` as an owner).
+/// Listing only reads, and works either way.
+public enum DataFolderAdmin {
+    /// Runs `action`; returns what to print on stdout (a new token alone, for scripts).
+    public static func run(_ action: UserAction, dataDirectory: String, now: Date = Date()) throws(ServerError) -> String {
+        let folder = DataDirectory(path: dataDirectory)
+        switch action {
+        case .list:
+            return try list(folder, now: now)
+        case .add(let name, let role):
+            let token = TokenHasher.newToken()
+            try change(folder, .addPerson(name: name, role: role, tokenHash: TokenHasher.hash(token)), now: now)
+            return token
+        case .token(let name):
+            let token = TokenHasher.newToken()
+            try change(folder, .replaceToken(name: name, tokenHash: TokenHasher.hash(token)), now: now)
+            return token
+        case .remove(let name):
+            try change(folder, .removePerson(name: name), now: now)
+            return "removed \(name.lowercased())"
+        }
+    }
+
+    /// Decides and durably records one people command under the folder's lock.
+    private static func change(_ folder: DataDirectory, _ command: Command, now: Date) throws(ServerError) {
+        let lock = try takeLock(folder)
+        defer { withExtendedLifetime(lock) {} }
+        var board = Board()
+        do {
+            _ = try JournalReader.replay(path: folder.journalPath, into: &board, now: now)
+        } catch {
+            throw ServerError.journal(error)
+        }
+        let decision: Decision
+        switch board.decide(command, by: nil, at: now) {
+        case .success(let d): decision = d
+        case .failure(let error): throw ServerError.configuration(error.message)
+        }
+        let events = board.stamp(decision.changes, by: nil, at: Timestamp.truncatedToMillis(now))
+        do {
+            let file = try JournalFile(path: folder.journalPath)
+            try file.appendDurably(events.flatMap(JournalCodec.encode))
+        } catch {
+            throw ServerError.journal(error)
+        }
+    }
+
+    private static func takeLock(_ folder: DataDirectory) throws(ServerError) -> DirectoryLock {
+        let result: Result<DirectoryLock, JournalError> = Result { () throws(JournalError) in
+            try folder.create()
+            return try folder.lock(as: "leadlined user command")
+        }
+        switch result {
+        case .success(let lock):
+            return lock
+        case .failure(.locked(let path, let holder)):
+            throw ServerError.configuration(
+                "the data folder \(path) is held by \(holder). Change people through the running server: "
+                + "log in as an owner and send USER ADD <name> role=<role>, USER TOKEN <name> or USER REMOVE <name>; "
+                + "or stop the server first.")
+        case .failure(let error):
+            throw ServerError.journal(error)
+        }
+    }
+
+    private static func list(_ folder: DataDirectory, now: Date) throws(ServerError) -> String {
+        guard FileManager.default.fileExists(atPath: folder.journalPath) else {
+            return "nobody yet: \(folder.path) holds no journal"
+        }
+        var board = Board()
+        do {
+            _ = try JournalReader.replay(path: folder.journalPath, into: &board, now: now, readOnly: true)
+        } catch {
+            throw ServerError.journal(error)
+        }
+        let people = board.people.values.sorted { $0.name < $1.name }
+        if people.isEmpty { return "nobody yet" }
+        return people.map { "\($0.name)\t\($0.role.rawValue)" }.joined(separator: "\n")
+    }
+}

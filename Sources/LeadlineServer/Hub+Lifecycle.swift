@@ -1,0 +1,59 @@
+import Dispatch
+import Foundation
+import LeadlineWire
+
+/// Timers (login timeout, keepalive, closing linger) and the graceful shutdown.
+extension Hub {
+    func startTimer() {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + config.tick, repeating: config.tick, leeway: .milliseconds(10))
+        timer.setEventHandler { [weak self] in self?.tick() }
+        timer.activate()
+        self.timer = timer
+    }
+
+    private func tick() {
+        let now = monotonicSeconds()
+        for c in Array(connections.values) {
+            switch c.state {
+            case .open:
+                if c.session.person == nil, now - c.session.connectedAt > config.limits.loginTimeout {
+                    c.sayGoodbye("IDLE", "no LOGIN within \(Int(config.limits.loginTimeout)) seconds")
+                } else if let keepalive = c.session.keepalive,
+                          now - max(c.session.lastInbound, c.session.lastOutbound) >= keepalive {
+                    c.session.pingCounter += 1
+                    c.send(encoder.ping(c.session.pingCounter))
+                    c.session.lastOutbound = now
+                }
+            case .draining:
+                if let until = c.lingerUntil, now > until { c.lingerExpired() }
+            case .closed:
+                break
+            }
+        }
+    }
+
+    /// Stops accepting and reading, lets every pending sync finish (and its `OK` go
+    /// out), says `BYE` to everyone, waits for the goodbyes to drain, then calls `done`.
+    func shutdown(done: @escaping @Sendable () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !stopping else { return }
+        beginStopping()
+        listener?.cancel()
+        journal.whenIdle { [self] in
+            for c in Array(connections.values) { c.sayGoodbye("SHUTDOWN", "the server is shutting down") }
+            waitForConnections(until: monotonicSeconds() + config.limits.closeLinger + 0.5, done: done)
+        }
+    }
+
+    private func waitForConnections(until deadline: TimeInterval, done: @escaping @Sendable () -> Void) {
+        if connections.isEmpty || monotonicSeconds() > deadline {
+            for c in Array(connections.values) { c.close(log: nil) }
+            timer?.cancel()
+            timer = nil
+            done()
+            return
+        }
+        queue.asyncAfter(deadline: .now() + 0.02) { [self] in waitForConnections(until: deadline, done: done) }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LeadlineCore
+import LeadlineWire
+
+/// Logging in, and managing people over the wire. Token hashing is slow on purpose
+/// (a little), so it runs on `authQueue` and hands its result back to the hub.
+extension Hub {
+    func login(name: String, token: String, tag: String?, from c: Connection) {
+        if let current = c.session.person {
+            c.send(encoder.error(tag: tag, CommandError(
+                .invalid, fields: [Field("user", current.name)],
+                "already logged in as \(current.name); QUIT and reconnect to log in as someone else")))
+            return
+        }
+        let known = durable.people[name]
+        let hash = known?.tokenHash ?? TokenHasher.decoy
+        c.session.awaitingReply = true
+        authQueue.async { [self] in
+            let matches = TokenHasher.verify(token, hash: hash) && known != nil
+            queue.async { [self] in
+                guard c.state == .open else { return }
+                // The person may have been removed, or given a new token, meanwhile.
+                if matches, let person = durable.people[name], person.tokenHash == hash {
+                    c.session.person = person
+                    c.session.loginFailures = 0
+                    log("\(c.peer) logged in as \(name) (\(person.role.rawValue))")
+                    c.send(encoder.ok(tag: tag, verb: "LOGIN", fields: [Field("user", name), Field("role", person.role.rawValue)]))
+                    resume(c)
+                } else {
+                    loginFailed(name: name, tag: tag, c)
+                }
+            }
+        }
+    }
+
+    private func loginFailed(name: String, tag: String?, _ c: Connection) {
+        c.session.loginFailures += 1
+        let failures = c.session.loginFailures
+        let delay = min(8, config.limits.loginFailureDelay * pow(2, Double(failures - 1)))
+        log("\(c.peer) failed login as \(name) (\(failures) of \(config.limits.maxLoginFailures))")
+        queue.asyncAfter(deadline: .now() + delay) { [self] in
+            guard c.state == .open else { return }
+            c.send(encoder.error(tag: tag, CommandError(.auth, "wrong name or token")))
+            if failures >= config.limits.maxLoginFailures {
+                c.sayGoodbye("AUTH", "too many failed logins")
+            } else {
+                resume(c)
+            }
+        }
+    }
+
+    /// `USER ADD / TOKEN / REMOVE`. The rules are the core's; a new token is made and
+    /// hashed off the hub queue, and answered once (never journaled, never replayed).
+    func managePeople(_ request: Request, tag: String?, from c: Connection) {
+        switch request {
+        case .removeUser(let name):
+            submit(.removePerson(name: name), tag: tag, verb: "USER", from: c, remember: false)
+        case .addUser, .issueToken:
+            guard let person = c.session.person else { return }
+            let token = TokenHasher.newToken()
+            let probe: Command
+            switch request {
+            case .addUser(let name, let role): probe = .addPerson(name: name, role: role, tokenHash: "")
+            case .issueToken(let name): probe = .replaceToken(name: name, tokenHash: "")
+            default: return
+            }
+            // Check the rules before paying for a hash.
+            if case .failure(let error) = speculative.decide(probe, by: person, at: config.clock.now) {
+                c.send(encoder.error(tag: tag, error))
+                return
+            }
+            c.session.awaitingReply = true
+            authQueue.async { [self] in
+                let hash = TokenHasher.hash(token)
+                queue.async { [self] in
+                    guard c.state == .open else { return }
+                    let command: Command
+                    switch probe {
+                    case .addPerson(let name, let role, _): command = .addPerson(name: name, role: role, tokenHash: hash)
+                    case .replaceToken(let name, _): command = .replaceToken(name: name, tokenHash: hash)
+                    default: return
+                    }
+                    c.session.awaitingReply = false
+                    submit(command, tag: tag, verb: "USER", from: c, remember: false,
+                           extraReply: [Field("token", token)], message: "the token is shown only this once")
+                    if !c.session.awaitingReply { resume(c) }
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    /// A person was removed or given a new token: their open sessions end.
+    func peopleChanged(_ event: Event) {
+        let name: String
+        let reason: String
+        switch event.change {
+        case .personRemoved(let n):
+            name = n
+            reason = "your account was removed"
+        case .personSaved(let person):
+            name = person.name
+            reason = "your token was replaced; log in with the new one"
+            // A new person, or a role change without a new token, ends nothing.
+            if connections.values.allSatisfy({ $0.session.person?.name != name || $0.session.person?.tokenHash == person.tokenHash }) {
+                return
+            }
+        default:
+            return
+        }
+        for c in connections.values where c.session.person?.name == name && c.session.person != durable.people[name] {
+            c.sayGoodbye("AUTH", reason)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import LeadlineCore
+import LeadlineWire
+
+/// Reading requests: framing errors, the HTTP probe, login gating, and the verbs that
+/// only read (HELP, PING, WATCH, SINCE, SHOW, LIST, WHO, KEEPALIVE).
+extension Hub {
+    func handle(_ frame: Frame, from c: Connection) {
+        c.session.linesReceived += 1
+        switch frame {
+        case .tooLong:
+            let max = config.limits.maxLine
+            c.send(encoder.error(tag: nil, CommandError(
+                .tooLong, fields: [Field("max", max)],
+                "the line is longer than \(max) bytes; it was skipped up to the next line break")))
+        case .badSyntax(let why):
+            c.send(encoder.error(tag: nil, CommandError(.badSyntax, why)))
+        case .line(let text):
+            if c.session.linesReceived == 1, HTTPProbe.looksLikeHTTP(text) {
+                c.sayGoodbye("HTTP", "this is a Leadline line-protocol server, not a web server; connect with nc or the leadline client")
+                return
+            }
+            switch RequestDecoder.decode(text) {
+            case nil:
+                break  // a blank line
+            case .failure(let e)?:
+                c.send(encoder.error(tag: e.tag, e.error))
+            case .success(let request)?:
+                dispatch(request, from: c)
+            }
+        }
+    }
+
+    private func dispatch(_ r: TaggedRequest, from c: Connection) {
+        guard c.session.bucket.take(now: monotonicSeconds()) else {
+            c.send(encoder.error(tag: r.tag, CommandError(.rate, "too many requests; slow down and retry in a moment")))
+            return
+        }
+        if VerbCatalog.spec(r.verb)?.needsLogin != false, c.session.person == nil {
+            c.send(encoder.error(tag: r.tag, CommandError(.auth, "log in first: LOGIN <name> <token> (HELP works without it)")))
+            return
+        }
+        let tag = r.tag
+        switch r.request {
+        case .help(let topic):
+            help(topic, tag: tag, to: c)
+        case .ping(let text):
+            c.send(encoder.ok(tag: tag, verb: "PING", text: text ?? ""))
+        case .pong:
+            break
+        case .quit:
+            c.sayGoodbye(nil, "goodbye")
+        case .login(let name, let token):
+            login(name: name, token: token, tag: tag, from: c)
+        case .watch(let mode):
+            c.session.watch = mode
+            c.send(encoder.ok(tag: tag, verb: "WATCH", fields: [Field("mode", mode.rawValue)]))
+        case .since(let seq):
+            since(seq, tag: tag, to: c)
+        case .keepalive(let seconds):
+            c.session.keepalive = seconds.map(TimeInterval.init)
+            c.send(encoder.ok(tag: tag, verb: "KEEPALIVE", fields: [Field("seconds", seconds.map(String.init) ?? "off")]))
+        case .show(let id):
+            show(id, tag: tag, to: c)
+        case .list(let filter):
+            list(filter, tag: tag, to: c)
+        case .who:
+            who(tag: tag, to: c)
+        case .addUser, .issueToken, .removeUser:
+            managePeople(r.request, tag: tag, from: c)
+        case .command(let command):
+            submit(command, tag: tag, verb: r.verb, from: c)
+        }
+    }
+
+    private func help(_ topic: String?, tag: String?, to c: Connection) {
+        let lines: [String]
+        if let topic {
+            guard let spec = VerbCatalog.spec(topic) else {
+                c.send(encoder.error(tag: tag, CommandError(.unknown, fields: [Field("verb", topic)],
+                                                            "there is no verb \(topic); HELP lists them all")))
+                return
+            }
+            lines = HelpText.verb(spec)
+        } else {
+            lines = HelpText.overview()
+        }
+        var out: [UInt8] = []
+        for line in lines { out += encoder.data(tag: tag, "HELP", text: line) }
+        out += encoder.ok(tag: tag, verb: "HELP")
+        c.send(out)
+    }
+
+    private func since(_ seq: UInt64, tag: String?, to c: Connection) {
+        let last = durable.lastSeq
+        guard seq <= last else {
+            c.send(encoder.error(tag: tag, CommandError(
+                .invalid, fields: [Field("arg", "seq"), Field("last", Int(last)), Field("epoch", epoch)],
+                "event \(seq) has not happened; the last is \(last) (if you remember a different epoch, the journal was started afresh: resync with LIST)")))
+            return
+        }
+        if let first = recent.firstSeq, seq + 1 < first {
+            c.send(encoder.error(tag: tag, CommandError(
+                .invalid, fields: [Field("arg", "seq"), Field("oldest", Int(first))],
+                "events before \(first) are no longer kept for SINCE; resync with LIST and SHOW")))
+            return
+        }
+        guard let person = c.session.person else { return }
+        var out: [UInt8] = []
+        var count = 0
+        for event in recent.after(seq) where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
+            if let tag { out += Array((tag + " ").utf8) }
+            out += encoder.event(event)
+            count += 1
+        }
+        out += encoder.ok(tag: tag, verb: "SINCE", fields: [Field("count", count), Field("last", Int(last))])
+        c.send(out)
+    }
+
+    private func show(_ id: LeadID, tag: String?, to c: Connection) {
+        guard let lead = durable.lead(id) else {
+            c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
+            return
+        }
+        var out = encoder.lead(tag: tag, lead)
+        for event in lead.history { out += encoder.history(tag: tag, event) }
+        out += encoder.ok(tag: tag, verb: "SHOW", fields: [Field("lead", id), Field("history", lead.history.count)])
+        c.send(out)
+    }
+
+    private func list(_ filter: LeadFilter, tag: String?, to c: Connection) {
+        guard let person = c.session.person else { return }
+        let leads = durable.list(filter, for: person.name, at: config.clock.now)
+        var out: [UInt8] = []
+        for lead in leads { out += encoder.lead(tag: tag, lead) }
+        out += encoder.ok(tag: tag, verb: "LIST", fields: [Field("filter", filter.rawValue), Field("count", leads.count)])
+        c.send(out)
+    }
+
+    private func who(tag: String?, to c: Connection) {
+        var online: [String: Int] = [:]
+        for connection in connections.values {
+            if let name = connection.session.person?.name, connection.isOpen { online[name, default: 0] += 1 }
+        }
+        let people = durable.people.values.sorted { $0.name < $1.name }
+        var out: [UInt8] = []
+        for person in people {
+            out += encoder.data(tag: tag, "PERSON " + person.name, [
+                Field("role", person.role.rawValue),
+                Field("online", online[person.name] ?? 0),
+            ])
+        }
+        out += encoder.ok(tag: tag, verb: "WHO", fields: [Field("count", people.count)])
+        c.send(out)
+    }
+}

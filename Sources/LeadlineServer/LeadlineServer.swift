@@ -1,0 +1,149 @@
+import Dispatch
+import Foundation
+import Glibc
+import LeadlineCore
+import LeadlineJournal
+import LeadlineWire
+
+/// A Leadline server: open the data folder, replay the journal, listen, serve, stop.
+///
+/// ```swift
+/// let server = LeadlineServer(configuration: ServerConfiguration())
+/// try server.start()          // listening on server.port
+/// server.stop()               // BYE to everyone, pending syncs finished
+/// ```
+/// Thread-safe to start and stop from any thread; everything else happens on the
+/// hub's queue.
+public final class LeadlineServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    /// The port the server listens on (the bound one, when configured as 0).
+    public private(set) var port: UInt16 = 0
+    /// What start-up found in the journal.
+    public private(set) var replay: ReplayReport?
+    /// The token of the `owner` account made at this start because nobody existed yet.
+    public private(set) var bootstrapToken: String?
+    /// Makes the journal's storage; tests substitute storage that fails on demand.
+    public var makeStorage: @Sendable (String) throws(JournalError) -> JournalStorage = { path throws(JournalError) in
+        try JournalFile(path: path)
+    }
+
+    private var hub: Hub?
+    private var lock: DirectoryLock?
+    private let stateLock = NSLock()
+
+    public init(configuration: ServerConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The name of the account made on a first start.
+    public static let bootstrapName = "owner"
+
+    /// Opens and locks the data folder, replays the journal (cutting a torn tail),
+    /// creates the first owner account if nobody exists, and starts listening.
+    public func start() throws(ServerError) {
+        signal(SIGPIPE, SIG_IGN)
+        let config = configuration
+        let folder = DataDirectory(path: config.dataDirectory)
+        let lock: DirectoryLock
+        var board = Board(policy: config.policy)
+        var recent = RecentEvents(capacity: config.limits.sinceWindow)
+        let report: ReplayReport
+        let storage: JournalStorage
+        do {
+            try folder.create()
+            lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
+            report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now) {
+                recent.append($0)
+            }
+            storage = try makeStorage(folder.journalPath)
+        } catch {
+            throw ServerError.journal(error)
+        }
+        if report.cutBytes > 0 {
+            config.log("warning: cut \(report.cutBytes) bytes of an incomplete last line from \(folder.journalPath) (a write interrupted by a crash; it was never acknowledged)")
+        }
+        config.log(report.created
+            ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"
+            : "replayed \(report.events) events from \(folder.journalPath) (epoch \(report.header.epoch))")
+        if board.people.isEmpty {
+            let token = TokenHasher.newToken()
+            let add = Command.addPerson(name: Self.bootstrapName, role: .owner, tokenHash: TokenHasher.hash(token))
+            guard case .success(let decision) = board.decide(add, by: nil, at: config.clock.now) else {
+                throw ServerError.configuration("cannot create the first owner account")
+            }
+            let events = board.stamp(decision.changes, by: nil, at: Timestamp.truncatedToMillis(config.clock.now))
+            do {
+                try storage.appendDurably(events.flatMap(JournalCodec.encode))
+            } catch {
+                throw ServerError.journal(error)
+            }
+            Hub.applyDecided(events, to: &board)
+            for event in events { recent.append(event) }
+            bootstrapToken = token
+        }
+        let hub = Hub(config: config, board: board, header: report.header, storage: storage, recent: recent)
+        let opened: Result<Listener, ServerError> = hub.queue.sync {
+            Result { () throws(ServerError) -> Listener in
+                let listener = try Listener(host: config.host, port: config.port, queue: hub.queue,
+                                            onAccept: { [unowned hub] fd, peer in hub.accept(fd: fd, peer: peer) },
+                                            log: config.log)
+                hub.listener = listener
+                hub.startTimer()
+                return listener
+            }
+        }
+        let listener = try opened.get()
+        stateLock.lock()
+        self.hub = hub
+        self.lock = lock
+        self.replay = report
+        self.port = listener.port
+        stateLock.unlock()
+        config.log("listening on \(config.host):\(listener.port), data in \(config.dataDirectory)")
+    }
+
+    /// Stops gracefully and waits: no new connections or requests, pending syncs
+    /// finished and answered, `BYE` to everyone, the data folder unlocked.
+    public func stop() {
+        let done = DispatchSemaphore(value: 0)
+        stop { done.signal() }
+        done.wait()
+    }
+
+    /// Stops gracefully; `completion` runs (on another queue) once stopped.
+    public func stop(completion: @escaping @Sendable () -> Void) {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        guard let hub else {
+            completion()
+            return
+        }
+        hub.queue.async {
+            hub.shutdown { [self] in
+                stateLock.lock()
+                self.hub = nil
+                self.lock = nil
+                stateLock.unlock()
+                configuration.log("stopped")
+                completion()
+            }
+        }
+    }
+
+    /// Runs `body` on the hub queue with the durable board (for tests and tools).
+    public func withDurableBoard<T: Sendable>(_ body: @Sendable (Board) -> T) -> T? {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        return hub?.queue.sync { body(hub!.durable) }
+    }
+
+    /// How many connections are open, and the journal's group-commit counters.
+    public func statistics() -> (connections: Int, batches: Int, appends: Int)? {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        return hub?.queue.sync { (hub!.connections.count, hub!.journal.batches, hub!.journal.appends) }
+    }
+}

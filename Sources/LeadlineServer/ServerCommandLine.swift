@@ -1,0 +1,153 @@
+import LeadlineCore
+import LeadlineWire
+
+/// What `leadlined` was asked to do.
+public enum Invocation: Sendable, Equatable {
+    case serve(ServeOptions)
+    case user(UserAction, ServeOptions)
+    case help
+    case version
+}
+
+/// Options given on the command line; unset ones fall back to the config file, then
+/// to the built-in defaults.
+public struct ServeOptions: Sendable, Equatable {
+    public var host: String?
+    public var port: UInt16?
+    public var data: String?
+    public var config: String?
+
+    public init() {}
+}
+
+/// `leadlined user ...`
+public enum UserAction: Sendable, Equatable {
+    case add(name: String, role: Role)
+    case list
+    case remove(name: String)
+    case token(name: String)
+}
+
+/// A mistake on the command line, with a message for the person who typed it.
+public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d + "\n(leadlined --help shows how to use it)" }
+}
+
+/// Parses `leadlined`'s arguments, by hand: the toolchain is our only dependency.
+public enum ServerCommandLine {
+    public static let usage = """
+        leadlined: the Leadline callback coordination server.
+
+        usage:
+          leadlined [--host HOST] [--port PORT] [--data DIR] [--config FILE]
+          leadlined user add NAME --role ROLE [--data DIR]   prints the new token alone on stdout
+          leadlined user token NAME [--data DIR]             issues a new token, prints it
+          leadlined user remove NAME [--data DIR]
+          leadlined user list [--data DIR]
+          leadlined --help | --version
+
+        options:
+          --host HOST     address to listen on (default 127.0.0.1)
+          --port PORT     TCP port (default \(LeadlineVersion.defaultPort); 0 picks a free one)
+          --data DIR      data folder: journal and lock (default ./leadline-data)
+          --config FILE   JSON config: listen address, limits, policy (see README)
+          --role ROLE     one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))
+
+        On the first start with nobody set up, an account named "owner" is created and
+        its token printed once. Stop with Ctrl-C or SIGTERM: pending writes finish and
+        every client gets BYE. User commands refuse to run while the server holds the
+        data folder; then use USER ADD / USER TOKEN / USER REMOVE over the protocol.
+        """
+
+    public static func parse(_ arguments: [String]) -> Result<Invocation, UsageError> {
+        do throws(UsageError) {
+            return .success(try parseOrThrow(arguments))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func parseOrThrow(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var options = ServeOptions()
+        var role: Role?
+        var words: [String] = []
+        var i = 0
+        func value(_ flag: String, inline: String?) throws(UsageError) -> String {
+            if let inline { return inline }
+            i += 1
+            guard i < arguments.count, !arguments[i].hasPrefix("--") else { throw UsageError("\(flag) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            let argument = arguments[i]
+            if argument.hasPrefix("-") {
+                let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+                let flag = parts[0]
+                let inline = parts.count == 2 ? parts[1] : nil
+                switch flag {
+                case "--help", "-h": return .help
+                case "--version": return .version
+                case "--host":
+                    let host = try value(flag, inline: inline)
+                    guard !host.isEmpty else { throw UsageError("--host needs an address") }
+                    options.host = host
+                case "--port":
+                    let text = try value(flag, inline: inline)
+                    guard let port = UInt16(text) else { throw UsageError("--port must be a number from 0 to 65535; got \"\(text)\"") }
+                    options.port = port
+                case "--data": options.data = try value(flag, inline: inline)
+                case "--config": options.config = try value(flag, inline: inline)
+                case "--role":
+                    let text = try value(flag, inline: inline)
+                    guard let r = Role(rawValue: text.lowercased()) else {
+                        throw UsageError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(text)\"")
+                    }
+                    role = r
+                default:
+                    throw UsageError("unknown option \(flag)")
+                }
+            } else {
+                words.append(argument)
+            }
+            i += 1
+        }
+        guard let first = words.first else {
+            if role != nil { throw UsageError("--role belongs to: leadlined user add NAME --role ROLE") }
+            return .serve(options)
+        }
+        switch first {
+        case "serve":
+            guard words.count == 1 else { throw UsageError("unexpected \"\(words[1])\"") }
+            return .serve(options)
+        case "user":
+            guard words.count >= 2 else { throw UsageError("leadlined user needs add, list, remove or token") }
+            let name = words.count >= 3 ? words[2] : nil
+            guard words.count <= 3 else { throw UsageError("unexpected \"\(words[3])\"") }
+            let action: UserAction
+            switch words[1] {
+            case "add":
+                guard let name else { throw UsageError("leadlined user add needs a NAME") }
+                guard let role else { throw UsageError("leadlined user add needs --role ROLE") }
+                action = .add(name: name, role: role)
+            case "list":
+                guard name == nil else { throw UsageError("leadlined user list takes no name") }
+                action = .list
+            case "remove":
+                guard let name else { throw UsageError("leadlined user remove needs a NAME") }
+                action = .remove(name: name)
+            case "token":
+                guard let name else { throw UsageError("leadlined user token needs a NAME") }
+                action = .token(name: name)
+            default:
+                throw UsageError("unknown user command \"\(words[1])\"; use add, list, remove or token")
+            }
+            if role != nil {
+                guard case .add = action else { throw UsageError("--role belongs to: leadlined user add NAME --role ROLE") }
+            }
+            return .user(action, options)
+        default:
+            throw UsageError("unknown command \"\(first)\"")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import LeadlineCore
+import LeadlineWire
+
+/// Everything a server needs to run; every field has a working default, so
+/// `ServerConfiguration()` is the server `swift run leadlined` starts.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port: UInt16 = LeadlineVersion.defaultPort
+    /// The data folder: the journal and the lock live here.
+    public var dataDirectory = "leadline-data"
+    /// The server's name in the greeting.
+    public var name = "leadline"
+    public var limits = Limits()
+    public var policy = Policy()
+    /// Where "now" comes from; tests and `--clock sim` inject a ``ManualClock``.
+    public var clock: any Clock = SystemClock()
+    /// Where log lines go (stderr by default).
+    public var log: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data(("leadlined: " + line + "\n").utf8))
+    }
+    /// How often timers (idle, keepalive, linger) are checked, in seconds.
+    public var tick: TimeInterval = 0.25
+
+    public init() {}
+}
+
+/// The bounds that keep one client from hurting the others.
+public struct Limits: Sendable, Equatable {
+    /// Longest request line, in bytes, terminator included.
+    public var maxLine = 4096
+    /// Unsent bytes a connection may accumulate before it is cut off as a slow consumer.
+    public var maxOutboundBytes = 8 << 20
+    /// Unsent bytes above which the server stops reading that connection's requests
+    /// until it drains (replies are throttled, never dropped).
+    public var outboundHighWater = 256 << 10
+    /// Received but unprocessed bytes above which the server stops reading a connection.
+    public var maxInboundBytes = 64 << 10
+    /// Seconds a connection may stay without logging in.
+    public var loginTimeout: TimeInterval = 60
+    /// Connections at once; more are told BYE BUSY.
+    public var maxConnections = 10_000
+    /// Events kept in memory for `SINCE`.
+    public var sinceWindow = 100_000
+    /// Failed logins before the server says BYE.
+    public var maxLoginFailures = 5
+    /// The delay after the first failed login; it doubles with each failure (up to 8 s).
+    public var loginFailureDelay: TimeInterval = 0.5
+    /// Requests per second a connection may sustain, and the burst it may send at once.
+    public var requestsPerSecond: Double = 1000
+    public var requestBurst: Double = 2000
+    /// Seconds the server waits for a closing connection's last bytes to drain.
+    public var closeLinger: TimeInterval = 2
+
+    public init() {}
+}

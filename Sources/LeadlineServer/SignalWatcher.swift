@@ -1,0 +1,20 @@
+import Dispatch
+import Glibc
+
+/// Turns SIGTERM and SIGINT into a callback on a queue, via Dispatch signal sources
+/// (the default actions are ignored first, as swift-service-lifecycle does).
+public final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Calls `handler` with the signal number the first time SIGTERM or SIGINT arrives.
+    public init(queue: DispatchQueue = DispatchQueue(label: "leadline.signals"),
+                handler: @escaping @Sendable (Int32) -> Void) {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { handler(sig) }
+            source.activate()
+            sources.append(source)
+        }
+    }
+}

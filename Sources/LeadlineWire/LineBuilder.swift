@@ -1,0 +1,78 @@
+import Foundation
+import LeadlineCore
+
+/// Writes protocol lines straight into bytes: words, `key=value` fields (quoted when
+/// they need it), and ` :free text`.
+///
+/// Times are written in the shop's zone with their offset, so a person reads local
+/// time and a program still has an exact instant.
+public struct LineBuilder: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public let zone: TimeZone
+    private var lineStart = true
+
+    public init(zone: TimeZone, capacity: Int = 160) {
+        self.zone = zone
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func tag(_ tag: String?) {
+        if let tag { word(tag) }
+    }
+
+    public mutating func word(_ w: String) {
+        separate()
+        bytes.append(contentsOf: w.utf8)
+    }
+
+    public mutating func field(_ f: Field) {
+        separate()
+        bytes.append(contentsOf: f.key.utf8)
+        bytes.append(0x3D)
+        switch f.value {
+        case .text(let s): value(s)
+        case .number(let n): bytes.append(contentsOf: String(n).utf8)
+        case .time(let d): bytes.append(contentsOf: Timestamp.local(d, in: zone).utf8)
+        }
+    }
+
+    public mutating func fields(_ fs: [Field]) {
+        for f in fs { field(f) }
+    }
+
+    /// Free text, after ` :`.
+    public mutating func text(_ t: String?) {
+        guard let t else { return }
+        separate()
+        bytes.append(0x3A)
+        bytes.append(contentsOf: t.utf8)
+    }
+
+    public mutating func endLine() {
+        bytes.append(0x0A)
+        lineStart = true
+    }
+
+    private mutating func separate() {
+        if !lineStart { bytes.append(0x20) }
+        lineStart = false
+    }
+
+    private mutating func value(_ s: String) {
+        guard Self.needsQuotes(s) else {
+            bytes.append(contentsOf: s.utf8)
+            return
+        }
+        bytes.append(0x22)
+        for c in s.utf8 {
+            if c == 0x22 || c == 0x5C { bytes.append(0x5C) }
+            bytes.append(c)
+        }
+        bytes.append(0x22)
+    }
+
+    static func needsQuotes(_ s: String) -> Bool {
+        if s.isEmpty { return true }
+        return s.utf8.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x22 || $0 == 0x5C }
+    }
+}

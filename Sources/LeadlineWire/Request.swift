@@ -1,0 +1,64 @@
+import LeadlineCore
+
+/// What a connection receives of the event stream (`WATCH`).
+public enum WatchMode: String, Vocabulary {
+    /// The default: leads entering and leaving the board, ownership changes, every alert.
+    case board
+    /// Every public event.
+    case all
+    /// Alerts only: the supervisor's stream.
+    case alerts
+    /// Events about leads the person owns or backs up, and alerts naming them.
+    case mine
+    /// Nothing pushed; replies only.
+    case none
+
+    public static let argumentName = "mode"
+}
+
+/// A parsed request line.
+public enum Request: Sendable, Equatable {
+    case help(topic: String?)
+    case ping(String?)
+    case pong
+    case login(name: String, token: String)
+    case quit
+    case watch(WatchMode)
+    case since(UInt64)
+    case keepalive(seconds: Int?)
+    case show(LeadID)
+    case list(LeadFilter)
+    case who
+    case addUser(name: String, role: Role)
+    case issueToken(name: String)
+    case removeUser(name: String)
+    /// A state change for the board.
+    case command(Command)
+}
+
+/// A request with its optional tag and the verb as typed (upper-cased).
+public struct TaggedRequest: Sendable, Equatable {
+    public let tag: String?
+    public let verb: String
+    public let request: Request
+
+    public init(tag: String?, verb: String, request: Request) {
+        self.tag = tag
+        self.verb = verb
+        self.request = request
+    }
+}
+
+/// A line that could not be read as a request: the error, and as much of the
+/// request (tag, verb) as was understood, so the `ERR` can carry the tag.
+public struct RequestError: Error, Sendable, Equatable {
+    public let tag: String?
+    public let verb: String?
+    public let error: CommandError
+
+    public init(tag: String?, verb: String?, error: CommandError) {
+        self.tag = tag
+        self.verb = verb
+        self.error = error
+    }
+}

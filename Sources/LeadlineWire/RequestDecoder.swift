@@ -1,0 +1,171 @@
+import LeadlineCore
+
+/// Reads one request line into a ``TaggedRequest``.
+///
+/// The grammar is the brief's: `[@tag SP] VERB *(SP arg) [SP ":" text]`. Verbs are
+/// case-insensitive; every refusal names what is wrong in words a person understands.
+public enum RequestDecoder {
+    /// Decodes `line`; nil for a blank line, which is ignored.
+    public static func decode(_ line: String) -> Result<TaggedRequest, RequestError>? {
+        var rest = Substring(line)
+        while let c = rest.first, c == " " || c == "\t" { rest.removeFirst() }
+        while let c = rest.last, c == " " || c == "\t" { rest.removeLast() }
+        guard !rest.isEmpty else { return nil }
+
+        var tag: String?
+        if rest.first == "@" {
+            let word = firstWord(&rest)
+            guard isValidTag(word) else {
+                return .failure(RequestError(tag: nil, verb: nil, error: CommandError(
+                    .badSyntax, "a tag is @ and 1 to 32 letters, digits, '-', '_' or '.'; got \"\(word)\"")))
+            }
+            tag = String(word)
+        }
+        let typed = firstWord(&rest)
+        guard !typed.isEmpty else {
+            return .failure(RequestError(tag: tag, verb: nil, error: CommandError(.badSyntax, "a tag needs a verb after it")))
+        }
+        let verb = typed.uppercased()
+        guard let spec = VerbCatalog.spec(verb) else {
+            var hint = "type HELP for the list of verbs"
+            if let near = VerbCatalog.suggestion(for: verb) { hint = "did you mean \(near)? " + hint }
+            return .failure(RequestError(tag: tag, verb: nil, error: CommandError(
+                .unknown, fields: [Field("verb", verb)], "unknown verb \(verb); \(hint)")))
+        }
+        do throws(CommandError) {
+            var scanner = ArgumentScanner(rest)
+            let args = try spec.parse(&scanner)
+            return .success(TaggedRequest(tag: tag, verb: verb, request: try build(verb, args)))
+        } catch {
+            return .failure(RequestError(tag: tag, verb: verb, error: error))
+        }
+    }
+
+    static func isValidTag(_ word: Substring) -> Bool {
+        let body = word.utf8.dropFirst()
+        guard (1...32).contains(body.count) else { return false }
+        return body.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
+        }
+    }
+
+    private static func firstWord(_ s: inout Substring) -> Substring {
+        let end = s.firstIndex { $0 == " " || $0 == "\t" } ?? s.endIndex
+        let word = s[s.startIndex..<end]
+        s = s[end...]
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        return word
+    }
+
+    // MARK: - Per-verb construction
+
+    private static func build(_ verb: String, _ a: ParsedArguments) throws(CommandError) -> Request {
+        switch verb {
+        case "HELP": return .help(topic: a.positional(0)?.uppercased())
+        case "PING": return .ping(a.text)
+        case "PONG": return .pong
+        case "QUIT": return .quit
+        case "LOGIN": return .login(name: a.positionals[0].lowercased(), token: a.positionals[1])
+        case "WHO": return .who
+        case "SHOW": return .show(try leadID(a.positionals[0]))
+        case "LIST": return .list(try a.positional(0).map { w throws(CommandError) in try LeadFilter.parse(w) } ?? .open)
+        case "WATCH": return .watch(try a.positional(0).map { w throws(CommandError) in try WatchMode.parse(w) } ?? .board)
+        case "SINCE":
+            guard let seq = UInt64(a.positionals[0]) else {
+                throw CommandError.invalid(argument: "seq", "SINCE needs an event number like 1040; got \"\(a.positionals[0])\"")
+            }
+            return .since(seq)
+        case "KEEPALIVE":
+            let value = a.positionals[0].lowercased()
+            if value == "off" || value == "0" { return .keepalive(seconds: nil) }
+            guard let seconds = Int(value), (5...3600).contains(seconds) else {
+                throw CommandError.invalid(argument: "seconds", "KEEPALIVE takes 5 to 3600 seconds, or off; got \"\(value)\"")
+            }
+            return .keepalive(seconds: seconds)
+        case "USER": return try buildUser(a)
+        case "NEW": return .command(.newLead(try buildNew(a)))
+        case "CLAIM": return .command(.claim(try leadID(a.positionals[0])))
+        case "TAKEOVER": return .command(.takeover(try leadID(a.positionals[0])))
+        case "RELEASE": return .command(.release(try leadID(a.positionals[0]), reason: a.text))
+        case "NOTE":
+            let id = try leadID(a.positionals[0])
+            guard let text = a.text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CommandError.invalid(argument: "text", "NOTE needs some text: NOTE \(id) spoke with homeowner, estimate Wed")
+            }
+            return .command(.note(id, text: text))
+        case "ASSIGN":
+            let owner: PersonChoice = a.positional(1).map(choice) ?? .keep
+            let backup: PersonChoice = a.pairs["backup"].map(choice) ?? .keep
+            return .command(.assign(try leadID(a.positionals[0]), owner: owner, backup: backup))
+        case "ATTEMPT":
+            return .command(.attempt(
+                try leadID(a.positionals[0]), channel: try AttemptChannel.parse(a.positionals[1]),
+                outcome: try AttemptOutcome.parse(a.positionals[2]), next: try time(a.pairs["next"], "next"), note: a.text))
+        case "STATUS":
+            var r = StatusRequest(lead: try leadID(a.positionals[0]), status: try LeadStatus.parse(a.positionals[1]))
+            r.reason = a.pairs["reason"]
+            r.next = try time(a.pairs["next"], "next")
+            r.appointment = try time(a.pairs["appt"], "appt")
+            r.tech = a.pairs["tech"]
+            r.note = a.text
+            return .command(.setStatus(r))
+        default:
+            throw CommandError(.internal, "no decoder for \(verb)")
+        }
+    }
+
+    private static func buildNew(_ a: ParsedArguments) throws(CommandError) -> NewLead {
+        var r = NewLead()
+        r.kind = try a.pairs["kind"].map { w throws(CommandError) in try LeadKind.parse(w) }
+        r.source = try a.pairs["source"].map { w throws(CommandError) in try LeadSource.parse(w) }
+        r.urgency = try a.pairs["urgency"].map { w throws(CommandError) in try Urgency.parse(w) }
+        r.name = a.pairs["name"]
+        r.phone = a.pairs["phone"]
+        r.email = a.pairs["email"]
+        r.service = a.pairs["service"]
+        r.area = a.pairs["area"]
+        r.due = try time(a.pairs["due"], "due")
+        r.owner = a.pairs["owner"]
+        r.backup = a.pairs["backup"]
+        r.note = a.text
+        return r
+    }
+
+    private static func buildUser(_ a: ParsedArguments) throws(CommandError) -> Request {
+        let action = a.positionals[0].uppercased()
+        guard let name = a.positional(1) else {
+            throw CommandError.invalid(argument: "name", "USER \(action) needs a name: USER \(action) maria")
+        }
+        switch action {
+        case "ADD":
+            guard let role = a.pairs["role"] else {
+                throw CommandError.invalid(argument: "role", "USER ADD needs role=: USER ADD \(name) role=csr")
+            }
+            return .addUser(name: name, role: try Role.parse(role))
+        case "TOKEN": return .issueToken(name: name)
+        case "REMOVE": return .removeUser(name: name)
+        default:
+            throw CommandError.invalid(argument: "action", "USER takes ADD, TOKEN or REMOVE (WHO lists everyone); got \"\(a.positionals[0])\"")
+        }
+    }
+
+    private static func choice(_ word: String) -> PersonChoice {
+        let name = word.lowercased()
+        return name == "none" || name == "nobody" ? .nobody : .person(name)
+    }
+
+    static func leadID(_ word: String) throws(CommandError) -> LeadID {
+        guard let id = Int(word), id > 0, id < 1_000_000_000 else {
+            throw CommandError.invalid(argument: "lead", "a lead is a number like 42; got \"\(word)\"")
+        }
+        return id
+    }
+
+    private static func time(_ text: String?, _ argument: String) throws(CommandError) -> TimeSpec? {
+        guard let text else { return nil }
+        guard let spec = TimeSpec.parse(text) else {
+            throw CommandError.invalid(argument: argument, "\(argument) must be \(TimeSpec.help); got \"\(text)\"")
+        }
+        return spec
+    }
+}

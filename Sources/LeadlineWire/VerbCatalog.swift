@@ -1,0 +1,119 @@
+import LeadlineCore
+
+/// Every verb the server understands, with its grammar and its HELP text.
+public enum VerbCatalog {
+    public static let verbs: [VerbSpec] = [
+        VerbSpec("HELP", usage: "HELP [VERB]", summary: "this overview, or one verb in detail",
+                 examples: ["HELP", "HELP CLAIM"], needsLogin: false, optional: ["verb"]),
+        VerbSpec("PING", usage: "PING [text]", summary: "check the line: the server answers OK PING with your text",
+                 examples: ["PING hello"], needsLogin: false, text: .rest),
+        VerbSpec("LOGIN", usage: "LOGIN <name> <token>", summary: "say who you are; most verbs need it",
+                 details: ["The owner gives each person a name and a token (leadlined user add).",
+                           "A wrong token is answered after a growing delay; too many and the server says BYE."],
+                 examples: ["LOGIN maria 9fk2...", "@a1 LOGIN maria 9fk2..."], needsLogin: false,
+                 required: ["name", "token"]),
+        VerbSpec("QUIT", usage: "QUIT", summary: "end the session (the server answers BYE)", needsLogin: false),
+        VerbSpec("NEW", usage: "NEW key=value ... [:note]", summary: "log a new lead; answers its number and due time",
+                 details: ["Keys: kind source urgency name phone email service area due owner backup.",
+                           "A lead needs phone= or name=. Values with spaces go in quotes: name=\"Jane Roe\".",
+                           "kind: " + LeadKind.allCases.map(\.rawValue).joined(separator: " ")
+                               + " (default missed-call for a missed-call or voicemail source, else new-lead).",
+                           "source: " + LeadSource.allCases.map(\.rawValue).joined(separator: " ") + ".",
+                           "urgency: emergency urgent normal (default normal).",
+                           "due: when the first response is due; default the kind's window. promised needs it.",
+                           "owner=/backup=: supervisors may name them; anyone may name themselves as owner."],
+                 examples: ["NEW kind=missed-call phone=555-0100 name=\"Jane Roe\" service=\"no heat\" source=voicemail urgency=urgent",
+                            "NEW kind=promised phone=555-0199 due=15:30 :promised a call back with parts ETA"],
+                 keys: ["kind", "source", "urgency", "name", "phone", "email", "service", "area", "due", "owner", "backup"],
+                 text: .afterColon),
+        VerbSpec("CLAIM", usage: "CLAIM <lead>", summary: "become a lead's primary owner",
+                 details: ["If someone else owns it you get ERR CONFLICT naming them.",
+                           "Everyone logged in sees EVENT ... CLAIMED."],
+                 examples: ["CLAIM 42"], required: ["lead"]),
+        VerbSpec("RELEASE", usage: "RELEASE <lead> [reason]", summary: "give a lead back to the queue, saying why",
+                 details: ["For the lead's owner, or a dispatcher, ops or owner."],
+                 examples: ["RELEASE 42 going to a job site"], required: ["lead"], text: .rest),
+        VerbSpec("ASSIGN", usage: "ASSIGN <lead> [<owner>|none] [backup=<name>|none]",
+                 summary: "set a lead's owner and/or backup (dispatcher, ops, owner)",
+                 examples: ["ASSIGN 42 maria backup=devon", "ASSIGN 42 backup=devon", "ASSIGN 42 none"],
+                 required: ["lead"], optional: ["owner"], keys: ["backup"]),
+        VerbSpec("TAKEOVER", usage: "TAKEOVER <lead>",
+                 summary: "become the owner: the backup once it is overdue, or a dispatcher, ops or owner",
+                 details: ["The previous owner becomes the backup."], examples: ["TAKEOVER 42"], required: ["lead"]),
+        VerbSpec("NOTE", usage: "NOTE <lead> <text>", summary: "add a note to a lead's history",
+                 examples: ["NOTE 42 spoke with homeowner, estimate Wed"], required: ["lead"], text: .rest),
+        VerbSpec("ATTEMPT", usage: "ATTEMPT <lead> <channel> <outcome> [next=<time>] [note]",
+                 summary: "log a callback attempt (the proof the SOP asks for)",
+                 details: ["channel: " + AttemptChannel.allCases.map(\.rawValue).joined(separator: " "),
+                           "outcome: " + AttemptOutcome.allCases.map(\.rawValue).joined(separator: " "),
+                           "next=: when the next touch is due; without it the lead has no next step.",
+                           "Times: " + TimeSpec.help + "."],
+                 examples: ["ATTEMPT 42 call no-answer next=15:30 :left voicemail",
+                            "ATTEMPT 42 text no-answer next=tomorrow"],
+                 required: ["lead", "channel", "outcome"], keys: ["next"], text: .rest),
+        VerbSpec("STATUS", usage: "STATUS <lead> <status> [reason=...] [next=<time>] [appt=<time>] [tech=<name>] [note]",
+                 summary: "set a lead's status, with its proof",
+                 details: ["status: " + LeadStatus.allCases.map(\.rawValue).joined(separator: " "),
+                           "disqualified and escalated need reason=; follow-up-scheduled and no-decision need next=;",
+                           "booked needs appt= (tech= optional); closed-no-response needs a logged attempt.",
+                           "disqualified, closed-no-response and completed close the lead (EVENT ... CLOSED)."],
+                 examples: ["STATUS 42 disqualified reason=\"out of area\"", "STATUS 42 follow-up-scheduled next=thu",
+                            "STATUS 42 booked appt=\"tomorrow 9am\" tech=tess"],
+                 required: ["lead", "status"], keys: ["reason", "next", "appt", "tech"], text: .rest),
+        VerbSpec("SHOW", usage: "SHOW <lead>", summary: "one lead and its full history",
+                 details: ["Answers a LEAD line, then one HISTORY line per event, then OK SHOW."],
+                 examples: ["SHOW 42"], required: ["lead"]),
+        VerbSpec("LIST", usage: "LIST [open|mine|unowned|overdue|closed|all]",
+                 summary: "leads, most urgent first (default open)",
+                 details: ["Answers one LEAD line per lead, then OK LIST count=N."],
+                 examples: ["LIST mine", "LIST unowned"], optional: ["filter"]),
+        VerbSpec("WHO", usage: "WHO", summary: "everyone, their role, and whether they are connected"),
+        VerbSpec("WATCH", usage: "WATCH [board|all|alerts|mine|none]", summary: "choose which events you receive",
+                 details: ["board (the default): new and closed leads, ownership changes and every alert.",
+                           "all: every event. alerts: alerts only. mine: your leads and alerts naming you. none: nothing."],
+                 examples: ["WATCH alerts"], optional: ["mode"]),
+        VerbSpec("SINCE", usage: "SINCE <seq>", summary: "replay the events after <seq> that WATCH selects, then carry on live",
+                 details: ["Each EVENT line carries its seq; after a dropped connection, ask for what you missed.",
+                           "The greeting's epoch= changes only when the journal starts afresh."],
+                 examples: ["SINCE 1040"], required: ["seq"]),
+        VerbSpec("KEEPALIVE", usage: "KEEPALIVE <seconds>|off",
+                 summary: "ask the server for a PING line after that many quiet seconds",
+                 details: ["Clients on unreliable networks use it to notice a dead line; answer with PONG (optional)."],
+                 examples: ["KEEPALIVE 30"], required: ["seconds"]),
+        VerbSpec("PONG", usage: "PONG [n]", summary: "answer a keepalive PING (no reply)", text: .rest),
+        VerbSpec("USER", usage: "USER ADD <name> role=<role> | USER TOKEN <name> | USER REMOVE <name>",
+                 summary: "manage people (owner role)",
+                 details: ["USER ADD and USER TOKEN answer the new token once; only its hash is stored.",
+                           "USER REMOVE ends the person's sessions; WHO lists everyone.",
+                           "role: " + Role.allCases.map(\.rawValue).joined(separator: " ")],
+                 examples: ["USER ADD maria role=csr", "USER TOKEN maria"],
+                 required: ["action"], optional: ["name"], keys: ["role"]),
+    ]
+
+    private static let byName: [String: VerbSpec] = Dictionary(uniqueKeysWithValues: verbs.map { ($0.name, $0) })
+
+    public static func spec(_ verb: String) -> VerbSpec? { byName[verb.uppercased()] }
+
+    /// The known verb closest to a mistyped one, if it is close enough to be a typo.
+    public static func suggestion(for verb: String) -> String? {
+        let upper = verb.uppercased()
+        let scored = verbs.map { ($0.name, editDistance(upper, $0.name)) }.min { $0.1 < $1.1 }
+        guard let (name, distance) = scored, distance <= max(1, upper.count / 3) else { return nil }
+        return name
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var row = Array(0...y.count)
+        for i in 1...max(x.count, 1) where !x.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(y.count, 1) where !y.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return x.isEmpty ? y.count : row[y.count]
+    }
+}

@@ -1,0 +1,99 @@
+import LeadlineCore
+
+/// How a verb reads its arguments, and how HELP explains it to a person.
+///
+/// One table (``VerbCatalog``) drives both the parser and the HELP text, so what
+/// HELP promises is what the parser accepts.
+public struct VerbSpec: Sendable {
+    /// How a verb takes free text.
+    public enum TextRule: Sendable {
+        /// No free text.
+        case none
+        /// Only after ` :`.
+        case afterColon
+        /// The rest of the line after the positional arguments and known keys,
+        /// with or without the `:` (NOTE, RELEASE, ATTEMPT, ...).
+        case rest
+    }
+
+    public let name: String
+    /// `CLAIM <lead>`.
+    public let usage: String
+    /// One line for the HELP overview.
+    public let summary: String
+    /// Further lines for `HELP <VERB>`.
+    public let details: [String]
+    public let examples: [String]
+    /// Whether the verb needs a logged-in connection.
+    public let needsLogin: Bool
+    let required: [String]
+    let optional: [String]
+    let keys: [String]
+    let text: TextRule
+
+    init(_ name: String, usage: String, summary: String, details: [String] = [], examples: [String] = [],
+         needsLogin: Bool = true, required: [String] = [], optional: [String] = [], keys: [String] = [],
+         text: TextRule = .none) {
+        self.name = name
+        self.usage = usage
+        self.summary = summary
+        self.details = details
+        self.examples = examples
+        self.needsLogin = needsLogin
+        self.required = required
+        self.optional = optional
+        self.keys = keys
+        self.text = text
+    }
+}
+
+/// A request's arguments, split by its verb's ``VerbSpec``.
+struct ParsedArguments {
+    var positionals: [String] = []
+    var pairs: [String: String] = [:]
+    var text: String?
+
+    func positional(_ i: Int) -> String? { i < positionals.count ? positionals[i] : nil }
+}
+
+extension VerbSpec {
+    /// Splits the arguments after the verb, or says what is wrong with them.
+    func parse(_ scanner: inout ArgumentScanner) throws(CommandError) -> ParsedArguments {
+        var args = ParsedArguments()
+        let keySet = Set(keys)
+        let capacity = required.count + optional.count
+        while !scanner.atEnd {
+            if text == .rest, args.positionals.count >= required.count, !scanner.nextIsPair(in: keySet) {
+                args.text = scanner.rest()
+                break
+            }
+            guard let token = try scanner.next() else { break }
+            switch token {
+            case .text(let t):
+                guard text != .none else {
+                    throw CommandError.invalid(argument: "text", "\(name) takes no free text; usage: \(usage)")
+                }
+                args.text = t.isEmpty ? nil : t
+            case .pair(let key, let value):
+                guard keySet.contains(key) else {
+                    let allowed = keys.isEmpty ? "\(name) takes no key=value arguments" : "\(name) knows \(keys.map { $0 + "=" }.joined(separator: " "))"
+                    throw CommandError.invalid(argument: key, "unknown argument \(key)=; \(allowed)")
+                }
+                guard args.pairs[key] == nil else {
+                    throw CommandError.invalid(argument: key, "\(key)= is given twice")
+                }
+                args.pairs[key] = value
+            case .word(let word):
+                guard args.positionals.count < capacity else {
+                    throw CommandError.invalid(argument: word, "unexpected \"\(word)\"; usage: \(usage)")
+                }
+                args.positionals.append(word)
+            }
+        }
+        if args.positionals.count < required.count {
+            let missing = required[args.positionals.count]
+            throw CommandError.invalid(argument: missing, "\(name) needs \(missing); usage: \(usage)")
+        }
+        return args
+    }
+}
