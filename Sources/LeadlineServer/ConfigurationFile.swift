@@ -21,14 +21,14 @@ public enum ConfigurationFile {
     public static func apply(_ data: Data, from path: String, to config: inout ServerConfiguration) throws(ServerError) {
         let root: ConfigObject
         do {
-            guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            guard case .object(let dict) = try JSONDecoder().decode(JSONValue.self, from: data) else {
                 throw ServerError.configuration("\(path): the config must be a JSON object")
             }
             root = ConfigObject(file: path, path: "", values: dict)
         } catch let error as ServerError {
             throw error
         } catch {
-            throw ServerError.configuration("\(path): not valid JSON (\(error.localizedDescription))")
+            throw ServerError.configuration("\(path): not valid JSON (\(error))")
         }
         try root.allow(["listen", "data", "name", "limits", "policy"])
         if let listen = try root.object("listen") {
@@ -67,11 +67,39 @@ public enum ConfigurationFile {
     }
 }
 
+/// A JSON value read strictly: a number is never a boolean, `1.5` is never a whole number.
+enum JSONValue: Decodable {
+    case bool(Bool), int(Int), double(Double), string(String), array([JSONValue]), object([String: JSONValue]), null
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? c.decode(Int.self) { self = .int(i) }
+        else if let d = try? c.decode(Double.self) { self = .double(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    var described: String {
+        switch self {
+        case .bool(let b): return String(b)
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return "\"\(s)\""
+        case .array: return "a list"
+        case .object: return "an object"
+        case .null: return "null"
+        }
+    }
+}
+
 /// One JSON object of the config, with the path that names it in errors.
 struct ConfigObject {
     let file: String
     let path: String
-    let values: [String: Any]
+    let values: [String: JSONValue]
 
     func error(_ key: String, _ reason: String) -> ServerError {
         ServerError.configuration("\(file): \(path)\(key): \(reason)")
@@ -85,20 +113,20 @@ struct ConfigObject {
 
     func object(_ key: String) throws(ServerError) -> ConfigObject? {
         guard let value = values[key] else { return nil }
-        guard let dict = value as? [String: Any] else { throw error(key, "must be an object { ... }") }
+        guard case .object(let dict) = value else { throw error(key, "must be an object { ... }, got \(value.described)") }
         return ConfigObject(file: file, path: path + key + ".", values: dict)
     }
 
     func string(_ key: String) throws(ServerError) -> String? {
         guard let value = values[key] else { return nil }
-        guard let s = value as? String else { throw error(key, "must be a string, got \(describe(value))") }
+        guard case .string(let s) = value else { throw error(key, "must be a string, got \(value.described)") }
         return s
     }
 
     func int(_ key: String, _ range: ClosedRange<Int>) throws(ServerError) -> Int? {
         guard let value = values[key] else { return nil }
-        guard !(value is Bool), let n = value as? Int, !(value is String) else {
-            throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(value))")
+        guard case .int(let n) = value else {
+            throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(value.described)")
         }
         guard range.contains(n) else {
             throw error(key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)")
@@ -108,23 +136,19 @@ struct ConfigObject {
 
     func number(_ key: String, _ range: ClosedRange<Double>) throws(ServerError) -> Double? {
         guard let value = values[key] else { return nil }
-        guard !(value is Bool), !(value is String), let n = value as? Double else {
-            throw error(key, "must be a number, got \(describe(value))")
+        let n: Double
+        switch value {
+        case .int(let i): n = Double(i)
+        case .double(let d): n = d
+        default: throw error(key, "must be a number, got \(value.described)")
         }
         guard range.contains(n) else { throw error(key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)") }
         return n
     }
 
-    func array(_ key: String) throws(ServerError) -> [Any]? {
+    func array(_ key: String) throws(ServerError) -> [JSONValue]? {
         guard let value = values[key] else { return nil }
-        guard let a = value as? [Any] else { throw error(key, "must be a list [ ... ]") }
+        guard case .array(let a) = value else { throw error(key, "must be a list [ ... ], got \(value.described)") }
         return a
-    }
-
-    private func describe(_ value: Any) -> String {
-        if let s = value as? String { return "\"\(s)\"" }
-        if value is [Any] { return "a list" }
-        if value is [String: Any] { return "an object" }
-        return "\(value)"
     }
 }

@@ -26,6 +26,8 @@ final class Connection: @unchecked Sendable {
     var session: Session
     private var outbound: [UInt8] = []
     private var sent = 0
+    /// The last byte the socket took, to know whether a line is half written.
+    private var lastByteSent: UInt8 = 0x0A
     /// Whether the connection is on the hub's list to flush this turn.
     var flushQueued = false
 
@@ -154,6 +156,7 @@ final class Connection: @unchecked Sendable {
             }
             if n > 0 {
                 sent += n
+                lastByteSent = outbound[sent - 1]
                 session.lastOutbound = monotonicSeconds()
             } else if n < 0 && errno == EINTR {
                 continue
@@ -223,7 +226,7 @@ final class Connection: @unchecked Sendable {
         let limit = hub.config.limits.maxOutboundBytes
         hub.log("\(peer) \(who) fell \(unsentBytes) bytes behind; cut off as a slow consumer")
         // Drop what was not yet sent; finish any half-sent line with a line break.
-        let midLine = sent > 0 && outbound[sent - 1] != 0x0A
+        let midLine = lastByteSent != 0x0A
         outbound.removeSubrange(sent...)
         if midLine { outbound.append(0x0A) }
         send(hub.encoder.bye("SLOW", "more than \(limit) bytes of events waited unread; reconnect and use SINCE to catch up"))

@@ -22,11 +22,6 @@ public final class LeadlineServer: @unchecked Sendable {
     public private(set) var replay: ReplayReport?
     /// The token of the `owner` account made at this start because nobody existed yet.
     public private(set) var bootstrapToken: String?
-    /// Makes the journal's storage; tests substitute storage that fails on demand.
-    public var makeStorage: @Sendable (String) throws(JournalError) -> JournalStorage = { path throws(JournalError) in
-        try JournalFile(path: path)
-    }
-
     private var hub: Hub?
     private var lock: DirectoryLock?
     private let stateLock = NSLock()
@@ -55,7 +50,7 @@ public final class LeadlineServer: @unchecked Sendable {
             report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now) {
                 recent.append($0)
             }
-            storage = try makeStorage(folder.journalPath)
+            storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)
         }
@@ -85,6 +80,7 @@ public final class LeadlineServer: @unchecked Sendable {
         let opened: Result<Listener, ServerError> = hub.queue.sync {
             Result { () throws(ServerError) -> Listener in
                 let listener = try Listener(host: config.host, port: config.port, queue: hub.queue,
+                                            sendBuffer: config.limits.socketSendBuffer,
                                             onAccept: { [unowned hub] fd, peer in hub.accept(fd: fd, peer: peer) },
                                             log: config.log)
                 hub.listener = listener

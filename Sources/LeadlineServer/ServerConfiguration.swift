@@ -1,5 +1,6 @@
 import Foundation
 import LeadlineCore
+import LeadlineJournal
 import LeadlineWire
 
 /// Everything a server needs to run; every field has a working default, so
@@ -21,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     }
     /// How often timers (idle, keepalive, linger) are checked, in seconds.
     public var tick: TimeInterval = 0.25
+    /// Makes the journal's storage from its path; tests substitute storage that fails on demand.
+    public var journalStorage: @Sendable (String) throws(JournalError) -> JournalStorage = { path throws(JournalError) in
+        try JournalFile(path: path)
+    }
 
     public init() {}
 }
@@ -51,6 +56,9 @@ public struct Limits: Sendable, Equatable {
     public var requestBurst: Double = 2000
     /// Seconds the server waits for a closing connection's last bytes to drain.
     public var closeLinger: TimeInterval = 2
+    /// The kernel send buffer of each connection (`SO_SNDBUF`); nil leaves the kernel's
+    /// autotuning (up to `tcp_wmem`). Smaller bounds memory per idle watcher further.
+    public var socketSendBuffer: Int?
 
     public init() {}
 }

@@ -58,7 +58,8 @@ enum Socket {
 
     /// Non-blocking, close-on-exec, no Nagle, and TCP keepalive to find dead peers
     /// without a byte of protocol traffic.
-    static func configureAccepted(_ fd: Int32) {
+    static func configureAccepted(_ fd: Int32, sendBuffer: Int?) {
+        if let sendBuffer { setOption(fd, SOL_SOCKET, SO_SNDBUF, Int32(clamping: sendBuffer)) }
         setNonBlocking(fd)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)

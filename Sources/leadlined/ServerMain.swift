@@ -49,6 +49,11 @@ enum ServerMain {
 
     private static func serve(_ config: ServerConfiguration) -> Never {
         let server = LeadlineServer(configuration: config)
+        // Watch for SIGTERM/SIGINT before anyone can learn the port, so no signal is lost.
+        let watcher = SignalWatcher { signal in
+            FileHandle.standardError.write(Data("leadlined: signal \(signal), stopping\n".utf8))
+            server.stop { exit(0) }
+        }
         do {
             try server.start()
         } catch {
@@ -65,10 +70,6 @@ enum ServerMain {
         }
         print("leadlined \(LeadlineVersion.current) listening on \(config.host):\(server.port); try: nc \(config.host) \(server.port)")
         fflush(nil)
-        let watcher = SignalWatcher { signal in
-            FileHandle.standardError.write(Data("leadlined: signal \(signal), stopping\n".utf8))
-            server.stop { exit(0) }
-        }
         withExtendedLifetime(watcher) { dispatchMain() }
     }
 

@@ -1,0 +1,105 @@
+import Foundation
+import LeadlineCore
+import LeadlineServer
+
+/// A real server on a free loopback port, a temporary data folder, a manual clock in
+/// a fixed zone, and a cast of people with known tokens.
+///
+/// The clock starts on Monday 2026-11-23 at 08:00 in America/Chicago, so times in
+/// replies and transcripts are the same on every run.
+public final class TestServer: @unchecked Sendable {
+    /// The people every test server knows, by name and role.
+    public static let cast: [(name: String, role: Role)] = [
+        ("ana", .csr), ("ben", .csr), ("cara", .csr), ("dora", .dispatcher),
+        ("omar", .ops), ("olive", .owner), ("sam", .sales), ("tess", .tech),
+    ]
+    public static let zone = TimeZone(identifier: "America/Chicago")!
+    public static let start = Timestamp.parse("2026-11-23T08:00:00-06:00")!
+
+    public let directory: String
+    public let clock: ManualClock
+    public private(set) var tokens: [String: String] = [:]
+    public private(set) var server: LeadlineServer
+    public private(set) var logLines: LogLines
+    private let configure: @Sendable (inout ServerConfiguration) -> Void
+
+    /// Starts a server. `configure` adjusts its configuration (limits, storage...).
+    public init(seedPeople: Bool = true, configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in }) throws {
+        directory = NSTemporaryDirectory() + "leadline-test-" + UUID().uuidString
+        clock = ManualClock(Self.start)
+        self.configure = configure
+        logLines = LogLines()
+        if seedPeople {
+            for member in Self.cast {
+                tokens[member.name] = try DataFolderAdmin.run(.add(name: member.name, role: member.role),
+                                                              dataDirectory: directory, now: clock.now)
+            }
+        }
+        server = LeadlineServer(configuration: ServerConfiguration())
+        server = try makeServer()
+    }
+
+    private func makeServer() throws -> LeadlineServer {
+        var config = ServerConfiguration()
+        config.host = "127.0.0.1"
+        config.port = 0
+        config.dataDirectory = directory
+        config.clock = clock
+        config.policy.timeZone = Self.zone
+        config.tick = 0.05
+        let lines = logLines
+        config.log = { lines.append($0) }
+        configure(&config)
+        let server = LeadlineServer(configuration: config)
+        try server.start()
+        return server
+    }
+
+    public var port: UInt16 { server.port }
+
+    /// A connection that has read the greeting and, given a name, logged in.
+    public func client(_ name: String? = nil) throws -> LineClient {
+        let client = try LineClient(port: port)
+        guard let hello = client.readLine(), hello.hasPrefix("HELLO ") else {
+            throw ClientError("no greeting")
+        }
+        if let name {
+            let reply = client.request("LOGIN \(name) \(tokens[name] ?? "unknown")")
+            guard reply.last?.hasPrefix("OK LOGIN") == true else { throw ClientError("login as \(name) failed: \(reply)") }
+        }
+        return client
+    }
+
+    /// Stops gracefully and starts a new server on the same data folder.
+    public func restart() throws {
+        server.stop()
+        server = try makeServer()
+    }
+
+    public func stop() { server.stop() }
+
+    deinit {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    public var journalPath: String { directory + "/journal.jsonl" }
+}
+
+/// Log lines collected from a test server.
+public final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    public init() {}
+
+    public func append(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        lines.append(line)
+    }
+
+    public var all: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return lines
+    }
+}

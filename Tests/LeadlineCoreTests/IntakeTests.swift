@@ -1,0 +1,107 @@
+import Foundation
+import LeadlineCore
+import Testing
+
+@Suite struct IntakeTests {
+    @Test func missedCallIsDueFiveMinutesLater() {
+        var shop = Shop()
+        let id = shop.newLead(kind: .missedCall)
+        let lead = shop.lead(id)
+        #expect(id == 1)
+        #expect(lead.due == Shop.monday8.addingTimeInterval(300))
+        #expect(lead.status == .needsCallback)
+        #expect(lead.source == .missedCall)
+        #expect(lead.owner == nil)
+    }
+
+    @Test func kindFollowsSourceWhenNotGiven() {
+        var shop = Shop()
+        let voicemail = shop.newLead { $0.source = .voicemail }
+        let form = shop.newLead { $0.source = .webForm }
+        #expect(shop.lead(voicemail).kind == .missedCall)
+        #expect(shop.lead(form).kind == .newLead)
+        #expect(shop.lead(form).due == Shop.monday8.addingTimeInterval(15 * 60))
+    }
+
+    @Test func idsGrowByOne() {
+        var shop = Shop()
+        #expect(shop.newLead() == 1)
+        #expect(shop.newLead() == 2)
+        #expect(shop.newLead() == 3)
+    }
+
+    @Test func promisedNeedsItsTime() {
+        var shop = Shop()
+        var request = NewLead()
+        request.kind = .promised
+        request.phone = "555-0199"
+        let error = shop.refused(.newLead(request), by: "ana")
+        #expect(error?.code == .invalid)
+        #expect(error?.fields.first?.value == .text("due"))
+        request.due = TimeSpec.parse("15:30")
+        shop.ok(.newLead(request), by: "ana")
+        #expect(shop.lead(1).due == Timestamp.parse("2026-11-23T15:30:00-06:00"))
+    }
+
+    @Test func dueInThePastIsRefused() {
+        var shop = Shop()
+        var request = NewLead()
+        request.phone = "555-0100"
+        request.due = TimeSpec.parse("7:00")
+        let error = shop.refused(.newLead(request), by: "ana")
+        #expect(error?.code == .invalid)
+        #expect(error?.message.contains("in the past") == true)
+    }
+
+    @Test func needsAPhoneOrAName() {
+        var shop = Shop()
+        let error = shop.refused(.newLead(NewLead()), by: "ana")
+        #expect(error?.code == .invalid)
+        var named = NewLead()
+        named.name = "Jane Roe"
+        shop.ok(.newLead(named), by: "ana")
+    }
+
+    @Test func phoneMustLookLikeOne() {
+        var shop = Shop()
+        var request = NewLead()
+        request.phone = "call me"
+        #expect(shop.refused(.newLead(request), by: "ana")?.code == .invalid)
+        request.phone = "+1 (555) 010-0100"
+        shop.ok(.newLead(request), by: "ana")
+    }
+
+    @Test func techniciansDoNotLogLeads() {
+        var shop = Shop()
+        var request = NewLead()
+        request.phone = "555-0100"
+        let error = shop.refused(.newLead(request), by: "tess")
+        #expect(error?.code == .denied)
+    }
+
+    @Test func onlySupervisorsNameOthers() {
+        var shop = Shop()
+        var request = NewLead()
+        request.phone = "555-0100"
+        request.owner = "ben"
+        #expect(shop.refused(.newLead(request), by: "ana")?.code == .denied)
+        request.owner = "ana"
+        shop.ok(.newLead(request), by: "ana")
+        #expect(shop.lead(1).owner == "ana")
+        request.owner = "ben"
+        request.backup = "cara"
+        shop.ok(.newLead(request), by: "dora")
+        #expect(shop.lead(2).owner == "ben")
+        #expect(shop.lead(2).backup == "cara")
+    }
+
+    @Test func ownerMustBeSomeoneWhoCanHoldCallbacks() {
+        var shop = Shop()
+        var request = NewLead()
+        request.phone = "555-0100"
+        request.owner = "tess"
+        #expect(shop.refused(.newLead(request), by: "dora")?.code == .invalid)
+        request.owner = "nobody-here"
+        #expect(shop.refused(.newLead(request), by: "dora")?.code == .notFound)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import LeadlineCore
+import Testing
+
+@Suite struct ProgressTests {
+    @Test func notesAreForWhoeverWorksTheLead() {
+        var shop = Shop()
+        let id = shop.newLead()
+        let error = shop.refused(.note(id, text: "hello"), by: "ana")
+        #expect(error?.code == .denied)
+        #expect(error?.message.contains("claim it") == true)
+        shop.ok(.claim(id), by: "ana")
+        shop.ok(.note(id, text: "spoke with homeowner"), by: "ana")
+        shop.ok(.note(id, text: "checked in"), by: "omar")
+        #expect(shop.lead(id).history.count == 4)
+        #expect(shop.refused(.note(id, text: "   "), by: "ana")?.code == .invalid)
+    }
+
+    @Test func techniciansNoteTheirAppointmentsOnly() {
+        var shop = Shop()
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        #expect(shop.refused(.note(id, text: "on site"), by: "tess")?.code == .denied)
+        var booked = StatusRequest(lead: id, status: .booked)
+        booked.appointment = TimeSpec.parse("tomorrow 9am")
+        booked.tech = "tess"
+        shop.ok(.setStatus(booked), by: "ana")
+        shop.ok(.note(id, text: "on site"), by: "tess")
+        #expect(shop.lead(id).appointment?.tech == "tess")
+        #expect(shop.lead(id).appointment?.at == Timestamp.parse("2026-11-24T09:00:00-06:00"))
+    }
+
+    @Test func attemptLogsAndMovesTheStatusAlong() {
+        var shop = Shop()
+        let id = shop.newLead(kind: .missedCall)
+        shop.ok(.claim(id), by: "ana")
+        shop.ok(.attempt(id, channel: .call, outcome: .leftVoicemail, next: TimeSpec.parse("15:30"), note: "left vm"), by: "ana")
+        var lead = shop.lead(id)
+        #expect(lead.attempts.count == 1)
+        #expect(lead.attempts[0].outcome == .leftVoicemail)
+        #expect(lead.status == .leftMessage)
+        #expect(lead.due == Timestamp.parse("2026-11-23T15:30:00-06:00"))
+        shop.ok(.attempt(id, channel: .text, outcome: .noAnswer, next: nil, note: nil), by: "ana")
+        lead = shop.lead(id)
+        #expect(lead.status == .textSent)
+        #expect(lead.due == nil)
+        shop.ok(.attempt(id, channel: .call, outcome: .connected, next: nil, note: nil), by: "ana")
+        #expect(shop.lead(id).status == .inProgress)
+    }
+
+    @Test func attemptNeedsAccess() {
+        var shop = Shop()
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        #expect(shop.refused(.attempt(id, channel: .call, outcome: .noAnswer, next: nil, note: nil), by: "ben")?.code == .denied)
+    }
+
+    @Test func closingStatusesNeedTheirProof() {
+        var shop = Shop()
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        #expect(shop.refused(.setStatus(StatusRequest(lead: id, status: .disqualified)), by: "ana")?.code == .invalid)
+        #expect(shop.refused(.setStatus(StatusRequest(lead: id, status: .followUpScheduled)), by: "ana")?.code == .invalid)
+        #expect(shop.refused(.setStatus(StatusRequest(lead: id, status: .booked)), by: "ana")?.code == .invalid)
+        let noResponse = shop.refused(.setStatus(StatusRequest(lead: id, status: .closedNoResponse)), by: "ana")
+        #expect(noResponse?.code == .invalid)
+        #expect(noResponse?.message.contains("attempts") == true)
+        shop.ok(.attempt(id, channel: .call, outcome: .noAnswer, next: nil, note: nil), by: "ana")
+        shop.ok(.setStatus(StatusRequest(lead: id, status: .closedNoResponse)), by: "ana")
+        let lead = shop.lead(id)
+        #expect(!lead.isOpen)
+        #expect(lead.due == nil)
+        #expect(shop.events.last?.type == "CLOSED")
+    }
+
+    @Test func followUpSetsTheNextDueTime() {
+        var shop = Shop()
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        var request = StatusRequest(lead: id, status: .followUpScheduled)
+        request.next = TimeSpec.parse("thu")
+        shop.ok(.setStatus(request), by: "ana")
+        #expect(shop.lead(id).due == Timestamp.parse("2026-11-26T08:00:00-06:00"))
+        #expect(shop.events.last?.type == "STATUS")
+    }
+
+    @Test func aClosedLeadCanBeReopened() {
+        var shop = Shop()
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        var request = StatusRequest(lead: id, status: .disqualified)
+        request.reason = "out of area"
+        shop.ok(.setStatus(request), by: "ana")
+        #expect(shop.refused(.setStatus(request), by: "ana")?.code == .conflict)
+        shop.ok(.setStatus(StatusRequest(lead: id, status: .needsCallback)), by: "ana")
+        #expect(shop.lead(id).isOpen)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import LeadlineCore
+
+/// A board with the test cast and a manual clock, driven command by command as the
+/// server drives it: decide, stamp, apply.
+struct Shop {
+    static let zone = TimeZone(identifier: "America/Chicago")!
+    static let monday8 = Timestamp.parse("2026-11-23T08:00:00-06:00")!
+
+    var board: Board
+    let clock = ManualClock(Shop.monday8)
+    private(set) var events: [Event] = []
+
+    init() {
+        board = Board(policy: Policy(timeZone: Shop.zone))
+        let cast: [(String, Role)] = [("ana", .csr), ("ben", .csr), ("cara", .csr), ("dora", .dispatcher),
+                                      ("omar", .ops), ("olive", .owner), ("sam", .sales), ("tess", .tech)]
+        for (name, role) in cast {
+            _ = run(.addPerson(name: name, role: role, tokenHash: "hash-\(name)"), by: nil)
+        }
+    }
+
+    func person(_ name: String) -> Person { board.people[name]! }
+
+    /// Decides `command` by `name` now; applies its changes if accepted.
+    @discardableResult
+    mutating func run(_ command: Command, by name: String?) -> Result<Decision, CommandError> {
+        let actor = name.map { board.people[$0]! }
+        let result = board.decide(command, by: actor, at: clock.now)
+        if case .success(let decision) = result {
+            let stamped = board.stamp(decision.changes, by: name, at: clock.now)
+            try! board.apply(stamped)
+            events += stamped
+        }
+        return result
+    }
+
+    /// Runs a command that must succeed; returns its decision.
+    @discardableResult
+    mutating func ok(_ command: Command, by name: String, sourceLocation: String = #function) -> Decision {
+        switch run(command, by: name) {
+        case .success(let d): return d
+        case .failure(let e): fatalError("\(command) by \(name) refused: \(e.code) \(e.message)")
+        }
+    }
+
+    /// Runs a command that must fail; returns the error.
+    mutating func refused(_ command: Command, by name: String) -> CommandError? {
+        if case .failure(let e) = run(command, by: name) { return e }
+        return nil
+    }
+
+    /// Creates a lead with `phone` (and `fields`), by `name`; returns its id.
+    @discardableResult
+    mutating func newLead(by name: String = "ana", kind: LeadKind? = nil, phone: String = "555-0100",
+                          _ adjust: (inout NewLead) -> Void = { _ in }) -> LeadID {
+        var request = NewLead()
+        request.kind = kind
+        request.phone = phone
+        adjust(&request)
+        let decision = ok(.newLead(request), by: name)
+        guard case .number(let id) = decision.reply.first(where: { $0.key == "lead" })?.value else { fatalError() }
+        return id
+    }
+
+    func lead(_ id: LeadID) -> Lead { board.lead(id)! }
+}

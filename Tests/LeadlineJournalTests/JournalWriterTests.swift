@@ -1,0 +1,89 @@
+import Dispatch
+import Foundation
+import LeadlineJournal
+import Synchronization
+import Testing
+
+/// Storage that records each batch and can be told to fail.
+final class RecordingStorage: JournalStorage, @unchecked Sendable {
+    let batches = Mutex<[[UInt8]]>([])
+    let failing = Atomic<Bool>(false)
+    let delay: TimeInterval
+
+    init(delay: TimeInterval = 0) { self.delay = delay }
+
+    func appendDurably(_ bytes: [UInt8]) throws(JournalError) {
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        if failing.load(ordering: .relaxed) { throw JournalError.io("disk full (simulated)") }
+        batches.withLock { $0.append(bytes) }
+    }
+}
+
+@Suite struct JournalWriterTests {
+    /// Appends `count` one-byte records from the owner queue and waits for them all.
+    func appendMany(_ writer: JournalWriter, queue: DispatchQueue, count: Int) -> [Result<Void, JournalError>] {
+        let results = Mutex<[Int: Result<Void, JournalError>]>([:])
+        let order = Mutex<[Int]>([])
+        let done = DispatchSemaphore(value: 0)
+        queue.async {
+            for i in 0..<count {
+                writer.append([UInt8(i % 256)]) { result in
+                    results.withLock { $0[i] = result }
+                    order.withLock { $0.append(i) }
+                    if order.withLock({ $0.count }) == count { done.signal() }
+                }
+            }
+        }
+        done.wait()
+        #expect(order.withLock { $0 } == Array(0..<count), "completions run in append order")
+        return (0..<count).map { i in results.withLock { $0[i]! } }
+    }
+
+    @Test func concurrentAppendsShareSyncs() {
+        let queue = DispatchQueue(label: "owner")
+        let storage = RecordingStorage(delay: 0.01)
+        let writer = JournalWriter(storage: storage, owner: queue)
+        let results = appendMany(writer, queue: queue, count: 200)
+        #expect(results.allSatisfy { if case .success = $0 { true } else { false } })
+        let batches = storage.batches.withLock { $0 }
+        #expect(batches.flatMap { $0 }.count == 200)
+        #expect(batches.count < 10, "200 appends made \(batches.count) syncs")
+        #expect(batches.flatMap { $0 } == (0..<200).map { UInt8($0 % 256) })
+    }
+
+    @Test func aFailedBatchFailsEverythingQueuedBehindIt() {
+        let queue = DispatchQueue(label: "owner")
+        let storage = RecordingStorage(delay: 0.005)
+        storage.failing.store(true, ordering: .relaxed)
+        let writer = JournalWriter(storage: storage, owner: queue)
+        let results = appendMany(writer, queue: queue, count: 50)
+        #expect(results.allSatisfy { if case .failure = $0 { true } else { false } })
+        storage.failing.store(false, ordering: .relaxed)
+        let after = appendMany(writer, queue: queue, count: 5)
+        #expect(after.allSatisfy { if case .success = $0 { true } else { false } }, "the writer recovers once storage does")
+    }
+
+    @Test func theFileRollsBackAFailedWrite() throws {
+        let folder = TempFolder()
+        folder.write(Array("header\n".utf8))
+        let file = try JournalFile(path: folder.journal)
+        try file.appendDurably(Array("one\n".utf8))
+        #expect(folder.read() == Array("header\none\n".utf8))
+    }
+}
+
+@Suite struct DataDirectoryTests {
+    @Test func onlyOneHolderAtATime() throws {
+        let folder = TempFolder()
+        let data = DataDirectory(path: folder.path + "/data")
+        try data.create()
+        let first = try data.lock(as: "first writer")
+        #expect {
+            try data.lock(as: "second writer")
+        } throws: { error in
+            guard case JournalError.locked(_, let holder) = error else { return false }
+            return holder.hasPrefix("first writer (pid ")
+        }
+        withExtendedLifetime(first) {}
+    }
+}

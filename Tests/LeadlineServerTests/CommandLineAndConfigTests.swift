@@ -1,0 +1,98 @@
+import Foundation
+import LeadlineCore
+import LeadlineServer
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func serveOptions() throws {
+        var expected = ServeOptions()
+        expected.host = "0.0.0.0"
+        expected.port = 7800
+        expected.data = "/var/lib/leadline"
+        expected.config = "shop.json"
+        let parsed = try ServerCommandLine.parse(["--host", "0.0.0.0", "--port=7800", "--data", "/var/lib/leadline", "--config", "shop.json"]).get()
+        #expect(parsed == .serve(expected))
+        #expect(try ServerCommandLine.parse([]).get() == .serve(ServeOptions()))
+        #expect(try ServerCommandLine.parse(["--help"]).get() == .help)
+        #expect(try ServerCommandLine.parse(["--version"]).get() == .version)
+    }
+
+    @Test func userCommands() throws {
+        var options = ServeOptions()
+        options.data = "d"
+        #expect(try ServerCommandLine.parse(["user", "add", "maria", "--role", "csr", "--data", "d"]).get() == .user(.add(name: "maria", role: .csr), options))
+        #expect(try ServerCommandLine.parse(["user", "list"]).get() == .user(.list, ServeOptions()))
+        #expect(try ServerCommandLine.parse(["user", "remove", "maria"]).get() == .user(.remove(name: "maria"), ServeOptions()))
+        #expect(try ServerCommandLine.parse(["user", "token", "maria"]).get() == .user(.token(name: "maria"), ServeOptions()))
+    }
+
+    @Test func mistakesAreExplained() {
+        let cases: [([String], String)] = [
+            (["--frobnicate"], "unknown option --frobnicate"),
+            (["--port", "99999"], "--port must be a number from 0 to 65535"),
+            (["--port"], "--port needs a value"),
+            (["user", "add", "maria"], "needs --role ROLE"),
+            (["user", "add", "maria", "--role", "boss"], "--role must be one of"),
+            (["user", "list", "--role", "csr"], "--role belongs to"),
+            (["user", "fire", "maria"], "unknown user command"),
+            (["serve", "now"], "unexpected \"now\""),
+            (["dance"], "unknown command \"dance\""),
+        ]
+        for (arguments, message) in cases {
+            guard case .failure(let error) = ServerCommandLine.parse(arguments) else {
+                Issue.record("\(arguments) was accepted")
+                continue
+            }
+            #expect(error.description.contains(message), "\(arguments): \(error)")
+        }
+    }
+}
+
+@Suite struct ConfigurationFileTests {
+    func apply(_ json: String) throws(ServerError) -> ServerConfiguration {
+        var config = ServerConfiguration()
+        try ConfigurationFile.apply(Data(json.utf8), from: "shop.json", to: &config)
+        return config
+    }
+
+    @Test func everySettingIsRead() throws {
+        let config = try apply("""
+            { "listen": { "host": "0.0.0.0", "port": 7801 }, "data": "/srv/leadline", "name": "spartan",
+              "limits": { "maxLine": 8192, "loginTimeoutSeconds": 30, "maxConnections": 50, "sinceWindow": 1000,
+                          "maxLoginFailures": 3, "requestsPerSecond": 10, "requestBurst": 20, "maxOutboundBytes": 1048576,
+                          "outboundHighWater": 65536, "maxInboundBytes": 65536, "loginFailureDelaySeconds": 1,
+                          "closeLingerSeconds": 1 },
+              "policy": { "timeZone": "America/Denver" } }
+            """)
+        #expect(config.host == "0.0.0.0")
+        #expect(config.port == 7801)
+        #expect(config.dataDirectory == "/srv/leadline")
+        #expect(config.name == "spartan")
+        #expect(config.limits.maxLine == 8192)
+        #expect(config.limits.loginTimeout == 30)
+        #expect(config.limits.maxConnections == 50)
+        #expect(config.policy.timeZone.identifier == "America/Denver")
+    }
+
+    @Test func mistakesNameTheSetting() {
+        let cases: [(String, String)] = [
+            (#"{"listen":{"port":"7700"}}"#, "shop.json: listen.port: must be a whole number"),
+            (#"{"listen":{"port":70000}}"#, "shop.json: listen.port: must be from 0 to 65535, got 70000"),
+            (#"{"limits":{"maxLine":10}}"#, "shop.json: limits.maxLine: must be from 256"),
+            (#"{"limits":{"maxLines":4096}}"#, "shop.json: limits.maxLines: unknown setting"),
+            (#"{"colour":"red"}"#, "shop.json: colour: unknown setting"),
+            (#"{"policy":{"timeZone":"Mars/Olympus"}}"#, "shop.json: policy.timeZone: \"Mars/Olympus\" is not an IANA time zone"),
+            (#"{"limits":{"maxOutboundBytes":70000,"outboundHighWater":80000}}"#, "limits.outboundHighWater: must not exceed"),
+            ("[1,2]", "must be a JSON object"),
+            ("{not json", "not valid JSON"),
+        ]
+        for (json, message) in cases {
+            do {
+                _ = try apply(json)
+                Issue.record("\(json) was accepted")
+            } catch {
+                #expect(error.description.contains(message), "\(json): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import LeadlineTestSupport
+import Testing
+
+/// Replays every transcript in protocol/transcripts against a live server, so the
+/// spec's examples and the server cannot drift apart.
+@Suite struct ConformanceTests {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("protocol/transcripts")
+
+    static var transcripts: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".txt") }.sorted()
+    }
+
+    @Test func thereAreTranscripts() {
+        #expect(Self.transcripts.count >= 6)
+    }
+
+    @Test(arguments: transcripts)
+    func transcript(_ name: String) throws {
+        let text = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
+        let transcript = try Transcript(name: name, text: text)
+        let server = try TestServer()
+        let failures = TranscriptRunner.run(transcript, on: server)
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+}

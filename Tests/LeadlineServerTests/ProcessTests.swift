@@ -1,0 +1,133 @@
+import Dispatch
+import Foundation
+import LeadlineServer
+import LeadlineTestSupport
+import Synchronization
+import Testing
+
+/// Tests that run the real `leadlined` executable.
+@Suite(.serialized) struct ProcessTests {
+    /// A data folder seeded with two people; returns their tokens.
+    static func seededFolder() throws -> (String, [String: String]) {
+        let dir = NSTemporaryDirectory() + "leadline-proc-" + UUID().uuidString
+        var tokens: [String: String] = [:]
+        for (name, role) in [("ana", "csr"), ("ben", "csr")] {
+            let run = try ServerProcess.run(["user", "add", name, "--role", role, "--data", dir])
+            #expect(run.status == 0, "\(run.err)")
+            let token = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(token.count == 32 && !token.contains(" "), "the token is printed alone: \(run.out)")
+            tokens[name] = token
+        }
+        return (dir, tokens)
+    }
+
+    /// `kill -9` in the middle of a stream of acknowledged writes loses none of them.
+    @Test func killNineLosesNothingAcknowledged() throws {
+        let (dir, tokens) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let acknowledged = Mutex<[Int]>([])
+        let stop = Atomic<Bool>(false)
+        let group = DispatchGroup()
+        for worker in 0..<4 {
+            let name = worker % 2 == 0 ? "ana" : "ben"
+            DispatchQueue.global().async(group: group) {
+                guard let c = try? LineClient(port: server.port) else { return }
+                _ = c.readLine()
+                _ = c.request("LOGIN \(name) \(tokens[name]!)")
+                _ = c.request("WATCH none")
+                var i = 0
+                while !stop.load(ordering: .relaxed) {
+                    i += 1
+                    guard let reply = c.request("@w\(worker)-\(i) NEW phone=555-\(worker)\(i)", timeout: 2).last,
+                          reply.hasPrefix("@w\(worker)-\(i) OK NEW"), let id = field("lead", in: reply).flatMap(Int.init)
+                    else { return }
+                    acknowledged.withLock { $0.append(id) }
+                }
+            }
+        }
+        // Kill in the middle of the stream, once writes are flowing.
+        _ = eventually(timeout: 15) { acknowledged.withLock { $0.count } >= 50 }
+        Thread.sleep(forTimeInterval: Double.random(in: 0...0.05))
+        server.kill9()
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+        let acked = acknowledged.withLock { $0 }
+        #expect(acked.count > 20, "only \(acked.count) writes were acknowledged before the kill")
+
+        let restarted = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let c = try LineClient(port: restarted.port)
+        _ = c.readLine()
+        _ = c.request("LOGIN ana \(tokens["ana"]!)")
+        let listed = Set(c.request("LIST all", timeout: 10).compactMap { line -> Int? in
+            line.hasPrefix("LEAD ") ? Int(line.split(separator: " ")[1]) : nil
+        })
+        let missing = Set(acked).subtracting(listed)
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.sorted())")
+        let since = c.request("SINCE 0", timeout: 10)
+        #expect(since.last?.hasPrefix("OK SINCE") == true)
+        restarted.terminate()
+        #expect(restarted.waitForExit() == 0)
+    }
+
+    /// SIGTERM: everyone gets BYE, and the process exits 0.
+    @Test func sigtermSaysGoodbyeAndExitsCleanly() throws {
+        let (dir, tokens) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let anon = try LineClient(port: server.port)
+        _ = anon.readLine()
+        let ana = try LineClient(port: server.port)
+        _ = ana.readLine()
+        #expect(ana.reply("LOGIN ana \(tokens["ana"]!)") == "OK LOGIN user=ana role=csr")
+        server.terminate()
+        #expect(ana.readLine() == "BYE SHUTDOWN :the server is shutting down")
+        #expect(anon.readLine() == "BYE SHUTDOWN :the server is shutting down")
+        #expect(server.waitForExit() == 0)
+    }
+
+    /// Two servers on one data folder: the second is refused with a clear message.
+    @Test func aSecondServerOnTheSameFolderIsRefused() throws {
+        let (dir, _) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let second = try ServerProcess.run(["--port", "0", "--data", dir])
+        #expect(second.status == 1)
+        #expect(second.err.contains("is in use by leadlined serving on 127.0.0.1:0 (pid \(first.process.processIdentifier))"))
+        let user = try ServerProcess.run(["user", "add", "cara", "--role", "csr", "--data", dir])
+        #expect(user.status == 1)
+        #expect(user.err.contains("USER ADD"))
+        let list = try ServerProcess.run(["user", "list", "--data", dir])
+        #expect(list.status == 0)
+        #expect(list.out == "ana\tcsr\nben\tcsr\n")
+        first.terminate()
+        #expect(first.waitForExit() == 0)
+    }
+
+    /// The first start on an empty folder makes an owner and prints its token once.
+    @Test func firstStartMakesAnOwner() throws {
+        let dir = NSTemporaryDirectory() + "leadline-first-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + ".json"
+        _ = FileManager.default.createFile(atPath: config, contents: Data(#"{"listen":{"port":0},"data":"\#(dir)"}"#.utf8))
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try ServerProcess(arguments: ["--config", config])
+        let c = try LineClient(port: server.port)
+        #expect(c.readLine()?.hasPrefix("HELLO leadline version=") == true)
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+        let list = try ServerProcess.run(["user", "list", "--data", dir])
+        #expect(list.out == "owner\towner\n")
+    }
+
+    @Test func badCommandLinesExitTwo() throws {
+        for arguments in [["--bogus"], ["--port", "http"], ["user", "add", "x"], ["--config", "/nonexistent.json"]] {
+            let run = try ServerProcess.run(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.status) \(run.err)")
+            #expect(run.err.hasPrefix("leadlined: "))
+        }
+        let help = try ServerProcess.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.out.contains("leadlined user add NAME --role ROLE"))
+    }
+}

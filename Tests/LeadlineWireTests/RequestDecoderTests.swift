@@ -1,0 +1,170 @@
+import LeadlineCore
+import LeadlineWire
+import Testing
+
+@Suite struct RequestDecoderTests {
+    func decode(_ line: String) -> TaggedRequest? {
+        guard case .success(let r)? = RequestDecoder.decode(line) else { return nil }
+        return r
+    }
+
+    func error(_ line: String) -> RequestError? {
+        guard case .failure(let e)? = RequestDecoder.decode(line) else { return nil }
+        return e
+    }
+
+    @Test func blankLinesAreIgnored() {
+        #expect(RequestDecoder.decode("") == nil)
+        #expect(RequestDecoder.decode("   \t ") == nil)
+    }
+
+    @Test func verbsAreCaseInsensitive() {
+        #expect(decode("claim 42")?.request == .command(.claim(42)))
+        #expect(decode("Claim 42")?.verb == "CLAIM")
+    }
+
+    @Test func tagsComeFirst() {
+        let r = decode("@a-1.x_y CLAIM 42")
+        #expect(r?.tag == "@a-1.x_y")
+        #expect(r?.request == .command(.claim(42)))
+        #expect(error("@ CLAIM 42")?.error.code == .badSyntax)
+        #expect(error("@bad!tag CLAIM 42")?.error.code == .badSyntax)
+        #expect(error("@" + String(repeating: "a", count: 33) + " PING")?.error.code == .badSyntax)
+        #expect(error("@t1")?.error.code == .badSyntax)
+        #expect(error("@t1 CLAIM x")?.tag == "@t1")
+    }
+
+    @Test func unknownVerbsGetAHint() {
+        let e = error("CLAM 42")
+        #expect(e?.error.code == .unknown)
+        #expect(e?.error.message.contains("did you mean CLAIM?") == true)
+        #expect(error("XYZZY")?.error.message.contains("did you mean") == false)
+    }
+
+    @Test func newTakesKeyValuesAndQuotedStrings() {
+        let r = decode(#"NEW kind=missed-call name="Jane \"JJ\" Roe" phone=555-0100 service="no heat" source=voicemail urgency=urgent :call after 5"#)
+        guard case .command(.newLead(let lead))? = r?.request else {
+            Issue.record("not a NEW")
+            return
+        }
+        #expect(lead.kind == .missedCall)
+        #expect(lead.name == #"Jane "JJ" Roe"#)
+        #expect(lead.phone == "555-0100")
+        #expect(lead.service == "no heat")
+        #expect(lead.source == .voicemail)
+        #expect(lead.urgency == .urgent)
+        #expect(lead.note == "call after 5")
+    }
+
+    @Test func backslashesInQuotes() {
+        guard case .command(.newLead(let lead))? = decode(#"NEW name="a\\b" phone=1234"#)?.request else {
+            Issue.record("not a NEW")
+            return
+        }
+        #expect(lead.name == #"a\b"#)
+    }
+
+    @Test func argumentErrorsNameTheArgument() {
+        let cases: [(String, String)] = [
+            ("CLAIM", "lead"),
+            ("CLAIM abc", "lead"),
+            ("CLAIM -4", "lead"),
+            ("CLAIM 42 43", "43"),
+            ("NEW kind=bogus phone=1", "kind"),
+            ("NEW colour=red", "colour"),
+            ("NEW phone=1 phone=2", "phone"),
+            (#"NEW name="unterminated"#, "name"),
+            (#"NEW name="x"y phone=1"#, "name"),
+            ("NEW phone=555 extra", "extra"),
+            ("ATTEMPT 42 call", "outcome"),
+            ("ATTEMPT 42 phone no-answer", "channel"),
+            ("ATTEMPT 42 call maybe", "outcome"),
+            ("ATTEMPT 42 call no-answer next=someday", "next"),
+            ("STATUS 42 pending", "status"),
+            ("LIST everything", "filter"),
+            ("WATCH tv", "mode"),
+            ("SINCE yesterday", "seq"),
+            ("KEEPALIVE 2", "seconds"),
+            ("USER ADD maria", "role"),
+            ("USER ADD maria role=boss", "role"),
+            ("USER FIRE maria", "action"),
+            ("LOGIN ana", "token"),
+            ("NOTE 42", "text"),
+            ("CLAIM 42 :why", "text"),
+        ]
+        for (line, argument) in cases {
+            let e = error(line)
+            #expect(e?.error.code == .invalid, "\(line)")
+            #expect(e?.error.fields.first == Field("arg", argument), "\(line): \(e?.error.message ?? "-")")
+        }
+    }
+
+    @Test func freeTextWithOrWithoutColon() {
+        #expect(decode("NOTE 42 left voicemail, retry 3:30")?.request == .command(.note(42, text: "left voicemail, retry 3:30")))
+        #expect(decode("NOTE 42 :left voicemail")?.request == .command(.note(42, text: "left voicemail")))
+        #expect(decode("NOTE 42 price=1200 quoted")?.request == .command(.note(42, text: "price=1200 quoted")))
+        #expect(decode("RELEASE 42 going to a job site")?.request == .command(.release(42, reason: "going to a job site")))
+        #expect(decode("RELEASE 42")?.request == .command(.release(42, reason: nil)))
+        #expect(decode("PING hello world")?.request == .ping("hello world"))
+        #expect(decode("PING")?.request == .ping(nil))
+    }
+
+    @Test func attemptKeysThenNote() {
+        let r = decode("ATTEMPT 42 call no-answer next=15:30 :left voicemail")
+        #expect(r?.request == .command(.attempt(42, channel: .call, outcome: .noAnswer,
+                                                next: TimeSpec.parse("15:30"), note: "left voicemail")))
+        let bare = decode("ATTEMPT 42 text no-answer sent the usual text")
+        #expect(bare?.request == .command(.attempt(42, channel: .text, outcome: .noAnswer, next: nil, note: "sent the usual text")))
+        let quotedTime = decode(#"ATTEMPT 42 call connected next="thu 9am""#)
+        #expect(quotedTime?.request == .command(.attempt(42, channel: .call, outcome: .connected,
+                                                         next: TimeSpec.parse("thu 9am"), note: nil)))
+    }
+
+    @Test func statusWithProofs() {
+        var expected = StatusRequest(lead: 42, status: .disqualified)
+        expected.reason = "out of area"
+        #expect(decode(#"STATUS 42 disqualified reason="out of area""#)?.request == .command(.setStatus(expected)))
+        var booked = StatusRequest(lead: 42, status: .booked)
+        booked.appointment = TimeSpec.parse("tomorrow 9am")
+        booked.tech = "tess"
+        booked.note = "bring the ladder"
+        #expect(decode(#"STATUS 42 booked appt="tomorrow 9am" tech=tess bring the ladder"#)?.request == .command(.setStatus(booked)))
+    }
+
+    @Test func assignForms() {
+        #expect(decode("ASSIGN 42 maria backup=devon")?.request == .command(.assign(42, owner: .person("maria"), backup: .person("devon"))))
+        #expect(decode("ASSIGN 42 backup=devon")?.request == .command(.assign(42, owner: .keep, backup: .person("devon"))))
+        #expect(decode("ASSIGN 42 none backup=none")?.request == .command(.assign(42, owner: .nobody, backup: .nobody)))
+        #expect(decode("ASSIGN 42 Maria")?.request == .command(.assign(42, owner: .person("maria"), backup: .keep)))
+    }
+
+    @Test func sessionVerbs() {
+        #expect(decode("LOGIN Maria s3cret")?.request == .login(name: "maria", token: "s3cret"))
+        #expect(decode("LIST")?.request == .list(.open))
+        #expect(decode("LIST mine")?.request == .list(.mine))
+        #expect(decode("WATCH")?.request == .watch(.board))
+        #expect(decode("WATCH alerts")?.request == .watch(.alerts))
+        #expect(decode("SINCE 1040")?.request == .since(1040))
+        #expect(decode("KEEPALIVE 30")?.request == .keepalive(seconds: 30))
+        #expect(decode("KEEPALIVE off")?.request == .keepalive(seconds: nil))
+        #expect(decode("HELP claim")?.request == .help(topic: "CLAIM"))
+        #expect(decode("QUIT")?.request == .quit)
+        #expect(decode("WHO")?.request == .who)
+        #expect(decode("SHOW 7")?.request == .show(7))
+        #expect(decode("USER ADD maria role=csr")?.request == .addUser(name: "maria", role: .csr))
+        #expect(decode("USER token maria")?.request == .issueToken(name: "maria"))
+        #expect(decode("USER REMOVE maria")?.request == .removeUser(name: "maria"))
+    }
+
+    @Test func everyVerbHasHelpAndAnExampleThatParses() {
+        for spec in VerbCatalog.verbs {
+            let lines = HelpText.verb(spec)
+            #expect(lines.first?.hasPrefix("usage: ") == true)
+            for example in spec.examples where !example.contains("...") {
+                #expect(decode(example) != nil, "example \(example) does not parse: \(error(example)?.error.message ?? "")")
+            }
+        }
+        let overview = HelpText.overview().joined(separator: "\n")
+        for spec in VerbCatalog.verbs { #expect(overview.contains(spec.name)) }
+    }
+}
