@@ -65,16 +65,27 @@ extension Hub {
         journal.append(bytes) { [self] result in
             switch result {
             case .success:
-                Self.applyDecided(events, to: &durable)
-                for event in events { recent.append(event) }
+                // Who held each lead just before its event, so `WATCH mine` also tells
+                // a person about a lead taken from them.
+                var formerHolders: [Set<String>] = []
+                for event in events {
+                    formerHolders.append(holders(of: event.lead))
+                    Self.applyDecided([event], to: &durable)
+                    recent.append(event)
+                }
                 answer(.success(()))
-                published(events)
+                published(events, formerHolders: formerHolders)
             case .failure(let error):
                 speculative = durable
                 log("journal write failed, change refused: \(error)")
                 answer(.failure(error))
             }
         }
+    }
+
+    private func holders(of lead: LeadID?) -> Set<String> {
+        guard let lead, let current = durable.lead(lead) else { return [] }
+        return Set([current.owner, current.backup].compactMap { $0 })
     }
 
     func unavailable(_ error: JournalError) -> CommandError {

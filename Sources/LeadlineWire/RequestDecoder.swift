@@ -78,8 +78,8 @@ public enum RequestDecoder {
         case "KEEPALIVE":
             let value = a.positionals[0].lowercased()
             if value == "off" || value == "0" { return .keepalive(seconds: nil) }
-            guard let seconds = Int(value), (5...3600).contains(seconds) else {
-                throw CommandError.invalid(argument: "seconds", "KEEPALIVE takes 5 to 3600 seconds, or off; got \"\(value)\"")
+            guard let seconds = Int(value), (1...3600).contains(seconds) else {
+                throw CommandError.invalid(argument: "seconds", "KEEPALIVE takes 1 to 3600 seconds, or off; got \"\(value)\"")
             }
             return .keepalive(seconds: seconds)
         case "USER": return try buildUser(a)

@@ -84,7 +84,7 @@ import Testing
             ("LIST everything", "filter"),
             ("WATCH tv", "mode"),
             ("SINCE yesterday", "seq"),
-            ("KEEPALIVE 2", "seconds"),
+            ("KEEPALIVE 0.5", "seconds"),
             ("USER ADD maria", "role"),
             ("USER ADD maria role=boss", "role"),
             ("USER FIRE maria", "action"),
