@@ -10,7 +10,7 @@ final class TempFolder {
     deinit { try? FileManager.default.removeItem(atPath: path) }
     var journal: String { path + "/journal.jsonl" }
     func read() -> [UInt8] { Array(FileManager.default.contents(atPath: journal) ?? Data()) }
-    func write(_ bytes: [UInt8]) { FileManager.default.createFile(atPath: journal, contents: Data(bytes)) }
+    func write(_ bytes: [UInt8]) { _ = FileManager.default.createFile(atPath: journal, contents: Data(bytes)) }
 }
 
 @Suite struct JournalReaderTests {
