@@ -27,7 +27,7 @@ let package = Package(
             name: "LeadlineServer",
             dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "CCrypt"]),
         // The server executable: flags, config, user management.
-        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer"]),
+        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire"]),
         // The bundled client: depends on the wire codec only.
         .executableTarget(name: "leadline", dependencies: ["LeadlineWire"], path: "clients/leadline"),
 

@@ -19,15 +19,22 @@ extension Board {
             guard let actor else { throw CommandError(.auth, "log in first") }
             switch command {
             case .newLead(let request): return .success(try decideNew(request, by: actor, at: now))
-            case .claim(let id): return .success(try decideClaim(id, by: actor))
+            case .claim(let id): return .success(try decideClaim(id, by: actor, at: now))
             case .release(let id, let reason): return .success(try decideRelease(id, reason: reason, by: actor))
             case .assign(let id, let owner, let backup):
-                return .success(try decideAssign(id, owner: owner, backup: backup, by: actor))
+                return .success(try decideAssign(id, owner: owner, backup: backup, by: actor, at: now))
             case .takeover(let id): return .success(try decideTakeover(id, by: actor, at: now))
             case .note(let id, let text): return .success(try decideNote(id, text: text, by: actor))
             case .attempt(let id, let channel, let outcome, let next, let note):
                 return .success(try decideAttempt(id, channel: channel, outcome: outcome, next: next, note: note, by: actor, at: now))
             case .setStatus(let request): return .success(try decideStatus(request, by: actor, at: now))
+            case .outcome(let request): return .success(try decideOutcome(request, by: actor, at: now))
+            case .away(let reason): return .success(decideAway(reason, by: actor, at: now))
+            case .back: return .success(decideBack(by: actor))
+            case .escalate(let id, let reason): return .success(try decideEscalate(id, reason: reason, by: actor))
+            case .merge(let id, let target): return .success(try decideMerge(id, into: target, by: actor))
+            case .next: return .success(try decideNext(by: actor, at: now))
+            case .sweep: return .success(try decideSweep(by: actor, at: now))
             case .addPerson, .replaceToken, .removePerson: fatalError("handled above")
             }
         } catch {
@@ -93,6 +100,14 @@ extension Board {
             throw CommandError.invalid(
                 argument: argument,
                 "\(argument)=\(policy.spoken(date, now: now)) is in the past; it is \(policy.spoken(now, now: now)) now")
+        }
+        return Timestamp.truncatedToMillis(date)
+    }
+
+    /// Resolves a typed time, past or future (when an estimate was sent, a job done).
+    func resolveAny(_ spec: TimeSpec, argument: String, now: Date) throws(CommandError) -> Date {
+        guard let date = spec.resolve(now: now, policy: policy) else {
+            throw CommandError.invalid(argument: argument, "\(argument) names a day that does not exist")
         }
         return Timestamp.truncatedToMillis(date)
     }

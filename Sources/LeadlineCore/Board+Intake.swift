@@ -5,9 +5,11 @@ extension Board {
     ///
     /// Defaults: a missed-call or voicemail source makes a `missed-call`, anything else
     /// a `new-lead`; the source of a missed call is `missed-call`, else `phone`;
-    /// urgency `normal`; due at the kind's window after now. A `promised` lead needs
-    /// `due=`, the time the customer was promised. Only supervisors may name an owner
-    /// other than themselves, or a backup.
+    /// urgency `normal`; due per ``DuePlanner``. A `promised` lead needs `due=`. Only
+    /// supervisors may name an owner other than themselves, or a backup; otherwise the
+    /// policy's backup rules name one. A lead arriving after hours owes an
+    /// acknowledgement; one with the phone of an open lead raises a duplicate alert; an
+    /// emergency is escalated to the owner role at once (004).
     func decideNew(_ r: NewLead, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         guard actor.role.isOffice else {
             throw CommandError.denied(need: Role.office, "NEW is for office roles; you are \(actor.role.rawValue)")
@@ -16,16 +18,19 @@ extension Board {
             throw CommandError.invalid(argument: "phone", "a lead needs a phone number or a name: NEW phone=555-0100 name=\"Jane Roe\"")
         }
         if let phone = r.phone { try Self.validatePhone(phone) }
+        if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }
         let kind = r.kind ?? (r.source == .missedCall || r.source == .voicemail ? .missedCall : .newLead)
         let source = r.source ?? (kind == .missedCall ? .missedCall : .phone)
-        var due: Date?
+        var requested: Date?
         if let spec = r.due {
-            due = try resolveFuture(spec, argument: "due", now: now)
+            requested = try resolveFuture(spec, argument: "due", now: now)
         } else if kind == .promised {
             throw CommandError.invalid(argument: "due", "a promised callback needs due=, the time the customer was promised")
-        } else {
-            due = Timestamp.truncatedToMillis(now.addingTimeInterval(policy.windows[kind] ?? 15 * 60))
         }
+        let sent = try r.sent.map { spec throws(CommandError) in try resolveAny(spec, argument: "sent", now: now) }
+        let job = try r.job.map { spec throws(CommandError) in try resolveAny(spec, argument: "job", now: now) }
+        let plan = DuePlanner(policy: policy).firstResponse(
+            kind: kind, arriving: kind == .estimate ? (sent ?? now) : now, requested: requested, job: job)
         var owner: String?
         var backup: String?
         if let name = r.owner {
@@ -39,13 +44,50 @@ extension Board {
         if let owner, owner == backup {
             throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner")
         }
-        let intake = Intake(
+        if backup == nil { backup = ruleBackup(kind: kind, value: r.value, owner: owner, at: now) }
+        var intake = Intake(
             lead: nextLeadID, kind: kind, source: source, urgency: r.urgency ?? .normal,
             name: r.name, phone: r.phone, email: r.email, service: r.service, area: r.area,
-            due: due, owner: owner, backup: backup, note: r.note)
-        var reply = [Field("lead", intake.lead), Field.time("due", due)]
+            due: plan.due.map(Timestamp.truncatedToMillis), owner: owner, backup: backup, note: r.note)
+        intake.late = plan.late.map(Timestamp.truncatedToMillis)
+        intake.action = plan.action
+        intake.value = r.value
+        intake.sent = sent
+        intake.job = job
+        intake.ackOwed = policy.business.isAfterHours(now)
+        var changes: [Change] = [.created(intake)]
+        changes += arrivalAlerts(for: intake, by: actor)
+        var reply = [Field("lead", intake.lead), Field.time("due", intake.due)]
         if let owner { reply.append(Field("owner", owner)) }
-        return Decision(changes: [.created(intake)], reply: reply)
+        if let backup { reply.append(Field("backup", backup)) }
+        var message: String?
+        if intake.ackOwed { message = "arrived after hours: due at the next opening; an acknowledgement is owed" }
+        if let duplicate = changes.dropFirst().compactMap({ if case .alert(let a) = $0, a.kind == .duplicate { a.of } else { nil } }).first {
+            reply.append(Field("duplicate", duplicate))
+            message = "the customer already has open lead \(duplicate); MERGE \(intake.lead) \(duplicate) if it is the same request"
+        }
+        return Decision(changes: changes, reply: reply, message: message)
+    }
+
+    /// Alerts a new lead raises on arrival: a duplicate of an open lead, an emergency.
+    private func arrivalAlerts(for intake: Intake, by actor: Person) -> [Change] {
+        var alerts: [Change] = []
+        let label = "lead \(intake.lead) (\(intake.name ?? intake.phone ?? "no name"), \(intake.kind.rawValue))"
+        if let phone = intake.phone, let existing = openByPhone[Self.phoneKey(phone)]?.min(), let other = leads[existing] {
+            let ask = [other.owner ?? actor.name]
+            alerts.append(.alert(Alert(
+                kind: .duplicate, lead: intake.lead, owner: intake.owner, backup: intake.backup, ask: ask, anchor: nil,
+                of: existing,
+                text: "\(label) has the phone number of open \(other.label): the customer called twice. "
+                    + "\(ask[0]), check with them and MERGE \(intake.lead) \(existing) if it is the same request.")))
+        }
+        if intake.urgency == .emergency {
+            let ask = ownerContacts()
+            alerts.append(.alert(Alert(
+                kind: .escalation, lead: intake.lead, owner: intake.owner, backup: intake.backup, ask: ask, anchor: nil,
+                text: "\(label) is an emergency\(intake.service.map { " (\($0))" } ?? ""): an owner-level exception for \(named(ask)).")))
+        }
+        return alerts
     }
 
     /// Phone numbers as people write them: digits with `+ - . ( )` and spaces.

@@ -1,8 +1,9 @@
 import Foundation
 
 extension Board {
-    /// `CLAIM`: an office person becomes the primary owner of an unowned lead.
-    func decideClaim(_ id: LeadID, by actor: Person) throws(CommandError) -> Decision {
+    /// `CLAIM`: an office person becomes the primary owner of an unowned lead; if it
+    /// has no backup, the policy's backup rules name one.
+    func decideClaim(_ id: LeadID, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         let lead = try requireLead(id)
         guard actor.role.isOffice else {
             throw CommandError.denied(need: Role.office, lead: id, "CLAIM is for office roles; you are \(actor.role.rawValue)")
@@ -16,9 +17,26 @@ extension Board {
             throw CommandError(.conflict, fields: [Field("lead", id), Field("owner", owner)],
                                "lead \(id) is already claimed by \(owner)")
         }
-        let backup: BackupUpdate = lead.backup == actor.name ? .set(nil) : .unchanged
-        let claim = Claim(lead: id, owner: actor.name, backup: backup)
-        return Decision(changes: [.claimed(claim)], reply: [Field("lead", id), Field("owner", actor.name)])
+        let claim = Claim(lead: id, owner: actor.name, backup: backupAfterClaim(lead, by: actor.name, at: now))
+        return Decision(changes: [.claimed(claim)], reply: claimReply(claim, lead))
+    }
+
+    /// The backup after `owner` takes `lead`: they stop being its backup; an empty slot
+    /// is filled by the policy's rules.
+    private func backupAfterClaim(_ lead: Lead, by owner: String, at now: Date) -> BackupUpdate {
+        if lead.backup == owner || lead.backup == nil {
+            let rule = ruleBackup(kind: lead.kind, value: lead.value, owner: owner, at: now)
+            return rule == lead.backup ? .unchanged : .set(rule)
+        }
+        return .unchanged
+    }
+
+    private func claimReply(_ claim: Claim, _ lead: Lead) -> [Field] {
+        var reply = [Field("lead", claim.lead), Field("owner", claim.owner)]
+        if let from = claim.from { reply.append(Field("from", from)) }
+        if case .set(let backup) = claim.backup { reply.append(Field.person("backup", backup)) }
+        if let due = claim.due { reply.append(Field("due", due)) }
+        return reply
     }
 
     /// `RELEASE`: the primary (or a supervisor) gives the lead back to the queue.
@@ -36,8 +54,9 @@ extension Board {
                         reply: [Field("lead", id), Field("from", owner)])
     }
 
-    /// `ASSIGN`: a supervisor sets the owner, the backup, or both.
-    func decideAssign(_ id: LeadID, owner: PersonChoice, backup: PersonChoice, by actor: Person) throws(CommandError) -> Decision {
+    /// `ASSIGN`: a supervisor sets the owner, the backup, or both. A new owner on a
+    /// lead with no backup gets one from the policy's rules.
+    func decideAssign(_ id: LeadID, owner: PersonChoice, backup: PersonChoice, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         try requireSupervisor(actor, doing: "ASSIGN", lead: id)
         let lead = try requireLead(id)
         try requireOpen(lead)
@@ -45,7 +64,10 @@ extension Board {
             throw CommandError.invalid(argument: "owner", "ASSIGN needs an owner, a backup, or both: ASSIGN \(id) maria backup=devon")
         }
         let newOwner = try choose(owner, current: lead.owner, argument: "owner")
-        let newBackup = try choose(backup, current: lead.backup, argument: "backup")
+        var newBackup = try choose(backup, current: lead.backup, argument: "backup")
+        if backup == .keep, newBackup == nil || newBackup == newOwner {
+            newBackup = ruleBackup(kind: lead.kind, value: lead.value, owner: newOwner, at: now)
+        }
         if let newOwner, newOwner == newBackup {
             throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner (\(newOwner))")
         }
@@ -64,16 +86,19 @@ extension Board {
         }
     }
 
-    /// Whether a lead's backup may take it over now: its primary missed the due time
-    /// (the backup trigger of 001). Supervisors may take over at any time.
+    /// Whether a lead's backup may take it over now: it has no owner, its owner missed
+    /// the due time (the backup trigger, 001), or its owner is away. Supervisors may
+    /// take over at any time.
     public func backupMayTakeOver(_ lead: Lead, at now: Date) -> Bool {
         guard lead.owner != nil else { return true }
+        if isAway(lead.owner) { return true }
         guard let due = lead.due else { return false }
         return now >= due
     }
 
-    /// `TAKEOVER`: the backup after the trigger, or a supervisor at any time, becomes
-    /// the primary. The old primary becomes the backup, so the lead keeps two names.
+    /// `TAKEOVER`: the backup after the trigger (or while the primary is away), or a
+    /// supervisor at any time, becomes the primary; the old primary becomes the backup,
+    /// and the new owner gets the backup window to act.
     func decideTakeover(_ id: LeadID, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         let lead = try requireLead(id)
         try requireOpen(lead)
@@ -99,9 +124,35 @@ extension Board {
         } else if isBackup {
             backup = .set(nil)
         }
-        let claim = Claim(lead: id, owner: actor.name, from: lead.owner, backup: backup, isTakeover: true)
-        var reply = [Field("lead", id), Field("owner", actor.name)]
-        if let from = lead.owner { reply.append(Field("from", from)) }
-        return Decision(changes: [.claimed(claim)], reply: reply)
+        var due: Date?
+        if let current = lead.due, current <= now {
+            due = Timestamp.truncatedToMillis(policy.business.add(policy.backupWindow, to: now))
+        }
+        let claim = Claim(lead: id, owner: actor.name, from: lead.owner, backup: backup, isTakeover: true, due: due)
+        return Decision(changes: [.claimed(claim)], reply: claimReply(claim, lead))
+    }
+
+    /// `NEXT`: claims the most urgent lead the person may take — an unowned lead, or one
+    /// they back up whose primary missed it or is away — in the order of 003.
+    func decideNext(by actor: Person, at now: Date) throws(CommandError) -> Decision {
+        guard actor.role.isOffice else {
+            throw CommandError.denied(need: Role.office, "NEXT is for office roles; you are \(actor.role.rawValue)")
+        }
+        let candidates = leads.values.filter { lead in
+            lead.isOpen && lead.owner != actor.name
+                && (lead.owner == nil || (lead.backup == actor.name && backupMayTakeOver(lead, at: now)))
+        }
+        guard let lead = candidates.min(by: { $0.priority(at: now, policy: policy) < $1.priority(at: now, policy: policy) }) else {
+            return Decision(changes: [], reply: [], message: "nothing waiting: no unowned lead, and none you back up needs you")
+        }
+        var decision = lead.owner == nil
+            ? try decideClaim(lead.id, by: actor, at: now)
+            : try decideTakeover(lead.id, by: actor, at: now)
+        decision.reply += [Field("kind", lead.kind.rawValue), Field("urgency", lead.urgency.rawValue)]
+        if let name = lead.name { decision.reply.append(Field("name", name)) }
+        if let phone = lead.phone { decision.reply.append(Field("phone", phone)) }
+        if let service = lead.service { decision.reply.append(Field("service", service)) }
+        if !decision.reply.contains(where: { $0.key == "due" }) { decision.reply.append(Field.time("due", lead.due)) }
+        return decision
     }
 }

@@ -8,35 +8,79 @@ extension Board {
         guard !trimmed.isEmpty else {
             throw CommandError.invalid(argument: "text", "NOTE needs some text: NOTE \(id) spoke with homeowner, estimate Wed")
         }
-        if actor.role == .tech {
-            guard lead.appointment?.tech == actor.name else {
-                throw CommandError(.denied, fields: [Field("lead", id)],
-                                   "technicians note the leads of their own appointments; lead \(id) is not one of yours")
-            }
-        } else {
-            try requireWorker(actor, on: lead, doing: "NOTE")
-        }
+        try requireWorkerOrTech(actor, on: lead, doing: "NOTE")
         return Decision(changes: [.noted(lead: id, text: trimmed)], reply: [Field("lead", id)])
     }
 
-    /// `ATTEMPT`: a logged callback attempt; it moves a working status along and sets
-    /// the next due time (`next=`), or clears it until a next step is set.
+    /// Office workers of the lead, supervisors, or the technician of its appointment.
+    func requireWorkerOrTech(_ actor: Person, on lead: Lead, doing verb: String) throws(CommandError) {
+        if actor.role == .tech {
+            guard lead.appointment?.tech == actor.name else {
+                throw CommandError(.denied, fields: [Field("lead", lead.id)],
+                                   "technicians \(verb == "NOTE" ? "note" : "report on") the leads of their own appointments; lead \(lead.id) is not one of yours")
+            }
+        } else {
+            try requireWorker(actor, on: lead, doing: verb)
+        }
+    }
+
+    /// `ATTEMPT`: a logged callback attempt. It moves a working status along and sets
+    /// the next touch: the `next=` given, else the lead's cadence (the missed-call
+    /// rhythm for missed calls and new leads, the estimate cadence for estimates).
+    /// Reaching the customer ends the rhythm: the next step is then the person's to set.
+    /// When the rhythm runs out, the lead is closed as no-response (004).
     func decideAttempt(_ id: LeadID, channel: AttemptChannel, outcome: AttemptOutcome, next: TimeSpec?,
                        note: String?, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         let lead = try requireLead(id)
         try requireWorker(actor, on: lead, doing: "ATTEMPT")
         try requireOpen(lead)
-        let due = try next.map { spec throws(CommandError) in try resolveFuture(spec, argument: "next", now: now) }
         let status = lead.status.after(channel, outcome)
-        let change = Change.attempted(lead: id, channel: channel, outcome: outcome, status: status, due: due,
-                                      note: note.flatMap { $0.isEmpty ? nil : $0 })
-        return Decision(changes: [change], reply: [Field("lead", id), Field("status", status.rawValue), Field.time("due", due)])
+        var attempt = AttemptChange(lead: id, channel: channel, outcome: outcome, status: status, due: nil,
+                                    note: note.flatMap { $0.isEmpty ? nil : $0 })
+        var closes = false
+        if let next {
+            attempt.due = try resolveFuture(next, argument: "next", now: now)
+        } else {
+            let planner = DuePlanner(policy: policy)
+            switch lead.kind {
+            case .missedCall, .newLead:
+                if !outcome.reachedCustomer,
+                   let step = planner.rhythmStep(lead.cadenceStep, arrived: lead.cadenceStart ?? lead.createdAt, now: now) {
+                    attempt.step = lead.cadenceStep + 1
+                    attempt.action = step.action
+                    closes = step.action == "close"
+                    if !closes { attempt.due = Timestamp.truncatedToMillis(step.due) }
+                }
+            case .estimate:
+                let step = lead.cadenceStep + 1
+                attempt.step = step
+                if let due = planner.estimateStep(step, sent: lead.cadenceStart ?? lead.createdAt) {
+                    attempt.due = Timestamp.truncatedToMillis(due)
+                    attempt.action = "follow-up"
+                }
+            default:
+                break
+            }
+        }
+        var changes: [Change] = [.attempted(attempt)]
+        var reply = [Field("lead", id), Field("status", status.rawValue), Field.time("due", attempt.due)]
+        if let action = attempt.action, !closes { reply.append(Field("action", action)) }
+        var message: String?
+        if closes {
+            changes.append(.statusChanged(StatusChange(
+                lead: id, status: .closedNoResponse, reason: "no answer after the missed-call recovery rhythm")))
+            reply[1] = Field("status", LeadStatus.closedNoResponse.rawValue)
+            message = "the recovery rhythm is done: lead \(id) is closed as no-response"
+        } else if attempt.due == nil {
+            message = "lead \(id) has no next step now: set one with STATUS or ATTEMPT next="
+        }
+        return Decision(changes: changes, reply: reply, message: message)
     }
 
     /// `STATUS`: a new status with its proof. Closing statuses end the lead;
     /// `disqualified` and `escalated` need `reason=`, `follow-up-scheduled` and
     /// `no-decision` need `next=`, `booked` needs `appt=`, and `closed-no-response`
-    /// needs at least one logged attempt.
+    /// needs at least one logged attempt. `estimate-sent` starts the estimate cadence.
     func decideStatus(_ r: StatusRequest, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         let lead = try requireLead(r.lead)
         try requireWorker(actor, on: lead, doing: "STATUS")
@@ -71,16 +115,50 @@ extension Board {
             }
             appointment = Appointment(at: at, tech: tech)
         }
-        let due: Date?
-        if r.status.closesLead || r.status == .booked {
-            due = next
+        var change = StatusChange(lead: lead.id, status: r.status, reason: r.reason, appointment: appointment,
+                                  note: r.note.flatMap { $0.isEmpty ? nil : $0 })
+        if r.status.closesLead {
+            change.due = nil
+        } else if r.status == .estimateSent {
+            change.kind = .estimate
+            change.due = next ?? DuePlanner(policy: policy).estimateStep(0, sent: now).map(Timestamp.truncatedToMillis)
+            change.action = "follow-up"
+        } else if r.status == .booked {
+            change.due = next
         } else {
-            due = next ?? lead.due
+            change.due = next ?? lead.due
+            change.action = next != nil ? "follow-up" : lead.nextAction
         }
-        let change = StatusChange(lead: lead.id, status: r.status, reason: r.reason, due: r.status.closesLead ? nil : due,
-                                  appointment: appointment, note: r.note.flatMap { $0.isEmpty ? nil : $0 })
         var reply = [Field("lead", lead.id), Field("status", status)]
         if !r.status.closesLead { reply.append(Field.time("due", change.due)) }
         return Decision(changes: [.statusChanged(change)], reply: reply)
+    }
+
+    /// `OUTCOME`: the technician's result, before leaving the driveway (002 stage 3):
+    /// `estimate-sent` starts the estimate cadence, `no-decision` needs `followup=`,
+    /// `work-approved` needs nothing more.
+    func decideOutcome(_ r: OutcomeRequest, by actor: Person, at now: Date) throws(CommandError) -> Decision {
+        let lead = try requireLead(r.lead)
+        try requireWorkerOrTech(actor, on: lead, doing: "OUTCOME")
+        try requireOpen(lead)
+        if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }
+        let followUp = try r.followUp.map { spec throws(CommandError) in try resolveFuture(spec, argument: "followup", now: now) }
+        var change = OutcomeChange(lead: lead.id, result: r.result, due: nil, action: nil, value: r.value,
+                                   note: r.note.flatMap { $0.isEmpty ? nil : $0 })
+        switch r.result {
+        case .estimateSent:
+            change.due = followUp ?? DuePlanner(policy: policy).estimateStep(0, sent: now).map(Timestamp.truncatedToMillis)
+            change.action = "follow-up"
+        case .noDecision:
+            guard let followUp else {
+                throw CommandError.invalid(argument: "followup", "no-decision needs the follow-up date: OUTCOME \(lead.id) no-decision followup=thu")
+            }
+            change.due = followUp
+            change.action = "follow-up"
+        case .workApproved:
+            break
+        }
+        return Decision(changes: [.outcome(change)],
+                        reply: [Field("lead", lead.id), Field("status", r.result.status.rawValue), Field.time("due", change.due)])
     }
 }

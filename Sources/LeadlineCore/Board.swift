@@ -14,6 +14,10 @@ public struct Board: Sendable {
     public private(set) var lastSeq: UInt64 = 0
     public private(set) var nextLeadID: LeadID = 1
     public private(set) var ledger = TagLedger()
+    /// Who is away (in the field, out, tied up), since when, and why.
+    public private(set) var presence: [String: Presence] = [:]
+    /// Open leads by normalised phone number, to spot customers who call twice.
+    public private(set) var openByPhone: [String: Set<LeadID>] = [:]
     /// The shop's procedure settings; not journaled (they come from the config).
     public var policy: Policy
 
@@ -48,6 +52,11 @@ public struct Board: Sendable {
             people[person.name] = person
         case .personRemoved(let name):
             people[name] = nil
+            presence[name] = nil
+        case .presence(let person, let away, let reason):
+            presence[person] = away ? Presence(since: event.at, reason: reason) : nil
+        case .alert(let alert) where alert.lead == nil:
+            break
         default:
             guard let id = event.lead, var lead = leads[id] else {
                 throw RecordError("\(event.type) for lead \(event.lead.map(String.init) ?? "?"), which does not exist")
@@ -55,6 +64,7 @@ public struct Board: Sendable {
             Self.update(&lead, with: event)
             leads[id] = lead
         }
+        if let id = event.lead, let lead = leads[id] { indexPhone(of: lead) }
         if let id = event.lead { leads[id]?.history.append(event) }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
             ledger.remember(person: by, tag: tag, reply: reply)
@@ -68,29 +78,76 @@ public struct Board: Sendable {
     }
 
     private static func update(_ lead: inout Lead, with event: Event) {
+        let wasOpen = lead.isOpen
         switch event.change {
         case .claimed(let claim):
             lead.owner = claim.owner
             if case .set(let backup) = claim.backup { lead.backup = backup }
+            if let due = claim.due { lead.due = due }
+            lead.unownedSince = nil
         case .released:
             lead.owner = nil
+            lead.unownedSince = event.at
         case .assigned(_, let owner, let backup):
+            if owner == nil && lead.owner != nil { lead.unownedSince = event.at }
+            if owner != nil { lead.unownedSince = nil }
             lead.owner = owner
             lead.backup = backup
         case .noted:
             break
-        case .attempted(_, let channel, let outcome, let status, let due, let note):
+        case .attempted(let a):
             lead.attempts.append(Attempt(
-                seq: event.seq, at: event.at, by: event.by ?? "server", channel: channel, outcome: outcome, note: note))
-            lead.status = status
-            lead.due = due
+                seq: event.seq, at: event.at, by: event.by ?? "server", channel: a.channel, outcome: a.outcome, note: a.note))
+            lead.status = a.status
+            lead.due = a.due
+            lead.nextAction = a.action
+            if let step = a.step { lead.cadenceStep = step }
+            lead.ackOwed = false
         case .statusChanged(let change):
             lead.status = change.status
             lead.due = change.status.closesLead ? nil : change.due
+            lead.nextAction = change.status.closesLead ? nil : change.action
             if let appointment = change.appointment { lead.appointment = appointment }
             lead.closedAt = change.status.closesLead ? event.at : nil
-        case .created, .personSaved, .personRemoved:
+            if let kind = change.kind { startCadence(&lead, kind: kind, at: event.at) }
+        case .outcome(let o):
+            lead.status = o.result.status
+            lead.due = o.due
+            lead.nextAction = o.action
+            if let value = o.value { lead.value = value }
+            if o.result == .estimateSent { startCadence(&lead, kind: .estimate, at: event.at) }
+        case .alert(let alert):
+            if let anchor = alert.anchor { lead.raised[alert.kind] = anchor }
+        case .created, .presence, .personSaved, .personRemoved:
             break
         }
+        if lead.due != nil || !lead.isOpen {
+            lead.noStepSince = nil
+        } else if lead.noStepSince == nil || !wasOpen {
+            lead.noStepSince = event.at
+        }
+    }
+
+    private static func startCadence(_ lead: inout Lead, kind: LeadKind, at: Date) {
+        lead.kind = kind
+        lead.cadenceStart = at
+        lead.cadenceStep = 0
+    }
+
+    /// Keeps ``openByPhone`` in step with a lead's phone and openness.
+    private mutating func indexPhone(of lead: Lead) {
+        guard let key = lead.phone.map(Self.phoneKey), !key.isEmpty else { return }
+        if lead.isOpen {
+            openByPhone[key, default: []].insert(lead.id)
+        } else {
+            openByPhone[key]?.remove(lead.id)
+            if openByPhone[key]?.isEmpty == true { openByPhone[key] = nil }
+        }
+    }
+
+    /// A phone number reduced to its last ten digits, so `(555) 010-0100` and
+    /// `+1 555 010 0100` match.
+    public static func phoneKey(_ phone: String) -> String {
+        String(phone.filter(\.isNumber).suffix(10))
     }
 }

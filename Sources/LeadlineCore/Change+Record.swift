@@ -15,9 +15,15 @@ extension Change {
             r.add("email", i.email)
             r.add("service", i.service)
             r.add("area", i.area)
+            if let value = i.value { r.fields.append(Field("value", value)) }
+            r.add("sent", i.sent)
+            r.add("job", i.job)
             r.fields.append(Field.time("due", i.due))
+            r.add("late", i.late)
+            r.add("action", i.action)
             r.add("owner", i.owner)
             r.add("backup", i.backup)
+            if i.ackOwed { r.fields.append(Field("ack", "owed")) }
             r.text = i.note
             return r
         case .claimed(let c):
@@ -25,6 +31,7 @@ extension Change {
             r.add("from", c.from)
             if case .set(let backup) = c.backup { r.fields.append(Field.person("backup", backup)) }
             if c.isTakeover { r.fields.append(Field("via", "takeover")) }
+            r.add("due", c.due)
             return r
         case .released(let lead, let from, let reason):
             return EventRecord(type: "RELEASED", fields: [Field("lead", lead), Field("from", from)], text: reason)
@@ -34,23 +41,52 @@ extension Change {
             ])
         case .noted(let lead, let text):
             return EventRecord(type: "NOTED", fields: [Field("lead", lead)], text: text)
-        case .attempted(let lead, let channel, let outcome, let status, let due, let note):
-            return EventRecord(type: "ATTEMPTED", fields: [
-                Field("lead", lead), Field("channel", channel.rawValue), Field("outcome", outcome.rawValue),
-                Field("status", status.rawValue), Field.time("due", due),
-            ], text: note)
+        case .attempted(let a):
+            var r = EventRecord(type: "ATTEMPTED", fields: [
+                Field("lead", a.lead), Field("channel", a.channel.rawValue), Field("outcome", a.outcome.rawValue),
+                Field("status", a.status.rawValue), Field.time("due", a.due),
+            ], text: a.note)
+            r.add("action", a.action)
+            if let step = a.step { r.fields.append(Field("step", step)) }
+            return r
         case .statusChanged(let s):
             var r = EventRecord(
                 type: s.status.closesLead ? "CLOSED" : "STATUS",
                 fields: [Field("lead", s.lead), Field("status", s.status.rawValue)])
+            r.add("kind", s.kind?.rawValue)
             r.add("reason", s.reason)
-            if !s.status.closesLead { r.fields.append(Field.time("due", s.due)) }
+            if !s.status.closesLead {
+                r.fields.append(Field.time("due", s.due))
+                r.add("action", s.action)
+            }
             if let appt = s.appointment {
                 r.add("appt", appt.at)
                 r.add("tech", appt.tech)
             }
             r.text = s.note
             return r
+        case .outcome(let o):
+            var r = EventRecord(type: "OUTCOME", fields: [
+                Field("lead", o.lead), Field("result", o.result.rawValue), Field.time("due", o.due),
+            ], text: o.note)
+            r.add("action", o.action)
+            if let value = o.value { r.fields.append(Field("value", value)) }
+            return r
+        case .alert(let a):
+            var r = EventRecord(type: "ALERT", fields: [Field("kind", a.kind.rawValue)], text: a.text)
+            if let lead = a.lead { r.fields.append(Field("lead", lead)) }
+            r.add("person", a.person)
+            if a.lead != nil {
+                r.fields.append(Field.person("owner", a.owner))
+                r.fields.append(Field.person("backup", a.backup))
+            }
+            r.fields.append(Field("ask", a.ask.isEmpty ? "none" : a.ask.joined(separator: ",")))
+            if let key = a.kind.anchorKey, let anchor = a.anchor { r.fields.append(Field(key, anchor)) }
+            if let of = a.of { r.fields.append(Field("of", of)) }
+            return r
+        case .presence(let person, let away, let reason):
+            return EventRecord(type: "PRESENCE", fields: [Field("person", person), Field("presence", away ? "away" : "back")],
+                               text: reason)
         case .personSaved(let p):
             return EventRecord(type: "PERSON", fields: [
                 Field("name", p.name), Field("role", p.role.rawValue), Field("hash", p.tokenHash),
@@ -64,18 +100,25 @@ extension Change {
     public init(record r: EventRecord) throws(RecordError) {
         switch r.type {
         case "CREATED":
-            self = .created(Intake(
+            var intake = Intake(
                 lead: try r.number("lead"), kind: try r.word("kind", as: LeadKind.self),
                 source: try r.word("source", as: LeadSource.self), urgency: try r.word("urgency", as: Urgency.self),
                 name: try r.optionalText("name"), phone: try r.optionalText("phone"),
                 email: try r.optionalText("email"), service: try r.optionalText("service"),
                 area: try r.optionalText("area"), due: try r.optionalTime("due"),
-                owner: try r.person("owner"), backup: try r.person("backup"), note: r.text))
+                owner: try r.person("owner"), backup: try r.person("backup"), note: r.text)
+            intake.value = r.value("value") == nil ? nil : try r.number("value")
+            intake.sent = try r.optionalTime("sent")
+            intake.job = try r.optionalTime("job")
+            intake.late = try r.optionalTime("late")
+            intake.action = try r.optionalText("action")
+            intake.ackOwed = try r.optionalText("ack") == "owed"
+            self = .created(intake)
         case "CLAIMED":
             let backup: BackupUpdate = r.value("backup") == nil ? .unchanged : .set(try r.person("backup"))
             self = .claimed(Claim(
                 lead: try r.number("lead"), owner: try r.text("owner"), from: try r.person("from"),
-                backup: backup, isTakeover: try r.optionalText("via") == "takeover"))
+                backup: backup, isTakeover: try r.optionalText("via") == "takeover", due: try r.optionalTime("due")))
         case "RELEASED":
             self = .released(lead: try r.number("lead"), from: try r.text("from"), reason: r.text)
         case "ASSIGNED":
@@ -83,10 +126,12 @@ extension Change {
         case "NOTED":
             self = .noted(lead: try r.number("lead"), text: r.text ?? "")
         case "ATTEMPTED":
-            self = .attempted(
+            self = .attempted(AttemptChange(
                 lead: try r.number("lead"), channel: try r.word("channel", as: AttemptChannel.self),
                 outcome: try r.word("outcome", as: AttemptOutcome.self),
-                status: try r.word("status", as: LeadStatus.self), due: try r.optionalTime("due"), note: r.text)
+                status: try r.word("status", as: LeadStatus.self), due: try r.optionalTime("due"),
+                action: try r.optionalText("action"), step: r.value("step") == nil ? nil : try r.number("step"),
+                note: r.text))
         case "STATUS", "CLOSED":
             let status = try r.word("status", as: LeadStatus.self)
             guard status.closesLead == (r.type == "CLOSED") else {
@@ -96,7 +141,26 @@ extension Change {
             if let at = try r.optionalTime("appt") { appointment = Appointment(at: at, tech: try r.optionalText("tech")) }
             self = .statusChanged(StatusChange(
                 lead: try r.number("lead"), status: status, reason: try r.optionalText("reason"),
-                due: try r.optionalTime("due"), appointment: appointment, note: r.text))
+                due: try r.optionalTime("due"), action: try r.optionalText("action"), appointment: appointment,
+                kind: try r.optionalWord("kind", as: LeadKind.self), note: r.text))
+        case "OUTCOME":
+            self = .outcome(OutcomeChange(
+                lead: try r.number("lead"), result: try r.word("result", as: OutcomeResult.self),
+                due: try r.optionalTime("due"), action: try r.optionalText("action"),
+                value: r.value("value") == nil ? nil : try r.number("value"), note: r.text))
+        case "ALERT":
+            let kind = try r.word("kind", as: AlertKind.self)
+            let ask = try r.text("ask")
+            self = .alert(Alert(
+                kind: kind, lead: r.value("lead") == nil ? nil : try r.number("lead"), person: try r.optionalText("person"),
+                owner: try r.person("owner"), backup: try r.person("backup"),
+                ask: ask == "none" ? [] : ask.split(separator: ",").map(String.init),
+                anchor: try kind.anchorKey.map { key throws(RecordError) in try r.optionalTime(key) } ?? nil,
+                of: r.value("of") == nil ? nil : try r.number("of"), text: r.text ?? ""))
+        case "PRESENCE":
+            let presence = try r.text("presence")
+            guard presence == "away" || presence == "back" else { throw RecordError("PRESENCE presence=\(presence)") }
+            self = .presence(person: try r.text("person"), away: presence == "away", reason: r.text)
         case "PERSON":
             let name = try r.text("name")
             if try r.optionalText("removed") == "yes" {

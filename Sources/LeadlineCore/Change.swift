@@ -17,11 +17,16 @@ public enum Change: Sendable, Equatable {
     case assigned(lead: LeadID, owner: String?, backup: String?)
     /// `NOTED`: a note on the lead's history.
     case noted(lead: LeadID, text: String)
-    /// `ATTEMPTED`: a callback attempt, with the status and due time it leaves behind.
-    case attempted(lead: LeadID, channel: AttemptChannel, outcome: AttemptOutcome,
-                   status: LeadStatus, due: Date?, note: String?)
+    /// `ATTEMPTED`: a callback attempt, with the status and next step it leaves behind.
+    case attempted(AttemptChange)
     /// `STATUS`, or `CLOSED` for a closing status.
     case statusChanged(StatusChange)
+    /// `OUTCOME`: a technician's appointment result.
+    case outcome(OutcomeChange)
+    /// `ALERT`: the SOP clock asks someone to act.
+    case alert(Alert)
+    /// `PRESENCE`: someone went away, or came back.
+    case presence(person: String, away: Bool, reason: String?)
     /// `PERSON` (private, never sent to clients): a person added, or their role or token changed.
     case personSaved(Person)
     /// `PERSON removed=yes` (private): a person removed.
@@ -32,11 +37,12 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .created(let i): return i.lead
         case .claimed(let c): return c.lead
-        case .released(let lead, _, _), .assigned(let lead, _, _), .noted(let lead, _),
-             .attempted(let lead, _, _, _, _, _):
-            return lead
+        case .released(let lead, _, _), .assigned(let lead, _, _), .noted(let lead, _): return lead
+        case .attempted(let a): return a.lead
         case .statusChanged(let s): return s.lead
-        case .personSaved, .personRemoved: return nil
+        case .outcome(let o): return o.lead
+        case .alert(let a): return a.lead
+        case .presence, .personSaved, .personRemoved: return nil
         }
     }
 
@@ -58,13 +64,18 @@ public struct Claim: Sendable, Equatable {
     /// The backup after the claim, when the claim changed it.
     public var backup: BackupUpdate
     public var isTakeover: Bool
+    /// The new due time, when the claim sets one (a takeover gives the new owner the
+    /// backup window).
+    public var due: Date?
 
-    public init(lead: LeadID, owner: String, from: String? = nil, backup: BackupUpdate = .unchanged, isTakeover: Bool = false) {
+    public init(lead: LeadID, owner: String, from: String? = nil, backup: BackupUpdate = .unchanged,
+                isTakeover: Bool = false, due: Date? = nil) {
         self.lead = lead
         self.owner = owner
         self.from = from
         self.backup = backup
         self.isTakeover = isTakeover
+        self.due = due
     }
 }
 
@@ -74,22 +85,90 @@ public enum BackupUpdate: Sendable, Equatable {
     case set(String?)
 }
 
-/// A status set by `STATUS`, with its proof and the due time it leaves behind.
+/// A logged attempt and what it leaves: status, next step, cadence position.
+public struct AttemptChange: Sendable, Equatable {
+    public var lead: LeadID
+    public var channel: AttemptChannel
+    public var outcome: AttemptOutcome
+    public var status: LeadStatus
+    public var due: Date?
+    public var action: String?
+    /// The cadence step reached, when the attempt advanced the lead's cadence.
+    public var step: Int?
+    public var note: String?
+
+    public init(lead: LeadID, channel: AttemptChannel, outcome: AttemptOutcome, status: LeadStatus,
+                due: Date?, action: String? = nil, step: Int? = nil, note: String? = nil) {
+        self.lead = lead
+        self.channel = channel
+        self.outcome = outcome
+        self.status = status
+        self.due = due
+        self.action = action
+        self.step = step
+        self.note = note
+    }
+}
+
+/// A status set by `STATUS` (or `ESCALATE`, `MERGE`), with its proof and the next step
+/// it leaves behind.
 public struct StatusChange: Sendable, Equatable {
     public var lead: LeadID
     public var status: LeadStatus
     public var reason: String?
     public var due: Date?
+    public var action: String?
     public var appointment: Appointment?
+    /// The lead's kind after the change, when it changes (an estimate sent makes the
+    /// lead an estimate follow-up and starts its cadence).
+    public var kind: LeadKind?
     public var note: String?
 
-    public init(lead: LeadID, status: LeadStatus, reason: String? = nil, due: Date? = nil,
-                appointment: Appointment? = nil, note: String? = nil) {
+    public init(lead: LeadID, status: LeadStatus, reason: String? = nil, due: Date? = nil, action: String? = nil,
+                appointment: Appointment? = nil, kind: LeadKind? = nil, note: String? = nil) {
         self.lead = lead
         self.status = status
         self.reason = reason
         self.due = due
+        self.action = action
         self.appointment = appointment
+        self.kind = kind
+        self.note = note
+    }
+}
+
+/// What a technician reports after an appointment (002, stage 3): one result only.
+public enum OutcomeResult: String, Vocabulary {
+    case estimateSent = "estimate-sent"
+    case workApproved = "work-approved"
+    case noDecision = "no-decision"
+
+    public static let argumentName = "result"
+
+    public var status: LeadStatus {
+        switch self {
+        case .estimateSent: return .estimateSent
+        case .workApproved: return .workApproved
+        case .noDecision: return .noDecision
+        }
+    }
+}
+
+/// A technician's outcome and the follow-up it sets.
+public struct OutcomeChange: Sendable, Equatable {
+    public var lead: LeadID
+    public var result: OutcomeResult
+    public var due: Date?
+    public var action: String?
+    public var value: Int?
+    public var note: String?
+
+    public init(lead: LeadID, result: OutcomeResult, due: Date?, action: String?, value: Int? = nil, note: String? = nil) {
+        self.lead = lead
+        self.result = result
+        self.due = due
+        self.action = action
+        self.value = value
         self.note = note
     }
 }

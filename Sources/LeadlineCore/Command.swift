@@ -11,6 +11,15 @@ public enum Command: Sendable, Equatable {
     case note(LeadID, text: String)
     case attempt(LeadID, channel: AttemptChannel, outcome: AttemptOutcome, next: TimeSpec?, note: String?)
     case setStatus(StatusRequest)
+    case outcome(OutcomeRequest)
+    case away(reason: String?)
+    case back
+    case escalate(LeadID, reason: String)
+    case merge(LeadID, into: LeadID)
+    /// Claim the most urgent lead the person may take.
+    case next
+    /// Run the end-of-day sweep now.
+    case sweep
     case addPerson(name: String, role: Role, tokenHash: String)
     case replaceToken(name: String, tokenHash: String)
     case removePerson(name: String)
@@ -30,8 +39,28 @@ public struct NewLead: Sendable, Equatable {
     public var owner: String?
     public var backup: String?
     public var note: String?
+    /// The job's value in dollars (estimates).
+    public var value: Int?
+    /// When the estimate was sent (kind=estimate).
+    public var sent: TimeSpec?
+    /// When the job was done (kind=post-job).
+    public var job: TimeSpec?
 
     public init() {}
+}
+
+/// What `OUTCOME` reports.
+public struct OutcomeRequest: Sendable, Equatable {
+    public var lead: LeadID
+    public var result: OutcomeResult
+    public var followUp: TimeSpec?
+    public var value: Int?
+    public var note: String?
+
+    public init(lead: LeadID, result: OutcomeResult) {
+        self.lead = lead
+        self.result = result
+    }
 }
 
 /// What `STATUS` asks for.
@@ -64,10 +93,13 @@ public struct Decision: Sendable, Equatable {
     public var reply: [Field]
     /// A sentence for a person, after ` :` on the `OK` line.
     public var message: String?
+    /// Leads to show as `LEAD` rows before the `OK` (`SWEEP`'s list).
+    public var rows: [LeadID]
 
-    public init(changes: [Change], reply: [Field], message: String? = nil) {
+    public init(changes: [Change], reply: [Field], message: String? = nil, rows: [LeadID] = []) {
         self.changes = changes
         self.reply = reply
         self.message = message
+        self.rows = rows
     }
 }

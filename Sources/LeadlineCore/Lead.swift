@@ -30,6 +30,25 @@ public struct Lead: Sendable, Equatable {
     /// Every event about this lead, oldest first.
     public var history: [Event] = []
     public var closedAt: Date?
+    /// What the next touch is (`call`, `text`, `follow-up`, `close`), with `due`.
+    public var nextAction: String?
+    /// When the backup trigger fires, when later than `due` (post-job calls are due at
+    /// 24 h and late at 48 h).
+    public var late: Date?
+    /// When the lead's cadence began (a missed call's arrival, an estimate's sending),
+    /// and how many of its steps have been taken.
+    public var cadenceStart: Date?
+    public var cadenceStep = 0
+    /// For each alert kind, the condition instance it was last raised for.
+    public var raised: [AlertKind: Date] = [:]
+    /// Since when the lead has had no owner.
+    public var unownedSince: Date?
+    /// Since when the lead has had no next step (no due time).
+    public var noStepSince: Date?
+    /// The lead arrived after hours: an acknowledgement is owed until the first attempt.
+    public var ackOwed = false
+    /// The job's value in dollars, if known (estimates).
+    public var value: Int?
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -49,6 +68,26 @@ public struct Lead: Sendable, Equatable {
         owner = intake.owner
         backup = intake.backup
         status = .needsCallback
+        nextAction = intake.action
+        late = intake.late
+        ackOwed = intake.ackOwed
+        value = intake.value
+        unownedSince = intake.owner == nil ? at : nil
+        noStepSince = intake.due == nil ? at : nil
+        switch intake.kind {
+        case .missedCall: cadenceStart = at
+        case .estimate: cadenceStart = intake.sent ?? at
+        default: cadenceStart = nil
+        }
+    }
+
+    /// When the backup trigger fires for the current due time.
+    public var triggerTime: Date? { late ?? due }
+
+    /// A short description for alert texts: `lead 7 (Jane Roe, missed-call)`.
+    public var label: String {
+        let who = name ?? phone ?? "no name"
+        return "lead \(id) (\(who), \(kind.rawValue))"
     }
 
     /// The last attempt logged by the current primary owner, if any.
@@ -87,6 +126,17 @@ public struct Intake: Sendable, Equatable {
     public var owner: String?
     public var backup: String?
     public var note: String?
+    /// The first action expected.
+    public var action: String?
+    /// When the backup trigger fires, if later than `due`.
+    public var late: Date?
+    /// Arrived after hours: an acknowledgement is owed.
+    public var ackOwed = false
+    public var value: Int?
+    /// When the estimate was sent (estimate leads).
+    public var sent: Date?
+    /// When the job was done (post-job leads).
+    public var job: Date?
 
     public init(
         lead: LeadID, kind: LeadKind, source: LeadSource, urgency: Urgency,

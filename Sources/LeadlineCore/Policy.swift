@@ -1,35 +1,54 @@
 import Foundation
 
-/// The shop's procedure settings: its time zone, opening hours and response windows.
+/// The shop's procedure: its time zone, hours, holidays, windows, cadences, trigger
+/// timings and backup rules.
 ///
 /// Every field has the default of PRODUCT.md, so a server with no config runs the
-/// documented procedure; the server's config file overrides any of them.
+/// documented procedure; the config's `policy` section overrides any of them.
 public struct Policy: Sendable, Equatable {
     /// The shop's time zone: every local time people type or read is in it.
     public var timeZone: TimeZone
-    /// Opening hours per weekday.
+    /// Opening hours per weekday (closed days absent).
     public var hours: WeeklyHours
-    /// The first-response window of each kind (elapsed time after the lead arrives).
+    /// Days the shop is closed all day.
+    public var holidays: Set<LocalDate>
+    /// First-response windows in business time, for the kinds that have one.
     public var windows: [LeadKind: TimeInterval]
+    /// Warn this long before a promised or update callback is due (trigger 2).
+    public var dueSoon: TimeInterval
+    /// A lead without an owner this long (business time) after arriving is alerted (trigger 1).
+    public var assignmentWindow: TimeInterval
+    /// The backup's own window after the backup trigger, before escalation (trigger 3).
+    public var backupWindow: TimeInterval
+    /// How long an open lead may go without a next step before it is alerted (trigger 5).
+    public var nextStepGrace: TimeInterval
+    /// The end-of-day sweep's local time, in minutes after midnight (trigger 6).
+    public var sweepMinute: Int
+    /// Local times of the daily follow-up blocks (003: mid-morning and mid-afternoon);
+    /// re-engagement calls are due at the next one.
+    public var followUpBlocks: [Int]
+    public var estimate: EstimateCadence
+    /// The missed-call recovery rhythm after each unanswered attempt (004).
+    public var missedCallRhythm: [RhythmStep]
+    public var postJob: PostJobWindow
+    public var backups: BackupRules
 
-    public init(timeZone: TimeZone = .current, hours: WeeklyHours = .standard,
-                windows: [LeadKind: TimeInterval] = Policy.defaultWindows) {
+    public init(timeZone: TimeZone = .current) {
         self.timeZone = timeZone
-        self.hours = hours
-        self.windows = windows
+        hours = .standard
+        holidays = []
+        windows = [.missedCall: 5 * 60, .newLead: 15 * 60]
+        dueSoon = 30 * 60
+        assignmentWindow = 5 * 60
+        backupWindow = 15 * 60
+        nextStepGrace = 15 * 60
+        sweepMinute = 16 * 60 + 30
+        followUpBlocks = [10 * 60 + 30, 15 * 60]
+        estimate = EstimateCadence()
+        missedCallRhythm = RhythmStep.standard
+        postJob = PostJobWindow()
+        backups = BackupRules()
     }
-
-    /// PRODUCT.md's windows: missed calls 5 min, new leads 15 min; the others until
-    /// the SOP clock schedules them by business time.
-    public static let defaultWindows: [LeadKind: TimeInterval] = [
-        .missedCall: 5 * 60,
-        .newLead: 15 * 60,
-        .promised: 0,
-        .update: 2 * 3600,
-        .estimate: 24 * 3600,
-        .postJob: 24 * 3600,
-        .reengage: 7 * 86_400,
-    ]
 
     /// A Gregorian calendar in the shop's zone.
     public var calendar: Calendar {
@@ -37,6 +56,9 @@ public struct Policy: Sendable, Equatable {
         c.timeZone = timeZone
         return c
     }
+
+    /// Business-time arithmetic for this policy.
+    public var business: BusinessCalendar { BusinessCalendar(policy: self) }
 }
 
 /// Opening hours per weekday, as minutes after local midnight.
@@ -54,6 +76,8 @@ public struct WeeklyHours: Sendable, Equatable {
     public func openingMinute(weekday: Int) -> Int {
         days[weekday]?.open ?? days.values.map(\.open).min() ?? 8 * 60
     }
+
+    public static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 }
 
 /// One day's opening and closing time, in minutes after local midnight.
@@ -64,5 +88,107 @@ public struct OpeningHours: Sendable, Equatable {
     public init(open: Int, close: Int) {
         self.open = open
         self.close = close
+    }
+}
+
+/// A calendar day in the shop's zone.
+public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// `2026-11-26`
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+}
+
+/// The estimate follow-up cadence (002): same day if sent before the cutoff, else the
+/// next morning; then at +48 h; then on day 5.
+public struct EstimateCadence: Sendable, Equatable {
+    /// Estimates sent before this local time are followed up the same day (by close).
+    public var cutoffMinute = 15 * 60
+    /// Otherwise, by this local time the next business morning.
+    public var nextMorningMinute = 10 * 60
+    public var second: TimeInterval = 48 * 3600
+    public var third: TimeInterval = 5 * 86_400
+
+    public init() {}
+}
+
+/// When a post-job call is due, and when it is late (003: 24–48 h after the job).
+public struct PostJobWindow: Sendable, Equatable {
+    public var due: TimeInterval = 24 * 3600
+    public var late: TimeInterval = 48 * 3600
+
+    public init() {}
+}
+
+/// One step of the missed-call recovery rhythm: the next touch after an unanswered attempt.
+public struct RhythmStep: Sendable, Equatable {
+    /// `call`, `text`, ... or `close` (close as no-response).
+    public var action: String
+    public var when: When
+
+    public enum When: Sendable, Equatable {
+        /// This much business time after the attempt.
+        case after(TimeInterval)
+        /// On the Nth business day after the lead arrived, at this local minute.
+        case day(Int, minute: Int)
+    }
+
+    public init(action: String, when: When) {
+        self.action = action
+        self.when = when
+    }
+
+    /// 004: call now (the first response), text the same day, call the next business
+    /// day, a final check-in on day 3, then close as no-response.
+    public static let standard = [
+        RhythmStep(action: "text", when: .after(5 * 60)),
+        RhythmStep(action: "call", when: .day(1, minute: 9 * 60)),
+        RhythmStep(action: "text", when: .day(3, minute: 9 * 60)),
+        RhythmStep(action: "close", when: .after(0)),
+    ]
+}
+
+/// Who backs up whom (001): by kind (the dispatcher backs schedule updates, the owner
+/// backs high-value estimates), by person (a fixed backup), or by weekday rotation.
+/// The first rule that names someone other than the owner wins, in that order.
+public struct BackupRules: Sendable, Equatable {
+    public var byKind: [LeadKind: KindBackup] = [:]
+    public var byPerson: [String: String] = [:]
+    /// Weekday (1 = Sunday ... 7 = Saturday) → backup for that day.
+    public var rotation: [Int: String] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { byKind.isEmpty && byPerson.isEmpty && rotation.isEmpty }
+}
+
+/// A kind's backup, optionally only for leads worth at least `minValue` dollars.
+public struct KindBackup: Sendable, Equatable {
+    public var backup: String
+    public var minValue: Int?
+
+    public init(backup: String, minValue: Int? = nil) {
+        self.backup = backup
+        self.minValue = minValue
     }
 }

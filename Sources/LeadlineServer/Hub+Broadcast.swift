@@ -44,7 +44,10 @@ extension Hub {
     private func concerns(_ event: Event, _ person: String) -> Bool {
         if let id = event.lead, durable.lead(id)?.isHeld(by: person) == true { return true }
         return event.record.fields.contains { field in
-            ["owner", "backup", "from", "tech", "ask"].contains(field.key) && field.value == .text(person)
+            guard ["owner", "backup", "from", "tech", "ask", "person"].contains(field.key), case .text(let value) = field.value else {
+                return false
+            }
+            return value == person || (field.key == "ask" && value.split(separator: ",").contains { $0 == person })
         }
     }
 }

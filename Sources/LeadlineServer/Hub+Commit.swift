@@ -27,16 +27,18 @@ extension Hub {
             }
             return
         }
-        switch speculative.decide(command, by: person, at: config.clock.now) {
+        let now = stampTime()
+        switch speculative.decide(command, by: person, at: now) {
         case .failure(let error):
             c.send(encoder.error(tag: tag, error))
         case .success(let decision):
             let text = message ?? decision.message
             guard !decision.changes.isEmpty else {
-                c.send(encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text))
+                c.send(rows(decision.rows, from: speculative, tag: tag)
+                    + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text))
                 return
             }
-            var events = speculative.stamp(decision.changes, by: person.name, at: stampTime())
+            var events = speculative.stamp(decision.changes, by: person.name, at: now)
             let fields = decision.reply + extraReply + [Field("seq", Int(events[events.count - 1].seq))]
             if remember, let tag {
                 let untagged = encoder.ok(tag: nil, verb: verb, fields: fields, text: text)
@@ -47,12 +49,20 @@ extension Hub {
             c.session.awaitingReply = true
             commit(events) { [self] result in
                 switch result {
-                case .success: c.send(reply)
+                case .success: c.send(rows(decision.rows, from: durable, tag: tag) + reply)
                 case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
                 }
                 resume(c)
             }
+            if config.clock.isSimulated { raiseDueAlerts() }
         }
+    }
+
+    /// `LEAD` rows for a reply that lists leads (`SWEEP`).
+    private func rows(_ ids: [LeadID], from board: Board, tag: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        for id in ids { if let lead = board.lead(id) { out += encoder.lead(tag: tag, lead) } }
+        return out
     }
 
     /// Applies `events` speculatively and queues them for the journal. Once they are
@@ -65,6 +75,7 @@ extension Hub {
         journal.append(bytes) { [self] result in
             switch result {
             case .success:
+                nextAlertCheck = nil
                 // Who held each lead just before its event, so `WATCH mine` also tells
                 // a person about a lead taken from them.
                 var formerHolders: [Set<String>] = []

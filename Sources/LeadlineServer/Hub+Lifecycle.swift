@@ -13,6 +13,7 @@ extension Hub {
     }
 
     private func tick() {
+        checkAlertsOnRealClock()
         let now = monotonicSeconds()
         for c in Array(connections.values) {
             switch c.state {

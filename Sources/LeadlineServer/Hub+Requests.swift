@@ -66,6 +66,12 @@ extension Hub {
             list(filter, tag: tag, to: c)
         case .who:
             who(tag: tag, to: c)
+        case .queue:
+            queue(tag: tag, to: c)
+        case .rules:
+            rules(tag: tag, to: c)
+        case .clock(let advance):
+            clockRequest(advance, tag: tag, from: c)
         case .addUser, .issueToken, .removeUser:
             managePeople(r.request, tag: tag, from: c)
         case .command(let command):
@@ -145,12 +151,42 @@ extension Hub {
         let people = durable.people.values.sorted { $0.name < $1.name }
         var out: [UInt8] = []
         for person in people {
-            out += encoder.data(tag: tag, "PERSON " + person.name, [
-                Field("role", person.role.rawValue),
-                Field("online", online[person.name] ?? 0),
-            ])
+            var fields = [Field("role", person.role.rawValue), Field("online", online[person.name] ?? 0)]
+            let away = durable.presence[person.name]
+            fields.append(Field("presence", away == nil ? "here" : "away"))
+            if let away { fields.append(Field("since", away.since)) }
+            out += encoder.data(tag: tag, "PERSON " + person.name, fields, text: away?.reason)
         }
         out += encoder.ok(tag: tag, verb: "WHO", fields: [Field("count", people.count)])
+        c.send(out)
+    }
+
+    /// `QUEUE`: the person's callbacks, most urgent first: the leads they own that wait
+    /// on a touch, and those they back up that now need them.
+    private func queue(tag: String?, to c: Connection) {
+        guard let person = c.session.person else { return }
+        let now = config.clock.now
+        let mine = durable.leads.values.filter { lead in
+            lead.isOpen && lead.due != nil
+                && (lead.owner == person.name || (lead.backup == person.name && durable.backupMayTakeOver(lead, at: now)))
+        }.sorted { $0.priority(at: now, policy: durable.policy) < $1.priority(at: now, policy: durable.policy) }
+        var out: [UInt8] = []
+        for lead in mine { out += encoder.lead(tag: tag, lead) }
+        out += encoder.ok(tag: tag, verb: "QUEUE", fields: [Field("count", mine.count)])
+        c.send(out)
+    }
+
+    /// `RULES`: the procedure this server runs, from its policy.
+    private func rules(tag: String?, to c: Connection) {
+        var out = encoder.data(tag: tag, "HOURS", Procedure.hours(config.policy).map { Field($0.0, $0.1) })
+        let rules = Procedure.rules(config.policy)
+        for (i, rule) in rules.enumerated() {
+            out += encoder.data(tag: tag, "RULE \(i + 1) \(rule.name)", [
+                Field("trigger", rule.trigger), Field("owner", rule.owner), Field("action", rule.action),
+                Field("limit", rule.limit), Field("proof", rule.proof),
+            ])
+        }
+        out += encoder.ok(tag: tag, verb: "RULES", fields: [Field("count", rules.count)])
         c.send(out)
     }
 }

@@ -33,6 +33,8 @@ final class Hub: @unchecked Sendable {
     private var flushPending = false
     private var lastStamp: Date
     var timer: DispatchSourceTimer?
+    /// On the real clock, when the next alert may fall due (nil: look now).
+    var nextAlertCheck: Date?
 
     init(config: ServerConfiguration, board: Board, header: JournalHeader, storage: JournalStorage, recent: RecentEvents) {
         self.config = config

@@ -85,6 +85,8 @@ public final class LeadlineServer: @unchecked Sendable {
                                             log: config.log)
                 hub.listener = listener
                 hub.startTimer()
+                // Alerts that fell due while the server was down are raised now.
+                hub.raiseDueAlerts()
                 return listener
             }
         }
@@ -133,6 +135,20 @@ public final class LeadlineServer: @unchecked Sendable {
         let hub = self.hub
         stateLock.unlock()
         return hub?.queue.sync { body(hub!.durable) }
+    }
+
+    /// Moves a simulated clock to `target` (as `CLOCK ADVANCE` does) and waits until
+    /// every alert raised on the way is durable and broadcast.
+    public func advanceClock(to target: Date) {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        guard let hub else { return }
+        let done = DispatchSemaphore(value: 0)
+        hub.queue.async {
+            hub.advanceSimulatedClock(to: Timestamp.truncatedToMillis(target)) { _ in done.signal() }
+        }
+        done.wait()
     }
 
     /// How many connections are open, and the journal's group-commit counters.

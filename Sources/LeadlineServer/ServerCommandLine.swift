@@ -16,6 +16,10 @@ public struct ServeOptions: Sendable, Equatable {
     public var port: UInt16?
     public var data: String?
     public var config: String?
+    /// `--clock sim`: a simulated clock that only `CLOCK ADVANCE` moves.
+    public var simulatedClock = false
+    /// `--start`: where a simulated clock starts (local time in the shop's zone).
+    public var start: String?
 
     public init() {}
 }
@@ -40,7 +44,7 @@ public enum ServerCommandLine {
         leadlined: the Leadline callback coordination server.
 
         usage:
-          leadlined [--host HOST] [--port PORT] [--data DIR] [--config FILE]
+          leadlined [--host HOST] [--port PORT] [--data DIR] [--config FILE] [--clock sim [--start TIME]]
           leadlined user add NAME --role ROLE [--data DIR]   prints the new token alone on stdout
           leadlined user token NAME [--data DIR]             issues a new token, prints it
           leadlined user remove NAME [--data DIR]
@@ -52,6 +56,8 @@ public enum ServerCommandLine {
           --port PORT     TCP port (default \(LeadlineVersion.defaultPort); 0 picks a free one)
           --data DIR      data folder: journal and lock (default ./leadline-data)
           --config FILE   JSON config: listen address, limits, policy (see README)
+          --clock sim     a simulated clock that only moves on CLOCK ADVANCE (demos, drills)
+          --start TIME    where the simulated clock starts, e.g. 2026-11-23T08:00 (shop time)
           --role ROLE     one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))
 
         On the first start with nobody set up, an account named "owner" is created and
@@ -98,6 +104,11 @@ public enum ServerCommandLine {
                     options.port = port
                 case "--data": options.data = try value(flag, inline: inline)
                 case "--config": options.config = try value(flag, inline: inline)
+                case "--clock":
+                    let mode = try value(flag, inline: inline)
+                    guard mode == "sim" || mode == "real" else { throw UsageError("--clock is real or sim; got \"\(mode)\"") }
+                    options.simulatedClock = mode == "sim"
+                case "--start": options.start = try value(flag, inline: inline)
                 case "--role":
                     let text = try value(flag, inline: inline)
                     guard let r = Role(rawValue: text.lowercased()) else {
@@ -112,6 +123,7 @@ public enum ServerCommandLine {
             }
             i += 1
         }
+        if options.start != nil && !options.simulatedClock { throw UsageError("--start goes with --clock sim") }
         guard let first = words.first else {
             if role != nil { throw UsageError("--role belongs to: leadlined user add NAME --role ROLE") }
             return .serve(options)

@@ -14,8 +14,9 @@ public struct ServerConfiguration: Sendable {
     public var name = "leadline"
     public var limits = Limits()
     public var policy = Policy()
-    /// Where "now" comes from; tests and `--clock sim` inject a ``ManualClock``.
-    public var clock: any Clock = SystemClock()
+    /// Where "now" comes from: the machine's clock, or a simulated one that only
+    /// `CLOCK ADVANCE` moves (`--clock sim`, tests and demos).
+    public var clock: ServerClock = .real(SystemClock())
     /// Where log lines go (stderr by default).
     public var log: @Sendable (String) -> Void = { line in
         FileHandle.standardError.write(Data(("leadlined: " + line + "\n").utf8))
@@ -28,6 +29,27 @@ public struct ServerConfiguration: Sendable {
     }
 
     public init() {}
+}
+
+/// The server's source of time.
+public enum ServerClock: Sendable {
+    /// A clock that runs by itself; alerts are raised as their times pass.
+    case real(any Clock)
+    /// A clock that moves only when told (`CLOCK ADVANCE`); every alert that falls due
+    /// on the way is raised in time order.
+    case simulated(ManualClock)
+
+    public var now: Date {
+        switch self {
+        case .real(let clock): return clock.now
+        case .simulated(let clock): return clock.now
+        }
+    }
+
+    public var isSimulated: Bool {
+        if case .simulated = self { return true }
+        return false
+    }
 }
 
 /// The bounds that keep one client from hurting the others.

@@ -24,9 +24,10 @@ public final class TestServer: @unchecked Sendable {
     private let configure: @Sendable (inout ServerConfiguration) -> Void
 
     /// Starts a server. `configure` adjusts its configuration (limits, storage...).
-    public init(seedPeople: Bool = true, configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in }) throws {
+    public init(seedPeople: Bool = true, start: Date = TestServer.start,
+                configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in }) throws {
         directory = NSTemporaryDirectory() + "leadline-test-" + UUID().uuidString
-        clock = ManualClock(Self.start)
+        clock = ManualClock(start)
         self.configure = configure
         logLines = LogLines()
         if seedPeople {
@@ -44,18 +45,26 @@ public final class TestServer: @unchecked Sendable {
         config.host = "127.0.0.1"
         config.port = 0
         config.dataDirectory = directory
-        config.clock = clock
+        config.clock = .simulated(clock)
         config.policy.timeZone = Self.zone
         config.tick = 0.05
         let lines = logLines
         config.log = { lines.append($0) }
         configure(&config)
+        // The test's clock always wins, whatever the configuration said.
+        config.clock = .simulated(clock)
         let server = LeadlineServer(configuration: config)
         try server.start()
         return server
     }
 
     public var port: UInt16 { server.port }
+
+    /// Moves the simulated clock forward, raising every alert on the way, as
+    /// `CLOCK ADVANCE` does.
+    public func advance(by seconds: TimeInterval) {
+        server.advanceClock(to: clock.now.addingTimeInterval(seconds))
+    }
 
     /// A connection that has read the greeting and, given a name, logged in.
     public func client(_ name: String? = nil) throws -> LineClient {

@@ -1,4 +1,6 @@
 import Foundation
+import LeadlineCore
+import LeadlineServer
 
 /// A conformance transcript: what people type and what each of them must see.
 ///
@@ -12,10 +14,14 @@ import Foundation
 /// ```
 /// `X> line` sends a line on connection X (opened, greeting read, at first use);
 /// `X< line` is the next line X must receive (`*` matches any run of characters);
-/// `!advance 15m` moves the test clock; `!disconnect X` drops X; `!restart` restarts
+/// `!advance 15m` moves the simulated clock (raising alerts on the way, as `CLOCK ADVANCE` does); `!disconnect X` drops X; `!restart` restarts
 /// the server on the same data folder (open connections are dropped first);
 /// `#` starts a comment. `<token-of-NAME>` stands for that person's token. At the
 /// end, each open connection must have nothing left unread.
+///
+/// Before the first step, `!start 2026-10-30T16:00:00-05:00` sets where the simulated
+/// clock starts, and `!config {...}` gives the server a JSON config (as `--config`
+/// would, e.g. a `policy` section).
 public struct Transcript: Sendable {
     public enum Step: Sendable, Equatable {
         case send(String, String)
@@ -26,12 +32,18 @@ public struct Transcript: Sendable {
     }
 
     public let name: String
+    /// Where the simulated clock starts (`!start`), if not the default.
+    public private(set) var start: Date?
+    /// JSON config for the server (`!config`), if any.
+    public private(set) var config: String?
     /// Steps with their line numbers in the file.
     public let steps: [(line: Int, step: Step)]
 
     public init(name: String, text: String) throws {
         self.name = name
         var steps: [(Int, Step)] = []
+        start = nil
+        config = nil
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
             let number = index + 1
@@ -49,6 +61,14 @@ public struct Transcript: Sendable {
                     steps.append((number, .disconnect(words[1])))
                 case "restart":
                     steps.append((number, .restart))
+                case "start":
+                    guard steps.isEmpty, words.count == 2, let date = Timestamp.parse(words[1]) else {
+                        throw ClientError("\(name):\(number): !start takes an ISO time, before any step")
+                    }
+                    start = date
+                case "config":
+                    guard steps.isEmpty else { throw ClientError("\(name):\(number): !config comes before any step") }
+                    config = String(line.dropFirst("!config".count)).trimmingCharacters(in: .whitespaces)
                 default:
                     throw ClientError("\(name):\(number): unknown directive \(line)")
                 }
@@ -96,6 +116,21 @@ public struct Transcript: Sendable {
 
 /// Plays a transcript against a ``TestServer`` and reports every mismatch.
 public enum TranscriptRunner {
+    /// A test server set up as the transcript's `!start` and `!config` ask.
+    public static func server(for transcript: Transcript) throws -> TestServer {
+        var parsed = ServerConfiguration()
+        if let config = transcript.config {
+            try ConfigurationFile.apply(Data(config.utf8), from: transcript.name, to: &parsed)
+        }
+        let policy = parsed.policy
+        let limits = parsed.limits
+        return try TestServer(start: transcript.start ?? TestServer.start) { configuration in
+            configuration.policy = policy
+            configuration.policy.timeZone = TestServer.zone
+            configuration.limits = limits
+        }
+    }
+
     /// Runs `transcript`; returns failures (empty when the server conforms).
     public static func run(_ transcript: Transcript, on server: TestServer, timeout: TimeInterval = 5) -> [String] {
         var clients: [String: LineClient] = [:]
@@ -121,7 +156,7 @@ public enum TranscriptRunner {
                     }
                     if got.hasPrefix("BYE") { closed.insert(who) }
                 case .advance(let seconds):
-                    server.clock.advance(by: seconds)
+                    server.advance(by: seconds)
                 case .disconnect(let who):
                     clients[who]?.closeNow()
                     closed.insert(who)

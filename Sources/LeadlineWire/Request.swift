@@ -1,3 +1,4 @@
+import Foundation
 import LeadlineCore
 
 /// What a connection receives of the event stream (`WATCH`).
@@ -29,11 +30,21 @@ public enum Request: Sendable, Equatable {
     case show(LeadID)
     case list(LeadFilter)
     case who
+    case queue
+    case rules
+    /// `CLOCK` (nil) or `CLOCK ADVANCE <duration|time>`.
+    case clock(advance: ClockAdvance?)
     case addUser(name: String, role: Role)
     case issueToken(name: String)
     case removeUser(name: String)
     /// A state change for the board.
     case command(Command)
+}
+
+/// How far `CLOCK ADVANCE` moves a simulated clock: by a duration, or to a time.
+public enum ClockAdvance: Sendable, Equatable {
+    case by(TimeInterval)
+    case to(TimeSpec)
 }
 
 /// A request with its optional tag and the verb as typed (upper-cased).

@@ -67,6 +67,34 @@ public enum RequestDecoder {
         case "QUIT": return .quit
         case "LOGIN": return .login(name: a.positionals[0].lowercased(), token: a.positionals[1])
         case "WHO": return .who
+        case "QUEUE": return .queue
+        case "RULES": return .rules
+        case "NEXT": return .command(.next)
+        case "SWEEP": return .command(.sweep)
+        case "BACK": return .command(.back)
+        case "AWAY": return .command(.away(reason: a.text))
+        case "CLOCK": return .clock(advance: try clockAdvance(a))
+        case "ESCALATE":
+            let id = try leadID(a.positionals[0])
+            guard let reason = a.text, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
+            }
+            return .command(.escalate(id, reason: reason))
+        case "MERGE":
+            var words = a.positionals
+            if words.count == 3 {
+                guard words[1].lowercased() == "into" else {
+                    throw CommandError.invalid(argument: words[2], "usage: MERGE <duplicate> into <lead>")
+                }
+                words.remove(at: 1)
+            }
+            return .command(.merge(try leadID(words[0]), into: try leadID(words[1])))
+        case "OUTCOME":
+            var r = OutcomeRequest(lead: try leadID(a.positionals[0]), result: try OutcomeResult.parse(a.positionals[1]))
+            r.followUp = try time(a.pairs["followup"], "followup")
+            r.value = try dollars(a.pairs["value"])
+            r.note = a.text
+            return .command(.outcome(r))
         case "SHOW": return .show(try leadID(a.positionals[0]))
         case "LIST": return .list(try a.positional(0).map { w throws(CommandError) in try LeadFilter.parse(w) } ?? .open)
         case "WATCH": return .watch(try a.positional(0).map { w throws(CommandError) in try WatchMode.parse(w) } ?? .board)
@@ -127,8 +155,37 @@ public enum RequestDecoder {
         r.due = try time(a.pairs["due"], "due")
         r.owner = a.pairs["owner"]
         r.backup = a.pairs["backup"]
+        r.value = try dollars(a.pairs["value"])
+        r.sent = try time(a.pairs["sent"], "sent")
+        r.job = try time(a.pairs["job"], "job")
         r.note = a.text
         return r
+    }
+
+    private static func dollars(_ text: String?) throws(CommandError) -> Int? {
+        guard let text else { return nil }
+        let digits = text.hasPrefix("$") ? String(text.dropFirst()) : text
+        guard let n = Int(digits.replacingOccurrences(of: ",", with: "")), n >= 0 else {
+            throw CommandError.invalid(argument: "value", "value is a whole number of dollars like 4500; got \"\(text)\"")
+        }
+        return n
+    }
+
+    private static func clockAdvance(_ a: ParsedArguments) throws(CommandError) -> ClockAdvance? {
+        guard let action = a.positional(0) else { return nil }
+        guard action.uppercased() == "ADVANCE" else {
+            throw CommandError.invalid(argument: "action", "CLOCK takes nothing, or ADVANCE <duration|time>; got \"\(action)\"")
+        }
+        guard let amount = a.positional(1) else {
+            throw CommandError.invalid(argument: "amount", "CLOCK ADVANCE needs a duration like 15m or 2h, or a time like 16:30")
+        }
+        if case .relative(let seconds)? = TimeSpec.parse(amount.hasPrefix("+") ? amount : "+" + amount), seconds > 0 {
+            return .by(seconds)
+        }
+        guard let spec = TimeSpec.parse(amount) else {
+            throw CommandError.invalid(argument: "amount", "CLOCK ADVANCE needs a duration like 15m or 2h, or a time like 16:30; got \"\(amount)\"")
+        }
+        return .to(spec)
     }
 
     private static func buildUser(_ a: ParsedArguments) throws(CommandError) -> Request {

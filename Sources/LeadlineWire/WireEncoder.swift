@@ -91,6 +91,10 @@ public struct WireEncoder: Sendable {
             if let tech = appt.tech { f.append(Field("tech", tech)) }
         }
         f.append(Field("attempts", lead.attempts.count))
+        if let action = lead.nextAction, lead.due != nil { f.append(Field("action", action)) }
+        if let late = lead.late { f.append(Field("late", late)) }
+        if let value = lead.value { f.append(Field("value", value)) }
+        if lead.ackOwed { f.append(Field("ack", "owed")) }
         return f
     }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import LeadlineCore
 import LeadlineServer
 import LeadlineWire
 
@@ -44,6 +45,16 @@ enum ServerMain {
         if let host = options.host { config.host = host }
         if let port = options.port { config.port = port }
         if let data = options.data { config.dataDirectory = data }
+        if options.simulatedClock {
+            var start = Date()
+            if let text = options.start {
+                guard let spec = TimeSpec.parse(text), let date = spec.resolve(now: Date(), policy: config.policy) else {
+                    fail("--start must be a time like 2026-11-23T08:00; got \"\(text)\"", code: 2)
+                }
+                start = date
+            }
+            config.clock = .simulated(ManualClock(Timestamp.truncatedToMillis(start)))
+        }
         return config
     }
 
@@ -67,6 +78,9 @@ enum ServerMain {
                 This token is shown only this once. Log in with:  LOGIN \(LeadlineServer.bootstrapName) \(token)
                 Add people with: leadlined user add NAME --role ROLE (server stopped), or USER ADD over the protocol.
                 """)
+        }
+        if config.clock.isSimulated {
+            print("The clock is simulated: it reads \(Timestamp.local(config.clock.now, in: config.policy.timeZone)) and moves only on CLOCK ADVANCE (owner).")
         }
         print("leadlined \(LeadlineVersion.current) listening on \(config.host):\(server.port); try: nc \(config.host) \(server.port)")
         fflush(nil)

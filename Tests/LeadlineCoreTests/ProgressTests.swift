@@ -43,9 +43,10 @@ import Testing
         shop.ok(.attempt(id, channel: .text, outcome: .noAnswer, next: nil, note: nil), by: "ana")
         lead = shop.lead(id)
         #expect(lead.status == .textSent)
-        #expect(lead.due == nil)
+        #expect(lead.due == Shop.monday8.addingTimeInterval(300), "no next= given: the recovery rhythm says text within 5 min")
         shop.ok(.attempt(id, channel: .call, outcome: .connected, next: nil, note: nil), by: "ana")
         #expect(shop.lead(id).status == .inProgress)
+        #expect(shop.lead(id).due == nil, "once the customer is reached the next step is the person's to set")
     }
 
     @Test func attemptNeedsAccess() {

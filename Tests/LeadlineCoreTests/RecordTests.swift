@@ -11,18 +11,38 @@ import Testing
                             phone: "555-0100", email: "j@example.com", service: "no heat", area: "60614",
                             due: at, owner: "ana", backup: "ben", note: "call after 5")),
             .created(Intake(lead: 8, kind: .missedCall, source: .voicemail, urgency: .normal)),
+            .created({
+                var i = Intake(lead: 9, kind: .postJob, source: .phone, urgency: .normal, due: at)
+                i.late = at.addingTimeInterval(86_400)
+                i.job = at
+                i.sent = at
+                i.value = 4500
+                i.action = "call"
+                i.ackOwed = true
+                return i
+            }()),
             .claimed(Claim(lead: 7, owner: "ana")),
             .claimed(Claim(lead: 7, owner: "ben", from: "ana", backup: .set("ana"), isTakeover: true)),
             .claimed(Claim(lead: 7, owner: "ben", backup: .set(nil))),
+            .claimed(Claim(lead: 7, owner: "ben", from: "ana", backup: .set("ana"), isTakeover: true, due: at)),
             .released(lead: 7, from: "ben", reason: "job site"),
             .released(lead: 7, from: "ben", reason: nil),
             .assigned(lead: 7, owner: "cara", backup: nil),
             .noted(lead: 7, text: "spoke: estimate Wed"),
-            .attempted(lead: 7, channel: .call, outcome: .noAnswer, status: .leftMessage, due: at, note: "vm"),
-            .attempted(lead: 7, channel: .text, outcome: .replied, status: .customerReplied, due: nil, note: nil),
+            .attempted(AttemptChange(lead: 7, channel: .call, outcome: .noAnswer, status: .leftMessage, due: at,
+                                     action: "text", step: 1, note: "vm")),
+            .attempted(AttemptChange(lead: 7, channel: .text, outcome: .replied, status: .customerReplied, due: nil)),
             .statusChanged(StatusChange(lead: 7, status: .booked, due: nil, appointment: Appointment(at: at, tech: "tess"))),
-            .statusChanged(StatusChange(lead: 7, status: .followUpScheduled, due: at, note: "thursday")),
+            .statusChanged(StatusChange(lead: 7, status: .followUpScheduled, due: at, action: "follow-up", note: "thursday")),
+            .statusChanged(StatusChange(lead: 7, status: .estimateSent, due: at, action: "follow-up", kind: .estimate)),
             .statusChanged(StatusChange(lead: 7, status: .disqualified, reason: "out of area")),
+            .outcome(OutcomeChange(lead: 7, result: .noDecision, due: at, action: "follow-up", value: 8900, note: "spouse")),
+            .outcome(OutcomeChange(lead: 7, result: .workApproved, due: nil, action: nil)),
+            .alert(Alert(kind: .backup, lead: 7, owner: "ana", backup: "ben", ask: ["ben"], anchor: at, text: "take it")),
+            .alert(Alert(kind: .duplicate, lead: 8, owner: nil, backup: nil, ask: ["ana", "dora"], anchor: nil, of: 7, text: "twice")),
+            .alert(Alert(kind: .away, lead: 7, person: "ana", owner: "ana", backup: nil, ask: [], anchor: at, text: "away")),
+            .presence(person: "ana", away: true, reason: "in the field"),
+            .presence(person: "ana", away: false, reason: nil),
             .personSaved(Person(name: "zed", role: .sales, tokenHash: "$y$abc")),
             .personRemoved(name: "zed"),
         ]

@@ -11,8 +11,11 @@ struct Shop {
     let clock = ManualClock(Shop.monday8)
     private(set) var events: [Event] = []
 
-    init() {
-        board = Board(policy: Policy(timeZone: Shop.zone))
+    init(start: Date = Shop.monday8, policy adjust: (inout Policy) -> Void = { _ in }) {
+        var policy = Policy(timeZone: Shop.zone)
+        adjust(&policy)
+        board = Board(policy: policy)
+        clock.set(start)
         let cast: [(String, Role)] = [("ana", .csr), ("ben", .csr), ("cara", .csr), ("dora", .dispatcher),
                                       ("omar", .ops), ("olive", .owner), ("sam", .sales), ("tess", .tech)]
         for (name, role) in cast {
@@ -64,4 +67,42 @@ struct Shop {
     }
 
     func lead(_ id: LeadID) -> Lead { board.lead(id)! }
+
+    /// Raises what is due now, as the server does after each change.
+    @discardableResult
+    mutating func raiseDue() -> [Alert] {
+        var raised: [Alert] = []
+        while true {
+            let due = board.dueAlerts(at: clock.now)
+            guard !due.isEmpty else { return raised }
+            let stamped = board.stamp(due, by: nil, at: clock.now)
+            try! board.apply(stamped)
+            events += stamped
+            raised += due.compactMap { if case .alert(let a) = $0 { a } else { nil } }
+        }
+    }
+
+    /// Moves the clock forward, raising every alert at the moment it falls due, as
+    /// the server's simulated clock does.
+    @discardableResult
+    mutating func advance(to target: Date) -> [(at: Date, alert: Alert)] {
+        var out: [(Date, Alert)] = []
+        while let next = board.nextAlertTime(after: clock.now), next <= target {
+            clock.set(next)
+            out += raiseDue().map { (next, $0) }
+        }
+        clock.set(target)
+        out += raiseDue().map { (target, $0) }
+        return out
+    }
+
+    @discardableResult
+    mutating func advance(by seconds: TimeInterval) -> [(at: Date, alert: Alert)] {
+        advance(to: clock.now.addingTimeInterval(seconds))
+    }
+
+    /// A time today (or on `day`) in the shop's zone: `at("10:15")`, `at("2026-11-27T19:42")`.
+    func at(_ text: String) -> Date {
+        TimeSpec.parse(text)!.resolve(now: clock.now, policy: board.policy)!
+    }
 }

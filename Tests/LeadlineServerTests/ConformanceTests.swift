@@ -22,7 +22,7 @@ import Testing
     func transcript(_ name: String) throws {
         let text = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
         let transcript = try Transcript(name: name, text: text)
-        let server = try TestServer()
+        let server = try TranscriptRunner.server(for: transcript)
         let failures = TranscriptRunner.run(transcript, on: server)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }

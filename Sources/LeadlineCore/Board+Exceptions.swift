@@ -1,0 +1,43 @@
+import Foundation
+
+extension Board {
+    /// `ESCALATE`: an owner-level exception (004: angry customer, high-value job,
+    /// warranty dispute, emergency, pricing or financing, commercial account). The lead
+    /// is marked `escalated` and the owner role is alerted.
+    func decideEscalate(_ id: LeadID, reason: String, by actor: Person) throws(CommandError) -> Decision {
+        let lead = try requireLead(id)
+        try requireWorkerOrTech(actor, on: lead, doing: "ESCALATE")
+        try requireOpen(lead)
+        let why = reason.trimmingCharacters(in: .whitespaces)
+        guard !why.isEmpty else {
+            throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
+        }
+        let ask = ownerContacts()
+        let alert = Alert(kind: .escalation, lead: id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: nil,
+                          text: "\(actor.name) escalated \(lead.label) to \(named(ask)): \(why).")
+        let status = StatusChange(lead: id, status: .escalated, reason: why, due: lead.due, action: lead.nextAction)
+        return Decision(changes: [.statusChanged(status), .alert(alert)],
+                        reply: [Field("lead", id), Field("status", "escalated"), Field("ask", ask.joined(separator: ","))])
+    }
+
+    /// `MERGE`: a duplicate (the customer called twice) is closed into the open lead it
+    /// repeats, with a note on that lead.
+    func decideMerge(_ id: LeadID, into target: LeadID, by actor: Person) throws(CommandError) -> Decision {
+        let duplicate = try requireLead(id)
+        let kept = try requireLead(target)
+        guard id != target else { throw CommandError.invalid(argument: "lead", "a lead cannot be merged into itself") }
+        try requireOpen(duplicate)
+        try requireOpen(kept)
+        if !actor.role.isSupervisor {
+            guard duplicate.isHeld(by: actor.name) || kept.isHeld(by: actor.name) || duplicate.owner == nil else {
+                throw CommandError.denied(need: Role.supervisors, lead: id,
+                                          "MERGE is for a holder of one of the two leads, or a \(Role.supervisors.spokenList)")
+            }
+        }
+        let summary = [duplicate.name, duplicate.phone, duplicate.service].compactMap { $0 }.joined(separator: ", ")
+        return Decision(changes: [
+            .statusChanged(StatusChange(lead: id, status: .disqualified, reason: "duplicate of lead \(target)")),
+            .noted(lead: target, text: "lead \(id) merged in: the customer called again (\(summary))"),
+        ], reply: [Field("lead", id), Field("into", target)])
+    }
+}
