@@ -17,8 +17,18 @@ extension Board {
             throw CommandError(.conflict, fields: [Field("lead", id), Field("owner", owner)],
                                "lead \(id) is already claimed by \(owner)")
         }
-        let claim = Claim(lead: id, owner: actor.name, backup: backupAfterClaim(lead, by: actor.name, at: now))
+        let claim = Claim(lead: id, owner: actor.name, backup: backupAfterClaim(lead, by: actor.name, at: now),
+                          due: freshDue(lead, at: now))
         return Decision(changes: [.claimed(claim)], reply: claimReply(claim, lead))
+    }
+
+    /// A new owner of an overdue lead gets a fresh first-response window (the kind's,
+    /// else the backup window), so nobody is alerted for a call they never had the
+    /// chance to make; nil when the lead is not overdue.
+    func freshDue(_ lead: Lead, at now: Date) -> Date? {
+        guard let due = lead.due, due <= now else { return nil }
+        let window = policy.windows[lead.kind] ?? policy.backupWindow
+        return Timestamp.truncatedToMillis(policy.business.add(window, to: now))
     }
 
     /// The backup after `owner` takes `lead`: they stop being its backup; an empty slot
@@ -71,11 +81,13 @@ extension Board {
         if let newOwner, newOwner == newBackup {
             throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner (\(newOwner))")
         }
-        let reply = [Field("lead", id), Field.person("owner", newOwner), Field.person("backup", newBackup)]
+        var reply = [Field("lead", id), Field.person("owner", newOwner), Field.person("backup", newBackup)]
         if newOwner == lead.owner && newBackup == lead.backup {
             return Decision(changes: [], reply: reply, message: "nothing to change")
         }
-        return Decision(changes: [.assigned(lead: id, owner: newOwner, backup: newBackup)], reply: reply)
+        let due = newOwner != nil && newOwner != lead.owner ? freshDue(lead, at: now) : nil
+        if let due { reply.append(Field("due", due)) }
+        return Decision(changes: [.assigned(lead: id, owner: newOwner, backup: newBackup, due: due)], reply: reply)
     }
 
     private func choose(_ choice: PersonChoice, current: String?, argument: String) throws(CommandError) -> String? {

@@ -45,7 +45,7 @@ extension Board {
             switch lead.kind {
             case .missedCall, .newLead:
                 if !outcome.reachedCustomer,
-                   let step = planner.rhythmStep(lead.cadenceStep, arrived: lead.cadenceStart ?? lead.createdAt, now: now) {
+                   let step = planner.rhythmStep(lead.cadenceStep, started: lead.attempts.first?.at ?? now, now: now) {
                     attempt.step = lead.cadenceStep + 1
                     attempt.action = step.action
                     closes = step.action == "close"

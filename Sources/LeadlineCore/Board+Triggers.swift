@@ -30,8 +30,10 @@ extension Board {
     }
 
     /// Whether an open lead may sleep overnight (000): booked or approved; escalated;
-    /// a follow-up, a decision or a reply awaited at a set time; or no answer with
-    /// today's attempts logged and a next attempt set.
+    /// or a next touch set for later — a follow-up, a decision or a reply awaited, no
+    /// answer with the attempts logged, or a callback scheduled by its nature (a
+    /// promise, an update, an estimate cadence, a post-job or re-engagement call).
+    /// A new lead or missed call nobody has tried yet is not documented.
     public func hasDocumentedOutcome(_ lead: Lead, at now: Date) -> Bool {
         guard lead.isOpen else { return true }
         switch lead.status {
@@ -41,7 +43,7 @@ extension Board {
         guard let due = lead.due, due > now else { return false }
         switch lead.status {
         case .followUpScheduled, .noDecision, .estimateSent, .waitingOnCustomer: return true
-        default: return lead.attempts.contains { policy.calendar.isDate($0.at, inSameDayAs: now) }
+        default: return !lead.attempts.isEmpty || ![.missedCall, .newLead].contains(lead.kind)
         }
     }
 
@@ -118,7 +120,7 @@ extension Board {
                 let ask = opsContacts()
                 out.append(Pending(fire: business.add(policy.backupWindow, to: trigger), alert: Alert(
                     kind: .escalation, lead: id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: due,
-                    text: "\(lead.label) is still not called \(minutes(policy.backupWindow)) after the backup was asked "
+                    text: "\(lead.label) still has no call logged \(minutes(policy.backupWindow)) after its backup was asked "
                         + "(due \(when(due, now))): neither \(lead.owner ?? "an owner") nor \(lead.backup ?? "a backup") acted; "
                         + "\(named(ask)), please reassign it now.")))
             }
@@ -149,7 +151,7 @@ extension Board {
         let ask = opsContacts()
         let gap = lead.backup.map { "its backup \($0) is away" } ?? "it has no backup"
         return Alert(kind: .escalation, lead: lead.id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: due,
-                     text: "\(missed), and \(gap); \(named(ask)), please reassign it now.")
+                     text: "\(missed), and \(gap); \(named(ask)), please \(lead.owner == nil ? "assign" : "reassign") it now.")
     }
 
     func sweepAlert(_ lead: Lead, sweep: Date) -> Alert {

@@ -88,11 +88,12 @@ public struct Board: Sendable {
         case .released:
             lead.owner = nil
             lead.unownedSince = event.at
-        case .assigned(_, let owner, let backup):
+        case .assigned(_, let owner, let backup, let due):
             if owner == nil && lead.owner != nil { lead.unownedSince = event.at }
             if owner != nil { lead.unownedSince = nil }
             lead.owner = owner
             lead.backup = backup
+            if let due { lead.due = due }
         case .noted:
             break
         case .attempted(let a):

@@ -35,10 +35,12 @@ extension Change {
             return r
         case .released(let lead, let from, let reason):
             return EventRecord(type: "RELEASED", fields: [Field("lead", lead), Field("from", from)], text: reason)
-        case .assigned(let lead, let owner, let backup):
-            return EventRecord(type: "ASSIGNED", fields: [
+        case .assigned(let lead, let owner, let backup, let due):
+            var r = EventRecord(type: "ASSIGNED", fields: [
                 Field("lead", lead), Field.person("owner", owner), Field.person("backup", backup),
             ])
+            r.add("due", due)
+            return r
         case .noted(let lead, let text):
             return EventRecord(type: "NOTED", fields: [Field("lead", lead)], text: text)
         case .attempted(let a):
@@ -122,7 +124,8 @@ extension Change {
         case "RELEASED":
             self = .released(lead: try r.number("lead"), from: try r.text("from"), reason: r.text)
         case "ASSIGNED":
-            self = .assigned(lead: try r.number("lead"), owner: try r.person("owner"), backup: try r.person("backup"))
+            self = .assigned(lead: try r.number("lead"), owner: try r.person("owner"), backup: try r.person("backup"),
+                             due: try r.optionalTime("due"))
         case "NOTED":
             self = .noted(lead: try r.number("lead"), text: r.text ?? "")
         case "ATTEMPTED":

@@ -13,8 +13,9 @@ public enum Change: Sendable, Equatable {
     case claimed(Claim)
     /// `RELEASED`: the primary gave the lead back to the queue.
     case released(lead: LeadID, from: String, reason: String?)
-    /// `ASSIGNED`: a supervisor set the owner and backup (both carried, `none` = nobody).
-    case assigned(lead: LeadID, owner: String?, backup: String?)
+    /// `ASSIGNED`: a supervisor set the owner and backup (both carried, `none` = nobody),
+    /// and the new due time when an overdue lead gets a fresh window.
+    case assigned(lead: LeadID, owner: String?, backup: String?, due: Date? = nil)
     /// `NOTED`: a note on the lead's history.
     case noted(lead: LeadID, text: String)
     /// `ATTEMPTED`: a callback attempt, with the status and next step it leaves behind.
@@ -37,7 +38,7 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .created(let i): return i.lead
         case .claimed(let c): return c.lead
-        case .released(let lead, _, _), .assigned(let lead, _, _), .noted(let lead, _): return lead
+        case .released(let lead, _, _), .assigned(let lead, _, _, _), .noted(let lead, _): return lead
         case .attempted(let a): return a.lead
         case .statusChanged(let s): return s.lead
         case .outcome(let o): return o.lead

@@ -67,8 +67,9 @@ public struct DuePlanner: Sendable {
     }
 
     /// The missed-call rhythm's next touch after the `index`-th unanswered attempt
-    /// (0-based), for a lead that arrived at `arrived`; nil when the rhythm is over.
-    public func rhythmStep(_ index: Int, arrived: Date, now: Date) -> (action: String, due: Date)? {
+    /// (0-based), for a lead whose recovery began (its first attempt) at `started`;
+    /// nil when the rhythm is over. "Day N" counts business days from that start.
+    public func rhythmStep(_ index: Int, started: Date, now: Date) -> (action: String, due: Date)? {
         guard index < policy.missedCallRhythm.count else { return nil }
         let step = policy.missedCallRhythm[index]
         let due: Date
@@ -76,7 +77,7 @@ public struct DuePlanner: Sendable {
         case .after(let interval):
             due = interval == 0 ? now : calendar.add(interval, to: now)
         case .day(let n, let minute):
-            due = max(calendar.within(calendar.businessDay(n, after: arrived), minute: minute), calendar.openOrNext(now))
+            due = max(calendar.within(calendar.businessDay(n, after: started), minute: minute), calendar.openOrNext(now))
         }
         return (step.action, due)
     }

@@ -74,7 +74,10 @@ public final class TestServer: @unchecked Sendable {
         }
         if let name {
             let reply = client.request("LOGIN \(name) \(tokens[name] ?? "unknown")")
-            guard reply.last?.hasPrefix("OK LOGIN") == true else { throw ClientError("login as \(name) failed: \(reply)") }
+            guard reply.last?.hasPrefix("OK LOGIN") == true else {
+                let how = client.sawEndOfStream ? "the server closed the connection" : "no answer within 5 s"
+                throw ClientError("login as \(name) failed (\(how)): \(reply); server log: \(logLines.all.suffix(5))")
+            }
         }
         return client
     }

@@ -171,14 +171,17 @@ public enum RequestDecoder {
         return n
     }
 
+    /// `CLOCK` alone reads the clock; `CLOCK ADVANCE 15m` or `CLOCK ADVANCE fri 19:42` moves it.
     private static func clockAdvance(_ a: ParsedArguments) throws(CommandError) -> ClockAdvance? {
-        guard let action = a.positional(0) else { return nil }
-        guard action.uppercased() == "ADVANCE" else {
-            throw CommandError.invalid(argument: "action", "CLOCK takes nothing, or ADVANCE <duration|time>; got \"\(action)\"")
+        guard let text = a.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        let words = text.split(separator: " ", maxSplits: 1).map(String.init)
+        guard words[0].uppercased() == "ADVANCE" else {
+            throw CommandError.invalid(argument: "action", "CLOCK takes nothing, or ADVANCE <duration|time>; got \"\(words[0])\"")
         }
-        guard let amount = a.positional(1) else {
+        guard words.count == 2 else {
             throw CommandError.invalid(argument: "amount", "CLOCK ADVANCE needs a duration like 15m or 2h, or a time like 16:30")
         }
+        let amount = words[1].trimmingCharacters(in: .whitespaces)
         if case .relative(let seconds)? = TimeSpec.parse(amount.hasPrefix("+") ? amount : "+" + amount), seconds > 0 {
             return .by(seconds)
         }

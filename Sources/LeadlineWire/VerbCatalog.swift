@@ -91,7 +91,7 @@ public enum VerbCatalog {
         VerbSpec("CLOCK", usage: "CLOCK [ADVANCE <duration|time>]", summary: "the server's time; a simulated clock can be advanced (owner)",
                  details: ["CLOCK ADVANCE 15m, or CLOCK ADVANCE 16:30: every alert that falls due on the way arrives first,",
                            "in time order. Only on a server started with --clock sim."],
-                 examples: ["CLOCK", "CLOCK ADVANCE 15m"], optional: ["action", "amount"]),
+                 examples: ["CLOCK", "CLOCK ADVANCE 15m", "CLOCK ADVANCE fri 19:42"], text: .rest),
         VerbSpec("SHOW", usage: "SHOW <lead>", summary: "one lead and its full history",
                  details: ["Answers a LEAD line, then one HISTORY line per event, then OK SHOW."],
                  examples: ["SHOW 42"], required: ["lead"]),

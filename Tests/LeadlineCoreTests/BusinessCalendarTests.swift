@@ -97,7 +97,7 @@ import Testing
     @Test func theMissedCallRhythm() {
         let arrived = local("2026-11-23T10:00:00-06:00")
         let now = local("2026-11-23T10:03:00-06:00")
-        let steps = (0..<5).map { planner.rhythmStep($0, arrived: arrived, now: now) }
+        let steps = (0..<5).map { planner.rhythmStep($0, started: arrived, now: now) }
         #expect(steps[0]?.action == "text")
         #expect(show(steps[0]?.due) == "2026-11-23T10:08:00-06:00")
         #expect(steps[1]?.action == "call")

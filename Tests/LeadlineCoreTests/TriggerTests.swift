@@ -193,6 +193,29 @@ import Testing
         #expect(shop.refused(.next, by: "tess")?.code == .denied)
     }
 
+    @Test func aNewOwnerOfAnOverdueLeadGetsAFreshWindow() {
+        var shop = Shop()
+        let id = shop.newLead(kind: .missedCall)
+        #expect(shop.advance(by: 6 * 60).map(\.alert.kind) == [.unassigned])
+        let decision = shop.ok(.assign(id, owner: .person("ben"), backup: .person("cara")), by: "dora")
+        #expect(decision.reply.contains(Field("due", shop.at("8:11"))))
+        #expect(shop.raiseDue().isEmpty, "ben is not reported for a call he never had the chance to make")
+        #expect(shop.advance(by: 5 * 60).map(\.alert.kind) == [.backup])
+    }
+
+    @Test func theRhythmCountsDaysFromTheFirstAttempt() {
+        var shop = Shop()
+        shop.advance(to: shop.at("fri 19:42"))
+        let id = shop.newLead(kind: .missedCall)
+        shop.advance(to: shop.at("2026-11-30T08:01"))
+        shop.ok(.claim(id), by: "ana")
+        shop.ok(.attempt(id, channel: .call, outcome: .noAnswer, next: nil, note: nil), by: "ana")
+        shop.ok(.attempt(id, channel: .text, outcome: .noAnswer, next: nil, note: nil), by: "ana")
+        #expect(shop.lead(id).due == shop.at("2026-12-01T09:00"), "the next business day after Monday's first call")
+        // Waiting for that call is documented: the sweeps do not flag it.
+        #expect(shop.advance(to: shop.at("2026-12-01T08:59")).isEmpty)
+    }
+
     @Test func afterHoursLeadsOweAnAcknowledgement() {
         var shop = Shop()
         shop.advance(to: shop.at("fri 19:42"))

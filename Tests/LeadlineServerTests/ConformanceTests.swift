@@ -27,3 +27,15 @@ import Testing
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }
+
+/// Drafting aid: `LEADLINE_RECORD=/path/to/script swift test --filter recordDraft`
+/// writes `/path/to/script.recorded` for a person to review.
+@Suite struct TranscriptDrafts {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LEADLINE_RECORD"] != nil))
+    func recordDraft() throws {
+        let path = ProcessInfo.processInfo.environment["LEADLINE_RECORD"]!
+        let script = try String(contentsOfFile: path, encoding: .utf8)
+        let recorded = try TranscriptRecorder.record(script: script, name: (path as NSString).lastPathComponent)
+        try recorded.write(toFile: path + ".recorded", atomically: true, encoding: .utf8)
+    }
+}
