@@ -81,11 +81,17 @@ public enum TimeSpec: Sendable, Equatable {
     }
 
     private static func parseRelative(_ s: Substring) -> TimeSpec? {
-        guard let unit = s.last, let n = Double(s.dropLast()), n >= 0, n <= 10_000 else { return nil }
+        duration(s).map { .relative($0) }
+    }
+
+    /// A duration as people and config files write it: `90s`, `5m`, `2h`, `5d`.
+    public static func duration(_ text: some StringProtocol) -> TimeInterval? {
+        guard let unit = text.last, let n = Double(text.dropLast()), n >= 0, n <= 1_000_000 else { return nil }
         switch unit {
-        case "m": return .relative(n * 60)
-        case "h": return .relative(n * 3600)
-        case "d": return .relative(n * 86_400)
+        case "s": return n
+        case "m": return n * 60
+        case "h": return n * 3600
+        case "d": return n * 86_400
         default: return nil
         }
     }

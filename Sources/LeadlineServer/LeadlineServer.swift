@@ -77,6 +77,14 @@ public final class LeadlineServer: @unchecked Sendable {
             bootstrapToken = token
         }
         let hub = Hub(config: config, board: board, header: report.header, storage: storage, recent: recent)
+        // Alerts that fell due while the server was down are raised, durably, before
+        // anyone connects: a client then finds them all in SINCE, none twice.
+        let caughtUp = DispatchSemaphore(value: 0)
+        hub.queue.async {
+            hub.raiseDueAlerts()
+            hub.journal.whenIdle { caughtUp.signal() }
+        }
+        caughtUp.wait()
         let opened: Result<Listener, ServerError> = hub.queue.sync {
             Result { () throws(ServerError) -> Listener in
                 let listener = try Listener(host: config.host, port: config.port, queue: hub.queue,
@@ -85,8 +93,6 @@ public final class LeadlineServer: @unchecked Sendable {
                                             log: config.log)
                 hub.listener = listener
                 hub.startTimer()
-                // Alerts that fell due while the server was down are raised now.
-                hub.raiseDueAlerts()
                 return listener
             }
         }

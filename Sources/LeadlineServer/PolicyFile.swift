@@ -145,7 +145,7 @@ enum PolicyFile {
 
     private static func duration(_ o: ConfigObject, _ key: String) throws(ServerError) -> TimeInterval? {
         guard let text = try o.string(key) else { return nil }
-        guard let d = parseDuration(text) else {
+        guard let d = TimeSpec.duration(text) else {
             throw o.error(key, "must be a duration like \"90s\", \"5m\", \"2h\" or \"5d\", got \"\(text)\"")
         }
         return d
@@ -155,17 +155,6 @@ enum PolicyFile {
         guard let text = try o.string(key) else { return nil }
         guard let m = parseClock(text) else { throw o.error(key, "must be a local time like \"16:30\", got \"\(text)\"") }
         return m
-    }
-
-    static func parseDuration(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let n = Double(text.dropLast()), n >= 0, n <= 1_000_000 else { return nil }
-        switch unit {
-        case "s": return n
-        case "m": return n * 60
-        case "h": return n * 3600
-        case "d": return n * 86_400
-        default: return nil
-        }
     }
 
     static func parseClock(_ text: String) -> Int? {

@@ -52,7 +52,7 @@ public struct Transcript: Sendable {
                 let words = line.dropFirst().split(separator: " ").map(String.init)
                 switch words.first {
                 case "advance":
-                    guard words.count == 2, let seconds = Self.duration(words[1]) else {
+                    guard words.count == 2, let seconds = TimeSpec.duration(words[1]) else {
                         throw ClientError("\(name):\(number): !advance needs a duration like 15m")
                     }
                     steps.append((number, .advance(seconds)))
@@ -86,17 +86,6 @@ public struct Transcript: Sendable {
             steps.append((number, line[marker] == ">" ? .send(who, String(body)) : .expect(who, String(body))))
         }
         self.steps = steps
-    }
-
-    static func duration(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let n = Double(text.dropLast()) else { return nil }
-        switch unit {
-        case "s": return n
-        case "m": return n * 60
-        case "h": return n * 3600
-        case "d": return n * 86_400
-        default: return nil
-        }
     }
 
     /// Whether `line` matches `pattern`, where `*` matches any run of characters.

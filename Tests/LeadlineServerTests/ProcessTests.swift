@@ -120,6 +120,26 @@ import Testing
         #expect(list.out == "owner\towner\n")
     }
 
+    /// `--clock sim --start`: a simulated clock, moved only by CLOCK ADVANCE.
+    @Test func aSimulatedClockStartsWhereItIsTold() throws {
+        let (dir, tokens) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + ".json"
+        _ = FileManager.default.createFile(atPath: config, contents: Data(#"{"policy":{"timeZone":"America/Chicago"}}"#.utf8))
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config,
+                                                   "--clock", "sim", "--start", "2026-11-23T08:00"])
+        let c = try LineClient(port: server.port)
+        _ = c.readLine()
+        _ = c.reply("LOGIN ana \(tokens["ana"]!)")
+        #expect(c.reply("CLOCK") == "OK CLOCK now=2026-11-23T08:00:00-06:00 mode=sim")
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+        let bad = try ServerProcess.run(["--port", "0", "--data", dir, "--start", "2026-11-23T08:00"])
+        #expect(bad.status == 2)
+        #expect(bad.err.contains("--start goes with --clock sim"))
+    }
+
     @Test func badCommandLinesExitTwo() throws {
         for arguments in [["--bogus"], ["--port", "http"], ["user", "add", "x"], ["--config", "/nonexistent.json"]] {
             let run = try ServerProcess.run(arguments)
