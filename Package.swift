@@ -28,8 +28,10 @@ let package = Package(
             dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "CCrypt"]),
         // The server executable: flags, config, user management.
         .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire"]),
-        // The bundled client: depends on the wire codec only.
-        .executableTarget(name: "leadline", dependencies: ["LeadlineWire"], path: "clients/leadline"),
+        // The bundled client: its logic (a library, so it is testable) and the
+        // executable. Both depend on the wire codec only.
+        .target(name: "LeadlineClient", dependencies: ["LeadlineWire"], path: "clients/LeadlineClient"),
+        .executableTarget(name: "leadline", dependencies: ["LeadlineClient"], path: "clients/leadline"),
 
         // Helpers shared by the test targets: a line client, a server harness, transcripts.
         .target(
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore"]),
         .testTarget(name: "LeadlineWireTests", dependencies: ["LeadlineWire"]),
         .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal"]),
+        .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport"]),
         .testTarget(
             name: "LeadlineServerTests",
             dependencies: ["LeadlineServer", "LeadlineTestSupport"],

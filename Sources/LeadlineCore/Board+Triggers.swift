@@ -142,7 +142,8 @@ extension Board {
     }
 
     private func backupAlert(_ lead: Lead, due: Date, now: Date) -> Alert {
-        let missed = lead.owner.map { "\($0) has logged no attempt on \(lead.label), due at \(when(due, now))" }
+        let step = lead.attempts.isEmpty ? "has logged no attempt" : "has not made the next touch (\(lead.nextAction ?? "call"))"
+        let missed = lead.owner.map { "\($0) \(step) on \(lead.label), due at \(when(due, now))" }
             ?? "\(lead.label) was due at \(when(due, now)) and has no owner"
         if let backup = lead.backup, backup != lead.owner, !isAway(backup) {
             return Alert(kind: .backup, lead: lead.id, owner: lead.owner, backup: backup, ask: [backup], anchor: due,

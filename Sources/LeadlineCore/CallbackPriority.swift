@@ -26,23 +26,27 @@ public struct CallbackPriority: Comparable, Sendable {
     ]
 }
 
+extension CallbackPriority {
+    /// The class of a callback (0 emergency ... 7 re-engagement); `today` says whether
+    /// a missed call came in today (older missed calls rank with new leads).
+    public static func rank(kind: LeadKind, urgency: Urgency, today: Bool) -> Int {
+        if urgency == .emergency { return 0 }
+        switch kind {
+        case .missedCall: return today ? 1 : 3
+        case .promised: return 2
+        case .newLead: return 3
+        case .update: return 4
+        case .estimate: return 5
+        case .postJob: return 6
+        case .reengage: return 7
+        }
+    }
+}
+
 extension Lead {
     /// Where this lead stands in the callback queue at `now`.
     public func priority(at now: Date, policy: Policy) -> CallbackPriority {
-        let rank: Int
-        if urgency == .emergency {
-            rank = 0
-        } else {
-            switch kind {
-            case .missedCall: rank = policy.calendar.isDate(createdAt, inSameDayAs: now) ? 1 : 3
-            case .promised: rank = 2
-            case .newLead: rank = 3
-            case .update: rank = 4
-            case .estimate: rank = 5
-            case .postJob: rank = 6
-            case .reengage: rank = 7
-            }
-        }
-        return CallbackPriority(rank: rank, due: due, id: id)
+        let today = policy.calendar.isDate(createdAt, inSameDayAs: now)
+        return CallbackPriority(rank: CallbackPriority.rank(kind: kind, urgency: urgency, today: today), due: due, id: id)
     }
 }

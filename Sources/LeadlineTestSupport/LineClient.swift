@@ -88,6 +88,11 @@ public final class LineClient: @unchecked Sendable {
         return readThroughCompletion(timeout: timeout)
     }
 
+    /// Sends a request and returns its completion line (`OK`/`ERR`), skipping events.
+    public func reply(_ line: String, timeout: TimeInterval = 5) -> String {
+        request(line, timeout: timeout).last ?? "(nothing)"
+    }
+
     /// Reads lines until one is an `OK`, `ERR` or `BYE` line (possibly tagged).
     public func readThroughCompletion(timeout: TimeInterval = 5) -> [String] {
         var lines: [String] = []
@@ -130,4 +135,22 @@ public final class LineClient: @unchecked Sendable {
 public struct ClientError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
+}
+
+/// The value of `key=` in a line (bare values only).
+public func field(_ key: String, in line: String) -> String? {
+    for word in line.split(separator: " ") where word.hasPrefix(key + "=") {
+        return String(word.dropFirst(key.count + 1))
+    }
+    return nil
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+public func eventually(timeout: TimeInterval = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
 }

@@ -28,8 +28,12 @@ public struct VerbSpec: Sendable {
     public let needsLogin: Bool
     let required: [String]
     let optional: [String]
-    let keys: [String]
-    let text: TextRule
+    /// The `key=` arguments the verb knows.
+    public let keys: [String]
+    public let text: TextRule
+
+    /// How many positional words the verb takes before its keys and free text.
+    public var positionalCount: Int { required.count + optional.count }
 
     init(_ name: String, usage: String, summary: String, details: [String] = [], examples: [String] = [],
          needsLogin: Bool = true, required: [String] = [], optional: [String] = [], keys: [String] = [],

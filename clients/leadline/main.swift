@@ -1,5 +1,5 @@
 import Foundation
+import LeadlineClient
 
-// The bundled client arrives with its own issue; until then, say so plainly.
-FileHandle.standardError.write(Data("leadline: the bundled client is not built yet; use nc 127.0.0.1 7700 (see README.md)\n".utf8))
-exit(1)
+/// `leadline`: the bundled client. Everything is in LeadlineClient; see ClientMain.
+ClientMain.run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)

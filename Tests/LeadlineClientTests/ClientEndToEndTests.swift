@@ -1,0 +1,151 @@
+import Foundation
+import LeadlineClient
+import LeadlineTestSupport
+import Synchronization
+import Testing
+
+/// The client against a real server: exit codes, the watch stream through a dropped
+/// line, retries that are not applied twice, and the credentials file.
+@Suite struct ClientEndToEndTests {
+    func environment(_ server: TestServer, as name: String, port: UInt16? = nil) -> [String: String] {
+        ["LEADLINE_SERVER": "127.0.0.1:\(port ?? server.port)", "LEADLINE_USER": name,
+         "LEADLINE_TOKEN": server.tokens[name]!, "HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]
+    }
+
+    @Test func oneShotExitCodes() throws {
+        let server = try TestServer()
+        let ana = environment(server, as: "ana")
+        let created = try ClientProcess.run(["new", "--phone", "555-0100", "--name", "Jane Roe"], environment: ana)
+        #expect(created.0 == 0)
+        #expect(created.1 == ["OK NEW lead=1 due=2026-11-23T08:15:00-06:00 seq=9"])
+        #expect(try ClientProcess.run(["send", "CLAIM 1"], environment: ana).0 == 0)
+        let conflict = try ClientProcess.run(["claim", "1"], environment: environment(server, as: "ben"))
+        #expect(conflict.0 == 1)
+        #expect(conflict.1 == ["ERR CONFLICT lead=1 owner=ana :lead 1 is already claimed by ana"])
+        let shown = try ClientProcess.run(["show", "1"], environment: ana)
+        #expect(shown.0 == 0)
+        #expect(shown.1.first?.hasPrefix("LEAD 1 status=needs-callback") == true)
+        #expect(shown.1.last == "OK SHOW lead=1 history=2")
+        // The technician's short form.
+        _ = try ClientProcess.run(["send", #"STATUS 1 booked appt="tomorrow 9am" tech=tess"#], environment: ana)
+        let outcome = try ClientProcess.run(["outcome", "1", "no-decision", "--followup", "thu"], environment: environment(server, as: "tess"))
+        #expect(outcome.0 == 0, "\(outcome)")
+        #expect(outcome.1.first?.hasPrefix("OK OUTCOME lead=1 status=no-decision due=2026-11-26T08:00:00-06:00") == true)
+        let usage = try ClientProcess.run(["clam", "1"], environment: ana)
+        #expect(usage.0 == 2)
+        #expect(usage.2.first?.contains("did you mean claim?") == true)
+        var unreachable = ana
+        unreachable["LEADLINE_SERVER"] = "127.0.0.1:1"
+        let down = try ClientProcess.run(["send", "PING"], environment: unreachable)
+        #expect(down.0 == 3)
+        #expect(down.2.last?.contains("cannot connect to 127.0.0.1:1") == true)
+        var wrong = ana
+        wrong["LEADLINE_TOKEN"] = "not-her-token"
+        let refused = try ClientProcess.run(["send", "PING"], environment: wrong)
+        #expect(refused.0 == 3)
+        #expect(refused.2.last == "leadline: login refused: wrong name or token")
+    }
+
+    /// The server's side of the line is cut mid-stream, twice: the watch stream shows
+    /// every event once, in order, with no gap.
+    @Test func watchSurvivesADroppedLineWithNoGapAndNoDuplicate() throws {
+        let server = try TestServer()
+        let proxy = try FlakyProxy(to: server.port)
+        let watcher = try ClientProcess(["watch", "--keepalive", "1"], environment: environment(server, as: "omar", port: proxy.port))
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(eventually { watcher.stderr.contains { $0.contains("watching") } })
+        var expected: [String] = []
+        for round in 0..<3 {
+            for i in 0..<15 {
+                let reply = ana.reply("NEW phone=555-\(round)\(String(format: "%02d", i)) name=\"Customer \(round)-\(i)\"")
+                expected.append(field("seq", in: reply) ?? "?")
+                if i == 7 && round < 2 { proxy.cut() }  // mid-stream, with events still coming
+            }
+            // Let the client come back before the next round, so each cut meets a live line.
+            #expect(eventually(timeout: 10) { watcher.stderr.filter { $0.contains("watching") }.count >= round + 2 || round == 2 })
+        }
+        #expect(eventually(timeout: 15) { watcher.stdout.filter { $0.contains(" logged lead ") }.count >= expected.count })
+        let seen = watcher.stdout.compactMap { line -> String? in
+            guard line.contains(" logged lead ") else { return nil }
+            return line.split(separator: " ").first { $0.hasPrefix("#") }.map { String($0.dropFirst()) }
+        }
+        #expect(seen == expected, "missing: \(Set(expected).subtracting(seen).sorted()); stderr: \(watcher.stderr)")
+        #expect(watcher.stderr.filter { $0.contains("reconnecting") }.count >= 2)
+        #expect(watcher.stderr.contains { $0.contains("missed events replayed") })
+        watcher.interrupt()
+        #expect(watcher.waitForExit() == 0)
+    }
+
+    /// A tagged change in flight when the line drops is re-sent with the same tag after
+    /// reconnecting: the person gets the original answer, and it is done once.
+    @Test func aRequestInFlightIsResentAndDoneOnce() throws {
+        let server = try TestServer()
+        let proxy = try FlakyProxy(to: server.port)
+        var options = ServerLink.Options(address: ServerAddress(host: "127.0.0.1", port: proxy.port),
+                                         user: "ana", token: server.tokens["ana"]!)
+        options.watch = "none"
+        let link = ServerLink(options: options)
+        let replies = Mutex<[String]>([])
+        let connected = Mutex<Int>(0)
+        link.onStatus = { status in
+            if case .connected = status { connected.withLock { $0 += 1 } }
+        }
+        link.start()
+        #expect(eventually { connected.withLock { $0 } == 1 })
+        let watcher = try server.client("omar")
+        proxy.swallowServerBytes()
+        link.queue.async {
+            link.send("NEW phone=555-0100 name=\"Only Once\"") { result in
+                if case .success(let reply) = result { replies.withLock { $0 += reply.texts } }
+            }
+        }
+        // The server has done it, but its answer was lost: then the line drops.
+        #expect(watcher.readLine()?.contains(" CREATED lead=1 ") == true)
+        proxy.cut()
+        #expect(eventually(timeout: 10) { !replies.withLock { $0 }.isEmpty })
+        #expect(replies.withLock { $0 } == ["OK NEW lead=1 due=2026-11-23T08:15:00-06:00 seq=9"])
+        #expect(watcher.request("LIST all").count == 2, "one lead, not two")
+        link.stop()
+    }
+
+    @Test func theCredentialsFileMustBePrivate() throws {
+        let server = try TestServer()
+        let folder = NSTemporaryDirectory() + "leadline-client-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/credentials"
+        let text = "user=ana\ntoken=\(server.tokens["ana"]!)\nserver=127.0.0.1:\(server.port)\n"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644])
+        let env = ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"]
+        let refused = try ClientProcess.run(["send", "PING"], environment: env)
+        #expect(refused.0 == 2)
+        #expect(refused.2.first?.contains("refusing to use \(path): others can read it (mode 644); run: chmod 600") == true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let accepted = try ClientProcess.run(["send", "PING hello"], environment: env)
+        #expect(accepted.0 == 0)
+        #expect(accepted.1 == ["OK PING :hello"])
+    }
+
+    @Test func pipedInputIsSentLineByLine() throws {
+        let server = try TestServer()
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: ClientProcess.executable)
+        client.environment = environment(server, as: "ana")
+        let input = Pipe(), output = Pipe()
+        client.standardInput = input
+        client.standardOutput = output
+        client.standardError = FileHandle.nullDevice
+        try client.run()
+        input.fileHandleForWriting.write(Data("NEW phone=555-0100\nCLAIM 1\nLIST mine\n".utf8))
+        input.fileHandleForWriting.closeFile()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        client.waitUntilExit()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(client.terminationStatus == 0)
+        #expect(lines.contains("OK NEW lead=1 due=2026-11-23T08:15:00-06:00 seq=9"))
+        #expect(lines.contains("OK CLAIM lead=1 owner=ana seq=10"))
+        #expect(lines.last == "OK LIST filter=mine count=1")
+    }
+}
+

@@ -1,0 +1,76 @@
+import Foundation
+import LeadlineTestSupport
+
+/// The real `leadline` executable, run by a test with its own environment; its stdout
+/// and stderr are collected line by line as they come.
+final class ClientProcess: @unchecked Sendable {
+    let process = Process()
+    private let out = Lines()
+    private let err = Lines()
+    private let outPipe = Pipe()
+    private let errPipe = Pipe()
+
+    static var executable: String { ServerProcess.productsDirectory.appendingPathComponent("leadline").path }
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = FileHandle.nullDevice
+        collect(outPipe, into: out)
+        collect(errPipe, into: err)
+        try process.run()
+    }
+
+    private func collect(_ pipe: Pipe, into lines: Lines) {
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { lines.add(data) }
+        }
+    }
+
+    var stdout: [String] { out.all }
+    var stderr: [String] { err.all }
+
+    func waitForExit(timeout: TimeInterval = 15) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        guard !process.isRunning else { return nil }
+        usleep(50_000)  // let the last output arrive
+        return process.terminationStatus
+    }
+
+    func interrupt() { kill(process.processIdentifier, SIGINT) }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+    /// Runs `leadline` to completion: exit status, stdout lines, stderr lines.
+    static func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, [String], [String]) {
+        let client = try ClientProcess(arguments, environment: environment)
+        let status = client.waitForExit() ?? -1
+        return (status, client.stdout, client.stderr)
+    }
+}
+
+/// Lines of text arriving in chunks, kept under a lock.
+final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var partial = ""
+
+    func add(_ data: Data) {
+        lock.lock(); defer { lock.unlock() }
+        partial += String(decoding: data, as: UTF8.self)
+        while let newline = partial.firstIndex(of: "\n") {
+            lines.append(String(partial[..<newline]))
+            partial = String(partial[partial.index(after: newline)...])
+        }
+    }
+
+    var all: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return lines
+    }
+}

@@ -1,0 +1,73 @@
+import LeadlineClient
+import Testing
+
+@Suite struct LineEditorTests {
+    func type(_ editor: inout LineEditor, _ text: String) {
+        for c in text { _ = editor.handle(.char(c)) }
+    }
+
+    @Test func editsAtTheCursor() {
+        var e = LineEditor()
+        type(&e, "CLAIM 4")
+        _ = e.handle(.left)
+        _ = e.handle(.left)
+        type(&e, "X")
+        #expect(e.text == "CLAIMX 4")
+        _ = e.handle(.home)
+        _ = e.handle(.delete)
+        #expect(e.text == "LAIMX 4")
+        _ = e.handle(.end)
+        _ = e.handle(.backspace)
+        #expect(e.text == "LAIMX ")
+        _ = e.handle(.ctrlW)
+        #expect(e.text == "")
+        type(&e, "NOTE 1 hello world")
+        _ = e.handle(.ctrlA)
+        _ = e.handle(.right)
+        _ = e.handle(.ctrlK)
+        #expect(e.text == "N")
+        #expect(e.handle(.enter) == .submit("N"))
+        #expect(e.text.isEmpty)
+    }
+
+    @Test func historyBrowsesAndKeepsTheDraft() {
+        var e = LineEditor()
+        type(&e, "LIST")
+        _ = e.handle(.enter)
+        type(&e, "WHO")
+        _ = e.handle(.enter)
+        type(&e, "dra")
+        _ = e.handle(.up)
+        #expect(e.text == "WHO")
+        _ = e.handle(.up)
+        #expect(e.text == "LIST")
+        _ = e.handle(.up)
+        #expect(e.text == "LIST")
+        _ = e.handle(.down)
+        _ = e.handle(.down)
+        #expect(e.text == "dra")
+        #expect(e.history == ["LIST", "WHO"])
+    }
+
+    @Test func controlKeysEndOrClear() {
+        var e = LineEditor()
+        #expect(e.handle(.ctrlD) == .endOfInput)
+        #expect(e.handle(.ctrlC) == .interrupt)
+        type(&e, "half")
+        #expect(e.handle(.ctrlC) == .redraw)
+        #expect(e.text.isEmpty)
+        #expect(e.handle(.ctrlL) == .clearScreen)
+    }
+
+    @Test func decodesKeysEvenSplitAcrossReads() {
+        var d = KeyDecoder()
+        #expect(d.feed(Array("ab".utf8)) == [.char("a"), .char("b")])
+        #expect(d.feed([0x1B]).isEmpty)
+        #expect(d.feed([0x5B]).isEmpty)
+        #expect(d.feed([0x41]) == [.up])
+        #expect(d.feed([0x1B, 0x5B, 0x33, 0x7E, 0x1B, 0x4F, 0x48, 0x7F, 0x0D]) == [.delete, .home, .backspace, .enter])
+        let e = Array("é".utf8)
+        #expect(d.feed([e[0]]).isEmpty)
+        #expect(d.feed([e[1], 0x01, 0x05, 0x15, 0x17, 0x0B, 0x03, 0x04]) == [.char("é"), .ctrlA, .ctrlE, .ctrlU, .ctrlW, .ctrlK, .ctrlC, .ctrlD])
+    }
+}

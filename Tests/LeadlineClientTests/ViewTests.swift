@@ -1,0 +1,169 @@
+import Foundation
+import LeadlineClient
+import LeadlineCore
+import LeadlineWire
+import Testing
+
+@Suite struct EventWordingTests {
+    @Test func eventsReadAsSentences() {
+        var w = EventWording()
+        let lines = [
+            #"EVENT 9 CREATED lead=1 kind=missed-call source=voicemail urgency=urgent name="Jane Roe" phone=555-0100 service="no heat" due=2026-11-23T08:05:00-06:00 action=call by=dora at=2026-11-23T08:00:00-06:00"#,
+            "EVENT 10 CLAIMED lead=1 owner=ben from=ana backup=ana via=takeover due=2026-11-24T08:31:00-06:00 by=ben at=2026-11-23T08:16:00-06:00",
+            "EVENT 11 ATTEMPTED lead=1 channel=call outcome=no-answer status=needs-callback due=2026-11-23T08:21:00-06:00 action=text step=1 by=ben at=2026-11-23T08:16:00-06:00 :left vm",
+            "EVENT 12 ALERT kind=backup lead=1 owner=ana backup=ben ask=ben due=2026-11-23T08:15:00-06:00 at=2026-11-23T08:15:00-06:00 :take it over now",
+            "EVENT 13 PRESENCE person=ana presence=away by=ana at=2026-11-23T08:20:00-06:00 :job site",
+            #"EVENT 14 CLOSED lead=1 status=disqualified reason="out of area" by=ben at=2026-11-23T08:30:00-06:00"#,
+        ].map { w.describe(ServerLine.parse($0))! }
+        #expect(lines.map(\.text) == [
+            "dora logged lead 1 (Jane Roe): missed-call, urgent, no heat; due 08:05",
+            "ben took over lead 1 (Jane Roe) from ana (backup ana); due 2026-11-24 08:31",
+            "ben: call, no-answer on lead 1 (Jane Roe); next text 08:21: left vm",
+            "ALERT backup: take it over now",
+            "ana is away: job site",
+            "ben closed lead 1 (Jane Roe): disqualified (out of area)",
+        ])
+        #expect(lines.map(\.time) == ["08:00", "08:16", "08:16", "08:15", "08:20", "08:30"])
+        #expect(lines[3].isAlert && lines[3].isUrgent)
+        #expect(!lines[0].isAlert)
+    }
+}
+
+@Suite struct BoardTests {
+    let zone = TimeZone(identifier: "America/Chicago")!
+
+    func model() -> BoardModel {
+        var m = BoardModel()
+        m.load([
+            ServerLine.parse("LEAD 1 status=needs-callback kind=new-lead urgency=normal owner=ana backup=none due=2026-11-23T09:00:00-06:00 name=Ann created=2026-11-23T08:00:00-06:00"),
+            ServerLine.parse("LEAD 2 status=needs-callback kind=re-engage urgency=normal owner=none backup=none due=2026-11-23T08:20:00-06:00 name=Bo created=2026-11-23T08:00:00-06:00"),
+        ])
+        return m
+    }
+
+    @Test func eventsKeepTheModelCurrent() {
+        var m = model()
+        m.apply(ServerLine.parse(#"EVENT 5 CREATED lead=3 kind=missed-call source=missed-call urgency=emergency name="Cy" due=2026-11-23T08:05:00-06:00 by=ana at=2026-11-23T08:00:00-06:00"#))
+        m.apply(ServerLine.parse("EVENT 6 CLAIMED lead=3 owner=ben by=ben at=2026-11-23T08:01:00-06:00"))
+        m.apply(ServerLine.parse("EVENT 7 ASSIGNED lead=2 owner=cara backup=dora by=dora at=2026-11-23T08:02:00-06:00"))
+        m.apply(ServerLine.parse("EVENT 8 ALERT kind=backup lead=1 owner=ana backup=none ask=omar due=2026-11-23T09:00:00-06:00 at=2026-11-23T09:00:00-06:00 :x"))
+        m.apply(ServerLine.parse("EVENT 9 CLOSED lead=2 status=disqualified by=cara at=2026-11-23T09:01:00-06:00"))
+        #expect(m.ordered(zone: zone).map(\.id) == [3, 1])
+        #expect(m.rows[3]?.owner == "ben")
+        #expect(m.rows[1]?.isTriggered == true)
+        m.apply(ServerLine.parse("EVENT 10 ATTEMPTED lead=1 channel=call outcome=connected status=in-progress due=2026-11-23T10:00:00-06:00 by=ana at=2026-11-23T09:02:00-06:00"))
+        #expect(m.rows[1]?.isTriggered == false, "a new due time is a new condition")
+    }
+
+    @Test func theViewColoursByRisk() {
+        var m = model()
+        let now = Timestamp.parse("2026-11-23T08:45:00-06:00")!
+        m.serverNow = now
+        #expect(BoardView.risk(m.rows[1]!, now: now) == .dueSoon)
+        #expect(BoardView.risk(m.rows[2]!, now: now) == .overdue)
+        #expect(BoardView.countdown(m.rows[1]!.due, now: now) == "in 15m")
+        #expect(BoardView.countdown(m.rows[2]!.due, now: now) == "25m late")
+        #expect(BoardView.countdown("2026-11-24T10:45:00-06:00", now: now) == "in 1d2h")
+        let plain = BoardView.render(m, title: "T", alerts: ["08:40 ALERT unassigned: x"], width: 80, height: 20,
+                                     zone: zone, style: Style(enabled: false), now: now)
+        #expect(plain[0] == "T — 2 open — 2026-11-23 08:45")
+        #expect(plain[2].hasPrefix("1    in 15m     new-lead    ana"))
+        #expect(plain.last == "08:40 ALERT unassigned: x")
+        #expect(plain.allSatisfy { !$0.contains("\u{1B}") && $0.count <= 80 })
+        let coloured = BoardView.render(m, title: "T", alerts: [], width: 80, height: 20,
+                                        zone: zone, style: Style(enabled: true), now: now)
+        #expect(coloured[2].hasPrefix("\u{1B}[1;33m"), "due soon is yellow")
+        #expect(coloured[3].hasPrefix("\u{1B}[1;31m"), "overdue is red")
+        let small = BoardView.render(m, title: "T", alerts: [], width: 30, height: 4, zone: zone, style: Style(enabled: false), now: now)
+        #expect(small.count <= 4)
+        #expect(small.contains("… 1 more"))
+    }
+}
+
+@Suite struct ClientCommandLineTests {
+    func mode(_ args: [String]) -> ClientMode? { try? ClientCommandLine.parse(args).get().mode }
+
+    @Test func modes() throws {
+        #expect(mode([]) == .interactive)
+        #expect(mode(["watch"]) == .watch(alertsOnly: false))
+        #expect(mode(["watch", "--alerts"]) == .watch(alertsOnly: true))
+        #expect(mode(["board"]) == .board)
+        #expect(mode(["send", "CLAIM 42"]) == .send("CLAIM 42"))
+        #expect(mode(["login"]) == .login)
+        let connect = try ClientCommandLine.parse(["connect", "office:7800", "--user", "ana"]).get()
+        #expect(connect.server == "office:7800")
+        #expect(connect.user == "ana")
+    }
+
+    @Test func shortForms() {
+        #expect(mode(["outcome", "42", "no-decision", "--followup", "thu"]) == .send("OUTCOME 42 no-decision followup=thu"))
+        #expect(mode(["claim", "42"]) == .send("CLAIM 42"))
+        #expect(mode(["note", "42", "on", "my", "way"]) == .send("NOTE 42 :on my way"))
+        #expect(mode(["attempt", "42", "call", "no-answer", "--next", "tomorrow 9am", "left", "vm"])
+            == .send(#"ATTEMPT 42 call no-answer next="tomorrow 9am" :left vm"#))
+        #expect(mode(["new", "--phone", "555-0100", "--name", "Jane Roe"]) == .send(#"NEW phone=555-0100 name="Jane Roe""#))
+        #expect(mode(["clock", "advance", "15m"]) == .send("CLOCK :advance 15m"))
+    }
+
+    @Test func mistakes() {
+        for (args, message) in [(["clam", "4"], "did you mean claim?"), (["claim", "4", "--colour", "red"], "no option --colour"),
+                                (["watch", "now"], "takes no words"), (["--keepalive", "x"], "--keepalive takes"),
+                                (["send"], "usage: leadline send")] {
+            guard case .failure(let error) = ClientCommandLine.parse(args) else {
+                Issue.record("\(args) accepted")
+                continue
+            }
+            #expect(error.description.contains(message), "\(args): \(error)")
+            #expect(error.exitCode == 2)
+        }
+    }
+
+    @Test func addresses() {
+        #expect(ServerAddress("office:7800") == ServerAddress(host: "office", port: 7800))
+        #expect(ServerAddress("office") == ServerAddress(host: "office", port: 7700))
+        #expect(ServerAddress(":7801") == ServerAddress(host: "127.0.0.1", port: 7801))
+        #expect(ServerAddress("[::1]:7802") == ServerAddress(host: "::1", port: 7802))
+        #expect(ServerAddress("office:http") == nil)
+    }
+}
+
+@Suite struct CredentialsTests {
+    func file(_ text: String, mode: Int) -> String {
+        let path = NSTemporaryDirectory() + "leadline-cred-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+        return path
+    }
+
+    @Test func aPrivateFileIsRead() throws {
+        let path = file("# mine\nuser=ana\ntoken=abc\nserver=office:7800\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try Credentials.load(path: path) == Credentials(user: "ana", token: "abc", server: "office:7800"))
+    }
+
+    @Test func aFileOthersCanReadIsRefused() {
+        let path = file("user=ana\ntoken=abc\n", mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try Credentials.load(path: path)
+        } throws: { error in
+            "\(error)".contains("others can read it (mode 644); run: chmod 600")
+        }
+    }
+
+    @Test func missingAndMalformed() throws {
+        #expect(try Credentials.load(path: "/nonexistent/leadline") == nil)
+        let path = file("user ana\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ClientError.self) { try Credentials.load(path: path) }
+    }
+
+    @Test func savedFilesArePrivate() throws {
+        let folder = NSTemporaryDirectory() + "leadline-save-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/leadline/credentials"
+        try Credentials(user: "ana", token: "t", server: "s:1").save(path: path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try Credentials.load(path: path)?.token == "t")
+    }
+}

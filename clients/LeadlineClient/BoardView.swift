@@ -1,0 +1,66 @@
+import Foundation
+import LeadlineCore
+
+/// Draws the board as lines of text for a terminal of a given size. Pure, so what a
+/// person sees is tested without a terminal.
+public enum BoardView {
+    /// The rows' risk, which picks their colour.
+    public enum Risk: Sendable { case calm, dueSoon, overdue, triggered }
+
+    public static func risk(_ row: BoardModel.Row, now: Date) -> Risk {
+        if row.isTriggered { return .triggered }
+        guard let due = row.due.flatMap(Timestamp.parse) else { return .calm }
+        if due <= now { return .overdue }
+        if due.timeIntervalSince(now) <= 30 * 60 { return .dueSoon }
+        return .calm
+    }
+
+    /// `in 12m`, `in 2h05`, `7m late`, `—`.
+    public static func countdown(_ due: String?, now: Date) -> String {
+        guard let due = due.flatMap(Timestamp.parse) else { return "—" }
+        let seconds = Int(due.timeIntervalSince(now).rounded())
+        let minutes = abs(seconds) / 60
+        let span = minutes >= 60 * 24 ? "\(minutes / (60 * 24))d\(minutes % (60 * 24) / 60)h"
+            : minutes >= 60 ? "\(minutes / 60)h\(String(format: "%02d", minutes % 60))" : "\(minutes)m"
+        return seconds >= 0 ? "in \(span)" : "\(span) late"
+    }
+
+    /// The whole screen: a title, a header, one line per lead, the latest alerts.
+    public static func render(_ model: BoardModel, title: String, alerts: [String], width: Int, height: Int,
+                              zone: TimeZone, style: Style, now: Date) -> [String] {
+        let rows = model.ordered(zone: zone)
+        let clock = Timestamp.local(now, in: zone)
+        var out: [String] = []
+        let heading = "\(title) — \(rows.count) open — \(clock.prefix(16).replacingOccurrences(of: "T", with: " "))"
+        out.append(heading.count <= width ? style.bold(heading) : String(heading.prefix(width)))
+        let header = pad("LEAD", 5) + pad("DUE", 11) + pad("KIND", 12) + pad("OWNER", 9) + pad("BACKUP", 9)
+            + pad("STATUS", 21) + "CUSTOMER"
+        out.append(style.dim(String(header.prefix(width))))
+        let alertLines = Array(alerts.suffix(3))
+        let room = max(0, height - out.count - (alertLines.isEmpty ? 1 : alertLines.count + 2))
+        for row in rows.prefix(room) {
+            let urgent = row.urgency == "emergency" ? "!" : row.urgency == "urgent" ? "*" : " "
+            let customer = [row.name ?? row.phone, row.service].compactMap { $0 }.joined(separator: " · ")
+            let line = pad("\(row.id)\(urgent)", 5) + pad(countdown(row.due, now: now), 11) + pad(row.kind, 12)
+                + pad(row.owner ?? "—", 9) + pad(row.backup ?? "—", 9) + pad(row.status, 21) + customer
+            let text = String(line.prefix(width))
+            switch risk(row, now: now) {
+            case .triggered: out.append(style.magenta(text))
+            case .overdue: out.append(style.alert(text))
+            case .dueSoon: out.append(style.warning(text))
+            case .calm: out.append(text)
+            }
+        }
+        if rows.count > room { out.append(style.dim("… \(rows.count - room) more")) }
+        if !alertLines.isEmpty {
+            out.append("")
+            for alert in alertLines { out.append(style.alert(String(alert.prefix(width)))) }
+        }
+        return out
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        let clipped = text.count >= width ? String(text.prefix(width - 1)) : text
+        return clipped + String(repeating: " ", count: width - clipped.count)
+    }
+}

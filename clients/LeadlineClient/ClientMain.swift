@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+import Glibc
+import LeadlineWire
+
+/// The `leadline` executable's steps: parse, find the server and the person, run a mode.
+public enum ClientMain {
+    public static func run(_ arguments: [String], environment: [String: String]) -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        let invocation: ClientInvocation
+        switch ClientCommandLine.parse(arguments) {
+        case .success(let parsed): invocation = parsed
+        case .failure(let error): fail(error, hint: true)
+        }
+        let style = Style.detect(environment: environment)
+        switch invocation.mode {
+        case .help:
+            Output.line(ClientCommandLine.usage)
+            exit(0)
+        case .version:
+            Output.line("leadline \(LeadlineVersion.current) (protocol \(LeadlineVersion.protocolVersion))")
+            exit(0)
+        case .login:
+            login(invocation, environment: environment)
+        default:
+            break
+        }
+        let settings: ClientSettings
+        do {
+            settings = try ClientSettings.resolve(invocation, environment: environment, ask: true)
+        } catch {
+            fail(error, hint: false)
+        }
+        switch invocation.mode {
+        case .interactive: InteractiveSession(settings: settings, style: style).run()
+        case .watch(let alertsOnly): WatchSession.run(alertsOnly: alertsOnly, settings: settings, style: style)
+        case .board: BoardSession(settings: settings, style: style).run()
+        case .send(let line): OneShot.run(line, settings: settings, style: style)
+        case .help, .version, .login: exit(0)
+        }
+    }
+
+    /// `leadline login`: asks for (or takes) a name and token, checks them with the
+    /// server, and saves them with the server in the credentials file (mode 600).
+    private static func login(_ invocation: ClientInvocation, environment: [String: String]) -> Never {
+        let path = invocation.credentials ?? Credentials.defaultPath(environment: environment)
+        let settings: ClientSettings
+        do {
+            var fresh = invocation
+            fresh.credentials = "/nonexistent/leadline-credentials"  // ask, do not reuse the old file
+            settings = try ClientSettings.resolve(fresh, environment: environment, ask: true)
+        } catch {
+            fail(error, hint: false)
+        }
+        var options = settings.linkOptions(watch: "none")
+        options.maxAttempts = 3
+        options.keepalive = 0
+        let link = ServerLink(options: options)
+        link.onStatus = { status in
+            switch status {
+            case .connected:
+                do throws(ClientError) {
+                    try Credentials(user: settings.user, token: settings.token, server: settings.address.description).save(path: path)
+                    Output.line("logged in as \(settings.user) at \(settings.address); saved in \(path)")
+                    exit(0)
+                } catch {
+                    fail(error, hint: false)
+                }
+            case .failed(let reason):
+                fail(.connection(reason), hint: false)
+            default:
+                break
+            }
+        }
+        link.start()
+        dispatchMain()
+    }
+
+    private static func fail(_ error: ClientError, hint: Bool) -> Never {
+        Output.line("leadline: \(error)" + (hint ? "\n(leadline --help shows how to use it)" : ""), to: 2)
+        exit(error.exitCode)
+    }
+}

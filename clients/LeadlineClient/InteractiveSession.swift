@@ -1,0 +1,155 @@
+import Dispatch
+import Foundation
+import Glibc
+
+/// The prompt. Requests are sent as typed (the client adds tags); replies and events
+/// print above the line being typed without disturbing it; alerts stand out. On a
+/// terminal: line editing (arrows, Home/End, Ctrl-A/E/U/K/W) and history (up/down).
+/// With piped input: each line is sent in turn, and the session ends when all are
+/// answered.
+final class InteractiveSession: @unchecked Sendable {
+    private let link: ServerLink
+    private let settings: ClientSettings
+    private let style: Style
+    private let terminal = Terminal()
+    private let raw: Bool
+    private var editor = LineEditor()
+    private var decoder = KeyDecoder()
+    private var wording = EventWording()
+    private var prompt: String { "\(settings.user)> " }
+    private var outstanding = 0
+    private var inputEnded = false
+    private var input: DispatchSourceRead?
+    private var stopper: SignalExit?
+
+    init(settings: ClientSettings, style: Style) {
+        self.settings = settings
+        self.style = style
+        link = ServerLink(options: settings.linkOptions(watch: nil))
+        raw = Terminal.isTerminal(0) && Terminal.isTerminal(1)
+    }
+
+    func run() -> Never {
+        link.onEvent = { [unowned self] event in
+            guard let line = wording.describe(event) else { return }
+            let text = "\(line.time) \(line.text)"
+            show(line.isUrgent ? style.alert(text) : line.isAlert ? style.warning(text) : style.dim(text))
+        }
+        link.onStatus = { [unowned self] status in
+            switch status {
+            case .connecting: break
+            case .connected(_, let resumed):
+                notice(style.dim("connected to \(settings.address) as \(settings.user)"
+                    + (resumed.map { "; \($0) missed events replayed" } ?? "") + ". HELP lists the verbs; QUIT or Ctrl-D ends."))
+            case .lost(let reason, let delay):
+                notice(style.dim("\(reason); reconnecting in \(String(format: "%.1f", delay)) s (what you send waits)"))
+            case .gap(let reason):
+                notice(style.warning(reason))
+            case .failed(let reason):
+                finish(reason, status: 3)
+            }
+        }
+        if raw {
+            terminal.enterRawMode()
+            stopper = SignalExit(queue: link.queue) { [unowned self] in finish(nil, status: 0) }
+            let source = DispatchSource.makeReadSource(fileDescriptor: 0, queue: link.queue)
+            source.setEventHandler { [unowned self] in readKeys() }
+            source.activate()
+            input = source
+        } else {
+            // Piped input: a plain blocking reader, since a pipe's data and its end
+            // can arrive together, and a dispatch source may not fire again for the end.
+            Thread.detachNewThread { [unowned self] in
+                while let line = Output.readLine(0) {
+                    link.queue.async { self.submit(line) }
+                }
+                link.queue.async { self.endOfInput() }
+            }
+        }
+        link.start()
+        redraw()
+        dispatchMain()
+    }
+
+    private func readKeys() {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = read(0, &chunk, chunk.count)
+        guard n > 0 else { finish(nil, status: 0) }
+        for key in decoder.feed(chunk[0..<n]) { handle(key) }
+    }
+
+    /// Piped input is over: end once every request sent has its answer.
+    private func endOfInput() {
+        inputEnded = true
+        if outstanding == 0 { finish(nil, status: 0) }
+    }
+
+    private func handle(_ key: Key) {
+        switch editor.handle(key) {
+        case .none: break
+        case .redraw: redraw()
+        case .submit(let line):
+            Output.write("\r\n")
+            submit(line)
+            redraw()
+        case .endOfInput, .interrupt:
+            finish(nil, status: 0)
+        case .clearScreen:
+            Output.write("\u{1B}[H\u{1B}[2J")
+            redraw()
+        }
+    }
+
+    private func submit(_ typed: String) {
+        let line = typed.trimmingCharacters(in: .whitespaces)
+        guard !line.isEmpty else { return }
+        if ["QUIT", "EXIT", "BYE"].contains(line.uppercased()) {
+            finish(nil, status: 0)
+        }
+        outstanding += 1
+        link.send(line) { [unowned self] result in
+            outstanding -= 1
+            switch result {
+            case .success(let reply):
+                for (row, text) in zip(reply.rows + [reply.final], reply.texts) {
+                    if case .data(_, "LEAD", _, _, _) = row { wording.learn(row) }
+                    show(text.hasPrefix("ERR ") ? style.error(text) : text.hasPrefix("OK ") ? style.ok(text) : text)
+                }
+            case .failure(let error):
+                show(style.error("not sent: \(error)"))
+            }
+            if inputEnded && outstanding == 0 { finish(nil, status: 0) }
+        }
+    }
+
+    /// Prints `text` above the prompt, then redraws the prompt and what is typed.
+    private func show(_ text: String) {
+        if raw {
+            Output.write("\r\u{1B}[2K" + text.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n")
+            redraw()
+        } else {
+            Output.line(text)
+        }
+    }
+
+    /// News about the connection: above the prompt on a terminal, on stderr when piped
+    /// (so stdout holds only replies and events).
+    private func notice(_ text: String) {
+        if raw { show(text) } else { Output.line(text, to: 2) }
+    }
+
+    private func redraw() {
+        guard raw else { return }
+        let back = editor.buffer.count - editor.cursor
+        Output.write("\r\u{1B}[2K" + style.bold(prompt) + editor.text + (back > 0 ? "\u{1B}[\(back)D" : ""))
+    }
+
+    private func finish(_ reason: String?, status: Int32) -> Never {
+        if raw {
+            Output.write("\r\u{1B}[2K")
+            terminal.restore()
+        }
+        if let reason { Output.line("leadline: \(reason)", to: 2) }
+        exit(status)
+    }
+}

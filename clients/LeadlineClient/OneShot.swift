@@ -1,0 +1,36 @@
+import Dispatch
+import Foundation
+
+/// `leadline send '...'` and the short forms: one request, its reply printed, and an
+/// exit status a script can branch on. A dropped connection is retried (the request
+/// keeps its tag, so a change is not made twice).
+enum OneShot {
+    static func run(_ line: String, settings: ClientSettings, style: Style) -> Never {
+        var options = settings.linkOptions(watch: "none")
+        options.maxAttempts = 6
+        options.keepalive = 0
+        let link = ServerLink(options: options)
+        link.onStatus = { status in
+            if case .failed(let reason) = status {
+                Output.line("leadline: \(reason)", to: 2)
+                exit(3)
+            }
+        }
+        link.start()
+        link.queue.async {
+            link.send(line) { result in
+                switch result {
+                case .success(let reply):
+                    for text in reply.texts {
+                        Output.line(text.hasPrefix("ERR ") ? style.error(text) : text)
+                    }
+                    exit(reply.isOK ? 0 : 1)
+                case .failure(let error):
+                    Output.line("leadline: \(error)", to: 2)
+                    exit(3)
+                }
+            }
+        }
+        dispatchMain()
+    }
+}

@@ -1,0 +1,370 @@
+import Dispatch
+import Foundation
+import Glibc
+import LeadlineWire
+
+/// The client's connection to the server, which never loses an event.
+///
+/// It tags every request and matches replies by tag; answers the server's keepalives;
+/// notices a dead line (nothing heard for two keepalive periods) and reconnects with
+/// backoff; logs in again, restores `WATCH`, and resumes with `SINCE` from the last
+/// event it delivered — holding back live events until that replay is done, so
+/// nothing is missed and nothing is shown twice; and re-sends the requests that were
+/// in flight with their original tags, so a state change is not applied twice.
+///
+/// Everything runs on ``queue``; callbacks are called there too, so a session built
+/// on the same queue needs no locks.
+public final class ServerLink: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var address: ServerAddress
+        public var user: String
+        public var token: String
+        /// `WATCH` mode after each login; nil keeps the server's default (`board`).
+        public var watch: String?
+        /// Seconds of silence after which the server should send `PING` (0: off).
+        public var keepalive: Int = 15
+        /// Give up after this many failed connections in a row (nil: never).
+        public var maxAttempts: Int?
+
+        public init(address: ServerAddress, user: String, token: String) {
+            self.address = address
+            self.user = user
+            self.token = token
+        }
+    }
+
+    /// A request's answer: its data rows and its final `OK`/`ERR`, with their text
+    /// as sent (minus the tag), for display.
+    public struct Reply: Sendable {
+        public let rows: [ServerLine]
+        public let final: ServerLine
+        public let texts: [String]
+        public var isOK: Bool { if case .ok = final { true } else { false } }
+    }
+
+    public enum Status: Sendable {
+        case connecting(ServerAddress)
+        /// Logged in; `resumed` is how many missed events SINCE replayed.
+        case connected(epoch: String, resumed: Int?)
+        case lost(String, retryIn: TimeInterval)
+        /// Events were missed that the server no longer keeps (or its journal restarted):
+        /// a view built from events should reload.
+        case gap(String)
+        case failed(String)
+    }
+
+    public let queue: DispatchQueue
+    public let options: Options
+    public var onEvent: (ServerLine) -> Void = { _ in }
+    public var onStatus: (Status) -> Void = { _ in }
+
+    private enum Phase { case idle, connecting, greeting, handshake, ready, stopped }
+    private struct Request {
+        let tag: String
+        let line: String
+        var rows: [ServerLine] = []
+        var texts: [String] = []
+        let completion: (Result<Reply, LinkError>) -> Void
+    }
+
+    private var phase = Phase.idle
+    private var fd: Int32 = -1
+    private var source: DispatchSourceRead?
+    private var inbound: [UInt8] = []
+    /// The last event delivered: where `SINCE` resumes.
+    public private(set) var lastSeq: UInt64 = 0
+    private var epoch: String?
+    private var counter = 0
+    /// Tags are unique per session (`@k3j9x2ab-17`): the server remembers a person's
+    /// tagged changes to answer retries, so two sessions must never reuse a tag.
+    private let session: String = {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<10).map { _ in alphabet[Int(rng.next(upperBound: UInt32(alphabet.count)))] })
+    }()
+    private var requests: [Request] = []
+    private var control: [String: (ServerLine) -> Void] = [:]
+    private var sinceTag: String?
+    private var resumed = 0
+    private var failures = 0
+    private var lastHeard = Date()
+    private var generation = 0
+    private var timer: DispatchSourceTimer?
+
+    public init(options: Options, queue: DispatchQueue = DispatchQueue(label: "leadline.client")) {
+        self.options = options
+        self.queue = queue
+    }
+
+    // MARK: - Public
+
+    public func start() {
+        queue.async { self.connect() }
+    }
+
+    public func stop() {
+        queue.async {
+            self.phase = .stopped
+            self.teardown()
+            self.timer?.cancel()
+        }
+    }
+
+    /// Sends `line` (tagged by the link); `completion` gets its reply, after any number
+    /// of reconnections, or the reason the link gave up. Call on ``queue``.
+    public func send(_ line: String, completion: @escaping (Result<Reply, LinkError>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        counter += 1
+        let request = Request(tag: "@\(session)-\(counter)", line: line, completion: completion)
+        requests.append(request)
+        if phase == .ready { write(request.tag + " " + request.line) }
+    }
+
+    /// Whether the link is logged in and caught up.
+    public var isReady: Bool { phase == .ready }
+
+    // MARK: - Connecting
+
+    private func connect() {
+        guard phase != .stopped else { return }
+        phase = .connecting
+        generation += 1
+        let current = generation
+        onStatus(.connecting(options.address))
+        let address = options.address
+        DispatchQueue.global().async {
+            let result = LinkSocket.connect(address, timeout: 5)
+            self.queue.async {
+                guard current == self.generation, self.phase == .connecting else {
+                    if case .success(let fd) = result { close(fd) }
+                    return
+                }
+                switch result {
+                case .success(let fd): self.attach(fd)
+                case .failure(let error): self.lost(error.description)
+                }
+            }
+        }
+    }
+
+    private func attach(_ fd: Int32) {
+        self.fd = fd
+        inbound = []
+        phase = .greeting
+        lastHeard = Date()
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let current = generation
+        source.setEventHandler { [weak self] in
+            guard let self, current == self.generation else { return }
+            self.readable()
+        }
+        source.setCancelHandler { close(fd) }
+        source.activate()
+        self.source = source
+        startTimer()
+    }
+
+    private func teardown() {
+        source?.cancel()
+        source = nil
+        fd = -1
+        control = [:]
+        sinceTag = nil
+    }
+
+    private func lost(_ reason: String) {
+        guard phase != .stopped else { return }
+        teardown()
+        phase = .idle
+        failures += 1
+        if let max = options.maxAttempts, failures >= max {
+            fail("\(reason) (gave up after \(failures) attempts)")
+            return
+        }
+        let delay = min(10, 0.25 * pow(2, Double(failures - 1))) * Double.random(in: 0.8...1.2)
+        onStatus(.lost(reason, retryIn: delay))
+        let current = generation
+        queue.asyncAfter(deadline: .now() + delay) {
+            guard current == self.generation, self.phase == .idle else { return }
+            self.connect()
+        }
+    }
+
+    private func fail(_ reason: String) {
+        phase = .stopped
+        teardown()
+        timer?.cancel()
+        let waiting = requests
+        requests = []
+        for request in waiting { request.completion(.failure(LinkError(reason))) }
+        onStatus(.failed(reason))
+    }
+
+    /// The dead-line watch: with keepalives on, two silent periods mean the line is gone.
+    private func startTimer() {
+        guard timer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            let silence = Date().timeIntervalSince(self.lastHeard)
+            switch self.phase {
+            case .greeting, .handshake:
+                if silence > 10 { self.lost("the server did not answer") }
+            case .ready:
+                let k = self.options.keepalive
+                if k > 0, silence > Double(2 * k + 5) { self.lost("no word from the server for \(Int(silence)) s") }
+            default:
+                break
+            }
+        }
+        timer.activate()
+        self.timer = timer
+    }
+
+    // MARK: - Reading
+
+    private func readable() {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 {
+                inbound.append(contentsOf: chunk[0..<n])
+                if n < chunk.count { break }
+            } else if n == 0 {
+                drainLines()
+                lost("the server closed the connection")
+                return
+            } else {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                lost("the connection failed: \(String(cString: strerror(errno)))")
+                return
+            }
+        }
+        drainLines()
+    }
+
+    private func drainLines() {
+        let current = generation
+        while current == generation, phase != .stopped, let lf = inbound.firstIndex(of: 0x0A) {
+            var end = lf
+            if end > 0 && inbound[end - 1] == 0x0D { end -= 1 }
+            let text = String(decoding: inbound[0..<end], as: UTF8.self)
+            inbound.removeSubrange(0...lf)
+            handle(text)
+        }
+    }
+
+    private func handle(_ text: String) {
+        lastHeard = Date()
+        let line = ServerLine.parse(text)
+        switch line {
+        case .ping(let n):
+            write("PONG \(n)")
+        case .bye(let code, let reason):
+            if code == "AUTH" {
+                fail("the server ended the session: \(reason ?? "authentication")")
+            } else {
+                lost("the server said goodbye (\(code ?? "BYE")): \(reason ?? "")")
+            }
+        case .hello(_, let fields, _) where phase == .greeting:
+            let fresh = fields["epoch"]
+            if let known = epoch, let fresh, known != fresh, lastSeq > 0 {
+                lastSeq = 0
+                onStatus(.gap("the server's journal was started afresh (epoch \(fresh)); earlier events no longer apply"))
+            }
+            epoch = fresh
+            handshake()
+        case .event(nil, let seq, _, _, _):
+            // Live events before the handshake ends are covered by SINCE (or precede "now").
+            if phase == .ready { deliver(line, seq: seq) }
+        default:
+            if let tag = line.tag { route(tag, line, text: String(text.dropFirst(tag.count + 1))) }
+        }
+    }
+
+    private func deliver(_ event: ServerLine, seq: UInt64) {
+        guard seq > lastSeq else { return }
+        lastSeq = seq
+        onEvent(event)
+    }
+
+    private func route(_ tag: String, _ line: ServerLine, text: String) {
+        if let handler = control[tag] {
+            switch line {
+            case .event(_, let seq, _, _, _) where tag == sinceTag:
+                resumed += 1
+                deliver(line, seq: seq)
+            case .ok, .err:
+                control[tag] = nil
+                handler(line)
+            default:
+                break
+            }
+            return
+        }
+        guard let index = requests.firstIndex(where: { $0.tag == tag }) else { return }
+        switch line {
+        case .ok, .err:
+            let request = requests.remove(at: index)
+            request.completion(.success(Reply(rows: request.rows, final: line, texts: request.texts + [text])))
+        default:
+            requests[index].rows.append(line)
+            requests[index].texts.append(text)
+        }
+    }
+
+    // MARK: - The handshake: LOGIN, WATCH, KEEPALIVE, SINCE, then what was in flight
+
+    private func handshake() {
+        phase = .handshake
+        resumed = 0
+        var steps = 0
+        @discardableResult
+        func step(_ line: String, _ then: @escaping (ServerLine) -> Void) -> String {
+            counter += 1
+            let tag = "@\(session)-h\(counter)"
+            steps += 1
+            control[tag] = { [weak self] reply in
+                then(reply)
+                steps -= 1
+                if steps == 0 { self?.ready() }
+            }
+            write(tag + " " + line)
+            return tag
+        }
+        step("LOGIN \(options.user) \(options.token)") { [weak self] reply in
+            if case .err(_, _, _, let message) = reply {
+                self?.fail("login refused: \(message ?? "wrong name or token")")
+            }
+        }
+        if let watch = options.watch { step("WATCH \(watch)") { _ in } }
+        if options.keepalive > 0 { step("KEEPALIVE \(options.keepalive)") { _ in } }
+        if lastSeq > 0 {
+            sinceTag = step("SINCE \(lastSeq)") { [weak self] reply in
+                guard let self else { return }
+                if case .err(_, _, let fields, let message) = reply {
+                    if let oldest = fields["oldest"].flatMap(UInt64.init) { self.lastSeq = oldest - 1 }
+                    self.onStatus(.gap(message ?? "some events are no longer kept"))
+                }
+            }
+        }
+    }
+
+    private func ready() {
+        guard phase == .handshake else { return }
+        phase = .ready
+        failures = 0
+        onStatus(.connected(epoch: epoch ?? "", resumed: sinceTag == nil ? nil : resumed))
+        sinceTag = nil
+        for request in requests { write(request.tag + " " + request.line) }
+    }
+
+    private func write(_ line: String) {
+        guard fd >= 0 else { return }
+        if !LinkSocket.writeAll(fd, Array((line + "\n").utf8)) {
+            lost("cannot write to the server")
+        }
+    }
+}
