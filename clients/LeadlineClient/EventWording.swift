@@ -63,6 +63,7 @@ public struct EventWording: Sendable {
             } else {
                 words = "\(by) took \(lead) off its owner" + (f.value("backup").map { " (backup \($0))" } ?? "")
             }
+            if let due = f.value("due") { words += "; due \(when(due, day))" }
         case "NOTED":
             words = "\(by) noted on \(lead)"
         case "ATTEMPTED":
