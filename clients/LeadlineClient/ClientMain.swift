@@ -46,9 +46,7 @@ public enum ClientMain {
         let path = invocation.credentials ?? Credentials.defaultPath(environment: environment)
         let settings: ClientSettings
         do {
-            var fresh = invocation
-            fresh.credentials = "/nonexistent/leadline-credentials"  // ask, do not reuse the old file
-            settings = try ClientSettings.resolve(fresh, environment: environment, ask: true)
+            settings = try ClientSettings.resolve(invocation, environment: environment, ask: true, useFile: false)
         } catch {
             fail(error, hint: false)
         }

@@ -8,10 +8,12 @@ public struct ClientSettings: Sendable {
     public var token: String
     public var keepalive: Int
 
+    /// - Parameter useFile: whether to read the credentials file (`leadline login` asks
+    ///   afresh instead of reusing what it is about to replace).
     public static func resolve(_ invocation: ClientInvocation, environment: [String: String],
-                               ask: Bool) throws(ClientError) -> ClientSettings {
+                               ask: Bool, useFile: Bool = true) throws(ClientError) -> ClientSettings {
         let path = invocation.credentials ?? Credentials.defaultPath(environment: environment)
-        let file = try Credentials.load(path: path)
+        let file = useFile ? try Credentials.load(path: path) : nil
         let serverText = invocation.server ?? environment["LEADLINE_SERVER"] ?? file?.server
         var address = ServerAddress()
         if let serverText {
