@@ -47,6 +47,10 @@ extension Hub {
         journal.append([]) { result in done(result.map { clock.now }) }
     }
 
+    /// The longest single `CLOCK ADVANCE`: a month of alerts is a drill; centuries of
+    /// daily sweeps would flood the journal and every watcher.
+    static let longestAdvance: TimeInterval = 31 * 86_400
+
     /// `CLOCK` and `CLOCK ADVANCE`.
     func clockRequest(_ advance: ClockAdvance?, tag: String?, from c: Connection) {
         let mode = config.clock.isSimulated ? "sim" : "real"
@@ -76,6 +80,11 @@ extension Hub {
                 return
             }
             target = t
+        }
+        guard target.timeIntervalSince(clock.now) <= Self.longestAdvance else {
+            c.send(encoder.error(tag: tag, CommandError.invalid(
+                argument: "amount", "the clock moves at most 31 days at a time; advance in steps")))
+            return
         }
         c.session.awaitingReply = true
         advanceSimulatedClock(to: Timestamp.truncatedToMillis(target)) { [self] result in

@@ -82,6 +82,9 @@ public enum RequestDecoder {
             return .command(.escalate(id, reason: reason))
         case "MERGE":
             var words = a.positionals
+            if words[1].lowercased() == "into" && words.count == 2 {
+                throw CommandError.invalid(argument: "target", "MERGE needs the lead to merge into: MERGE \(words[0]) into 42")
+            }
             if words.count == 3 {
                 guard words[1].lowercased() == "into" else {
                     throw CommandError.invalid(argument: words[2], "usage: MERGE <duplicate> into <lead>")

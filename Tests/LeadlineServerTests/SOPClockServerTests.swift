@@ -67,6 +67,16 @@ import Testing
         #expect(alert?.contains("ALERT kind=escalation lead=1 owner=ana backup=none ask=omar") == true, "\(alert ?? "none")")
     }
 
+    /// A simulated clock moves a month at most per request: centuries of daily sweeps
+    /// would flood the journal and every watcher.
+    @Test func clockAdvancesAreBounded() throws {
+        let server = try TestServer()
+        let olive = try server.client("olive")
+        #expect(olive.reply("CLOCK ADVANCE 1000000d") == "ERR INVALID arg=amount :the clock moves at most 31 days at a time; advance in steps")
+        #expect(olive.reply("CLOCK ADVANCE 31d").hasPrefix("OK CLOCK now=2026-12-24T08:00:00-06:00"))
+        #expect(olive.reply("MERGE 1 into") == "ERR INVALID arg=target :MERGE needs the lead to merge into: MERGE 1 into 42")
+    }
+
     /// A bad policy stops start-up with the field and the reason.
     @Test func aBadPolicyNamesTheField() {
         let cases: [(String, String)] = [
