@@ -91,21 +91,16 @@ extension Hub {
         }
     }
 
-    /// A person was removed or given a new token: their open sessions end.
+    /// A person was removed or given a new token: their open sessions end. A session
+    /// ends when the account it logged in with is gone or no longer the same.
     func peopleChanged(_ event: Event) {
         let name: String
         let reason: String
         switch event.change {
         case .personRemoved(let n):
-            name = n
-            reason = "your account was removed"
+            (name, reason) = (n, "your account was removed")
         case .personSaved(let person):
-            name = person.name
-            reason = "your token was replaced; log in with the new one"
-            // A new person, or a role change without a new token, ends nothing.
-            if connections.values.allSatisfy({ $0.session.person?.name != name || $0.session.person?.tokenHash == person.tokenHash }) {
-                return
-            }
+            (name, reason) = (person.name, "your token was replaced; log in with the new one")
         default:
             return
         }

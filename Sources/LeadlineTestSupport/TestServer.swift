@@ -19,7 +19,7 @@ public final class TestServer: @unchecked Sendable {
     public let directory: String
     public let clock: ManualClock
     public private(set) var tokens: [String: String] = [:]
-    public private(set) var server: LeadlineServer
+    public private(set) var server: LeadlineServer!
     public private(set) var logLines: LogLines
     private let configure: @Sendable (inout ServerConfiguration) -> Void
 
@@ -36,7 +36,6 @@ public final class TestServer: @unchecked Sendable {
                                                               dataDirectory: directory, now: clock.now)
             }
         }
-        server = LeadlineServer(configuration: ServerConfiguration())
         server = try makeServer()
     }
 
