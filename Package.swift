@@ -3,7 +3,7 @@ import PackageDescription
 
 // Leadline: a callback coordination server for home-service businesses.
 // No package dependencies: the toolchain (Foundation, Dispatch, Glibc,
-// Synchronization, Testing) and the system's libcrypt are all it uses.
+// Synchronization, Testing) and the system's libcrypt and zlib are all it uses.
 let package = Package(
     name: "Leadline",
     products: [
@@ -15,13 +15,15 @@ let package = Package(
     targets: [
         // libcrypt (libxcrypt) for token hashes: crypt_r and crypt_gensalt_rn.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        // zlib, for the CRC-32 of each journal line.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // The domain, pure: leads, ownership, people, policy, time. No I/O.
         .target(name: "LeadlineCore"),
         // The line protocol: framing, request parsing, reply and event encoding, HELP.
         .target(name: "LeadlineWire", dependencies: ["LeadlineCore"]),
         // The append-only journal: JSON lines, group-committed fsync, replay.
-        .target(name: "LeadlineJournal", dependencies: ["LeadlineCore"]),
+        .target(name: "LeadlineJournal", dependencies: ["LeadlineCore", "CZlib"]),
         // Sockets, connections, the hub that runs commands and fans events out.
         .target(
             name: "LeadlineServer",

@@ -93,21 +93,23 @@ extension Board {
 
     /// Resolves a typed time that must not lie in the past (a minute of slack).
     func resolveFuture(_ spec: TimeSpec, argument: String, now: Date) throws(CommandError) -> Date {
-        guard let date = spec.resolve(now: now, policy: policy) else {
-            throw CommandError.invalid(argument: argument, "\(argument) names a day that does not exist")
-        }
+        let date = try resolveAny(spec, argument: argument, now: now)
         guard date >= now.addingTimeInterval(-60) else {
             throw CommandError.invalid(
                 argument: argument,
                 "\(argument)=\(policy.spoken(date, now: now)) is in the past; it is \(policy.spoken(now, now: now)) now")
         }
-        return Timestamp.truncatedToMillis(date)
+        return date
     }
 
-    /// Resolves a typed time, past or future (when an estimate was sent, a job done).
+    /// Resolves a typed time, past or future (when an estimate was sent, a job done),
+    /// within ``TimeBounds``: every time a request may name goes through here.
     func resolveAny(_ spec: TimeSpec, argument: String, now: Date) throws(CommandError) -> Date {
         guard let date = spec.resolve(now: now, policy: policy) else {
             throw CommandError.invalid(argument: argument, "\(argument) names a day that does not exist")
+        }
+        guard TimeBounds.contains(date) else {
+            throw CommandError.invalid(argument: argument, "\(argument) must be a time \(TimeBounds.spoken)")
         }
         return Timestamp.truncatedToMillis(date)
     }

@@ -7,7 +7,7 @@ import Foundation
 /// ``apply(_:)`` folds an event in. The server keeps two boards — one with every
 /// decided change, one with only the durable ones — and the journal replays into a
 /// fresh board on start-up, all through this one `apply`.
-public struct Board: Sendable {
+public struct Board: Sendable, Equatable {
     public private(set) var leads: [LeadID: Lead] = [:]
     public private(set) var people: [String: Person] = [:]
     /// The sequence number of the last event applied.
@@ -57,6 +57,10 @@ public struct Board: Sendable {
             presence[person] = away ? Presence(since: event.at, reason: reason) : nil
         case .alert(let alert) where alert.lead == nil:
             break
+        case .voided(let through, _):
+            guard through >= event.seq else { throw RecordError("VOID \(event.seq) ends before it starts (\(through))") }
+            lastSeq = through
+            return
         default:
             guard let id = event.lead, var lead = leads[id] else {
                 throw RecordError("\(event.type) for lead \(event.lead.map(String.init) ?? "?"), which does not exist")
@@ -119,7 +123,7 @@ public struct Board: Sendable {
             if o.result == .estimateSent { startCadence(&lead, kind: .estimate, at: event.at) }
         case .alert(let alert):
             if let anchor = alert.anchor { lead.raised[alert.kind] = anchor }
-        case .created, .presence, .personSaved, .personRemoved:
+        case .created, .presence, .personSaved, .personRemoved, .voided:
             break
         }
         if lead.due != nil || !lead.isOpen {

@@ -95,6 +95,8 @@ extension Change {
             ])
         case .personRemoved(let name):
             return EventRecord(type: "PERSON", fields: [Field("name", name), Field("removed", "yes")])
+        case .voided(let through, let reason):
+            return EventRecord(type: "VOID", fields: [Field("through", Int(through))], text: reason)
         }
     }
 
@@ -171,6 +173,10 @@ extension Change {
             } else {
                 self = .personSaved(Person(name: name, role: try r.word("role", as: Role.self), tokenHash: try r.text("hash")))
             }
+        case "VOID":
+            let through = try r.number("through")
+            guard through >= 0 else { throw RecordError("VOID through=\(through)") }
+            self = .voided(through: UInt64(through), reason: r.text ?? "")
         default:
             throw RecordError("unknown event type \(r.type)")
         }

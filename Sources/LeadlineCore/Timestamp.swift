@@ -31,9 +31,13 @@ public enum Timestamp {
     }
 
     /// Reads `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or `±HH:MM`.
+    ///
+    /// Also reads every year the writers can write: ISO 8601's expanded form, a sign
+    /// and four or more digits (`-0001-12-31T...`, `+10000-01-01T...`), so that any
+    /// instant written once reads back. Requests never get that far (``TimeBounds``).
     public static func parse(_ text: String) -> Date? {
         var p = Scanner(Array(text.utf8))
-        guard let y = p.digits(4), p.take(0x2D), let mo = p.digits(2), p.take(0x2D), let d = p.digits(2),
+        guard let y = p.year(), p.take(0x2D), let mo = p.digits(2), p.take(0x2D), let d = p.digits(2),
               p.take(0x54) || p.take(0x74), let h = p.digits(2), p.take(0x3A), let mi = p.digits(2)
         else { return nil }
         var sec = 0
@@ -94,8 +98,15 @@ public enum Timestamp {
         let days = seconds.floorDiv(86_400)
         let rest = seconds - days * 86_400
         let (y, m, d) = civilFromDays(days)
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
+        return yearString(y) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
             + pad(rest / 3600, 2) + ":" + pad(rest % 3600 / 60, 2) + ":" + pad(rest % 60, 2)
+    }
+
+    /// Four digits for the years 0 to 9999; otherwise ISO 8601's expanded form, with a
+    /// sign (`-0001`, `+10000`), which ``parse(_:)`` reads back.
+    private static func yearString(_ year: Int) -> String {
+        if (0...9999).contains(year) { return pad(year, 4) }
+        return (year < 0 ? "-" : "+") + pad(abs(year), 4)
     }
 
     private static func offsetString(_ offset: Int) -> String {
@@ -125,6 +136,21 @@ public enum Timestamp {
             index += 1
             return Int(c - 0x30)
         }
+        /// Four digits, or a sign and four or more (at most nine).
+        mutating func year() -> Int? {
+            guard let sign = peek(), sign == 0x2B || sign == 0x2D else { return digits(4) }
+            index += 1
+            var v = 0
+            var count = 0
+            while let d = digit() {
+                guard count < 9 else { return nil }
+                v = v * 10 + d
+                count += 1
+            }
+            guard count >= 4 else { return nil }
+            return sign == 0x2D ? -v : v
+        }
+
         mutating func digits(_ n: Int) -> Int? {
             var v = 0
             for _ in 0..<n {

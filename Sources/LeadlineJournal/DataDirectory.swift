@@ -63,6 +63,34 @@ public struct DataDirectory: Sendable {
         return String(decoding: text[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// What in the folder shows it was used before. Read before taking the lock
+    /// (which creates the lock file).
+    public func evidenceOfUse() -> FolderEvidence {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let ours = names.filter { $0.hasPrefix("journal.jsonl.") || $0.hasPrefix("journal.quarantine") || $0.hasPrefix("snapshot") }
+        return FolderEvidence(lockFile: names.contains("lock"), files: ours.sorted())
+    }
+
+    /// Writes `bytes` to `path` so that it appears whole or not at all: a temporary
+    /// file beside it, synced, renamed over `path`, and the folder synced.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(JournalError) {
+        let temporary = path + ".new"
+        let file = try OutputFile(path: temporary)
+        do throws(JournalError) {
+            try file.write(bytes)
+            try file.finish()
+        } catch {
+            file.abandon()
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let why = errnoText()
+            unlink(temporary)
+            throw JournalError.io("cannot put \(path) in place: \(why)")
+        }
+        syncDirectory(of: path)
+    }
+
     /// Syncs the folder holding `file`, so a newly created file's name is durable too.
     static func syncDirectory(of file: String) {
         let dir = (file as NSString).deletingLastPathComponent
@@ -71,6 +99,26 @@ public struct DataDirectory: Sendable {
             _ = fsync(fd)
             close(fd)
         }
+    }
+}
+
+/// What shows that a data folder was used before: the lock file an earlier start left,
+/// and files only a running shop writes (snapshots, quarantine files, copies).
+public struct FolderEvidence: Sendable, Equatable {
+    public var lockFile = false
+    public var files: [String] = []
+
+    public init(lockFile: Bool = false, files: [String] = []) {
+        self.lockFile = lockFile
+        self.files = files
+    }
+
+    /// Nothing at all: a new folder.
+    public var isEmpty: Bool { !lockFile && files.isEmpty }
+
+    /// "the lock file of an earlier start, snapshot-000120.bin"
+    public var description: String {
+        ((lockFile ? ["the lock file of an earlier start"] : []) + files).joined(separator: ", ")
     }
 }
 

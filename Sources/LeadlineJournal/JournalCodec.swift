@@ -1,20 +1,32 @@
 import Foundation
 import LeadlineCore
 
-/// The journal's line format: one flat JSON object per event.
+/// The journal's line format: one flat JSON object per event, ending in its checksum.
 ///
-/// `{"seq":7,"at":"2026-11-23T14:05:00.000Z","type":"CLAIMED","by":"ana","lead":1,"owner":"ana"}`
+/// `{"seq":7,"at":"2026-11-23T14:05:00.000Z","type":"CLAIMED","by":"ana","lead":1,"owner":"ana","crc":"5e1f03aa"}`
 /// — the event's number, UTC time, type and author, then the same keys the wire
-/// uses, then `text`, and for a tagged change its `tag` and `reply`. The first line of
-/// every journal is a header, `{"seq":0,...,"type":"JOURNAL","version":1,"epoch":"..."}`.
+/// uses, then `text`, and for a tagged change its `tag` and `reply`; last, `crc`: the
+/// CRC-32 of the line's bytes before `,"crc":`. The first line of every journal is a
+/// header, `{"seq":0,...,"type":"JOURNAL","version":2,"epoch":"...","crc":"..."}`.
+///
+/// Format versions: 1 wrote no checksums; 2 writes one on every line. A version 1
+/// journal still reads, and the server appends checksummed lines to it: there, lines
+/// without a checksum are accepted only before the first line that has one.
 public enum JournalCodec {
-    public static let version = 1
-    static let reserved: Set<String> = ["seq", "at", "type", "by", "text", "tag", "reply"]
+    /// The version this build writes.
+    public static let version = 2
+    /// The versions this build reads.
+    public static let readableVersions = 1...2
+    static let reserved: Set<String> = ["seq", "at", "type", "by", "text", "tag", "reply", "crc"]
+    /// `,"crc":"` — what precedes the eight hex digits and the closing `"}`.
+    static let checksumKey = Array(#","crc":""#.utf8)
+    /// The bytes a checksum adds at the end of a line: `,"crc":"` + 8 digits + `"}`.
+    static let checksumSuffixLength = checksumKey.count + 8 + 2
 
     /// One event as a JSON line, LF included.
     public static func encode(_ event: Event) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(192)
+        out.reserveCapacity(224)
         let record = event.record
         FlatJSON.appendKey("seq", to: &out, first: true)
         out.append(contentsOf: String(event.seq).utf8)
@@ -40,8 +52,7 @@ public enum JournalCodec {
                 FlatJSON.appendString(value, to: &out)
             }
         }
-        out.append(0x7D)
-        out.append(0x0A)
+        sealLine(&out)
         return out
     }
 
@@ -55,12 +66,26 @@ public enum JournalCodec {
         FlatJSON.appendKey("type", to: &out, first: false)
         FlatJSON.appendString("JOURNAL", to: &out)
         FlatJSON.appendKey("version", to: &out, first: false)
-        out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: String(header.version).utf8)
         FlatJSON.appendKey("epoch", to: &out, first: false)
         FlatJSON.appendString(header.epoch, to: &out)
+        if header.version >= 2 {
+            sealLine(&out)
+        } else {
+            out.append(0x7D)
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    /// Ends an object whose last value has been written: its checksum, `}` and LF.
+    static func sealLine(_ out: inout [UInt8]) {
+        let crc = Checksum.crc32(out)
+        out.append(contentsOf: checksumKey)
+        out.append(contentsOf: Checksum.hex(crc))
+        out.append(0x22)
         out.append(0x7D)
         out.append(0x0A)
-        return out
     }
 
     /// What a line holds: the header or an event.
@@ -69,8 +94,20 @@ public enum JournalCodec {
         case event(Event)
     }
 
-    /// Reads one line (without its LF).
-    public static func decode(_ bytes: ArraySlice<UInt8>) throws(RecordError) -> Line {
+    /// A decoded line, and whether it carried a checksum (verified, since it decoded).
+    public struct Decoded: Sendable, Equatable {
+        public let line: Line
+        public let checksummed: Bool
+
+        public init(line: Line, checksummed: Bool) {
+            self.line = line
+            self.checksummed = checksummed
+        }
+    }
+
+    /// Reads one line (without its LF), verifying its checksum when it has one.
+    public static func decode(_ bytes: ArraySlice<UInt8>) throws(RecordError) -> Decoded {
+        let checksummed = try verifyChecksum(bytes)
         let pairs: [(String, JSONScalar)]
         do {
             pairs = try FlatJSON.parse(bytes)
@@ -85,8 +122,9 @@ public enum JournalCodec {
         var tag: String?
         var reply: String?
         var epoch: String?
+        var version: Int?
         var fields: [Field] = []
-        for (key, value) in pairs {
+        for (index, (key, value)) in pairs.enumerated() {
             switch (key, value) {
             case ("seq", .number(let n)): seq = n
             case ("at", .string(let s)): at = Timestamp.parse(s)
@@ -95,7 +133,8 @@ public enum JournalCodec {
             case ("text", .string(let s)): text = s
             case ("tag", .string(let s)): tag = s
             case ("reply", .string(let s)): reply = s
-            case ("epoch", .string(let s)): epoch = s
+            case ("crc", .string):
+                guard checksummed, index == pairs.count - 1 else { throw RecordError("crc must be the line's last key") }
             case (let k, _) where reserved.contains(k):
                 throw RecordError("\(k) has the wrong type")
             case (let k, .string(let s)): fields.append(Field(k, s))
@@ -106,11 +145,35 @@ public enum JournalCodec {
         guard let at else { throw RecordError("no valid at") }
         guard let type else { throw RecordError("no type") }
         if type == "JOURNAL" {
-            guard seq == 0, let epoch else { throw RecordError("a JOURNAL header needs seq 0 and an epoch") }
-            return .header(JournalHeader(epoch: epoch, created: at))
+            for field in fields {
+                switch (field.key, field.value) {
+                case ("epoch", .text(let s)): epoch = s
+                case ("version", .number(let n)): version = n
+                default: break
+                }
+            }
+            guard seq == 0, let epoch, let version else { throw RecordError("a JOURNAL header needs seq 0, a version and an epoch") }
+            return Decoded(line: .header(JournalHeader(epoch: epoch, created: at, version: version)), checksummed: checksummed)
         }
         let change = try Change(record: EventRecord(type: type, fields: fields, text: text))
-        return .event(Event(seq: UInt64(seq), at: at, by: by, change: change, tag: tag, reply: reply))
+        return Decoded(line: .event(Event(seq: UInt64(seq), at: at, by: by, change: change, tag: tag, reply: reply)),
+                       checksummed: checksummed)
+    }
+
+    /// Whether the line ends in a checksum; throws when it does and the checksum does
+    /// not match the bytes before it.
+    static func verifyChecksum(_ bytes: ArraySlice<UInt8>) throws(RecordError) -> Bool {
+        let n = checksumSuffixLength
+        guard bytes.count > n, bytes[bytes.endIndex - 1] == 0x7D, bytes[bytes.endIndex - 2] == 0x22 else { return false }
+        let keyStart = bytes.endIndex - n
+        guard bytes[keyStart..<keyStart + checksumKey.count].elementsEqual(checksumKey) else { return false }
+        let digits = bytes[(keyStart + checksumKey.count)..<(bytes.endIndex - 2)]
+        guard let stored = Checksum.parseHex(digits) else { throw RecordError("crc is not eight hex digits") }
+        let actual = Checksum.crc32(bytes[bytes.startIndex..<keyStart])
+        guard stored == actual else {
+            throw RecordError("its checksum does not match: the line was changed after it was written")
+        }
+        return true
     }
 }
 
@@ -121,10 +184,13 @@ public enum JournalCodec {
 public struct JournalHeader: Sendable, Equatable {
     public let epoch: String
     public let created: Date
+    /// The format version the journal was started with (see ``JournalCodec``).
+    public let version: Int
 
-    public init(epoch: String, created: Date) {
+    public init(epoch: String, created: Date, version: Int = JournalCodec.version) {
         self.epoch = epoch
         self.created = created
+        self.version = version
     }
 
     /// A new header with a random 12-hex-digit epoch.

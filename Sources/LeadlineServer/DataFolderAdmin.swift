@@ -31,11 +31,12 @@ public enum DataFolderAdmin {
 
     /// Decides and durably records one people command under the folder's lock.
     private static func change(_ folder: DataDirectory, _ command: Command, now: Date) throws(ServerError) {
+        let usedBefore = folder.evidenceOfUse()
         let lock = try takeLock(folder)
         defer { withExtendedLifetime(lock) {} }
         var board = Board()
         do {
-            _ = try JournalReader.replay(path: folder.journalPath, into: &board, now: now)
+            _ = try JournalReader.replay(path: folder.journalPath, into: &board, now: now, usedBefore: usedBefore)
         } catch {
             throw ServerError.journal(error)
         }
@@ -53,19 +54,21 @@ public enum DataFolderAdmin {
         }
     }
 
-    private static func takeLock(_ folder: DataDirectory) throws(ServerError) -> DirectoryLock {
+    /// Takes the folder's lock for an offline command, or explains that the server holds it.
+    static func takeLock(_ folder: DataDirectory, for command: String = "leadlined user command",
+                         instead: String? = nil) throws(ServerError) -> DirectoryLock {
         let result: Result<DirectoryLock, JournalError> = Result { () throws(JournalError) in
             try folder.create()
-            return try folder.lock(as: "leadlined user command")
+            return try folder.lock(as: command)
         }
         switch result {
         case .success(let lock):
             return lock
         case .failure(.locked(let path, let holder)):
-            throw ServerError.configuration(
-                "the data folder \(path) is held by \(holder). Change people through the running server: "
+            throw ServerError.configuration("the data folder \(path) is held by \(holder). " + (instead.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." } ?? (
+                "Change people through the running server: "
                 + "log in as an owner and send USER ADD <name> role=<role>, USER TOKEN <name> or USER REMOVE <name>; "
-                + "or stop the server first.")
+                + "or stop the server first.")))
         case .failure(let error):
             throw ServerError.journal(error)
         }

@@ -46,10 +46,10 @@ public final class LeadlineServer: @unchecked Sendable {
         let storage: JournalStorage
         do {
             try folder.create()
+            let usedBefore = folder.evidenceOfUse()
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
-            report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now) {
-                recent.append($0)
-            }
+            report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
+                                              usedBefore: usedBefore) { recent.append($0) }
             storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)

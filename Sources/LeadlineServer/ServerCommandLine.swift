@@ -5,6 +5,10 @@ import LeadlineWire
 public enum Invocation: Sendable, Equatable {
     case serve(ServeOptions)
     case user(UserAction, ServeOptions)
+    /// `leadlined check`: verify the data folder, line by line.
+    case check(ServeOptions)
+    /// `leadlined repair`: set damaged journal lines aside so the server starts.
+    case repair(ServeOptions)
     case help
     case version
 }
@@ -49,6 +53,8 @@ public enum ServerCommandLine {
           leadlined user token NAME [--data DIR]             issues a new token, prints it
           leadlined user remove NAME [--data DIR]
           leadlined user list [--data DIR]
+          leadlined check [--data DIR]                       verifies the data folder, line by line
+          leadlined repair [--data DIR]                      sets damaged journal lines aside (server stopped)
           leadlined --help | --version
 
         options:
@@ -129,9 +135,12 @@ public enum ServerCommandLine {
             return .serve(options)
         }
         switch first {
-        case "serve":
+        case "serve", "check", "repair":
             guard words.count == 1 else { throw UsageError("unexpected \"\(words[1])\"") }
-            return .serve(options)
+            if first != "serve", options.simulatedClock || options.host != nil || options.port != nil {
+                throw UsageError("leadlined \(first) takes only --data (and --config)")
+            }
+            return first == "check" ? .check(options) : first == "repair" ? .repair(options) : .serve(options)
         case "user":
             guard words.count >= 2 else { throw UsageError("leadlined user needs add, list, remove or token") }
             let name = words.count >= 3 ? words[2] : nil

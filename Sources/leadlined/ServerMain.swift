@@ -27,6 +27,23 @@ enum ServerMain {
             } catch {
                 fail(error.description, code: 1)
             }
+        case .success(.check(let options)):
+            let config = configuration(options)
+            do {
+                let result = try DataFolderDoctor.check(dataDirectory: config.dataDirectory)
+                print(result.text)
+                exit(result.sound ? 0 : 1)
+            } catch {
+                fail(error.description, code: 1)
+            }
+        case .success(.repair(let options)):
+            let config = configuration(options)
+            do {
+                print(try DataFolderDoctor.repair(dataDirectory: config.dataDirectory))
+                exit(0)
+            } catch {
+                fail(error.description, code: 1)
+            }
         case .success(.serve(let options)):
             serve(configuration(options))
         }
@@ -48,8 +65,9 @@ enum ServerMain {
         if options.simulatedClock {
             var start = Date()
             if let text = options.start {
-                guard let spec = TimeSpec.parse(text), let date = spec.resolve(now: Date(), policy: config.policy) else {
-                    fail("--start must be a time like 2026-11-23T08:00; got \"\(text)\"", code: 2)
+                guard let spec = TimeSpec.parse(text), let date = spec.resolve(now: Date(), policy: config.policy),
+                      TimeBounds.contains(date) else {
+                    fail("--start must be a time like 2026-11-23T08:00, \(TimeBounds.spoken); got \"\(text)\"", code: 2)
                 }
                 start = date
             }

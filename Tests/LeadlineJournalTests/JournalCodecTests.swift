@@ -19,7 +19,7 @@ import Testing
             let bytes = JournalCodec.encode(event)
             #expect(bytes.last == 0x0A)
             #expect(!bytes.dropLast().contains(0x0A))
-            #expect(try JournalCodec.decode(bytes.dropLast()) == .event(event))
+            #expect(try JournalCodec.decode(bytes.dropLast()) == JournalCodec.Decoded(line: .event(event), checksummed: true))
             // And it is ordinary JSON.
             let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
             #expect(object?["seq"] as? Int == Int(event.seq))
@@ -29,7 +29,36 @@ import Testing
     @Test func theHeaderRoundTrips() throws {
         let header = JournalHeader.fresh(at: at)
         #expect(header.epoch.count == 12)
-        #expect(try JournalCodec.decode(JournalCodec.encodeHeader(header).dropLast()) == .header(header))
+        #expect(try JournalCodec.decode(JournalCodec.encodeHeader(header).dropLast()).line == .header(header))
+    }
+
+    /// Every line ends in the CRC-32 of the bytes before `,"crc":`; a changed letter is caught.
+    @Test func aChangedLetterFailsTheChecksum() throws {
+        let event = Event(seq: 4, at: at, by: "ana", change: .noted(lead: 1, text: "spoke with homeowner"))
+        let bytes = JournalCodec.encode(event)
+        #expect(String(decoding: bytes, as: UTF8.self).hasSuffix(#""crc":""# + String(decoding: bytes.suffix(11).prefix(8), as: UTF8.self) + "\"}\n"))
+        var changed = bytes
+        let index = changed.firstIndex(of: UInt8(ascii: "h"))!
+        changed[index] = UInt8(ascii: "H")
+        #expect(throws: RecordError("its checksum does not match: the line was changed after it was written")) {
+            try JournalCodec.decode(changed.dropLast())
+        }
+    }
+
+    /// Lines of format version 1 carry no checksum and still read.
+    @Test func linesWithoutAChecksumStillRead() throws {
+        let line = #"{"seq":4,"at":"2026-11-23T14:05:00.250Z","type":"NOTED","by":"ana","lead":1,"text":"old line"}"#
+        let decoded = try JournalCodec.decode(Array(line.utf8)[...])
+        #expect(!decoded.checksummed)
+        #expect(decoded.line == .event(Event(seq: 4, at: at, by: "ana", change: .noted(lead: 1, text: "old line"))))
+        let header = #"{"seq":0,"at":"2026-11-23T14:05:00.250Z","type":"JOURNAL","version":1,"epoch":"0123456789ab"}"#
+        #expect(try JournalCodec.decode(Array(header.utf8)[...]).line == .header(JournalHeader(epoch: "0123456789ab", created: at, version: 1)))
+    }
+
+    /// A `crc` key anywhere but last is not a checksum, and is refused.
+    @Test func aChecksumKeyMustComeLast() {
+        let line = #"{"seq":4,"crc":"00000000","at":"2026-11-23T14:05:00.250Z","type":"NOTED","by":"ana","lead":1,"text":"x"}"#
+        #expect(throws: RecordError.self) { try JournalCodec.decode(Array(line.utf8)[...]) }
     }
 
     @Test func damagedLinesAreRefused() {

@@ -1,0 +1,57 @@
+import Glibc
+
+/// One complete line of a journal file: its number (from 1), where it starts, and its
+/// bytes without the LF.
+public struct RawLine {
+    public let number: Int
+    public let offset: Int
+    public let bytes: ArraySlice<UInt8>
+}
+
+/// What scanning a journal file found after its last complete line.
+public struct ScanEnd: Sendable, Equatable {
+    /// Complete lines read.
+    public let lines: Int
+    /// Bytes of complete lines, so where the file would be cut to drop the tail.
+    public let completeLength: Int
+    /// An incomplete last line (no LF): a write cut short, or one still in progress.
+    public let tail: [UInt8]
+}
+
+/// Reads a journal file line by line in large chunks.
+///
+/// The one line splitter of every journal reader — replay, `leadlined check` and
+/// `leadlined repair` — so they agree on what a line, its number and its offset are.
+public enum JournalLineScanner {
+    /// Calls `body` with each complete line, in order; nil when the file does not exist.
+    public static func scan(path: String, _ body: (RawLine) throws(JournalError) -> Void) throws(JournalError) -> ScanEnd? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw JournalError.io("cannot open \(path): \(errnoText())")
+        }
+        defer { close(fd) }
+        var number = 0
+        var consumed = 0          // bytes of complete lines handled so far
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.io("cannot read \(path): \(errnoText())")
+            }
+            if n == 0 { break }
+            buffer.append(contentsOf: chunk[0..<n])
+            var start = 0
+            while let lf = buffer[start...].firstIndex(of: 0x0A) {
+                number += 1
+                try body(RawLine(number: number, offset: consumed, bytes: buffer[start..<lf]))
+                consumed += lf - start + 1
+                start = lf + 1
+            }
+            buffer.removeSubrange(0..<start)
+        }
+        return ScanEnd(lines: number, completeLength: consumed, tail: buffer)
+    }
+}

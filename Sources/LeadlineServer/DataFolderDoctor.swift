@@ -1,0 +1,81 @@
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+
+/// `leadlined check` and `leadlined repair`: what an operator runs when start-up says
+/// the journal is damaged, or to verify a backup.
+///
+/// `check` only reads (it works while the server runs) and says, line by line, what
+/// is wrong; `repair` takes the folder's lock, sets the damaged lines aside into a
+/// quarantine file and keeps the journal as it was beside it (see ``JournalRepair``).
+public enum DataFolderDoctor {
+    /// The text `check` prints, and whether the folder is sound.
+    public static func check(dataDirectory: String, now: Date = Date()) throws(ServerError) -> (text: String, sound: Bool) {
+        let folder = DataDirectory(path: dataDirectory)
+        guard FileManager.default.fileExists(atPath: folder.journalPath) else {
+            return ("\(folder.journalPath): there is no journal here (a new data folder?)", folder.evidenceOfUse().files.isEmpty)
+        }
+        let report: SalvageReport
+        do {
+            report = try JournalSalvage.run(path: folder.journalPath, now: now)
+        } catch {
+            throw ServerError.journal(error)
+        }
+        var lines = [heading(folder.journalPath, report)]
+        if let unsupported = report.unsupported { return ((lines + [unsupported.description]).joined(separator: "\n"), false) }
+        lines += findings(report)
+        if !report.tail.isEmpty {
+            lines.append("the last line is incomplete (\(report.tail.count) bytes): a write cut short by a crash, or one in progress; "
+                + "it was never acknowledged, and start-up cuts it off")
+        }
+        let problems = report.findings.count
+        if problems == 0 {
+            lines.append("sound: \(report.lines) lines, \(report.events) events, the last is event \(report.lastSeq)")
+        } else {
+            lines.append("\(problems) problem\(problems == 1 ? "" : "s") in \(report.lines) lines (\(report.events) events stand). "
+                + "With the server stopped, `leadlined repair --data \(dataDirectory)` sets the damaged lines aside "
+                + "and keeps a copy of the journal as it is.")
+        }
+        return (lines.joined(separator: "\n"), problems == 0)
+    }
+
+    /// Repairs the journal under the folder's lock; the text `repair` prints.
+    public static func repair(dataDirectory: String, now: Date = Date()) throws(ServerError) -> String {
+        let folder = DataDirectory(path: dataDirectory)
+        guard FileManager.default.fileExists(atPath: folder.journalPath) else {
+            throw ServerError.configuration("\(folder.journalPath): there is no journal to repair")
+        }
+        let lock = try DataFolderAdmin.takeLock(folder, for: "leadlined repair", instead: "stop the server first")
+        defer { withExtendedLifetime(lock) {} }
+        let result: RepairResult
+        do {
+            result = try JournalRepair.run(folder: folder, now: now)
+        } catch {
+            throw ServerError.journal(error)
+        }
+        let report = result.report
+        guard let original = result.original, let quarantine = result.quarantine else {
+            return heading(folder.journalPath, report) + "\nnothing to repair: every line reads and fits"
+        }
+        var lines = [heading(folder.journalPath, report)]
+        let setAside = report.findings.filter { $0.line != nil }.count + (report.tail.isEmpty ? 0 : 1)
+        lines.append("set aside \(setAside) line\(setAside == 1 ? "" : "s") into \(quarantine):")
+        lines += findings(report).map { "  " + $0 }
+        if !report.tail.isEmpty { lines.append("  the incomplete last line (\(report.tail.count) bytes, never acknowledged)") }
+        lines.append("VOID events stand in for what was set aside or missing, so event numbers stay whole")
+        lines.append("the journal as it was is kept at \(original)")
+        lines.append("the journal now replays: \(report.events) events, the last is event \(report.lastSeq). Start the server.")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func heading(_ path: String, _ report: SalvageReport) -> String {
+        guard let header = report.header else { return "\(path):" }
+        return "\(path): format version \(header.version), epoch \(header.epoch), started \(Timestamp.utc(header.created))"
+    }
+
+    private static func findings(_ report: SalvageReport) -> [String] {
+        report.findings.flatMap { finding in
+            [finding.summary] + (finding.content.map { ["    it held: " + $0] } ?? [])
+        }
+    }
+}
