@@ -42,7 +42,7 @@ let package = Package(
 
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore"]),
         .testTarget(name: "LeadlineWireTests", dependencies: ["LeadlineWire"]),
-        .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal"]),
+        .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal", "LeadlineWire"]),
         .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport"]),
         .testTarget(
             name: "LeadlineServerTests",

@@ -58,7 +58,7 @@ extension Board {
     func decideSweep(by actor: Person, at now: Date) throws(CommandError) -> Decision {
         try requireSupervisor(actor, doing: "SWEEP")
         let list = undocumented(at: now)
-        let alerts = list.filter { $0.raised[.sweep] != now }.map { Change.alert(sweepAlert($0, sweep: now)) }
+        let alerts = list.filter { !$0.wasSwept(atOrAfter: now) }.map { Change.alert(sweepAlert($0, sweep: now)) }
         return Decision(changes: alerts, reply: [Field("count", list.count)],
                         message: list.isEmpty ? "every open lead has a documented outcome" : nil,
                         rows: list.map(\.id))
@@ -77,7 +77,7 @@ extension Board {
         let lastSweep = policy.business.lastSweep(atOrBefore: now)
         for lead in leads.values where lead.isOpen {
             out += conditions(of: lead, now: now)
-            if let sweep = lastSweep, lead.createdAt <= sweep, lead.raised[.sweep] != sweep,
+            if let sweep = lastSweep, lead.createdAt <= sweep, !lead.wasSwept(atOrAfter: sweep),
                !hasDocumentedOutcome(lead, at: now) {
                 out.append(Pending(fire: sweep, alert: sweepAlert(lead, sweep: sweep)))
             }
@@ -169,5 +169,15 @@ extension Board {
 
     private func minutes(_ interval: TimeInterval) -> String {
         interval.truncatingRemainder(dividingBy: 3600) == 0 ? "\(Int(interval / 3600)) h" : "\(Int(interval / 60)) min"
+    }
+}
+
+extension Lead {
+    /// Whether a sweep at `sweep` or later already listed this lead. Sweeps only move
+    /// forward, so one raised for a later sweep (by a clock that ran ahead for a
+    /// while) covers the earlier ones: nothing is swept twice.
+    func wasSwept(atOrAfter sweep: Date) -> Bool {
+        guard let raised = raised[.sweep] else { return false }
+        return raised >= sweep
     }
 }

@@ -47,7 +47,7 @@ public enum ConfigurationFile {
 
     private static func applyLimits(_ o: ConfigObject, to limits: inout Limits) throws(ServerError) {
         try o.allow(["maxLine", "maxOutboundBytes", "outboundHighWater", "maxInboundBytes", "loginTimeoutSeconds",
-                     "maxConnections", "sinceWindow", "maxLoginFailures", "loginFailureDelaySeconds",
+                     "maxConnections", "maxUnauthenticated", "maxUnauthenticatedPerAddress", "sinceWindow", "maxLoginFailures", "loginFailureDelaySeconds",
                      "requestsPerSecond", "requestBurst", "closeLingerSeconds"])
         if let v = try o.int("maxLine", 256...1_048_576) { limits.maxLine = v }
         if let v = try o.int("maxOutboundBytes", 65_536...1 << 30) { limits.maxOutboundBytes = v }
@@ -55,6 +55,8 @@ public enum ConfigurationFile {
         if let v = try o.int("maxInboundBytes", 4096...1 << 30) { limits.maxInboundBytes = v }
         if let v = try o.number("loginTimeoutSeconds", 0.1...86_400) { limits.loginTimeout = v }
         if let v = try o.int("maxConnections", 1...1_000_000) { limits.maxConnections = v }
+        if let v = try o.int("maxUnauthenticated", 1...1_000_000) { limits.maxUnauthenticated = v }
+        if let v = try o.int("maxUnauthenticatedPerAddress", 1...1_000_000) { limits.maxUnauthenticatedPerAddress = v }
         if let v = try o.int("sinceWindow", 1...10_000_000) { limits.sinceWindow = v }
         if let v = try o.int("maxLoginFailures", 1...100) { limits.maxLoginFailures = v }
         if let v = try o.number("loginFailureDelaySeconds", 0...60) { limits.loginFailureDelay = v }

@@ -14,7 +14,7 @@ import LeadlineWire
 /// (libdispatch keys registrations by descriptor number).
 final class Connection: @unchecked Sendable {
     let id: Int
-    let peer: String
+    let peer: Peer
     private let fd: Int32
     private unowned let hub: Hub
     private let readSource: DispatchSourceRead
@@ -37,7 +37,7 @@ final class Connection: @unchecked Sendable {
     private var inputEnded = false
     private(set) var lingerUntil: TimeInterval?
 
-    init(id: Int, fd: Int32, peer: String, hub: Hub, maxLine: Int, now: TimeInterval) {
+    init(id: Int, fd: Int32, peer: Peer, hub: Hub, maxLine: Int, now: TimeInterval) {
         self.id = id
         self.fd = fd
         self.peer = peer

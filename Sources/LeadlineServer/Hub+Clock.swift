@@ -21,9 +21,16 @@ extension Hub {
     }
 
     /// On the real clock: raises alerts once their time has come (called each tick).
+    /// A step of the clock is logged once and makes the next check look afresh, since
+    /// what falls due next (today's sweep, say) depends on the clock's reading.
     func checkAlertsOnRealClock() {
         guard !config.clock.isSimulated, !stopping else { return }
         let now = config.clock.now
+        if let step = clockWatch.observe(wall: now, monotonic: monotonicSeconds()) {
+            log("the clock stepped \(ClockWatch.spoken(step)); new events are stamped by the clock as it reads now, "
+                + "and alerts fall due by it (event order stays by seq)")
+            nextAlertCheck = nil
+        }
         if let next = nextAlertCheck, now < next { return }
         raiseDueAlerts()
         nextAlertCheck = speculative.nextAlertTime(after: now) ?? now.addingTimeInterval(3600)

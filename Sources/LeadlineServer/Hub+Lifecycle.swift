@@ -5,6 +5,7 @@ import LeadlineWire
 /// Timers (login timeout, keepalive, closing linger) and the graceful shutdown.
 extension Hub {
     func startTimer() {
+        _ = clockWatch.observe(wall: config.clock.now, monotonic: monotonicSeconds())
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + config.tick, repeating: config.tick, leeway: .milliseconds(10))
         timer.setEventHandler { [weak self] in self?.tick() }

@@ -12,31 +12,58 @@ extension Hub {
                 "already logged in as \(current.name); QUIT and reconnect to log in as someone else")))
             return
         }
-        let known = durable.people[name]
-        let hash = known?.tokenHash ?? TokenHasher.decoy
+        let known = speculative.people[name]
         c.session.awaitingReply = true
+        logins.enqueue(LoginCheck(connection: c, name: name, token: token, tag: tag, hash: known?.tokenHash ?? TokenHasher.decoy,
+                                  known: known != nil),
+                       from: c.peer.limitKey, now: monotonicSeconds())
+        checkNextLogin()
+    }
+
+    /// Starts the next token check, if none is running: one at a time on `authQueue`,
+    /// in the order ``LoginQueue`` decides.
+    func checkNextLogin() {
+        guard !checkingLogin, let check = logins.next(now: monotonicSeconds()) else { return }
+        checkingLogin = true
         authQueue.async { [self] in
-            let matches = TokenHasher.verify(token, hash: hash) && known != nil
+            let matches = TokenHasher.verify(check.token, hash: check.hash) && check.known
             queue.async { [self] in
-                guard c.state == .open else { return }
-                // The person may have been removed, or given a new token, meanwhile.
-                if matches, let person = durable.people[name], person.tokenHash == hash {
-                    c.session.person = person
-                    c.session.loginFailures = 0
-                    log("\(c.peer) logged in as \(name) (\(person.role.rawValue))")
-                    c.send(encoder.ok(tag: tag, verb: "LOGIN", fields: [Field("user", name), Field("role", person.role.rawValue)]))
-                    resume(c)
-                } else {
-                    loginFailed(name: name, tag: tag, c)
-                }
+                checkingLogin = false
+                finishLogin(check, matches: matches)
+                checkNextLogin()
             }
         }
+    }
+
+    private func finishLogin(_ check: LoginCheck, matches: Bool) {
+        let c = check.connection
+        guard c.state == .open else { return }
+        let name = check.name
+        // The person may have been removed, or given a new token, meanwhile (decided,
+        // if not yet durable).
+        guard matches, let person = speculative.people[name], person.tokenHash == check.hash else {
+            loginFailed(name: name, tag: check.tag, c)
+            return
+        }
+        let address = c.peer.limitKey
+        logins.succeeded(from: address, now: monotonicSeconds())
+        pending.remove(c.id, from: address)
+        guard loggedIn < config.limits.maxConnections else {
+            c.sayGoodbye("BUSY", "the server has as many people connected as it takes (\(config.limits.maxConnections)); try again shortly")
+            return
+        }
+        c.session.person = person
+        loggedIn += 1
+        c.session.loginFailures = 0
+        log("\(c.peer) logged in as \(name) (\(person.role.rawValue))")
+        c.send(encoder.ok(tag: check.tag, verb: "LOGIN", fields: [Field("user", name), Field("role", person.role.rawValue)]))
+        resume(c)
     }
 
     private func loginFailed(name: String, tag: String?, _ c: Connection) {
         c.session.loginFailures += 1
         let failures = c.session.loginFailures
-        let delay = min(8, config.limits.loginFailureDelay * pow(2, Double(failures - 1)))
+        let delay = logins.failed(from: c.peer.limitKey, connectionFailures: failures, now: monotonicSeconds())
         log("\(c.peer) failed login as \(name) (\(failures) of \(config.limits.maxLoginFailures))")
         queue.asyncAfter(deadline: .now() + delay) { [self] in
             guard c.state == .open else { return }
@@ -91,6 +118,15 @@ extension Hub {
         }
     }
 
+    /// Why a logged-in session no longer speaks for its person, if it does not: the
+    /// account it logged in with was removed, or given a new token, by a decided change
+    /// (durable or not yet).
+    func revocation(of c: Connection) -> String? {
+        guard let person = c.session.person else { return nil }
+        guard let current = speculative.people[person.name] else { return "your account was removed; this session has ended" }
+        return current == person ? nil : "your token was replaced; log in with the new one"
+    }
+
     /// A person was removed or given a new token: their open sessions end. A session
     /// ends when the account it logged in with is gone or no longer the same.
     func peopleChanged(_ event: Event) {
@@ -108,4 +144,15 @@ extension Hub {
             c.sayGoodbye("AUTH", reason)
         }
     }
+}
+
+/// A login waiting for its token check.
+struct LoginCheck {
+    let connection: Connection
+    let name: String
+    let token: String
+    let tag: String?
+    /// The stored hash to check against (a decoy for an unknown name, so both cost the same).
+    let hash: String
+    let known: Bool
 }

@@ -40,6 +40,13 @@ extension Hub {
             c.send(encoder.error(tag: r.tag, CommandError(.auth, "log in first: LOGIN <name> <token> (HELP works without it)")))
             return
         }
+        if let revoked = revocation(of: c) {
+            // Decided against the person's current account: once their removal or a new
+            // token is decided, nothing more from this session counts (BYE AUTH follows
+            // once that change is durable).
+            c.send(encoder.error(tag: r.tag, CommandError(.auth, revoked)))
+            return
+        }
         let tag = r.tag
         switch r.request {
         case .help(let topic):

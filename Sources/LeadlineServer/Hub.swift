@@ -24,6 +24,14 @@ final class Hub: @unchecked Sendable {
     let journal: JournalWriter
     var recent: RecentEvents
     var connections: [Int: Connection] = [:]
+    /// Connections that have not logged in, with their bounded share (see ``PendingLogins``).
+    var pending: PendingLogins
+    /// Logins waiting for their token check, by address standing (see ``LoginQueue``).
+    var logins: LoginQueue<LoginCheck>
+    /// Connections logged in (open or draining).
+    var loggedIn = 0
+    /// Whether a token check is running on `authQueue` (one at a time).
+    var checkingLogin = false
     var listener: Listener?
     private(set) var stopping = false
     /// One read buffer shared by every connection (they all read on this queue).
@@ -31,7 +39,8 @@ final class Hub: @unchecked Sendable {
     private var nextConnectionID = 1
     private var toFlush: [Connection] = []
     private var flushPending = false
-    private var lastStamp: Date
+    /// Notices steps of the real clock (see ``ClockWatch``).
+    var clockWatch = ClockWatch()
     var timer: DispatchSourceTimer?
     /// On the real clock, when the next alert may fall due (nil: look now).
     var nextAlertCheck: Date?
@@ -44,33 +53,36 @@ final class Hub: @unchecked Sendable {
         durable = board
         journal = JournalWriter(storage: storage, owner: queue)
         self.recent = recent
-        lastStamp = recent.last?.at ?? header.created
+        pending = PendingLogins(total: config.limits.maxUnauthenticated, perAddress: config.limits.maxUnauthenticatedPerAddress)
+        logins = LoginQueue(baseDelay: config.limits.loginFailureDelay)
     }
 
     deinit { readBuffer.deallocate() }
 
     func log(_ line: String) { config.log(line) }
 
-    /// The time to stamp on new events: the injected clock, to the millisecond, never
-    /// earlier than the last event (so journal times never run backwards).
+    /// The time to stamp on new events: the injected clock, to the millisecond. Time in
+    /// rules is the clock's; order is the sequence number, so a clock that steps back
+    /// gives earlier stamps on later events, and nothing is held to a wrong time.
     func stampTime() -> Date {
-        let now = Timestamp.truncatedToMillis(config.clock.now)
-        lastStamp = max(lastStamp, now)
-        return lastStamp
+        Timestamp.truncatedToMillis(config.clock.now)
     }
 
     // MARK: - Connections
 
-    func accept(fd: Int32, peer: String) {
+    func accept(fd: Int32, peer: Peer) {
         let id = nextConnectionID
         nextConnectionID += 1
         let connection = Connection(id: id, fd: fd, peer: peer, hub: self, maxLine: config.limits.maxLine,
                                     now: monotonicSeconds())
-        let full = connections.count >= config.limits.maxConnections
         connections[id] = connection
-        if stopping || full {
+        let limits = config.limits
+        if stopping || connections.count > limits.maxConnections + limits.maxUnauthenticated {
             connection.sayGoodbye("BUSY", stopping ? "the server is shutting down" : "too many connections; try again shortly")
             return
+        }
+        if let evicted = pending.admit(id, from: peer.limitKey), let old = connections[evicted] {
+            old.sayGoodbye("BUSY", "too many connections are waiting to log in; this one waited longest without logging in")
         }
         connection.send(encoder.hello(name: config.name, version: LeadlineVersion.current, epoch: epoch,
                                       maxLine: config.limits.maxLine))
@@ -78,6 +90,12 @@ final class Hub: @unchecked Sendable {
 
     func connectionClosed(_ connection: Connection) {
         connections[connection.id] = nil
+        if connection.session.person != nil {
+            loggedIn -= 1
+        } else {
+            pending.remove(connection.id, from: connection.peer.limitKey)
+            logins.remove(from: connection.peer.limitKey) { $0.connection === connection }
+        }
     }
 
     /// Puts a connection on this turn's flush list; one flush per connection per turn.

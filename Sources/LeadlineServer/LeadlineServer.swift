@@ -60,6 +60,10 @@ public final class LeadlineServer: @unchecked Sendable {
         config.log(report.created
             ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"
             : "replayed \(report.events) events from \(folder.journalPath) (epoch \(report.header.epoch))")
+        if let last = recent.last, config.clock.now < last.at.addingTimeInterval(-2) {
+            config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
+                + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")
+        }
         if board.people.isEmpty {
             let token = TokenHasher.newToken()
             let add = Command.addPerson(name: Self.bootstrapName, role: .owner, tokenHash: TokenHasher.hash(token))
@@ -157,11 +161,27 @@ public final class LeadlineServer: @unchecked Sendable {
         done.wait()
     }
 
-    /// How many connections are open, and the journal's group-commit counters.
-    public func statistics() -> (connections: Int, batches: Int, appends: Int)? {
+    /// Counters of a running server, for tests and tools.
+    public struct Statistics: Sendable {
+        /// Connections open (logged in or not).
+        public let connections: Int
+        /// Connections that have not logged in.
+        public let waitingToLogIn: Int
+        /// Logins waiting for their token check.
+        public let loginChecksQueued: Int
+        /// Journal batches written (each one `fdatasync`), and the appends they carried.
+        public let batches: Int
+        public let appends: Int
+    }
+
+    /// A running server's counters.
+    public func statistics() -> Statistics? {
         stateLock.lock()
         let hub = self.hub
         stateLock.unlock()
-        return hub?.queue.sync { (hub!.connections.count, hub!.journal.batches, hub!.journal.appends) }
+        return hub?.queue.sync {
+            Statistics(connections: hub!.connections.count, waitingToLogIn: hub!.pending.count,
+                       loginChecksQueued: hub!.logins.count, batches: hub!.journal.batches, appends: hub!.journal.appends)
+        }
     }
 }

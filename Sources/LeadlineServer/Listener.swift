@@ -12,7 +12,7 @@ final class Listener: @unchecked Sendable {
     private var suspended = false
     private var cancelled = false
 
-    init(host: String, port: UInt16, queue: DispatchQueue, sendBuffer: Int?, onAccept: @escaping (Int32, String) -> Void,
+    init(host: String, port: UInt16, queue: DispatchQueue, sendBuffer: Int?, onAccept: @escaping (Int32, Peer) -> Void,
          log: @escaping (String) -> Void) throws(ServerError) {
         let (fd, bound) = try Socket.listen(host: host, port: port)
         self.fd = fd

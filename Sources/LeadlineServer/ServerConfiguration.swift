@@ -65,8 +65,14 @@ public struct Limits: Sendable, Equatable {
     public var maxInboundBytes = 64 << 10
     /// Seconds a connection may stay without logging in.
     public var loginTimeout: TimeInterval = 60
-    /// Connections at once; more are told BYE BUSY.
+    /// Logged-in connections at once; a login beyond them is told BYE BUSY.
     public var maxConnections = 10_000
+    /// Connections that have not logged in yet, at once: their own, smaller share, so
+    /// idle sockets cannot crowd out real users. When full, the oldest waiting
+    /// connection of the busiest address is closed (BYE BUSY) to make room.
+    public var maxUnauthenticated = 1000
+    /// The same, per remote address: when full, that address's oldest waiting connection goes.
+    public var maxUnauthenticatedPerAddress = 64
     /// Events kept in memory for `SINCE`.
     public var sinceWindow = 100_000
     /// Failed logins before the server says BYE.

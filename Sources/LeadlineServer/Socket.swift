@@ -45,15 +45,15 @@ enum Socket {
         return port(of: storage)
     }
 
-    /// Accepts one pending connection: its descriptor and a printable peer address.
-    static func accept(_ listener: Int32) -> (fd: Int32, peer: String)? {
+    /// Accepts one pending connection: its descriptor and its peer.
+    static func accept(_ listener: Int32) -> (fd: Int32, peer: Peer)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let fd = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(listener, $0, &length) }
         }
         guard fd >= 0 else { return nil }
-        return (fd, describe(storage))
+        return (fd, Peer(address: host(of: storage), port: port(of: storage)))
     }
 
     /// Non-blocking, close-on-exec, no Nagle, and TCP keepalive to find dead peers
@@ -93,7 +93,8 @@ enum Socket {
         }
     }
 
-    private static func describe(_ storage: sockaddr_storage) -> String {
+    /// The numeric host of an address (`127.0.0.1`, `2001:db8::1`).
+    private static func host(of storage: sockaddr_storage) -> String {
         var s = storage
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         let length = socklen_t(Int32(s.ss_family) == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
@@ -102,8 +103,25 @@ enum Socket {
                 getnameinfo($0, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
             }
         }
-        let address = rc == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        return "\(address):\(port(of: storage))"
+        return rc == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+    }
+}
+
+/// The other end of a connection: its address and port.
+struct Peer: Sendable, Equatable, CustomStringConvertible {
+    let address: String
+    let port: UInt16
+
+    /// `127.0.0.1:51234`, `[2001:db8::1]:51234`: how logs name a connection.
+    var description: String { address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)" }
+
+    /// What per-address limits count by: the address, or an IPv6 address's /64 (one
+    /// household or phone usually holds a whole /64).
+    var limitKey: String {
+        guard address.contains(":"), !address.hasPrefix("::ffff:") else { return address }
+        let groups = address.split(separator: ":", omittingEmptySubsequences: false)
+        guard !address.contains("::") || groups.count >= 6 else { return address }
+        return groups.prefix(4).joined(separator: ":") + "::/64"
     }
 }
 

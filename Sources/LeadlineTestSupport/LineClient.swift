@@ -11,9 +11,24 @@ public final class LineClient: @unchecked Sendable {
     /// The peer closed the connection (a read returned 0).
     public private(set) var sawEndOfStream = false
 
-    public init(port: UInt16, host: String = "127.0.0.1") throws {
+    /// - Parameter source: the local address to connect from (any of 127.0.0.0/8 works
+    ///   on loopback), so a test can be several hosts.
+    public init(port: UInt16, host: String = "127.0.0.1", from source: String? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError("socket: \(String(cString: strerror(errno)))") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let message = String(cString: strerror(errno))
+                Glibc.close(fd)
+                throw ClientError("bind to \(source): \(message)")
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian

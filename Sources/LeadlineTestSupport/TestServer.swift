@@ -23,11 +23,17 @@ public final class TestServer: @unchecked Sendable {
     public private(set) var logLines: LogLines
     private let configure: @Sendable (inout ServerConfiguration) -> Void
 
+    /// Whether the server runs its clock as a real one (checking alerts on each tick),
+    /// though the test moves it: for clocks that step.
+    private let realClock: Bool
+
     /// Starts a server. `configure` adjusts its configuration (limits, storage...).
-    public init(seedPeople: Bool = true, start: Date = TestServer.start,
+    /// - Parameter realClock: run the manual clock as the server's real clock.
+    public init(seedPeople: Bool = true, start: Date = TestServer.start, realClock: Bool = false,
                 configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in }) throws {
         directory = NSTemporaryDirectory() + "leadline-test-" + UUID().uuidString
         clock = ManualClock(start)
+        self.realClock = realClock
         self.configure = configure
         logLines = LogLines()
         if seedPeople {
@@ -51,7 +57,7 @@ public final class TestServer: @unchecked Sendable {
         config.log = { lines.append($0) }
         configure(&config)
         // The test's clock always wins, whatever the configuration said.
-        config.clock = .simulated(clock)
+        config.clock = realClock ? .real(clock) : .simulated(clock)
         let server = LeadlineServer(configuration: config)
         try server.start()
         return server
@@ -66,8 +72,9 @@ public final class TestServer: @unchecked Sendable {
     }
 
     /// A connection that has read the greeting and, given a name, logged in.
-    public func client(_ name: String? = nil) throws -> LineClient {
-        let client = try LineClient(port: port)
+    /// - Parameter source: the local address to connect from (127.0.0.x).
+    public func client(_ name: String? = nil, from source: String? = nil) throws -> LineClient {
+        let client = try LineClient(port: port, from: source)
         guard let hello = client.readLine(), hello.hasPrefix("HELLO ") else {
             throw ClientError("no greeting")
         }

@@ -53,6 +53,35 @@ import Testing
         #expect(error?.message.contains("in the past") == true)
     }
 
+    /// Every time a request names lies between 2000 and 2199, or it is refused naming
+    /// the argument (a stored year -1 or 10000 once made the journal unreadable).
+    @Test func timesOutsideTheCenturiesWeMeanAreRefused() {
+        var shop = Shop()
+        let cases: [(String, (inout NewLead, TimeSpec) -> Void, LeadKind?)] = [
+            ("sent", { $0.sent = $1 }, nil), ("job", { $0.job = $1 }, .postJob), ("sent", { $0.sent = $1 }, .estimate),
+            ("due", { $0.due = $1 }, nil),
+        ]
+        for (argument, set, kind) in cases {
+            for text in ["0000-01-01T00:00+00:01", "9999-12-31T20:00Z", "2200-01-01T00:00Z", "1999-12-31T23:59Z", "+1000000d"] {
+                var request = NewLead()
+                request.phone = "555-0100"
+                request.kind = kind
+                set(&request, TimeSpec.parse(text)!)
+                let error = shop.refused(.newLead(request), by: "ana")
+                #expect(error?.code == .invalid, "\(argument)=\(text)")
+                if argument != "due" || !text.hasPrefix("1999") {
+                    #expect(error?.fields == [Field("arg", argument)], "\(argument)=\(text)")
+                }
+            }
+        }
+        var edge = NewLead()
+        edge.phone = "555-0100"
+        edge.kind = .estimate
+        edge.sent = TimeSpec.parse("2199-12-31T22:00Z")
+        shop.ok(.newLead(edge), by: "ana")
+        #expect(shop.lead(1).due! > TimeBounds.end, "a time computed from an accepted one may pass 2199, and still reads back")
+    }
+
     @Test func needsAPhoneOrAName() {
         var shop = Shop()
         let error = shop.refused(.newLead(NewLead()), by: "ana")

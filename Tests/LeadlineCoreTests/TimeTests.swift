@@ -25,6 +25,23 @@ import Testing
         }
     }
 
+    /// Years outside 0–9999 are written in ISO 8601's expanded form and read back, so
+    /// no stored instant, however odd, makes the journal unreadable.
+    @Test func expandedYearsRoundTrip() {
+        let cases = ["-0001-12-31T23:59:00.000Z", "+10000-01-01T00:00:00.000Z", "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"]
+        for text in cases {
+            let date = Timestamp.parse(text)
+            #expect(date != nil, "\(text)")
+            if let date { #expect(Timestamp.utc(date) == text) }
+        }
+        for seconds in [-70_000_000_000.0, -62_167_219_260, 253_402_300_800, 400_000_000_000] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Timestamp.parse(Timestamp.utc(date)) == date)
+            #expect(Timestamp.parse(Timestamp.local(date, in: TimeZone(identifier: "UTC")!)) == date)
+        }
+        #expect(Timestamp.parse("+999-01-01T00:00Z") == nil, "a sign needs four digits or more")
+    }
+
     @Test func refusesNonsense() {
         for text in ["", "2026-11-23", "2026-13-01T00:00Z", "2026-11-23T25:00Z", "2026-11-23T10:00", "2026-11-23T10:00:00+0600", "x"] {
             #expect(Timestamp.parse(text) == nil, "\(text)")

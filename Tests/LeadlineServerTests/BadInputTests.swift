@@ -97,14 +97,18 @@ import Testing
         #expect(keeper.reply("PING") == "OK PING :")
     }
 
-    @Test func tooManyConnectionsAreTurnedAway() throws {
+    @Test func aLoginPastTheConnectionLimitIsTurnedAway() throws {
         let server = try TestServer { $0.limits.maxConnections = 2 }
-        let a = try server.client()
-        let b = try server.client()
-        let c = try LineClient(port: server.port)
-        #expect(c.readLine() == "BYE BUSY :too many connections; try again shortly")
+        let a = try server.client("ana")
+        let b = try server.client("ben")
+        let c = try server.client()
+        c.send("LOGIN cara \(server.tokens["cara"]!)")
+        #expect(c.readLine()?.hasPrefix("BYE BUSY :the server has as many people connected as it takes (2)") == true)
         #expect(a.reply("PING") == "OK PING :")
         #expect(b.reply("PING") == "OK PING :")
+        b.send("QUIT")
+        #expect(b.readUntilClosed().last == "BYE :goodbye")
+        #expect(eventually { (try? server.client("cara")) != nil }, "a slot freed is a slot to log in")
     }
 
     @Test func floodsAreRateLimited() throws {

@@ -21,55 +21,6 @@ import Testing
         return (dir, tokens)
     }
 
-    /// `kill -9` in the middle of a stream of acknowledged writes loses none of them.
-    @Test func killNineLosesNothingAcknowledged() throws {
-        let (dir, tokens) = try Self.seededFolder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
-        let acknowledged = Mutex<[Int]>([])
-        let stop = Atomic<Bool>(false)
-        let group = DispatchGroup()
-        for worker in 0..<4 {
-            let name = worker % 2 == 0 ? "ana" : "ben"
-            DispatchQueue.global().async(group: group) {
-                guard let c = try? LineClient(port: server.port) else { return }
-                _ = c.readLine()
-                _ = c.request("LOGIN \(name) \(tokens[name]!)")
-                _ = c.request("WATCH none")
-                var i = 0
-                while !stop.load(ordering: .relaxed) {
-                    i += 1
-                    guard let reply = c.request("@w\(worker)-\(i) NEW phone=555-\(worker)\(i)", timeout: 2).last,
-                          reply.hasPrefix("@w\(worker)-\(i) OK NEW"), let id = field("lead", in: reply).flatMap(Int.init)
-                    else { return }
-                    acknowledged.withLock { $0.append(id) }
-                }
-            }
-        }
-        // Kill in the middle of the stream, once writes are flowing.
-        _ = eventually(timeout: 15) { acknowledged.withLock { $0.count } >= 50 }
-        Thread.sleep(forTimeInterval: Double.random(in: 0...0.05))
-        server.kill9()
-        stop.store(true, ordering: .relaxed)
-        group.wait()
-        let acked = acknowledged.withLock { $0 }
-        #expect(acked.count > 20, "only \(acked.count) writes were acknowledged before the kill")
-
-        let restarted = try ServerProcess(arguments: ["--port", "0", "--data", dir])
-        let c = try LineClient(port: restarted.port)
-        _ = c.readLine()
-        _ = c.request("LOGIN ana \(tokens["ana"]!)")
-        let listed = Set(c.request("LIST all", timeout: 10).compactMap { line -> Int? in
-            line.hasPrefix("LEAD ") ? Int(line.split(separator: " ")[1]) : nil
-        })
-        let missing = Set(acked).subtracting(listed)
-        #expect(missing.isEmpty, "acknowledged but lost: \(missing.sorted())")
-        let since = c.request("SINCE 0", timeout: 10)
-        #expect(since.last?.hasPrefix("OK SINCE") == true)
-        restarted.terminate()
-        #expect(restarted.waitForExit() == 0)
-    }
-
     /// SIGTERM: everyone gets BYE, and the process exits 0.
     @Test func sigtermSaysGoodbyeAndExitsCleanly() throws {
         let (dir, tokens) = try Self.seededFolder()

@@ -1,0 +1,109 @@
+import Dispatch
+import Foundation
+import LeadlineTestSupport
+import Synchronization
+import Testing
+
+/// `kill -9` of the real server, round after round, under many writing clients that
+/// retry what was in flight with the same tag: nothing acknowledged is lost, nothing is
+/// applied twice, and `SINCE 0` is contiguous after every restart.
+///
+/// `LEADLINE_KILL_ROUNDS` and `LEADLINE_KILL_WRITERS` make it longer (the soak script
+/// `Tests/Soak/kill-nine.sh` runs 100 rounds); `swift test` runs 10 rounds of 20.
+@Suite(.serialized) struct CrashRecoveryTests {
+    /// What one writer knows: every change acknowledged to it, and the one it sent last
+    /// whose answer it has not seen (to retry with the same tag after the restart).
+    final class Writer: @unchecked Sendable {
+        let index: Int
+        var counter = 0
+        var acknowledged: [(tag: String, lead: Int)] = []
+        var inFlight: (tag: String, phone: String)?
+        var retriesAnsweredAsBefore = 0
+        init(index: Int) { self.index = index }
+    }
+
+    @Test func killNineRoundsLoseNothingAndApplyNothingTwice() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let rounds = environment["LEADLINE_KILL_ROUNDS"].flatMap(Int.init) ?? 10
+        let writersCount = environment["LEADLINE_KILL_WRITERS"].flatMap(Int.init) ?? 20
+        let (dir, tokens) = try ProcessTests.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let writers = (0..<writersCount).map(Writer.init)
+        var totalAcknowledged = 0
+
+        for round in 1...rounds {
+            let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+            let acknowledgedThisRound = Atomic<Int>(0)
+            let group = DispatchGroup()
+            for writer in writers {
+                // A thread each: blocking work on Dispatch's global queue runs only
+                // as many at a time as there are cores.
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    let name = writer.index % 2 == 0 ? "ana" : "ben"
+                    guard let c = try? LineClient(port: server.port) else { return }
+                    _ = c.readLine()
+                    guard c.reply("LOGIN \(name) \(tokens[name]!)").hasPrefix("OK LOGIN"), c.reply("WATCH none") == "OK WATCH mode=none"
+                    else { return }
+                    while true {
+                        let tag: String
+                        let phone: String
+                        var isRetry = false
+                        if let pending = writer.inFlight {
+                            (tag, phone) = pending
+                            isRetry = true
+                        } else {
+                            writer.counter += 1
+                            tag = "@w\(writer.index)-\(writer.counter)"
+                            phone = "555-\(writer.index)-\(writer.counter)"
+                            writer.inFlight = (tag, phone)
+                        }
+                        guard let reply = c.request("\(tag) NEW phone=\(phone)", timeout: 3).last,
+                              reply.hasPrefix("\(tag) OK NEW"), let lead = field("lead", in: reply).flatMap(Int.init)
+                        else { return }  // the server is gone: retry after the restart
+                        if isRetry { writer.retriesAnsweredAsBefore += 1 }
+                        writer.acknowledged.append((tag, lead))
+                        writer.inFlight = nil
+                        acknowledgedThisRound.add(1, ordering: .relaxed)
+                    }
+                }.start()
+            }
+            _ = eventually(timeout: 20) { acknowledgedThisRound.load(ordering: .relaxed) >= 100 + (round * 37) % 150 }
+            server.kill9()
+            group.wait()
+            totalAcknowledged += acknowledgedThisRound.load(ordering: .relaxed)
+
+            // Verify on the restarted server.
+            let check = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+            let c = try LineClient(port: check.port)
+            _ = c.readLine()
+            _ = c.reply("LOGIN ana \(tokens["ana"]!)")
+            let rows = c.request("LIST all", timeout: 20).filter { $0.hasPrefix("LEAD ") }
+            var phones: [String: [Int]] = [:]
+            for row in rows {
+                guard let id = Int(row.split(separator: " ")[1]), let phone = field("phone", in: row) else { continue }
+                phones[phone, default: []].append(id)
+            }
+            let twice = phones.filter { $0.value.count > 1 }
+            #expect(twice.isEmpty, "round \(round): applied twice: \(twice.prefix(5))")
+            let leads = Set(phones.values.flatMap { $0 })
+            for writer in writers {
+                let lost = writer.acknowledged.filter { !leads.contains($0.lead) }
+                #expect(lost.isEmpty, "round \(round): acknowledged but lost: \(lost.prefix(5).map(\.tag))")
+            }
+            _ = c.reply("WATCH all")
+            let since = c.request("SINCE 0", timeout: 20)
+            let seqs = since.filter { $0.hasPrefix("EVENT ") }.compactMap { UInt64($0.split(separator: " ")[1]) }
+            let contiguous = zip(seqs, seqs.dropFirst()).allSatisfy { $1 == $0 + 1 }
+            #expect(contiguous && seqs.first == 3, "round \(round): SINCE 0 is not contiguous")
+            #expect(since.last?.hasPrefix("OK SINCE count=\(seqs.count) last=\(seqs.last ?? 0)") == true)
+            check.kill9()
+        }
+        let acknowledged = writers.map(\.acknowledged.count).reduce(0, +)
+        let retried = writers.map(\.retriesAnsweredAsBefore).reduce(0, +)
+        print("kill -9 soak: \(rounds) rounds, \(writersCount) writers, \(acknowledged) acknowledged changes checked "
+              + "(\(totalAcknowledged) in the rounds), \(retried) in-flight requests retried with their tag after a kill")
+        #expect(acknowledged > rounds * 50)
+    }
+}

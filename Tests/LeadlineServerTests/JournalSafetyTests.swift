@@ -1,0 +1,91 @@
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+import LeadlineTestSupport
+import Testing
+
+/// Nothing one request can do takes the shop down, and when a journal is damaged
+/// anyway, the operator has a way forward: `leadlined check` names the line,
+/// `leadlined repair` sets it aside, and the server starts.
+@Suite(.serialized) struct JournalSafetyTests {
+    /// The requests that once made the server unrestartable are refused, naming the
+    /// argument; a time at the edge of the range is accepted and survives a restart.
+    @Test func timesTheJournalCannotHoldAreRefusedAndRestartWorks() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(ana.reply("NEW phone=555-0100 sent=0000-01-01T00:00+00:01")
+                == "ERR INVALID arg=sent :sent must be a time between the years 2000 and 2199")
+        #expect(ana.reply("NEW kind=post-job phone=555-0100 job=9999-12-31T20:00Z")
+                == "ERR INVALID arg=job :job must be a time between the years 2000 and 2199")
+        #expect(ana.reply("NEW kind=estimate phone=555-0101 sent=9999-12-31T22:00Z")
+                == "ERR INVALID arg=sent :sent must be a time between the years 2000 and 2199")
+        #expect(ana.reply("NEW phone=555-0102 due=+1000000d") == "ERR INVALID arg=due :due must be a time between the years 2000 and 2199")
+        let edge = ana.reply("NEW kind=estimate phone=555-0103 sent=2199-12-31T22:00Z")
+        #expect(edge.hasPrefix("OK NEW lead=1 due=2200-01-01T"))
+        let before = ana.request("SHOW 1")
+        try server.restart()
+        #expect(try server.client("ana").request("SHOW 1") == before)
+    }
+
+    /// A changed letter in the journal: start-up refuses naming the line and the way
+    /// forward; check names it and what it held; repair sets it aside; the server starts.
+    @Test func aDamagedJournalIsCheckedRepairedAndStartsAgain() throws {
+        let (dir, tokens) = try ProcessTests.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let c = try LineClient(port: server.port)
+        _ = c.readLine()
+        _ = c.reply("LOGIN ana \(tokens["ana"]!)")
+        _ = c.reply("WATCH none")
+        #expect(c.reply("NEW phone=555-0100 name=\"Jane Roe\" owner=ana").hasPrefix("OK NEW lead=1"))
+        #expect(c.reply("NOTE 1 spoke with homeowner").hasPrefix("OK NOTE"))
+        #expect(c.reply("NOTE 1 booked for thursday").hasPrefix("OK NOTE"))
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+
+        let journal = dir + "/journal.jsonl"
+        var bytes = Array(FileManager.default.contents(atPath: journal)!)
+        let target = Array("spoke with".utf8)
+        let at = (0...(bytes.count - target.count)).first { bytes[$0..<($0 + target.count)].elementsEqual(target) }!
+        bytes[at] = UInt8(ascii: "S")
+        _ = FileManager.default.createFile(atPath: journal, contents: Data(bytes))
+
+        let refused = try ServerProcess.run(["--port", "0", "--data", dir])
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("line 5 is damaged (its checksum does not match") && refused.err.contains("leadlined repair"),
+                "\(refused.err)")
+
+        let check = try ServerProcess.run(["check", "--data", dir])
+        #expect(check.status == 1)
+        #expect(check.out.contains("line 5 (byte "), "\(check.out)")
+        #expect(check.out.contains("it held: NOTED seq=4") && check.out.contains("Spoke with homeowner"), "\(check.out)")
+
+        let repair = try ServerProcess.run(["repair", "--data", dir])
+        #expect(repair.status == 0, "\(repair.err)")
+        #expect(repair.out.contains("set aside 1 line into \(dir)/journal.quarantine.jsonl"), "\(repair.out)")
+        #expect(repair.out.contains("the journal as it was is kept at \(dir)/journal.jsonl.before-repair-"))
+        #expect(try ServerProcess.run(["check", "--data", dir]).status == 0)
+
+        let again = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let d = try LineClient(port: again.port)
+        _ = d.readLine()
+        _ = d.reply("LOGIN ana \(tokens["ana"]!)")
+        let show = d.request("SHOW 1")
+        #expect(show.last == "OK SHOW lead=1 history=2", "the set-aside note is gone, the rest stands: \(show)")
+        #expect(d.reply("NOTE 1 after the repair").hasPrefix("OK NOTE lead=1 seq=6"), "numbers go on after the stand-in")
+        again.terminate()
+        #expect(again.waitForExit() == 0)
+    }
+
+    /// An emptied journal in a folder that has run is refused, not taken for a new shop.
+    @Test func anEmptiedJournalIsRefused() throws {
+        let (dir, _) = try ProcessTests.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = FileManager.default.createFile(atPath: dir + "/journal.jsonl", contents: Data())
+        let run = try ServerProcess.run(["--port", "0", "--data", dir])
+        #expect(run.status == 1)
+        #expect(run.err.contains("journal.jsonl is empty, but its folder has been used before"), "\(run.err)")
+        #expect(FileManager.default.contents(atPath: dir + "/journal.jsonl")?.isEmpty == true)
+    }
+}
