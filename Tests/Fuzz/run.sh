@@ -31,12 +31,12 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name LeadlineFuz
 corpus=$PWD/Tests/Fuzz/corpus/$target
 cd "$out"
 status=0
-./fuzz-"$target" -max_total_time=$((minutes * 60)) -print_final_stats=1 -max_len=4096 "$corpus" \
+./fuzz-"$target" -max_total_time=$((minutes * 60)) -print_final_stats=1 -max_len=1024 "$corpus" \
   > run.log 2>&1 || status=$?
 grep -E '^(#[0-9]+ +DONE|stat::|==[0-9]+==ERROR|SUMMARY)' run.log || true
 ls crash-* 2>/dev/null && echo "a crash was found: see $out/run.log" >&2
 rm -rf minimized && mkdir minimized
-./fuzz-"$target" -merge=1 minimized "$corpus" > merge.log 2>&1
+./fuzz-"$target" -merge=1 -max_len=1024 minimized "$corpus" > merge.log 2>&1
 rm -f "$corpus"/* && cp minimized/* "$corpus"/
 echo "corpus: $(ls "$corpus" | wc -l) inputs, $(du -sh "$corpus" | cut -f1)"
 exit $status

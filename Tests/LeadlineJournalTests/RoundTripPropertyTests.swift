@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: [0x5EED_0001, 0x5EED_0002, 0x5EED_0003, 0x5EED_0004] as [UInt64])
     func everythingWrittenReplaysToTheSameBoard(seed: UInt64) throws {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var generator = RequestGenerator()
         var live = Board(policy: Policy(timeZone: Self.zone))
         var clock = Timestamp.parse("2026-11-23T07:55:00-06:00")!
@@ -75,21 +75,6 @@ import Testing
     }
 }
 
-/// A small, fast, seedable random source (SplitMix64), so a failing run repeats.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-}
-
 /// Request lines as people and scripts type them, valid and at the edges.
 struct RequestGenerator {
     static let cast: [String: Role] = ["ana": .csr, "ben": .csr, "dora": .dispatcher, "omar": .ops, "olive": .owner,
@@ -109,7 +94,7 @@ struct RequestGenerator {
                          "email=a@b.c", "value=8900", "value=9223372036854775807", "urgency=emergency", "urgency=urgent",
                          "source=voicemail", "source=lsa"]
 
-    mutating func next(_ rng: inout SplitMix64, board: Board) -> (String?, String) {
+    mutating func next(_ rng: inout SeededRandom, board: Board) -> (String?, String) {
         let people = Self.cast.keys.sorted()
         let who = rng.pick(people)
         let lead = board.nextLeadID > 1 && rng.below(10) > 0 ? 1 + rng.below(board.nextLeadID - 1) : 1 + rng.below(3)

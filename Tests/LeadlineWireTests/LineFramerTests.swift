@@ -1,3 +1,4 @@
+import LeadlineCore
 import LeadlineWire
 import Testing
 
@@ -22,7 +23,7 @@ import Testing
     static func everyWay(_ input: [UInt8], maxLine: Int = 32) -> [Frame] {
         let oneByOne = frames(input, maxLine: maxLine, chunks: [1])
         let allAtOnce = frames(input, maxLine: maxLine, chunks: [input.count])
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<20 {
             let random = frames(input, maxLine: maxLine, chunks: (0..<50).map { _ in Int(rng.next() % 17) + 1 })
             #expect(random == allAtOnce)
@@ -89,18 +90,5 @@ import Testing
 
     @Test func tabsAreAllowed() {
         #expect(Self.everyWay(Array("NOTE 1\tx\n".utf8)) == [.line("NOTE 1\tx")])
-    }
-}
-
-/// A small deterministic generator for chunk sizes.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
