@@ -71,7 +71,7 @@ public struct Board: Sendable, Equatable {
         if let id = event.lead, let lead = leads[id] { indexPhone(of: lead) }
         if let id = event.lead { leads[id]?.history.append(event) }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
-            ledger.remember(person: by, tag: tag, reply: reply)
+            ledger.remember(person: by, tag: tag, reply: reply, at: event.at)
         }
         lastSeq = event.seq
     }

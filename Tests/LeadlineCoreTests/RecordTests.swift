@@ -106,16 +106,25 @@ import Testing
 @Suite struct LedgerAndPriorityTests {
     @Test func taggedRepliesAreRememberedPerPerson() {
         var ledger = TagLedger()
-        ledger.remember(person: "ana", tag: "@a1", reply: "OK CLAIM lead=1 seq=7")
+        ledger.remember(person: "ana", tag: "@a1", reply: "OK CLAIM lead=1 seq=7", at: Shop.monday8)
         #expect(ledger.reply(person: "ana", tag: "@a1") == "OK CLAIM lead=1 seq=7")
         #expect(ledger.reply(person: "ben", tag: "@a1") == nil)
     }
 
-    @Test func theLedgerIsBounded() {
+    /// Past the capacity, a tag is still kept for a day: a phone off all day while its
+    /// person worked elsewhere gets its first answer when it retries.
+    @Test func theLedgerKeepsADayAndThenTheLastThousand() {
         var ledger = TagLedger()
-        for i in 0..<(TagLedger.capacity + 10) { ledger.remember(person: "ana", tag: "@t\(i)", reply: "r\(i)") }
-        #expect(ledger.reply(person: "ana", tag: "@t0") == nil)
-        #expect(ledger.reply(person: "ana", tag: "@t\(TagLedger.capacity + 9)") == "r\(TagLedger.capacity + 9)")
+        let many = TagLedger.capacity + 10
+        for i in 0..<many {
+            ledger.remember(person: "ana", tag: "@t\(i)", reply: "r\(i)", at: Shop.monday8.addingTimeInterval(Double(i)))
+        }
+        #expect(ledger.reply(person: "ana", tag: "@t0") == "r0", "within the day, nothing is forgotten")
+        ledger.remember(person: "ana", tag: "@late", reply: "late", at: Shop.monday8.addingTimeInterval(TagLedger.retention + 5))
+        #expect(ledger.reply(person: "ana", tag: "@t0") == nil, "a day later, the oldest beyond the last \(TagLedger.capacity) go")
+        #expect(ledger.reply(person: "ana", tag: "@t5") != nil)
+        #expect(ledger.reply(person: "ana", tag: "@t\(many - 1)") == "r\(many - 1)")
+        #expect(ledger.count(person: "ana") == many + 1 - 5)
     }
 
     @Test func emergenciesThenMissedCallsThenTheRest() {
