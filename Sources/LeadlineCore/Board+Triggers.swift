@@ -9,13 +9,20 @@ import Foundation
 /// alerted for (``Lead/raised``), so an alert is raised once, and not again after a
 /// restart: the journal holds the alert, and replay rebuilds the memory.
 extension Board {
-    /// Alerts due at `now` that have not been raised, oldest first.
-    public func dueAlerts(at now: Date) -> [Change] {
-        var due = pendingAlerts(at: now).filter { $0.fire <= now }
-        due.sort { a, b in
-            (a.fire, a.alert.lead ?? 0, Self.kindOrder[a.alert.kind] ?? 0) < (b.fire, b.alert.lead ?? 0, Self.kindOrder[b.alert.kind] ?? 0)
+    /// What the SOP clock records at `now`: every alert due and not yet raised, and
+    /// the end-of-day sweep's marker once the day's sweep has run, oldest first.
+    public func dueChanges(at now: Date) -> [Change] {
+        var due = pendingAlerts(at: now).filter { $0.fire <= now }.map { (fire: $0.fire, lead: $0.alert.lead ?? 0,
+                                                                           order: Self.kindOrder[$0.alert.kind] ?? 0,
+                                                                           change: Change.alert($0.alert)) }
+        if let sweep = sweepToRun(at: now) {
+            // The sweep is decided once, as of its time: its alerts and this marker,
+            // after which nothing more is listed for that day.
+            let listed = due.filter { if case .alert(let a) = $0.change { a.kind == .sweep } else { false } }.count
+            due.append((sweep, Int.max, 0, .swept(at: sweep, listed: listed)))
         }
-        return due.map { .alert($0.alert) }
+        due.sort { ($0.fire, $0.lead, $0.order) < ($1.fire, $1.lead, $1.order) }
+        return due.map(\.change)
     }
 
     /// Alerts falling due at the same moment on the same lead come in this order.
@@ -29,28 +36,19 @@ extension Board {
         return (leadTimes + [sweep].compactMap { $0 }).min()
     }
 
-    /// Whether an open lead may sleep overnight (000): booked or approved; escalated;
-    /// or a next touch set for later — a follow-up, a decision or a reply awaited, no
-    /// answer with the attempts logged, or a callback scheduled by its nature (a
-    /// promise, an update, an estimate cadence, a post-job or re-engagement call).
-    /// A new lead or missed call nobody has tried yet is not documented.
-    public func hasDocumentedOutcome(_ lead: Lead, at now: Date) -> Bool {
-        guard lead.isOpen else { return true }
-        switch lead.status {
-        case .booked, .workApproved, .escalated: return true
-        default: break
-        }
-        guard let due = lead.due, due > now else { return false }
-        switch lead.status {
-        case .followUpScheduled, .noDecision, .estimateSent, .waitingOnCustomer: return true
-        default: return !lead.attempts.isEmpty || ![.missedCall, .newLead].contains(lead.kind)
-        }
+    /// The day's sweep, if its time has come, it has not run yet, and there is an open
+    /// lead it concerns (one that had arrived by then).
+    func sweepToRun(at now: Date) -> Date? {
+        guard let sweep = policy.business.lastSweep(atOrBefore: now), sweptThrough.map({ $0 < sweep }) ?? true,
+              leads.values.contains(where: { $0.isOpen && $0.createdAt <= sweep }) else { return nil }
+        return sweep
     }
 
-    /// Open leads without a documented outcome, most urgent first: the sweep's list.
-    public func undocumented(at now: Date) -> [Lead] {
-        leads.values.filter { !hasDocumentedOutcome($0, at: now) }
-            .sorted { $0.priority(at: now, policy: policy) < $1.priority(at: now, policy: policy) }
+    /// Open leads without a documented outcome at `t` (``OutcomeRule``), most urgent
+    /// first: the sweep's list.
+    public func undocumented(at t: Date) -> [Lead] {
+        leads.values.filter { $0.isOpen && !outcome(of: $0, at: t).isDocumented }
+            .sorted { $0.priority(at: t, policy: policy) < $1.priority(at: t, policy: policy) }
     }
 
     /// `SWEEP`: the end-of-day sweep, now. Lists every open lead without a documented
@@ -72,13 +70,13 @@ extension Board {
     }
 
     /// Every alert not yet raised for its current condition, with when it falls due.
+    /// The day's sweep, until it has run, judges each lead as of the sweep's time.
     private func pendingAlerts(at now: Date) -> [Pending] {
         var out: [Pending] = []
-        let lastSweep = policy.business.lastSweep(atOrBefore: now)
+        let sweep = sweepToRun(at: now)
         for lead in leads.values where lead.isOpen {
             out += conditions(of: lead, now: now)
-            if let sweep = lastSweep, lead.createdAt <= sweep, !lead.wasSwept(atOrAfter: sweep),
-               !hasDocumentedOutcome(lead, at: now) {
+            if let sweep, lead.createdAt <= sweep, !lead.wasSwept(atOrAfter: sweep), !outcome(of: lead, at: sweep).isDocumented {
                 out.append(Pending(fire: sweep, alert: sweepAlert(lead, sweep: sweep)))
             }
         }
@@ -157,12 +155,10 @@ extension Board {
 
     func sweepAlert(_ lead: Lead, sweep: Date) -> Alert {
         let ask = opsContacts()
-        var state = lead.status.rawValue
-        if !lead.attempts.contains(where: { policy.calendar.isDate($0.at, inSameDayAs: sweep) }) { state += ", no attempt today" }
-        if lead.due == nil { state += ", no next step" } else if let due = lead.due, due <= sweep { state += ", overdue" }
+        let missing = outcome(of: lead, at: sweep).spoken
         return Alert(kind: .sweep, lead: lead.id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: sweep,
-                     text: "end-of-day sweep: \(lead.label) has no documented outcome (\(state)); \(named(ask)), "
-                        + "it must not sleep overnight: have \(lead.owner ?? "someone") complete it, reassign it or escalate it.")
+                     text: "end-of-day sweep: \(lead.label) has no documented outcome (\(lead.status.rawValue): \(missing)); "
+                        + "\(named(ask)), it must not sleep overnight: have \(lead.owner ?? "someone") complete it, reassign it or escalate it.")
     }
 
     private func when(_ date: Date, _ now: Date) -> String { policy.spoken(date, now: now) }

@@ -14,6 +14,8 @@ public struct Board: Sendable, Equatable {
     public private(set) var lastSeq: UInt64 = 0
     public private(set) var nextLeadID: LeadID = 1
     public private(set) var ledger = TagLedger()
+    /// The last end-of-day sweep that ran (see `Change.swept`).
+    public private(set) var sweptThrough: Date?
     /// Who is away (in the field, out, tied up), since when, and why.
     public private(set) var presence: [String: Presence] = [:]
     /// Open leads by normalised phone number, to spot customers who call twice.
@@ -57,6 +59,8 @@ public struct Board: Sendable, Equatable {
             presence[person] = away ? Presence(since: event.at, reason: reason) : nil
         case .alert(let alert) where alert.lead == nil:
             break
+        case .swept(let at, _):
+            sweptThrough = max(sweptThrough ?? at, at)
         case .voided(let through, _):
             guard through >= event.seq else { throw RecordError("VOID \(event.seq) ends before it starts (\(through))") }
             lastSeq = through
@@ -123,7 +127,7 @@ public struct Board: Sendable, Equatable {
             if o.result == .estimateSent { startCadence(&lead, kind: .estimate, at: event.at) }
         case .alert(let alert):
             if let anchor = alert.anchor { lead.raised[alert.kind] = anchor }
-        case .created, .presence, .personSaved, .personRemoved, .voided:
+        case .created, .presence, .personSaved, .personRemoved, .voided, .swept:
             break
         }
         if lead.due != nil || !lead.isOpen {

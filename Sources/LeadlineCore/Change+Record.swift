@@ -95,6 +95,8 @@ extension Change {
             ])
         case .personRemoved(let name):
             return EventRecord(type: "PERSON", fields: [Field("name", name), Field("removed", "yes")])
+        case .swept(let at, let listed):
+            return EventRecord(type: "SWEPT", fields: [Field("sweep", at), Field("listed", listed)])
         case .voided(let through, let reason):
             return EventRecord(type: "VOID", fields: [Field("through", Int(through))], text: reason)
         }
@@ -173,6 +175,8 @@ extension Change {
             } else {
                 self = .personSaved(Person(name: name, role: try r.word("role", as: Role.self), tokenHash: try r.text("hash")))
             }
+        case "SWEPT":
+            self = .swept(at: try r.time("sweep"), listed: try r.number("listed"))
         case "VOID":
             let through = try r.number("through")
             guard through >= 0 else { throw RecordError("VOID through=\(through)") }

@@ -32,6 +32,9 @@ public enum Change: Sendable, Equatable {
     case personSaved(Person)
     /// `PERSON removed=yes` (private): a person removed.
     case personRemoved(name: String)
+    /// `SWEPT` (private): the day's end-of-day sweep ran at `at`, listing `listed` leads
+    /// (each with its own `ALERT kind=sweep`); nothing more is listed for that day.
+    case swept(at: Date, listed: Int)
     /// `VOID` (private): events `seq` through `through` were lost or quarantined by
     /// `leadlined repair`; they stand in the journal so sequence numbers stay whole.
     case voided(through: UInt64, reason: String)
@@ -46,14 +49,14 @@ public enum Change: Sendable, Equatable {
         case .statusChanged(let s): return s.lead
         case .outcome(let o): return o.lead
         case .alert(let a): return a.lead
-        case .presence, .personSaved, .personRemoved, .voided: return nil
+        case .presence, .personSaved, .personRemoved, .voided, .swept: return nil
         }
     }
 
     /// Private changes are journaled but never sent on the wire (they hold token hashes).
     public var isPrivate: Bool {
         switch self {
-        case .personSaved, .personRemoved, .voided: return true
+        case .personSaved, .personRemoved, .voided, .swept: return true
         default: return false
         }
     }

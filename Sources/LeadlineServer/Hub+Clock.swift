@@ -13,7 +13,7 @@ extension Hub {
     func raiseDueAlerts() {
         for _ in 0..<16 {
             let now = stampTime()
-            let alerts = speculative.dueAlerts(at: now)
+            let alerts = speculative.dueChanges(at: now)
             guard !alerts.isEmpty else { break }
             commit(speculative.stamp(alerts, by: nil, at: now)) { _ in }
         }

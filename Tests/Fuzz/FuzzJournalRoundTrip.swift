@@ -37,7 +37,7 @@ public func fuzzJournalRoundTrip(_ data: UnsafePointer<UInt8>, _ size: Int) -> C
     for raw in bytes.split(separator: 0x0A).prefix(64) {
         guard let selector = raw.first else { continue }
         clock = Timestamp.truncatedToMillis(clock.addingTimeInterval(Double(selector) * 97))
-        record(live.dueAlerts(at: clock), by: nil)
+        record(live.dueChanges(at: clock), by: nil)
         guard let text = String(validating: raw.dropFirst(), as: UTF8.self),
               case .success(let request)? = RequestDecoder.decode(text),
               case .command(let command) = request.request else { continue }

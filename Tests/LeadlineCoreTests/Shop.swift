@@ -73,7 +73,7 @@ struct Shop {
     mutating func raiseDue() -> [Alert] {
         var raised: [Alert] = []
         while true {
-            let due = board.dueAlerts(at: clock.now)
+            let due = board.dueChanges(at: clock.now)
             guard !due.isEmpty else { return raised }
             let stamped = board.stamp(due, by: nil, at: clock.now)
             try! board.apply(stamped)

@@ -158,7 +158,7 @@ import Testing
         shop.advance(by: 20 * 60)
         var replayed = Board(policy: shop.board.policy)
         try replayed.apply(shop.events)
-        #expect(replayed.dueAlerts(at: shop.clock.now).isEmpty)
+        #expect(replayed.dueChanges(at: shop.clock.now).isEmpty)
         #expect(replayed.leads == shop.board.leads)
     }
 

@@ -49,7 +49,7 @@ import Testing
             default: clock = clock.addingTimeInterval(Double(rng.below(3 * 3600)) + Double(rng.below(1000)) / 1000)
             }
             let stamp = Timestamp.truncatedToMillis(clock)
-            try record(live.dueAlerts(at: stamp), by: nil, at: stamp)
+            try record(live.dueChanges(at: stamp), by: nil, at: stamp)
             let (who, line) = generator.next(&rng, board: live)
             guard case .success(let request)? = RequestDecoder.decode(line), case .command(let command) = request.request else {
                 continue

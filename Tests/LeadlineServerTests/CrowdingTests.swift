@@ -60,12 +60,13 @@ import Testing
             config.limits.loginFailureDelay = 0.05
         }
         var flood: [LineClient] = []
-        for i in 0..<attackers {
+        for _ in 0..<attackers {
             let c = try LineClient(port: server.port, from: "127.0.0.2")
             _ = c.readLine()
-            c.send("LOGIN ana wrong-token-\(i)")
             flood.append(c)
         }
+        // All at once, so the checks queue up faster than they are made.
+        for (i, c) in flood.enumerated() { c.send("LOGIN ana wrong-token-\(i)") }
         #expect(eventually { (server.server.statistics()?.loginChecksQueued ?? 0) > attackers / 2 },
                 "the attack's checks are queued: \(server.server.statistics()?.loginChecksQueued ?? -1)")
         let ana = try LineClient(port: server.port, from: "127.0.0.3")
