@@ -131,7 +131,13 @@ extension Board {
         }
         var reply = [Field("lead", lead.id), Field("status", status)]
         if !r.status.closesLead { reply.append(Field.time("due", change.due)) }
-        return Decision(changes: [.statusChanged(change)], reply: reply)
+        var message: String?
+        if OutcomeRule.claimsContact.contains(r.status), lead.attempts.isEmpty {
+            // "The CRM says 'contacted' when nobody had a real conversation" (000).
+            message = "\(status) is not an outcome while no attempt is logged: lead \(lead.id) stays in the end-of-day sweep "
+                + "until one is (ATTEMPT \(lead.id) call connected next=<time>)"
+        }
+        return Decision(changes: [.statusChanged(change)], reply: reply, message: message)
     }
 
     /// `OUTCOME`: the technician's result, before leaving the driveway (002 stage 3):

@@ -59,6 +59,13 @@ public enum OutcomeRule {
         }
     }
 
+    /// The rule in the seeds' words, for `RULES` (the proof of the sweep).
+    public static let proof = "booked or work approved; estimate-sent or no-decision with its follow-up set; "
+        + "attempts logged (today, for a lead that arrived today) with the next touch set; "
+        + "a promised, update, estimate, post-job or re-engagement callback not yet due; "
+        + "closed (disqualified with its reason, no-response after attempts, completed). "
+        + "A status that claims contact with no attempt logged is not an outcome"
+
     /// Statuses that say the customer was reached: they need an attempt behind them.
     public static let claimsContact: Set<LeadStatus> = [.waitingOnCustomer, .followUpScheduled, .customerReplied]
 

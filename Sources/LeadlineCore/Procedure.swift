@@ -79,7 +79,7 @@ public enum Procedure {
                 name: "sweep", trigger: "\(clock(p.sweepMinute)) every business day, or SWEEP",
                 owner: "the ops lead", action: "every open lead without a documented outcome is completed, reassigned or escalated",
                 limit: "before close: no lead sleeps overnight without an owner, a next step and an outcome",
-                proof: "booked, follow-up-scheduled with a time, attempts logged with a next time, disqualified, or closed"),
+                proof: OutcomeRule.proof),
             ProcedureRule(
                 name: "exceptions", trigger: "angry customer, high-value job, warranty dispute, emergency, pricing or financing, commercial account",
                 owner: "the owner role", action: "ESCALATE the lead (emergencies are escalated on arrival)",

@@ -24,8 +24,20 @@ public struct BoardModel: Sendable {
         public var created: String?
         /// The due time an alert of the backup trigger (or an escalation) was raised for.
         public var triggeredFor: String?
+        /// Attempts logged on the lead (from `LEAD attempts=`, then each `ATTEMPTED`).
+        public var attempts = 0
 
         public var isTriggered: Bool { triggeredFor != nil && triggeredFor == due }
+
+        /// The 000 rule for this row at `now`, as the server's sweep judges it.
+        public func outcome(at now: Date, zone: TimeZone) -> OutcomeRule.Verdict {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let facts = OutcomeRule.Facts(
+                isOpen: true, status: LeadStatus(rawValue: status) ?? .needsCallback, kind: LeadKind(rawValue: kind) ?? .newLead,
+                due: due.flatMap(Timestamp.parse), attempts: attempts, createdAt: created.flatMap(Timestamp.parse) ?? now)
+            return OutcomeRule.assess(facts, at: now) { calendar.isDate($0, inSameDayAs: $1) }
+        }
     }
 
     public private(set) var rows: [Int: Row] = [:]
@@ -42,7 +54,7 @@ public struct BoardModel: Sendable {
             rows[id] = Row(id: id, kind: f["kind"] ?? "new-lead", urgency: f["urgency"] ?? "normal",
                            status: f["status"] ?? "needs-callback", owner: f.value("owner"), backup: f.value("backup"),
                            due: f.value("due"), name: f["name"], phone: f["phone"], service: f["service"],
-                           created: f["created"], triggeredFor: nil)
+                           created: f["created"], triggeredFor: nil, attempts: f["attempts"].flatMap(Int.init) ?? 0)
         }
     }
 
@@ -72,6 +84,7 @@ public struct BoardModel: Sendable {
                 row.backup = f.value("backup")
                 if f["due"] != nil { row.due = f.value("due") }
             case "ATTEMPTED", "STATUS":
+                if type == "ATTEMPTED" { row.attempts += 1 }
                 if let status = f["status"] { row.status = status }
                 if f["due"] != nil { row.due = f.value("due") }
                 if let kind = f["kind"] { row.kind = kind }

@@ -34,15 +34,17 @@ public enum BoardView {
         let heading = "\(title) — \(rows.count) open — \(clock.prefix(16).replacingOccurrences(of: "T", with: " "))"
         out.append(heading.count <= width ? style.bold(heading) : String(heading.prefix(width)))
         let header = pad("LEAD", 5) + pad("DUE", 11) + pad("KIND", 12) + pad("OWNER", 9) + pad("BACKUP", 9)
-            + pad("STATUS", 21) + "CUSTOMER"
+            + pad("  STATUS", 23) + "CUSTOMER"
         out.append(style.dim(String(header.prefix(width))))
         let alertLines = Array(alerts.suffix(3))
         let room = max(0, height - out.count - (alertLines.isEmpty ? 1 : alertLines.count + 2))
         for row in rows.prefix(room) {
             let urgent = row.urgency == "emergency" ? "!" : row.urgency == "urgent" ? "*" : " "
             let customer = [row.name ?? row.phone, row.service].compactMap { $0 }.joined(separator: " · ")
+            // "?": no documented outcome yet (the end-of-day sweep would list it).
+            let outcome = row.outcome(at: now, zone: zone).isDocumented ? "  " : "? "
             let line = pad("\(row.id)\(urgent)", 5) + pad(countdown(row.due, now: now), 11) + pad(row.kind, 12)
-                + pad(row.owner ?? "—", 9) + pad(row.backup ?? "—", 9) + pad(row.status, 21) + customer
+                + pad(row.owner ?? "—", 9) + pad(row.backup ?? "—", 9) + pad(outcome + row.status, 23) + customer
             let text = String(line.prefix(width))
             switch risk(row, now: now) {
             case .triggered: out.append(style.magenta(text))
@@ -52,6 +54,9 @@ public enum BoardView {
             }
         }
         if rows.count > room { out.append(style.dim("… \(rows.count - room) more")) }
+        if rows.contains(where: { !$0.outcome(at: now, zone: zone).isDocumented }), out.count < height - 1 {
+            out.append(style.dim(String("? no documented outcome yet: the end-of-day sweep lists it".prefix(width))))
+        }
         if !alertLines.isEmpty {
             out.append("")
             for alert in alertLines { out.append(style.alert(String(alert.prefix(width)))) }
