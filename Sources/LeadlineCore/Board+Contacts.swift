@@ -56,4 +56,14 @@ extension Board {
             name != owner && people[name]?.role.isOffice == true
         }
     }
+
+    /// The alert to the owner role when the policy names people who do not exist (yet):
+    /// leads fall through to the next backup rule until they are added.
+    public func unknownPolicyNamesAlert(_ unknown: [PolicyName]) -> Change {
+        let ask = ownerContacts()
+        let list = unknown.map { "\($0.name) (policy.\($0.field))" }.joined(separator: ", ")
+        return .alert(Alert(kind: .escalation, lead: nil, owner: nil, backup: nil, ask: ask, anchor: nil,
+                            text: "the policy names people who do not exist: \(list); until they are added (USER ADD <name> role=<role>), "
+                                + "leads fall through to the next backup rule. \(named(ask)), add them or fix the policy."))
+    }
 }

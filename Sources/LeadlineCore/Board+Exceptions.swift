@@ -22,7 +22,7 @@ extension Board {
 
     /// `MERGE`: a duplicate (the customer called twice) is closed into the open lead it
     /// repeats, with a note on that lead.
-    func decideMerge(_ id: LeadID, into target: LeadID, by actor: Person) throws(CommandError) -> Decision {
+    func decideMerge(_ id: LeadID, into target: LeadID, force: Bool, by actor: Person) throws(CommandError) -> Decision {
         let duplicate = try requireLead(id)
         let kept = try requireLead(target)
         guard id != target else { throw CommandError.invalid(argument: "lead", "a lead cannot be merged into itself") }
@@ -34,10 +34,40 @@ extension Board {
                                           "MERGE is for a holder of one of the two leads, or a \(Role.supervisors.spokenList)")
             }
         }
+        var message: String?
+        if let a = duplicate.phone, let b = kept.phone, Self.phoneKey(a) != Self.phoneKey(b) {
+            // Two customers, or one with two numbers: a person must say which.
+            guard force else {
+                throw CommandError(.conflict, fields: [Field("lead", id), Field("into", target)],
+                                   "lead \(id) (\(a)) and lead \(target) (\(b)) have different phone numbers; "
+                                   + "if they are the same customer, MERGE \(id) into \(target) force")
+            }
+            message = "merged though the phone numbers differ: \(a) (lead \(id)) and \(b) (lead \(target))"
+        }
         let summary = [duplicate.name, duplicate.phone, duplicate.service].compactMap { $0 }.joined(separator: ", ")
         return Decision(changes: [
             .statusChanged(StatusChange(lead: id, status: .disqualified, reason: "duplicate of lead \(target)")),
             .noted(lead: target, text: "lead \(id) merged in: the customer called again (\(summary))"),
-        ], reply: [Field("lead", id), Field("into", target)])
+        ], reply: [Field("lead", id), Field("into", target)], message: message)
+    }
+
+    /// `ACK`: the acknowledgement an after-hours lead is owed (002 stage 1, 000) was
+    /// sent. Any office role may log it without owning the lead. It is not an attempt:
+    /// the first call stays due at the opening, the backup trigger still runs, and it
+    /// is not a first response.
+    func decideAcknowledge(_ id: LeadID, note: String?, by actor: Person, at now: Date) throws(CommandError) -> Decision {
+        let lead = try requireLead(id)
+        guard actor.role.isOffice else {
+            throw CommandError.denied(need: Role.office, lead: id, "ACK is for office roles; you are \(actor.role.rawValue)")
+        }
+        try requireOpen(lead)
+        guard lead.ackOwed else {
+            throw CommandError(.conflict, fields: [Field("lead", id)],
+                               "lead \(id) owes no acknowledgement (it arrived in business hours, or one is logged); NOTE \(id) records a message")
+        }
+        let text = note?.trimmingCharacters(in: .whitespaces)
+        return Decision(changes: [.acknowledged(lead: id, note: text?.isEmpty == false ? text : nil)],
+                        reply: [Field("lead", id), Field.time("due", lead.due)],
+                        message: "acknowledged; the first call is still due \(lead.due.map { policy.spoken($0, now: now) } ?? "when one is set")")
     }
 }

@@ -37,14 +37,18 @@ extension Board {
             owner = try requireOfficePerson(name, argument: "owner")
             if owner != actor.name { try requireSupervisor(actor, doing: "Naming another person as owner") }
         }
+        var backupByRule = false
         if let name = r.backup {
             try requireSupervisor(actor, doing: "Naming a backup")
-            backup = try requireOfficePerson(name, argument: "backup")
+            if !Person.nobody.contains(name.lowercased()) { backup = try requireOfficePerson(name, argument: "backup") }
         }
         if let owner, owner == backup {
             throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner")
         }
-        if backup == nil { backup = ruleBackup(kind: kind, value: r.value, owner: owner, at: now) }
+        if r.backup == nil {
+            backup = ruleBackup(kind: kind, value: r.value, owner: owner, at: now)
+            backupByRule = backup != nil
+        }
         var intake = Intake(
             lead: nextLeadID, kind: kind, source: source, urgency: r.urgency ?? .normal,
             name: r.name, phone: r.phone, email: r.email, service: r.service, area: r.area,
@@ -55,6 +59,7 @@ extension Board {
         intake.sent = sent
         intake.job = job
         intake.ackOwed = policy.business.isAfterHours(now)
+        intake.backupByRule = backupByRule
         var changes: [Change] = [.created(intake)]
         changes += arrivalAlerts(for: intake, by: actor)
         var reply = [Field("lead", intake.lead), Field.time("due", intake.due)]

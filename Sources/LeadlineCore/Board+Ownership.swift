@@ -17,8 +17,9 @@ extension Board {
             throw CommandError(.conflict, fields: [Field("lead", id), Field("owner", owner)],
                                "lead \(id) is already claimed by \(owner)")
         }
-        let claim = Claim(lead: id, owner: actor.name, backup: backupAfterClaim(lead, by: actor.name, at: now),
-                          due: freshDue(lead, at: now))
+        let backup = backupForNewOwner(lead, owner: actor.name, at: now)
+        let claim = Claim(lead: id, owner: actor.name, backup: backup.update, due: freshDue(lead, at: now),
+                          backupByRule: backup.byRule)
         return Decision(changes: [.claimed(claim)], reply: claimReply(claim, lead))
     }
 
@@ -31,14 +32,14 @@ extension Board {
         return Timestamp.truncatedToMillis(policy.business.add(window, to: now))
     }
 
-    /// The backup after `owner` takes `lead`: they stop being its backup; an empty slot
-    /// is filled by the policy's rules.
-    private func backupAfterClaim(_ lead: Lead, by owner: String, at now: Date) -> BackupUpdate {
-        if lead.backup == owner || lead.backup == nil {
-            let rule = ruleBackup(kind: lead.kind, value: lead.value, owner: owner, at: now)
-            return rule == lead.backup ? .unchanged : .set(rule)
-        }
-        return .unchanged
+    /// The backup after `owner` takes `lead`: they stop being its backup; an empty slot,
+    /// or one the policy's rules filled for someone else, gets the backup the rules
+    /// give this owner (a person's choice of backup stays).
+    func backupForNewOwner(_ lead: Lead, owner: String?, at now: Date) -> (update: BackupUpdate, byRule: Bool) {
+        guard lead.backup == nil || lead.backup == owner || lead.backupByRule else { return (.unchanged, false) }
+        let rule = ruleBackup(kind: lead.kind, value: lead.value, owner: owner, at: now)
+        if rule == lead.backup { return (.unchanged, false) }
+        return (.set(rule), rule != nil)
     }
 
     private func claimReply(_ claim: Claim, _ lead: Lead) -> [Field] {
@@ -75,8 +76,12 @@ extension Board {
         }
         let newOwner = try choose(owner, current: lead.owner, argument: "owner")
         var newBackup = try choose(backup, current: lead.backup, argument: "backup")
-        if backup == .keep, newBackup == nil || newBackup == newOwner {
-            newBackup = ruleBackup(kind: lead.kind, value: lead.value, owner: newOwner, at: now)
+        var byRule = backup == .keep && lead.backupByRule
+        if backup == .keep, newOwner != lead.owner || newBackup == nil {
+            if case .set(let rule) = backupForNewOwner(lead, owner: newOwner, at: now).update {
+                newBackup = rule
+                byRule = rule != nil
+            }
         }
         if let newOwner, newOwner == newBackup {
             throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner (\(newOwner))")
@@ -87,7 +92,8 @@ extension Board {
         }
         let due = newOwner != nil && newOwner != lead.owner ? freshDue(lead, at: now) : nil
         if let due { reply.append(Field("due", due)) }
-        return Decision(changes: [.assigned(lead: id, owner: newOwner, backup: newBackup, due: due)], reply: reply)
+        return Decision(changes: [.assigned(Assignment(lead: id, owner: newOwner, backup: newBackup, due: due, backupByRule: byRule))],
+                        reply: reply)
     }
 
     private func choose(_ choice: PersonChoice, current: String?, argument: String) throws(CommandError) -> String? {

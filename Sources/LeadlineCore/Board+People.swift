@@ -26,6 +26,10 @@ extension Board {
                 throw CommandError(.conflict, fields: [Field("person", person.name)],
                                    "\(person.name) is the last owner; add another owner before removing them")
             }
+            if let named = policy.namedPeople.first(where: { $0.name == person.name }) {
+                throw CommandError(.conflict, fields: [Field("person", person.name), Field("policy", named.field)],
+                                   "the policy names \(person.name) (policy.\(named.field)); change the policy first, then remove them")
+            }
             return Decision(changes: [.personRemoved(name: person.name)], reply: [Field("person", person.name)])
         default:
             preconditionFailure("not a people command")

@@ -116,7 +116,9 @@ extension Board {
             // 3b. Escalation when the backup has not acted within its own window.
             if lead.raised[.backup] == due, lead.raised[.escalation] != due {
                 let ask = opsContacts()
-                out.append(Pending(fire: business.add(policy.backupWindow, to: trigger), alert: Alert(
+                // The backup's window runs from when they were actually asked.
+                let asked = max(trigger, lead.backupAskedAt ?? trigger)
+                out.append(Pending(fire: business.add(policy.backupWindow, to: asked), alert: Alert(
                     kind: .escalation, lead: id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: due,
                     text: "\(lead.label) still has no call logged \(minutes(policy.backupWindow)) after its backup was asked "
                         + "(due \(when(due, now))): neither \(lead.owner ?? "an owner") nor \(lead.backup ?? "a backup") acted; "

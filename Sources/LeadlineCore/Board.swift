@@ -14,6 +14,11 @@ public struct Board: Sendable, Equatable {
     public private(set) var lastSeq: UInt64 = 0
     public private(set) var nextLeadID: LeadID = 1
     public private(set) var ledger = TagLedger()
+    /// When the last lead event stamped by the real clock happened: real work, which a
+    /// drill (a simulated clock) must never be run on.
+    public private(set) var lastRealWork: Date?
+    /// Whether the last lead event was a drill's (stamped by a simulated clock).
+    public private(set) var lastWorkWasDrill = false
     /// The last end-of-day sweep that ran (see `Change.swept`).
     public private(set) var sweptThrough: Date?
     /// Who is away (in the field, out, tied up), since when, and why.
@@ -30,9 +35,10 @@ public struct Board: Sendable, Equatable {
     public func lead(_ id: LeadID) -> Lead? { leads[id] }
 
     /// Numbers the decided changes as the next events, timed `at` and attributed to `by`.
-    public func stamp(_ changes: [Change], by: String?, at: Date) -> [Event] {
+    /// - Parameter simulated: whether `at` was read from a simulated clock (a drill).
+    public func stamp(_ changes: [Change], by: String?, at: Date, simulated: Bool = false) -> [Event] {
         changes.enumerated().map { offset, change in
-            Event(seq: lastSeq + UInt64(offset) + 1, at: at, by: by, change: change)
+            Event(seq: lastSeq + UInt64(offset) + 1, at: at, by: by, change: change, simulated: simulated)
         }
     }
 
@@ -73,6 +79,10 @@ public struct Board: Sendable, Equatable {
             leads[id] = lead
         }
         if let id = event.lead, let lead = leads[id] { indexPhone(of: lead) }
+        if event.lead != nil {
+            if !event.simulated { lastRealWork = event.at }
+            lastWorkWasDrill = event.simulated
+        }
         if let id = event.lead { leads[id]?.history.append(event) }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
             ledger.remember(person: by, tag: tag, reply: reply, at: event.at)
@@ -90,18 +100,24 @@ public struct Board: Sendable, Equatable {
         switch event.change {
         case .claimed(let claim):
             lead.owner = claim.owner
-            if case .set(let backup) = claim.backup { lead.backup = backup }
+            if case .set(let backup) = claim.backup {
+                lead.backup = backup
+                lead.backupByRule = claim.backupByRule
+            }
             if let due = claim.due { lead.due = due }
             lead.unownedSince = nil
         case .released:
             lead.owner = nil
             lead.unownedSince = event.at
-        case .assigned(_, let owner, let backup, let due):
-            if owner == nil && lead.owner != nil { lead.unownedSince = event.at }
-            if owner != nil { lead.unownedSince = nil }
-            lead.owner = owner
-            lead.backup = backup
-            if let due { lead.due = due }
+        case .assigned(let a):
+            if a.owner == nil && lead.owner != nil { lead.unownedSince = event.at }
+            if a.owner != nil { lead.unownedSince = nil }
+            lead.owner = a.owner
+            lead.backup = a.backup
+            lead.backupByRule = a.backupByRule
+            if let due = a.due { lead.due = due }
+        case .acknowledged:
+            lead.ackOwed = false
         case .noted:
             break
         case .attempted(let a):
@@ -127,6 +143,7 @@ public struct Board: Sendable, Equatable {
             if o.result == .estimateSent { startCadence(&lead, kind: .estimate, at: event.at) }
         case .alert(let alert):
             if let anchor = alert.anchor { lead.raised[alert.kind] = anchor }
+            if alert.kind == .backup { lead.backupAskedAt = event.at }
         case .created, .presence, .personSaved, .personRemoved, .voided, .swept:
             break
         }

@@ -23,6 +23,7 @@ extension Change {
             r.add("action", i.action)
             r.add("owner", i.owner)
             r.add("backup", i.backup)
+            if i.backupByRule { r.fields.append(Field("backup-by", "rule")) }
             if i.ackOwed { r.fields.append(Field("ack", "owed")) }
             r.text = i.note
             return r
@@ -30,17 +31,21 @@ extension Change {
             var r = EventRecord(type: "CLAIMED", fields: [Field("lead", c.lead), Field("owner", c.owner)])
             r.add("from", c.from)
             if case .set(let backup) = c.backup { r.fields.append(Field.person("backup", backup)) }
+            if c.backupByRule { r.fields.append(Field("backup-by", "rule")) }
             if c.isTakeover { r.fields.append(Field("via", "takeover")) }
             r.add("due", c.due)
             return r
         case .released(let lead, let from, let reason):
             return EventRecord(type: "RELEASED", fields: [Field("lead", lead), Field("from", from)], text: reason)
-        case .assigned(let lead, let owner, let backup, let due):
+        case .assigned(let a):
             var r = EventRecord(type: "ASSIGNED", fields: [
-                Field("lead", lead), Field.person("owner", owner), Field.person("backup", backup),
+                Field("lead", a.lead), Field.person("owner", a.owner), Field.person("backup", a.backup),
             ])
-            r.add("due", due)
+            if a.backupByRule { r.fields.append(Field("backup-by", "rule")) }
+            r.add("due", a.due)
             return r
+        case .acknowledged(let lead, let note):
+            return EventRecord(type: "ACKNOWLEDGED", fields: [Field("lead", lead)], text: note)
         case .noted(let lead, let text):
             return EventRecord(type: "NOTED", fields: [Field("lead", lead)], text: text)
         case .attempted(let a):
@@ -119,17 +124,21 @@ extension Change {
             intake.late = try r.optionalTime("late")
             intake.action = try r.optionalText("action")
             intake.ackOwed = try r.optionalText("ack") == "owed"
+            intake.backupByRule = try r.optionalText("backup-by") == "rule"
             self = .created(intake)
         case "CLAIMED":
             let backup: BackupUpdate = r.value("backup") == nil ? .unchanged : .set(try r.person("backup"))
             self = .claimed(Claim(
                 lead: try r.number("lead"), owner: try r.text("owner"), from: try r.person("from"),
-                backup: backup, isTakeover: try r.optionalText("via") == "takeover", due: try r.optionalTime("due")))
+                backup: backup, isTakeover: try r.optionalText("via") == "takeover", due: try r.optionalTime("due"),
+                backupByRule: try r.optionalText("backup-by") == "rule"))
         case "RELEASED":
             self = .released(lead: try r.number("lead"), from: try r.text("from"), reason: r.text)
         case "ASSIGNED":
-            self = .assigned(lead: try r.number("lead"), owner: try r.person("owner"), backup: try r.person("backup"),
-                             due: try r.optionalTime("due"))
+            self = .assigned(Assignment(lead: try r.number("lead"), owner: try r.person("owner"), backup: try r.person("backup"),
+                                        due: try r.optionalTime("due"), backupByRule: try r.optionalText("backup-by") == "rule"))
+        case "ACKNOWLEDGED":
+            self = .acknowledged(lead: try r.number("lead"), note: r.text)
         case "NOTED":
             self = .noted(lead: try r.number("lead"), text: r.text ?? "")
         case "ATTEMPTED":

@@ -13,9 +13,12 @@ public enum Change: Sendable, Equatable {
     case claimed(Claim)
     /// `RELEASED`: the primary gave the lead back to the queue.
     case released(lead: LeadID, from: String, reason: String?)
-    /// `ASSIGNED`: a supervisor set the owner and backup (both carried, `none` = nobody),
-    /// and the new due time when an overdue lead gets a fresh window.
-    case assigned(lead: LeadID, owner: String?, backup: String?, due: Date? = nil)
+    /// `ASSIGNED`: the owner and backup were set (both carried, `none` = nobody) by a
+    /// supervisor or a hand-off between stages.
+    case assigned(Assignment)
+    /// `ACKNOWLEDGED`: the acknowledgement an after-hours lead was owed was sent. Not an
+    /// attempt: the first call is still due, and the backup trigger still runs.
+    case acknowledged(lead: LeadID, note: String?)
     /// `NOTED`: a note on the lead's history.
     case noted(lead: LeadID, text: String)
     /// `ATTEMPTED`: a callback attempt, with the status and next step it leaves behind.
@@ -44,7 +47,8 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .created(let i): return i.lead
         case .claimed(let c): return c.lead
-        case .released(let lead, _, _), .assigned(let lead, _, _, _), .noted(let lead, _): return lead
+        case .released(let lead, _, _), .noted(let lead, _), .acknowledged(let lead, _): return lead
+        case .assigned(let a): return a.lead
         case .attempted(let a): return a.lead
         case .statusChanged(let s): return s.lead
         case .outcome(let o): return o.lead
@@ -62,6 +66,25 @@ public enum Change: Sendable, Equatable {
     }
 }
 
+/// A lead's owner and backup as `ASSIGN` (or a hand-off between stages) sets them.
+public struct Assignment: Sendable, Equatable {
+    public var lead: LeadID
+    public var owner: String?
+    public var backup: String?
+    /// The new due time, when an overdue lead gets a fresh window (or a hand-off sets one).
+    public var due: Date?
+    /// Whether the policy's backup rules chose the backup (so a later owner gets theirs).
+    public var backupByRule: Bool
+
+    public init(lead: LeadID, owner: String?, backup: String?, due: Date? = nil, backupByRule: Bool = false) {
+        self.lead = lead
+        self.owner = owner
+        self.backup = backup
+        self.due = due
+        self.backupByRule = backupByRule
+    }
+}
+
 /// A lead's new primary owner, by `CLAIM` or `TAKEOVER`.
 public struct Claim: Sendable, Equatable {
     public var lead: LeadID
@@ -74,15 +97,18 @@ public struct Claim: Sendable, Equatable {
     /// The new due time, when the claim sets one (a takeover gives the new owner the
     /// backup window).
     public var due: Date?
+    /// Whether the policy's backup rules chose the backup the claim set.
+    public var backupByRule: Bool
 
     public init(lead: LeadID, owner: String, from: String? = nil, backup: BackupUpdate = .unchanged,
-                isTakeover: Bool = false, due: Date? = nil) {
+                isTakeover: Bool = false, due: Date? = nil, backupByRule: Bool = false) {
         self.lead = lead
         self.owner = owner
         self.from = from
         self.backup = backup
         self.isTakeover = isTakeover
         self.due = due
+        self.backupByRule = backupByRule
     }
 }
 

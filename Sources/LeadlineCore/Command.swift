@@ -15,7 +15,9 @@ public enum Command: Sendable, Equatable {
     case away(reason: String?)
     case back
     case escalate(LeadID, reason: String)
-    case merge(LeadID, into: LeadID)
+    case merge(LeadID, into: LeadID, force: Bool = false)
+    /// Log the acknowledgement an after-hours lead is owed.
+    case acknowledge(LeadID, note: String?)
     /// Claim the most urgent lead the person may take.
     case next
     /// Run the end-of-day sweep now.

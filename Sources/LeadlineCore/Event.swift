@@ -14,14 +14,19 @@ public struct Event: Sendable, Equatable {
     public let change: Change
     public var tag: String?
     public var reply: String?
+    /// Whether `at` was read from a simulated clock: the event is a drill's, not real
+    /// work. Journaled (`"clock":"sim"`), never sent.
+    public var simulated: Bool
 
-    public init(seq: UInt64, at: Date, by: String?, change: Change, tag: String? = nil, reply: String? = nil) {
+    public init(seq: UInt64, at: Date, by: String?, change: Change, tag: String? = nil, reply: String? = nil,
+                simulated: Bool = false) {
         self.seq = seq
         self.at = at
         self.by = by
         self.change = change
         self.tag = tag
         self.reply = reply
+        self.simulated = simulated
     }
 
     public var lead: LeadID? { change.lead }

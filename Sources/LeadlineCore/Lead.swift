@@ -24,6 +24,9 @@ public struct Lead: Sendable, Equatable {
     public var owner: String?
     /// The backup owner: the named person who acts when the primary cannot.
     public var backup: String?
+    /// Whether the policy's backup rules chose `backup` (rather than a person): a new
+    /// owner then gets the backup the rules give them (by kind, by person, by weekday).
+    public var backupByRule = false
     public var status: LeadStatus
     public var appointment: Appointment?
     public var attempts: [Attempt] = []
@@ -41,6 +44,9 @@ public struct Lead: Sendable, Equatable {
     public var cadenceStep = 0
     /// For each alert kind, the condition instance it was last raised for.
     public var raised: [AlertKind: Date] = [:]
+    /// When the backup was actually asked (the backup alert's time): the backup's own
+    /// window runs from then, even if the alert was raised late (after downtime).
+    public var backupAskedAt: Date?
     /// Since when the lead has had no owner.
     public var unownedSince: Date?
     /// Since when the lead has had no next step (no due time).
@@ -67,6 +73,7 @@ public struct Lead: Sendable, Equatable {
         due = intake.due
         owner = intake.owner
         backup = intake.backup
+        backupByRule = intake.backupByRule
         status = .needsCallback
         nextAction = intake.action
         late = intake.late
@@ -132,6 +139,8 @@ public struct Intake: Sendable, Equatable {
     public var late: Date?
     /// Arrived after hours: an acknowledgement is owed.
     public var ackOwed = false
+    /// Whether the policy's backup rules chose `backup`.
+    public var backupByRule = false
     public var value: Int?
     /// When the estimate was sent (estimate leads).
     public var sent: Date?

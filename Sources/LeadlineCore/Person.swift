@@ -33,4 +33,7 @@ public struct Person: Sendable, Equatable {
 
     /// Words that mean "nobody" or the server itself on the wire.
     public static let reservedNames: Set<String> = ["none", "nobody", "server", "me"]
+
+    /// The words that mean nobody where a person is expected (`backup=none`).
+    public static let nobody: Set<String> = ["none", "nobody"]
 }

@@ -182,6 +182,41 @@ public struct BackupRules: Sendable, Equatable {
     public var isEmpty: Bool { byKind.isEmpty && byPerson.isEmpty && rotation.isEmpty }
 }
 
+/// A person the policy names, and the setting that names them.
+public struct PolicyName: Sendable, Equatable {
+    /// `backups.byPerson.ana`
+    public let field: String
+    public let name: String
+
+    public init(field: String, name: String) {
+        self.field = field
+        self.name = name
+    }
+}
+
+extension Policy {
+    /// Every person the policy names, with the setting naming them, in a stable order.
+    public var namedPeople: [PolicyName] {
+        var out: [PolicyName] = []
+        for (kind, rule) in backups.byKind.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            out.append(PolicyName(field: "backups.byKind.\(kind.rawValue)", name: rule.backup))
+        }
+        for (owner, backup) in backups.byPerson.sorted(by: { $0.key < $1.key }) {
+            out.append(PolicyName(field: "backups.byPerson (key)", name: owner))
+            out.append(PolicyName(field: "backups.byPerson.\(owner)", name: backup))
+        }
+        for (day, backup) in backups.rotation.sorted(by: { $0.key < $1.key }) {
+            out.append(PolicyName(field: "backups.rotation.\(WeeklyHours.dayNames[day - 1])", name: backup))
+        }
+        return out
+    }
+
+    /// The names the policy uses that are not among `people`.
+    public func unknownNames(among people: [String: Person]) -> [PolicyName] {
+        namedPeople.filter { people[$0.name] == nil }
+    }
+}
+
 /// A kind's backup, optionally only for leads worth at least `minValue` dollars.
 public struct KindBackup: Sendable, Equatable {
     public var backup: String

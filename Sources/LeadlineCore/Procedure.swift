@@ -13,7 +13,8 @@ public struct ProcedureRule: Sendable, Equatable {
 
 /// The active procedure, written out from the policy the server runs (`RULES`).
 public enum Procedure {
-    public static func rules(_ p: Policy) -> [ProcedureRule] {
+    /// - Parameter people: who exists, to mark names the policy uses that nobody has.
+    public static func rules(_ p: Policy, people: [String: Person]? = nil) -> [ProcedureRule] {
         let window = { (kind: LeadKind) in duration(p.windows[kind] ?? 15 * 60) }
         let rhythm = p.missedCallRhythm.map(describe).joined(separator: "; ")
         let blocks = p.followUpBlocks.map(clock).joined(separator: " and ")
@@ -90,7 +91,7 @@ public enum Procedure {
                 limit: "at once: ALERT duplicate", proof: "MERGE (the duplicate closed, a note on the kept lead)"),
             ProcedureRule(
                 name: "backups", trigger: "a lead gets an owner and has no backup",
-                owner: "the policy", action: backupText(p), limit: "when the owner is set", proof: "the lead's backup"),
+                owner: "the policy", action: backupText(p, people: people), limit: "when the owner is set", proof: "the lead's backup"),
         ]
     }
 
@@ -105,18 +106,20 @@ public enum Procedure {
         return out
     }
 
-    private static func backupText(_ p: Policy) -> String {
+    private static func backupText(_ p: Policy, people: [String: Person]?) -> String {
         let rules = p.backups
         if rules.isEmpty { return "no automatic backup: a dispatcher names one (ASSIGN ... backup=)" }
+        // A name nobody has is marked: leads fall through to the next rule.
+        let who = { (name: String) in people.map { $0[name] == nil ? "\(name) (unknown: no such person)" : name } ?? name }
         var parts: [String] = []
         for (kind, rule) in rules.byKind.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            parts.append("\(rule.backup) backs \(kind.rawValue) leads" + (rule.minValue.map { " worth $\($0) or more" } ?? ""))
+            parts.append("1. by kind: \(who(rule.backup)) backs \(kind.rawValue) leads" + (rule.minValue.map { " worth $\($0) or more" } ?? ""))
         }
-        for (owner, backup) in rules.byPerson.sorted(by: { $0.key < $1.key }) { parts.append("\(backup) backs \(owner)") }
+        for (owner, backup) in rules.byPerson.sorted(by: { $0.key < $1.key }) { parts.append("2. by person: \(who(backup)) backs \(who(owner))") }
         for (day, backup) in rules.rotation.sorted(by: { $0.key < $1.key }) {
-            parts.append("\(backup) on \(WeeklyHours.dayNames[day - 1])")
+            parts.append("3. by weekday: \(who(backup)) on \(WeeklyHours.dayNames[day - 1])")
         }
-        return parts.joined(separator: "; ") + " (first that applies, never the owner)"
+        return parts.joined(separator: "; ") + " (in that order, the first that applies; never the owner)"
     }
 
     private static func describe(_ step: RhythmStep) -> String {

@@ -17,7 +17,7 @@ public enum JournalCodec {
     public static let version = 2
     /// The versions this build reads.
     public static let readableVersions = 1...2
-    static let reserved: Set<String> = ["seq", "at", "type", "by", "text", "tag", "reply", "crc"]
+    static let reserved: Set<String> = ["seq", "at", "type", "by", "text", "tag", "reply", "clock", "crc"]
     /// `,"crc":"` — what precedes the eight hex digits and the closing `"}`.
     static let checksumKey = Array(#","crc":""#.utf8)
     /// The bytes a checksum adds at the end of a line: `,"crc":"` + 8 digits + `"}`.
@@ -46,7 +46,7 @@ public enum JournalCodec {
             case .time(let d): FlatJSON.appendString(Timestamp.utc(d), to: &out)
             }
         }
-        for (key, value) in [("text", record.text), ("tag", event.tag), ("reply", event.reply)] {
+        for (key, value) in [("text", record.text), ("tag", event.tag), ("reply", event.reply), ("clock", event.simulated ? "sim" : nil)] {
             if let value {
                 FlatJSON.appendKey(key, to: &out, first: false)
                 FlatJSON.appendString(value, to: &out)
@@ -123,6 +123,7 @@ public enum JournalCodec {
         var reply: String?
         var epoch: String?
         var version: Int?
+        var simulated = false
         var fields: [Field] = []
         for (index, (key, value)) in pairs.enumerated() {
             switch (key, value) {
@@ -133,6 +134,9 @@ public enum JournalCodec {
             case ("text", .string(let s)): text = s
             case ("tag", .string(let s)): tag = s
             case ("reply", .string(let s)): reply = s
+            case ("clock", .string(let s)):
+                guard s == "sim" else { throw RecordError("clock=\(s) is not a clock this journal knows") }
+                simulated = true
             case ("crc", .string):
                 guard checksummed, index == pairs.count - 1 else { throw RecordError("crc must be the line's last key") }
             case (let k, _) where reserved.contains(k):
@@ -156,7 +160,8 @@ public enum JournalCodec {
             return Decoded(line: .header(JournalHeader(epoch: epoch, created: at, version: version)), checksummed: checksummed)
         }
         let change = try Change(record: EventRecord(type: type, fields: fields, text: text))
-        return Decoded(line: .event(Event(seq: UInt64(seq), at: at, by: by, change: change, tag: tag, reply: reply)),
+        return Decoded(line: .event(Event(seq: UInt64(seq), at: at, by: by, change: change, tag: tag, reply: reply,
+                                          simulated: simulated)),
                        checksummed: checksummed)
     }
 

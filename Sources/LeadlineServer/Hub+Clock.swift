@@ -15,7 +15,7 @@ extension Hub {
             let now = stampTime()
             let alerts = speculative.dueChanges(at: now)
             guard !alerts.isEmpty else { break }
-            commit(speculative.stamp(alerts, by: nil, at: now)) { _ in }
+            commit(stamp(alerts, by: nil, at: now)) { _ in }
         }
         nextAlertCheck = nil
     }

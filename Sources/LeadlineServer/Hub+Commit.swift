@@ -38,7 +38,7 @@ extension Hub {
                     + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text))
                 return
             }
-            var events = speculative.stamp(decision.changes, by: person.name, at: now)
+            var events = stamp(decision.changes, by: person.name, at: now)
             let fields = decision.reply + extraReply + [Field("seq", Int(events[events.count - 1].seq))]
             if remember, let tag {
                 let untagged = encoder.ok(tag: nil, verb: verb, fields: fields, text: text)

@@ -20,7 +20,7 @@ extension Hub {
             switch c.state {
             case .open:
                 if c.session.person == nil, now - c.session.connectedAt > config.limits.loginTimeout {
-                    c.sayGoodbye("IDLE", "no LOGIN within \(Int(config.limits.loginTimeout)) seconds")
+                    c.sayGoodbye("IDLE", "no LOGIN within \(Self.seconds(config.limits.loginTimeout))")
                 } else if let keepalive = c.session.keepalive,
                           now - max(c.session.lastInbound, c.session.lastOutbound) >= keepalive {
                     c.session.pingCounter += 1
@@ -37,25 +37,42 @@ extension Hub {
 
     /// Stops accepting and reading, lets every pending sync finish (and its `OK` go
     /// out), says `BYE` to everyone, waits for the goodbyes to drain, then calls `done`.
+    ///
+    /// Safe to call more than once: every caller's `done` runs, once, when the server has stopped.
     func shutdown(done: @escaping @Sendable () -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
+        if stopped {
+            done()
+            return
+        }
+        shutdownWaiters.append(done)
         guard !stopping else { return }
         beginStopping()
         listener?.cancel()
         journal.whenIdle { [self] in
             for c in Array(connections.values) { c.sayGoodbye("SHUTDOWN", "the server is shutting down") }
-            waitForConnections(until: monotonicSeconds() + config.limits.closeLinger + 0.5, done: done)
+            waitForConnections(until: monotonicSeconds() + config.limits.closeLinger + 0.5)
         }
     }
 
-    private func waitForConnections(until deadline: TimeInterval, done: @escaping @Sendable () -> Void) {
+    private func waitForConnections(until deadline: TimeInterval) {
         if connections.isEmpty || monotonicSeconds() > deadline {
             for c in Array(connections.values) { c.close(log: nil) }
             timer?.cancel()
             timer = nil
-            done()
+            stopped = true
+            let waiters = shutdownWaiters
+            shutdownWaiters = []
+            for done in waiters { done() }
             return
         }
-        queue.asyncAfter(deadline: .now() + 0.02) { [self] in waitForConnections(until: deadline, done: done) }
+        queue.asyncAfter(deadline: .now() + 0.02) { [self] in waitForConnections(until: deadline) }
+    }
+
+    /// "60 seconds", "1 second", "0.5 seconds": how a message says a configured time.
+    static func seconds(_ interval: TimeInterval) -> String {
+        let rounded = (interval * 1000).rounded() / 1000
+        let number = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        return number + (rounded == 1 ? " second" : " seconds")
     }
 }

@@ -186,7 +186,7 @@ extension Hub {
     /// `RULES`: the procedure this server runs, from its policy.
     private func rules(tag: String?, to c: Connection) {
         var out = encoder.data(tag: tag, "HOURS", Procedure.hours(config.policy).map { Field($0.0, $0.1) })
-        let rules = Procedure.rules(config.policy)
+        let rules = Procedure.rules(config.policy, people: durable.people)
         for (i, rule) in rules.enumerated() {
             out += encoder.data(tag: tag, "RULE \(i + 1) \(rule.name)", [
                 Field("trigger", rule.trigger), Field("owner", rule.owner), Field("action", rule.action),

@@ -34,6 +34,9 @@ final class Hub: @unchecked Sendable {
     var checkingLogin = false
     var listener: Listener?
     private(set) var stopping = false
+    /// Whether shutdown has finished; and who waits for it.
+    var stopped = false
+    var shutdownWaiters: [@Sendable () -> Void] = []
     /// One read buffer shared by every connection (they all read on this queue).
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
     private var nextConnectionID = 1
@@ -66,6 +69,12 @@ final class Hub: @unchecked Sendable {
     /// gives earlier stamps on later events, and nothing is held to a wrong time.
     func stampTime() -> Date {
         Timestamp.truncatedToMillis(config.clock.now)
+    }
+
+    /// Numbers decided changes as the next events on the speculative board, stamped `at`
+    /// by the server's clock (and marked as a drill's when that clock is simulated).
+    func stamp(_ changes: [Change], by person: String?, at now: Date) -> [Event] {
+        speculative.stamp(changes, by: person, at: now, simulated: config.clock.isSimulated)
     }
 
     // MARK: - Connections

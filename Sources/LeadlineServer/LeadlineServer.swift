@@ -64,13 +64,10 @@ public final class LeadlineServer: @unchecked Sendable {
             config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
                 + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")
         }
-        if board.people.isEmpty {
-            let token = TokenHasher.newToken()
-            let add = Command.addPerson(name: Self.bootstrapName, role: .owner, tokenHash: TokenHasher.hash(token))
-            guard case .success(let decision) = board.decide(add, by: nil, at: config.clock.now) else {
-                throw ServerError.configuration("cannot create the first owner account")
-            }
-            let events = board.stamp(decision.changes, by: nil, at: Timestamp.truncatedToMillis(config.clock.now))
+        /// Journals changes made at start-up, before anyone connects.
+        func record(_ changes: [Change]) throws(ServerError) {
+            let events = board.stamp(changes, by: nil, at: Timestamp.truncatedToMillis(config.clock.now),
+                                     simulated: config.clock.isSimulated)
             do {
                 try storage.appendDurably(events.flatMap(JournalCodec.encode))
             } catch {
@@ -78,6 +75,25 @@ public final class LeadlineServer: @unchecked Sendable {
             }
             Hub.applyDecided(events, to: &board)
             for event in events { recent.append(event) }
+        }
+        let freshFolder = board.people.isEmpty
+        let unknownNames = config.policy.unknownNames(among: board.people)
+        if !unknownNames.isEmpty {
+            let list = unknownNames.map { "policy.\($0.field) names \($0.name)" }.joined(separator: "; ")
+            guard freshFolder else {
+                throw ServerError.configuration("the policy names people this data folder does not have: \(list). "
+                    + "Fix the names, or add the people first (leadlined user add NAME --role ROLE --data \(config.dataDirectory))")
+            }
+            config.log("warning: the policy names people who do not exist yet: \(list); leads fall through to the next backup rule until they are added")
+        }
+        try checkClockMode(board, config: config)
+        if board.people.isEmpty {
+            let token = TokenHasher.newToken()
+            let add = Command.addPerson(name: Self.bootstrapName, role: .owner, tokenHash: TokenHasher.hash(token))
+            guard case .success(let decision) = board.decide(add, by: nil, at: config.clock.now) else {
+                throw ServerError.configuration("cannot create the first owner account")
+            }
+            try record(decision.changes)
             bootstrapToken = token
         }
         let hub = Hub(config: config, board: board, header: report.header, storage: storage, recent: recent)
@@ -86,6 +102,9 @@ public final class LeadlineServer: @unchecked Sendable {
         let caughtUp = DispatchSemaphore(value: 0)
         hub.queue.async {
             hub.raiseDueAlerts()
+            if !unknownNames.isEmpty {
+                hub.commit(hub.stamp([hub.speculative.unknownPolicyNamesAlert(unknownNames)], by: nil, at: hub.stampTime())) { _ in }
+            }
             hub.journal.whenIdle { caughtUp.signal() }
         }
         caughtUp.wait()
@@ -110,6 +129,21 @@ public final class LeadlineServer: @unchecked Sendable {
         config.log("listening on \(config.host):\(listener.port), data in \(config.dataDirectory)")
     }
 
+    /// A drill (a simulated clock) never runs on real work: a simulated start on a
+    /// folder that holds lead events stamped by the real clock is refused, pointing to
+    /// a copy. Each journaled event says which clock stamped it.
+    private func checkClockMode(_ board: Board, config: ServerConfiguration) throws(ServerError) {
+        if config.clock.isSimulated, let last = board.lastRealWork {
+            throw ServerError.configuration(
+                "\(config.dataDirectory) holds real work (lead events stamped by the real clock, the last at "
+                + "\(Timestamp.local(last, in: config.policy.timeZone))); a drill on a simulated clock would mix with it. "
+                + "Run the drill on a copy: cp -r \(config.dataDirectory) /tmp/leadline-drill && leadlined --data /tmp/leadline-drill --clock sim ...")
+        }
+        if !config.clock.isSimulated, board.lastWorkWasDrill {
+            config.log("warning: \(config.dataDirectory) holds a drill's leads (stamped by a simulated clock)")
+        }
+    }
+
     /// Stops gracefully and waits: no new connections or requests, pending syncs
     /// finished and answered, `BYE` to everyone, the data folder unlocked.
     public func stop() {
@@ -130,10 +164,13 @@ public final class LeadlineServer: @unchecked Sendable {
         hub.queue.async {
             hub.shutdown { [self] in
                 stateLock.lock()
-                self.hub = nil
-                self.lock = nil
+                let first = self.hub === hub
+                if first {
+                    self.hub = nil
+                    self.lock = nil
+                }
                 stateLock.unlock()
-                configuration.log("stopped")
+                if first { configuration.log("stopped") }
                 completion()
             }
         }

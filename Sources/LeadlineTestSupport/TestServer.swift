@@ -97,7 +97,7 @@ public final class TestServer: @unchecked Sendable {
     public func stop() { server.stop() }
 
     deinit {
-        server.stop()
+        server?.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

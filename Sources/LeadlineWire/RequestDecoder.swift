@@ -82,6 +82,11 @@ public enum RequestDecoder {
             return .command(.escalate(id, reason: reason))
         case "MERGE":
             var words = a.positionals
+            let force = words.count > 2 && words.last?.lowercased() == "force"
+            if force { words.removeLast() }
+            guard words.count >= 2 else {
+                throw CommandError.invalid(argument: "target", "MERGE needs the lead to merge into: MERGE \(words[0]) into 42")
+            }
             if words[1].lowercased() == "into" && words.count == 2 {
                 throw CommandError.invalid(argument: "target", "MERGE needs the lead to merge into: MERGE \(words[0]) into 42")
             }
@@ -91,7 +96,9 @@ public enum RequestDecoder {
                 }
                 words.remove(at: 1)
             }
-            return .command(.merge(try leadID(words[0]), into: try leadID(words[1])))
+            return .command(.merge(try leadID(words[0]), into: try leadID(words[1]), force: force))
+        case "ACK":
+            return .command(.acknowledge(try leadID(a.positionals[0]), note: a.text))
         case "OUTCOME":
             var r = OutcomeRequest(lead: try leadID(a.positionals[0]), result: try OutcomeResult.parse(a.positionals[1]))
             r.followUp = try time(a.pairs["followup"], "followup")
@@ -214,7 +221,7 @@ public enum RequestDecoder {
 
     private static func choice(_ word: String) -> PersonChoice {
         let name = word.lowercased()
-        return name == "none" || name == "nobody" ? .nobody : .person(name)
+        return Person.nobody.contains(name) ? .nobody : .person(name)
     }
 
     static func leadID(_ word: String) throws(CommandError) -> LeadID {

@@ -69,7 +69,7 @@ import Testing
     @Test func silentClientsAreTimedOut() throws {
         let server = try TestServer { $0.limits.loginTimeout = 0.3 }
         let c = try server.client()
-        #expect(c.readLine(timeout: 5) == "BYE IDLE :no LOGIN within 0 seconds")
+        #expect(c.readLine(timeout: 5) == "BYE IDLE :no LOGIN within 0.3 seconds")
         #expect(c.readLine() == nil && c.sawEndOfStream)
         // A logged-in watcher is not idle-timed out.
         let ana = try server.client("ana")

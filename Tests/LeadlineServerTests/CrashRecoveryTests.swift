@@ -93,20 +93,22 @@ import Testing
                 #expect(lost.isEmpty, "round \(round): acknowledged but lost: \(lost.prefix(5).map(\.tag))")
             }
             _ = c.reply("WATCH all")
-            var since = c.request("SINCE 0", timeout: 20)
+            // Tagged, so its rows stand apart from live events (alerts fall due meanwhile).
+            var since = c.request("@s SINCE 0", timeout: 20)
             var first: UInt64 = 3  // events 1 and 2 are the two people, private
-            if let refused = since.last, refused.hasPrefix("ERR INVALID arg=seq oldest="), let oldest = field("oldest", in: refused).flatMap(UInt64.init) {
+            if let refused = since.last, refused.hasPrefix("@s ERR INVALID arg=seq oldest="),
+               let oldest = field("oldest", in: refused).flatMap(UInt64.init) {
                 // A long soak outgrows the SINCE window: check what it keeps.
                 first = oldest
-                since = c.request("SINCE \(oldest - 1)", timeout: 20)
+                since = c.request("@s SINCE \(oldest - 1)", timeout: 20)
             }
-            let seqs = since.filter { $0.hasPrefix("EVENT ") }.compactMap { UInt64($0.split(separator: " ")[1]) }
+            let seqs = since.filter { $0.hasPrefix("@s EVENT ") }.compactMap { UInt64($0.split(separator: " ")[2]) }
             // Private events (the sweep's marker) leave gaps; every other number is there.
             let gaps = zip(seqs, seqs.dropFirst()).filter { $1 != $0 + 1 }
             let privateOnly = gaps.allSatisfy { $1 == $0 + 2 }
             #expect(privateOnly && (seqs.first ?? 0) >= first && (seqs.first ?? 0) <= first + 1,
                     "round \(round): SINCE from \(first) starts at \(seqs.first ?? 0), gaps \(gaps.prefix(5)): \(since.suffix(1))")
-            #expect(since.last?.hasPrefix("OK SINCE count=\(seqs.count) last=\(seqs.last ?? 0)") == true)
+            #expect(since.last?.hasPrefix("@s OK SINCE count=\(seqs.count) last=") == true)
             check.kill9()
         }
         let acknowledged = writers.map(\.acknowledged.count).reduce(0, +)
