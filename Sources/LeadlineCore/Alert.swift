@@ -48,10 +48,13 @@ public struct Alert: Sendable, Equatable {
     public var anchor: Date?
     /// The open lead a duplicate duplicates.
     public var of: LeadID?
+    /// For a `next-step-missing` alert about a visit with no outcome posted: the
+    /// appointment's start (written `appt=`), which it is about, once.
+    public var appointment: Date?
     public var text: String
 
     public init(kind: AlertKind, lead: LeadID?, person: String? = nil, owner: String?, backup: String?,
-                ask: [String], anchor: Date?, of: LeadID? = nil, text: String) {
+                ask: [String], anchor: Date?, of: LeadID? = nil, appointment: Date? = nil, text: String) {
         self.kind = kind
         self.lead = lead
         self.person = person
@@ -60,6 +63,7 @@ public struct Alert: Sendable, Equatable {
         self.ask = ask
         self.anchor = anchor
         self.of = of
+        self.appointment = appointment
         self.text = text
     }
 }

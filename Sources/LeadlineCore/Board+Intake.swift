@@ -60,6 +60,7 @@ extension Board {
         intake.job = job
         intake.ackOwed = policy.business.isAfterHours(now)
         intake.backupByRule = backupByRule
+        intake.address = r.address
         var changes: [Change] = [.created(intake)]
         changes += arrivalAlerts(for: intake, by: actor)
         var reply = [Field("lead", intake.lead), Field.time("due", intake.due)]

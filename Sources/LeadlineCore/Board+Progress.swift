@@ -117,6 +117,8 @@ extension Board {
         }
         var change = StatusChange(lead: lead.id, status: r.status, reason: r.reason, appointment: appointment,
                                   note: r.note.flatMap { $0.isEmpty ? nil : $0 })
+        // Back to being worked while a visit is booked: the visit is called off.
+        change.unbooks = lead.appointment != nil && lead.status == .booked && r.status.callsOffAVisit
         if r.status.closesLead {
             change.due = nil
         } else if r.status == .estimateSent {

@@ -134,6 +134,16 @@ extension Board {
                 text: "\(lead.label) has had no next step since \(when(since, now)); \(named(ask)), set one: "
                     + "ATTEMPT \(id) ... next=<time>, or STATUS \(id) follow-up-scheduled next=<time>, booked or closed.")))
         }
+        // 5b. A visit with no outcome posted: its technician and the dispatcher, once.
+        if lead.status == .booked, let appt = lead.appointment, lead.outcomeChasedFor != appt.at {
+            let ask = (appt.tech.map { [$0] } ?? []) + dispatchContacts().filter { $0 != appt.tech }
+            let who = appt.tech ?? "the technician"
+            out.append(Pending(fire: appt.at.addingTimeInterval(policy.appointmentOutcome), alert: Alert(
+                kind: .nextStepMissing, lead: id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: nil, appointment: appt.at,
+                text: "\(who) has posted no result for the \(when(appt.at, now)) visit on \(lead.label), "
+                    + "\(Procedure.duration(policy.appointmentOutcome)) after it began: OUTCOME \(id) estimate-sent, work-approved "
+                    + "or no-decision followup=<date>; \(named(Array(ask.dropFirst(appt.tech == nil ? 0 : 1)))), check with \(who).")))
+        }
         // 4. Away: the owner went away (alerted at once by AWAY; this catches later assignments).
         if let owner = lead.owner, let away = presence[owner], lead.raised[.away] != away.since {
             out.append(Pending(fire: away.since, alert: awayAlert(lead, owner: owner, reason: away.reason, since: away.since)))

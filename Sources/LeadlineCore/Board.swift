@@ -133,6 +133,7 @@ public struct Board: Sendable, Equatable {
             lead.due = change.status.closesLead ? nil : change.due
             lead.nextAction = change.status.closesLead ? nil : change.action
             if let appointment = change.appointment { lead.appointment = appointment }
+            if change.unbooks { lead.appointment = nil }
             lead.closedAt = change.status.closesLead ? event.at : nil
             if let kind = change.kind { startCadence(&lead, kind: kind, at: event.at) }
         case .outcome(let o):
@@ -144,6 +145,7 @@ public struct Board: Sendable, Equatable {
         case .alert(let alert):
             if let anchor = alert.anchor { lead.raised[alert.kind] = anchor }
             if alert.kind == .backup { lead.backupAskedAt = event.at }
+            if let appt = alert.appointment { lead.outcomeChasedFor = appt }
         case .created, .presence, .personSaved, .personRemoved, .voided, .swept:
             break
         }

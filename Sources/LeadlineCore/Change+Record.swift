@@ -15,6 +15,7 @@ extension Change {
             r.add("email", i.email)
             r.add("service", i.service)
             r.add("area", i.area)
+            r.add("address", i.address)
             if let value = i.value { r.fields.append(Field("value", value)) }
             r.add("sent", i.sent)
             r.add("job", i.job)
@@ -58,7 +59,7 @@ extension Change {
             return r
         case .statusChanged(let s):
             var r = EventRecord(
-                type: s.status.closesLead ? "CLOSED" : "STATUS",
+                type: s.status.closesLead ? "CLOSED" : s.status == .booked ? "BOOKED" : "STATUS",
                 fields: [Field("lead", s.lead), Field("status", s.status.rawValue)])
             r.add("kind", s.kind?.rawValue)
             r.add("reason", s.reason)
@@ -69,6 +70,8 @@ extension Change {
             if let appt = s.appointment {
                 r.add("appt", appt.at)
                 r.add("tech", appt.tech)
+            } else if s.unbooks {
+                r.fields.append(Field("appt", "none"))
             }
             r.text = s.note
             return r
@@ -89,6 +92,7 @@ extension Change {
             }
             r.fields.append(Field("ask", a.ask.isEmpty ? "none" : a.ask.joined(separator: ",")))
             if let key = a.kind.anchorKey, let anchor = a.anchor { r.fields.append(Field(key, anchor)) }
+            if let appt = a.appointment { r.fields.append(Field("appt", appt)) }
             if let of = a.of { r.fields.append(Field("of", of)) }
             return r
         case .presence(let person, let away, let reason):
@@ -124,6 +128,7 @@ extension Change {
             intake.late = try r.optionalTime("late")
             intake.action = try r.optionalText("action")
             intake.ackOwed = try r.optionalText("ack") == "owed"
+            intake.address = try r.optionalText("address")
             intake.backupByRule = try r.optionalText("backup-by") == "rule"
             self = .created(intake)
         case "CLAIMED":
@@ -148,9 +153,9 @@ extension Change {
                 status: try r.word("status", as: LeadStatus.self), due: try r.optionalTime("due"),
                 action: try r.optionalText("action"), step: r.value("step") == nil ? nil : try r.number("step"),
                 note: r.text))
-        case "STATUS", "CLOSED":
+        case "STATUS", "CLOSED", "BOOKED":
             let status = try r.word("status", as: LeadStatus.self)
-            guard status.closesLead == (r.type == "CLOSED") else {
+            guard status.closesLead == (r.type == "CLOSED"), (status == .booked) == (r.type == "BOOKED") else {
                 throw RecordError("\(r.type) with status \(status.rawValue)")
             }
             var appointment: Appointment?
@@ -158,7 +163,7 @@ extension Change {
             self = .statusChanged(StatusChange(
                 lead: try r.number("lead"), status: status, reason: try r.optionalText("reason"),
                 due: try r.optionalTime("due"), action: try r.optionalText("action"), appointment: appointment,
-                kind: try r.optionalWord("kind", as: LeadKind.self), note: r.text))
+                unbooks: r.value("appt") == .text("none"), kind: try r.optionalWord("kind", as: LeadKind.self), note: r.text))
         case "OUTCOME":
             self = .outcome(OutcomeChange(
                 lead: try r.number("lead"), result: try r.word("result", as: OutcomeResult.self),
@@ -172,7 +177,7 @@ extension Change {
                 owner: try r.person("owner"), backup: try r.person("backup"),
                 ask: ask == "none" ? [] : ask.split(separator: ",").map(String.init),
                 anchor: try kind.anchorKey.map { key throws(RecordError) in try r.optionalTime(key) } ?? nil,
-                of: r.value("of") == nil ? nil : try r.number("of"), text: r.text ?? ""))
+                of: r.value("of") == nil ? nil : try r.number("of"), appointment: try r.optionalTime("appt"), text: r.text ?? ""))
         case "PRESENCE":
             let presence = try r.text("presence")
             guard presence == "away" || presence == "back" else { throw RecordError("PRESENCE presence=\(presence)") }

@@ -152,19 +152,23 @@ public struct StatusChange: Sendable, Equatable {
     public var due: Date?
     public var action: String?
     public var appointment: Appointment?
+    /// The booked appointment is called off (the lead went back to being worked): its
+    /// technician hears of it. Written `appt=none`.
+    public var unbooks: Bool
     /// The lead's kind after the change, when it changes (an estimate sent makes the
     /// lead an estimate follow-up and starts its cadence).
     public var kind: LeadKind?
     public var note: String?
 
     public init(lead: LeadID, status: LeadStatus, reason: String? = nil, due: Date? = nil, action: String? = nil,
-                appointment: Appointment? = nil, kind: LeadKind? = nil, note: String? = nil) {
+                appointment: Appointment? = nil, unbooks: Bool = false, kind: LeadKind? = nil, note: String? = nil) {
         self.lead = lead
         self.status = status
         self.reason = reason
         self.due = due
         self.action = action
         self.appointment = appointment
+        self.unbooks = unbooks
         self.kind = kind
         self.note = note
     }

@@ -37,6 +37,7 @@ public struct NewLead: Sendable, Equatable {
     public var email: String?
     public var service: String?
     public var area: String?
+    public var address: String?
     public var due: TimeSpec?
     public var owner: String?
     public var backup: String?

@@ -15,6 +15,8 @@ public struct Lead: Sendable, Equatable {
     public var email: String?
     public var service: String?
     public var area: String?
+    /// Where the job is: the street address a technician drives to.
+    public var address: String?
     public let createdAt: Date
     public let createdBy: String?
     /// When the next touch is due: first the response window, then each `next=`.
@@ -47,6 +49,8 @@ public struct Lead: Sendable, Equatable {
     /// When the backup was actually asked (the backup alert's time): the backup's own
     /// window runs from then, even if the alert was raised late (after downtime).
     public var backupAskedAt: Date?
+    /// The appointment whose missing outcome was chased (its start), so it is chased once.
+    public var outcomeChasedFor: Date?
     /// Since when the lead has had no owner.
     public var unownedSince: Date?
     /// Since when the lead has had no next step (no due time).
@@ -68,6 +72,7 @@ public struct Lead: Sendable, Equatable {
         email = intake.email
         service = intake.service
         area = intake.area
+        address = intake.address
         createdAt = at
         createdBy = by
         due = intake.due
@@ -105,6 +110,9 @@ public struct Lead: Sendable, Equatable {
 
     /// Whether `person` is this lead's primary or backup owner.
     public func isHeld(by person: String) -> Bool { owner == person || backup == person }
+
+    /// Whether the lead is `person`'s to watch: they hold it, or it is their visit.
+    public func concerns(_ person: String) -> Bool { isHeld(by: person) || appointment?.tech == person }
 }
 
 /// A booked visit: when, and which technician.
@@ -129,6 +137,7 @@ public struct Intake: Sendable, Equatable {
     public var email: String?
     public var service: String?
     public var area: String?
+    public var address: String?
     public var due: Date?
     public var owner: String?
     public var backup: String?

@@ -4,7 +4,7 @@ import Foundation
 public enum LeadFilter: String, Vocabulary {
     /// Every lead not closed.
     case open
-    /// Open leads the asker owns or backs up.
+    /// Open leads the asker owns or backs up, or whose visit is theirs (technicians).
     case mine
     /// Open leads with no primary owner.
     case unowned
@@ -20,7 +20,7 @@ public enum LeadFilter: String, Vocabulary {
     public func matches(_ lead: Lead, person: String, now: Date) -> Bool {
         switch self {
         case .open: return lead.isOpen
-        case .mine: return lead.isOpen && lead.isHeld(by: person)
+        case .mine: return lead.isOpen && lead.concerns(person)
         case .unowned: return lead.isOpen && lead.owner == nil
         case .overdue: return lead.isOpen && (lead.due.map { $0 < now } ?? false)
         case .closed: return !lead.isOpen
@@ -39,5 +39,17 @@ extension Board {
             if !a.isOpen { return a.id < b.id }
             return a.priority(at: now, policy: policy) < b.priority(at: now, policy: policy)
         }
+    }
+}
+
+extension Board {
+    /// A technician's visits, in time order: the open leads booked with them, on `day`
+    /// (in the shop's zone) or on any day.
+    public func agenda(for person: String, on day: LocalDate? = nil) -> [Lead] {
+        let business = policy.business
+        return leads.values.filter { lead in
+            guard lead.isOpen, let appt = lead.appointment, appt.tech == person else { return false }
+            return day.map { business.localDate(appt.at) == $0 } ?? true
+        }.sorted { ($0.appointment!.at, $0.id) < ($1.appointment!.at, $1.id) }
     }
 }

@@ -39,6 +39,18 @@ public enum LeadStatus: String, Vocabulary {
     /// Statuses that need an appointment time (`appt=`).
     public var requiresAppointment: Bool { self == .booked }
 
+    /// Statuses that, set on a booked lead, call its visit off: the lead is being worked
+    /// again. (The visit's outcomes, an escalation or closing keep it as it was.)
+    public var callsOffAVisit: Bool {
+        switch self {
+        case .needsCallback, .inProgress, .leftMessage, .textSent, .waitingOnCustomer, .customerReplied,
+             .appointmentRequested, .followUpScheduled:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// The statuses in which the callback itself is still being worked; logging an
     /// attempt moves a lead between these (see `LeadStatus.after(_:)`).
     public var isWorking: Bool {

@@ -31,6 +31,9 @@ public struct Policy: Sendable, Equatable {
     /// The missed-call recovery rhythm after each unanswered attempt (004).
     public var missedCallRhythm: [RhythmStep]
     public var postJob: PostJobWindow
+    /// A booked visit with no outcome this long after its start is chased (002 stage 3:
+    /// "tech marks appointment result before leaving driveway").
+    public var appointmentOutcome: TimeInterval
     public var backups: BackupRules
 
     public init(timeZone: TimeZone = .current) {
@@ -47,6 +50,7 @@ public struct Policy: Sendable, Equatable {
         estimate = EstimateCadence()
         missedCallRhythm = RhythmStep.standard
         postJob = PostJobWindow()
+        appointmentOutcome = 2 * 3600
         backups = BackupRules()
     }
 

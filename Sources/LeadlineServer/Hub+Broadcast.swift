@@ -5,12 +5,12 @@ import LeadlineWire
 /// connection whose `WATCH` selects it.
 extension Hub {
     /// Event types of the default `board` stream: leads entering and leaving the
-    /// board, ownership changes, and alerts.
-    static let boardTypes: Set<String> = ["CREATED", "CLAIMED", "RELEASED", "ASSIGNED", "CLOSED", "ALERT"]
+    /// board, ownership changes (a booked visit hands the lead to the field), and alerts.
+    static let boardTypes: Set<String> = ["CREATED", "CLAIMED", "RELEASED", "ASSIGNED", "BOOKED", "CLOSED", "ALERT"]
 
-    /// Sends durable events to every connection that watches them.
-    /// - Parameter formerHolders: per event, the lead's owner and backup just before it.
-    func published(_ events: [Event], formerHolders: [Set<String>]) {
+    /// Sends durable events to every connection that watches them, and tells a
+    /// technician of a visit booked, moved or called off wherever they are logged in.
+    func published(_ events: [Event], audiences: [Audience]) {
         for (index, event) in events.enumerated() {
             if event.isPrivate {
                 peopleChanged(event)
@@ -18,10 +18,11 @@ extension Hub {
             }
             let type = event.type
             let bytes = encoder.event(event)
-            let former = index < formerHolders.count ? formerHolders[index] : []
+            let audience = index < audiences.count ? audiences[index] : Audience(before: nil, after: nil)
             for c in connections.values where c.isOpen {
-                guard let person = c.session.person,
-                      wants(c.session.watch, event, type, person.name, formerHolders: former) else { continue }
+                guard let person = c.session.person else { continue }
+                let told = c.session.watch != .none && audience.visitTechs.contains(person.name)
+                guard told || wants(c.session.watch, event, type, person.name, formerHolders: audience.formerHolders) else { continue }
                 c.push(bytes)
             }
         }
@@ -42,12 +43,29 @@ extension Hub {
     /// Whether an event is about `person`: a lead they hold now, or one the event
     /// names them on.
     private func concerns(_ event: Event, _ person: String) -> Bool {
-        if let id = event.lead, durable.lead(id)?.isHeld(by: person) == true { return true }
+        if let id = event.lead, durable.lead(id)?.concerns(person) == true { return true }
         return event.record.fields.contains { field in
             guard ["owner", "backup", "from", "tech", "ask", "person"].contains(field.key), case .text(let value) = field.value else {
                 return false
             }
             return value == person || (field.key == "ask" && value.split(separator: ",").contains { $0 == person })
         }
+    }
+}
+
+/// Who an event concerns beyond the `WATCH` modes, from its lead just before and after it.
+struct Audience {
+    /// Who held the lead (owner, backup, the visit's technician) just before: `WATCH mine`
+    /// also tells a person about a lead taken from them.
+    let formerHolders: Set<String>
+    /// Technicians whose visit the event booked, moved or called off (or whose lead
+    /// closed with a visit booked): told wherever they are logged in.
+    let visitTechs: Set<String>
+
+    init(before: Lead?, after: Lead?) {
+        formerHolders = Set([before?.owner, before?.backup, before?.appointment?.tech].compactMap { $0 })
+        let visitChanged = before?.appointment != after?.appointment
+            || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)
+        visitTechs = visitChanged ? Set([before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 }) : []
     }
 }

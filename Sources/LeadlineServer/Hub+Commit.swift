@@ -76,27 +76,21 @@ extension Hub {
             switch result {
             case .success:
                 nextAlertCheck = nil
-                // Who held each lead just before its event, so `WATCH mine` also tells
-                // a person about a lead taken from them.
-                var formerHolders: [Set<String>] = []
+                var audiences: [Audience] = []
                 for event in events {
-                    formerHolders.append(holders(of: event.lead))
+                    let before = event.lead.flatMap { durable.lead($0) }
                     Self.applyDecided([event], to: &durable)
                     recent.append(event)
+                    audiences.append(Audience(before: before, after: event.lead.flatMap { durable.lead($0) }))
                 }
                 answer(.success(()))
-                published(events, formerHolders: formerHolders)
+                published(events, audiences: audiences)
             case .failure(let error):
                 speculative = durable
                 log("journal write failed, change refused: \(error)")
                 answer(.failure(error))
             }
         }
-    }
-
-    private func holders(of lead: LeadID?) -> Set<String> {
-        guard let lead, let current = durable.lead(lead) else { return [] }
-        return Set([current.owner, current.backup].compactMap { $0 })
     }
 
     func unavailable(_ error: JournalError) -> CommandError {

@@ -75,6 +75,8 @@ extension Hub {
             who(tag: tag, to: c)
         case .queue:
             queue(tag: tag, to: c)
+        case .agenda(let person, let day):
+            agenda(person, day: day, tag: tag, to: c)
         case .rules:
             rules(tag: tag, to: c)
         case .clock(let advance):
@@ -143,7 +145,9 @@ extension Hub {
 
     private func list(_ filter: LeadFilter, tag: String?, to c: Connection) {
         guard let person = c.session.person else { return }
-        let leads = durable.list(filter, for: person.name, at: config.clock.now)
+        // A technician's own leads are their visits, in time order.
+        let leads = filter == .mine && person.role == .tech
+            ? durable.agenda(for: person.name) : durable.list(filter, for: person.name, at: config.clock.now)
         var out: [UInt8] = []
         for lead in leads { out += encoder.lead(tag: tag, lead) }
         out += encoder.ok(tag: tag, verb: "LIST", fields: [Field("filter", filter.rawValue), Field("count", leads.count)])
@@ -172,6 +176,11 @@ extension Hub {
     /// on a touch, and those they back up that now need them.
     private func queue(tag: String?, to c: Connection) {
         guard let person = c.session.person else { return }
+        guard person.role != .tech else {
+            let visits = durable.agenda(for: person.name).filter { $0.status == .booked }
+            send(visits, tag: tag, verb: "QUEUE", fields: [Field("count", visits.count)], to: c)
+            return
+        }
         let now = config.clock.now
         let mine = durable.leads.values.filter { lead in
             lead.isOpen && lead.due != nil
@@ -180,6 +189,38 @@ extension Hub {
         var out: [UInt8] = []
         for lead in mine { out += encoder.lead(tag: tag, lead) }
         out += encoder.ok(tag: tag, verb: "QUEUE", fields: [Field("count", mine.count)])
+        c.send(out)
+    }
+
+    /// `AGENDA`: a technician's visits on a day. Anyone may ask for their own; a
+    /// supervisor for anyone's.
+    private func agenda(_ name: String?, day spec: TimeSpec?, tag: String?, to c: Connection) {
+        guard let person = c.session.person else { return }
+        let who = name ?? person.name
+        if who != person.name, !person.role.isSupervisor {
+            c.send(encoder.error(tag: tag, CommandError.denied(
+                need: Role.supervisors, "another person's agenda is for a \(Role.supervisors.spokenList); AGENDA shows yours")))
+            return
+        }
+        guard durable.people[who] != nil else {
+            c.send(encoder.error(tag: tag, CommandError(.notFound, fields: [Field("person", who)], "there is no one called \(who); WHO lists everyone")))
+            return
+        }
+        let now = config.clock.now
+        guard let at = (spec ?? .local(day: .today, minute: nil)).resolve(now: now, policy: config.policy) else {
+            c.send(encoder.error(tag: tag, CommandError.invalid(argument: "day", "that day does not exist")))
+            return
+        }
+        let day = config.policy.business.localDate(at)
+        let visits = durable.agenda(for: who, on: day)
+        send(visits, tag: tag, verb: "AGENDA", fields: [Field("person", who), Field("date", day.description), Field("count", visits.count)], to: c)
+    }
+
+    /// `LEAD` rows, then `OK VERB fields`.
+    private func send(_ leads: [Lead], tag: String?, verb: String, fields: [Field], to c: Connection) {
+        var out: [UInt8] = []
+        for lead in leads { out += encoder.lead(tag: tag, lead) }
+        out += encoder.ok(tag: tag, verb: verb, fields: fields)
         c.send(out)
     }
 

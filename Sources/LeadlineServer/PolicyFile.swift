@@ -8,7 +8,8 @@ import LeadlineCore
 enum PolicyFile {
     static func apply(_ o: ConfigObject, to policy: inout Policy) throws(ServerError) {
         try o.allow(["timeZone", "hours", "holidays", "windows", "dueSoon", "assignmentWindow", "backupWindow",
-                     "nextStepGrace", "sweep", "followUpBlocks", "estimate", "missedCallRhythm", "postJob", "backups"])
+                     "nextStepGrace", "sweep", "followUpBlocks", "estimate", "missedCallRhythm", "postJob", "appointmentOutcome",
+                     "backups"])
         if let name = try o.string("timeZone") {
             guard let zone = TimeZone(identifier: name) else {
                 throw o.error("timeZone", "\"\(name)\" is not an IANA time zone name (for example America/Chicago)")
@@ -35,6 +36,7 @@ enum PolicyFile {
         if let d = try duration(o, "assignmentWindow") { policy.assignmentWindow = d }
         if let d = try duration(o, "backupWindow") { policy.backupWindow = d }
         if let d = try duration(o, "nextStepGrace") { policy.nextStepGrace = d }
+        if let d = try duration(o, "appointmentOutcome") { policy.appointmentOutcome = d }
         if let m = try clock(o, "sweep") { policy.sweepMinute = m }
         if let list = try o.array("followUpBlocks") {
             policy.followUpBlocks = try list.map { item throws(ServerError) in

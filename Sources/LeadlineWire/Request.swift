@@ -31,6 +31,8 @@ public enum Request: Sendable, Equatable {
     case list(LeadFilter)
     case who
     case queue
+    /// `AGENDA [person] [day]`: a technician's visits on a day.
+    case agenda(person: String?, day: TimeSpec?)
     case rules
     /// `CLOCK` (nil) or `CLOCK ADVANCE <duration|time>`.
     case clock(advance: ClockAdvance?)

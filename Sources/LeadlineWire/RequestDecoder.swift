@@ -68,6 +68,20 @@ public enum RequestDecoder {
         case "LOGIN": return .login(name: a.positionals[0].lowercased(), token: a.positionals[1])
         case "WHO": return .who
         case "QUEUE": return .queue
+        case "AGENDA":
+            // A word that reads as a day is the day; another is the person.
+            var person: String?
+            var day: TimeSpec?
+            for word in a.positionals {
+                if day == nil, let spec = TimeSpec.parse(word) {
+                    day = spec
+                } else if person == nil, day == nil {
+                    person = word.lowercased()
+                } else {
+                    throw CommandError.invalid(argument: "day", "AGENDA takes a person and a day: AGENDA tess tomorrow; got \"\(word)\"")
+                }
+            }
+            return .agenda(person: person, day: day)
         case "RULES": return .rules
         case "NEXT": return .command(.next)
         case "SWEEP": return .command(.sweep)
@@ -162,6 +176,7 @@ public enum RequestDecoder {
         r.email = a.pairs["email"]
         r.service = a.pairs["service"]
         r.area = a.pairs["area"]
+        r.address = a.pairs["address"]
         r.due = try time(a.pairs["due"], "due")
         r.owner = a.pairs["owner"]
         r.backup = a.pairs["backup"]

@@ -83,6 +83,7 @@ public struct WireEncoder: Sendable {
         if let v = lead.phone { f.append(Field("phone", v)) }
         if let v = lead.service { f.append(Field("service", v)) }
         if let v = lead.area { f.append(Field("area", v)) }
+        if let v = lead.address { f.append(Field("address", v)) }
         f.append(Field("source", lead.source.rawValue))
         if let v = lead.email { f.append(Field("email", v)) }
         f.append(Field("created", lead.createdAt))

@@ -169,3 +169,30 @@ import Testing
         #expect(try Credentials.load(path: path)?.token == "t")
     }
 }
+
+/// The short forms' replies, laid out for a phone's screen.
+@Suite struct ReplyViewTests {
+    @Test func visitsAreCardsThatFitEightyColumns() {
+        let rows = [
+            #"LEAD 4 status=booked kind=new-lead urgency=normal owner=dora backup=none due=none name="Jane Roe" phone=555-0100 service="no heat, furnace short-cycling and a very long description" area=60614 address="12 Elm St, Apt 4" source=phone created=2026-11-23T08:00:00-06:00 appt=2026-11-23T10:00:00-06:00 tech=tess attempts=0"#,
+            #"LEAD 7 status=booked kind=new-lead urgency=normal owner=dora backup=none due=none name="Bo Lane" phone=555-0101 source=phone created=2026-11-23T08:00:00-06:00 appt=2026-11-23T14:30:00-06:00 tech=tess attempts=0"#,
+            "OK AGENDA person=tess date=2026-11-23 count=2",
+        ]
+        let lines = ReplyView.lines(rows, width: 80)
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines)")
+        #expect(lines[0].hasPrefix("10:00  #4  Jane Roe  555-0100") && lines[0].hasSuffix("booked"))
+        #expect(lines[1].hasPrefix("       12 Elm St, Apt 4, 60614 · no heat"))
+        #expect(lines[2].hasPrefix("14:30  #7  Bo Lane  555-0101"))
+        #expect(lines.last == "OK AGENDA person=tess date=2026-11-23 count=2")
+    }
+
+    @Test func theShortFormsOfTheDay() {
+        func mode(_ arguments: [String]) -> ClientMode? { try? ClientCommandLine.parse(arguments).get().mode }
+        #expect(mode(["agenda"]) == .send("AGENDA"))
+        #expect(mode(["agenda", "tess", "tomorrow"]) == .send("AGENDA tess tomorrow"))
+        #expect(mode(["outcome", "42", "estimate-sent", "--value", "7200"]) == .send("OUTCOME 42 estimate-sent value=7200"))
+        #expect(mode(["ack", "12", "auto-text", "sent"]) == .send("ACK 12 :auto-text sent"))
+        #expect((try? ClientCommandLine.parse(["agenda"]).get().readable) == true)
+        #expect((try? ClientCommandLine.parse(["send", "AGENDA"]).get().readable) == false)
+    }
+}

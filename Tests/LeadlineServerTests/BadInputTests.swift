@@ -17,7 +17,7 @@ import Testing
             ("CLAIM", "ERR INVALID arg=lead :CLAIM needs lead; usage: CLAIM <lead>"),
             ("CLAIM forty-two", "ERR INVALID arg=lead :a lead is a number like 42; got \"forty-two\""),
             ("CLAIM 999", "ERR NOTFOUND lead=999 :there is no lead 999"),
-            ("NEW colour=red", "ERR INVALID arg=colour :unknown argument colour=; NEW knows kind= source= urgency= name= phone= email= service= area= due= owner= backup= value= sent= job="),
+            ("NEW colour=red", "ERR INVALID arg=colour :unknown argument colour=; NEW knows kind= source= urgency= name= phone= email= service= area= address= due= owner= backup= value= sent= job="),
             ("NEW kind=maybe phone=1234", "ERR INVALID arg=kind :kind must be one of missed-call, new-lead, promised, update, estimate, post-job, re-engage; got \"maybe\""),
             ("NEW phone=1234 due=someday", "ERR INVALID arg=due :due must be a time like 15:30, 3pm, +2h, +30m, tomorrow, thu, \"thu 9am\", 2026-11-26 or 2026-11-26T10:00; got \"someday\""),
             ("NEW phone=1234 due=7:00", "ERR INVALID arg=due :due=07:00 is in the past; it is 08:00 now"),

@@ -83,7 +83,7 @@ public struct BoardModel: Sendable {
                 row.owner = f.value("owner")
                 row.backup = f.value("backup")
                 if f["due"] != nil { row.due = f.value("due") }
-            case "ATTEMPTED", "STATUS":
+            case "ATTEMPTED", "STATUS", "BOOKED":
                 if type == "ATTEMPTED" { row.attempts += 1 }
                 if let status = f["status"] { row.status = status }
                 if f["due"] != nil { row.due = f.value("due") }

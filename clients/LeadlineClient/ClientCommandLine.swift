@@ -23,6 +23,9 @@ public struct ClientInvocation: Sendable, Equatable {
     public var user: String?
     public var credentials: String?
     public var keepalive: Int?
+    /// The request came from a short form (`leadline agenda`), for a person to read:
+    /// on a terminal its reply is laid out to fit the screen.
+    public var readable = false
 
     public init() {}
 }
@@ -38,6 +41,7 @@ public enum ClientCommandLine {
           leadline board                        the live board of open leads, most urgent first
           leadline send 'CLAIM 42'              one request: prints the reply, exits 0 on OK, 1 on ERR
           leadline VERB ARGS... [--key value]   the same, short: leadline outcome 42 no-decision --followup thu
+                                                (on a terminal, leads are laid out to fit it: leadline agenda)
           leadline login                        check a name and token, and save them in the credentials file
 
         options (anywhere):
@@ -122,6 +126,7 @@ public enum ClientCommandLine {
             invocation.mode = .login
         default:
             invocation.mode = .send(try ShortForm.request(words, options: options))
+            invocation.readable = true
         }
         return invocation
     }

@@ -35,7 +35,8 @@ public enum ClientMain {
         case .interactive: InteractiveSession(settings: settings, style: style).run()
         case .watch(let alertsOnly): WatchSession.run(alertsOnly: alertsOnly, settings: settings, style: style)
         case .board: BoardSession(settings: settings, style: style).run()
-        case .send(let line): OneShot.run(line, settings: settings, style: style)
+        case .send(let line):
+            OneShot.run(line, settings: settings, style: style, width: invocation.readable && Terminal.isTerminal(1) ? Terminal.size().columns : nil)
         case .help, .version, .login: exit(0)
         }
     }

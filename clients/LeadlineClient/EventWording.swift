@@ -71,7 +71,12 @@ public struct EventWording: Sendable {
             if let due = f.value("due") { words += "; next \(f["action"] ?? "touch") \(when(due, day))" }
         case "STATUS":
             words = "\(by) set \(lead) to \(f["status"] ?? "?")"
+            if f["appt"] == "none" { words += "; the visit is called off" }
             if let due = f.value("due") { words += "; next \(when(due, day))" }
+        case "BOOKED":
+            words = "\(by) booked \(lead) for \(when(f.value("appt"), day))" + (f["tech"].map { " with \($0)" } ?? "")
+        case "ACKNOWLEDGED":
+            words = "\(by) acknowledged \(lead)"
         case "CLOSED":
             words = "\(by) closed \(lead): \(f["status"] ?? "closed")" + (f["reason"].map { " (\($0))" } ?? "")
         case "OUTCOME":

@@ -5,7 +5,8 @@ import Foundation
 /// exit status a script can branch on. A dropped connection is retried (the request
 /// keeps its tag, so a change is not made twice).
 enum OneShot {
-    static func run(_ line: String, settings: ClientSettings, style: Style) -> Never {
+    /// - Parameter width: lay the reply out for a person on a screen this wide (nil: as sent).
+    static func run(_ line: String, settings: ClientSettings, style: Style, width: Int?) -> Never {
         var options = settings.linkOptions(watch: "none")
         options.maxAttempts = 6
         options.keepalive = 0
@@ -21,7 +22,8 @@ enum OneShot {
             link.send(line) { result in
                 switch result {
                 case .success(let reply):
-                    for text in reply.texts {
+                    let texts = width.map { ReplyView.lines(reply.texts, width: max(40, $0)) } ?? reply.texts
+                    for text in texts {
                         Output.line(text.hasPrefix("ERR ") ? style.error(text) : text)
                     }
                     exit(reply.isOK ? 0 : 1)
