@@ -83,7 +83,12 @@ extension Board {
     /// needs at least one logged attempt. `estimate-sent` starts the estimate cadence.
     func decideStatus(_ r: StatusRequest, by actor: Person, at now: Date) throws(CommandError) -> Decision {
         let lead = try requireLead(r.lead)
-        try requireWorker(actor, on: lead, doing: "STATUS")
+        if r.status == .completed, actor.role == .tech {
+            // The technician completes the job of their own visit.
+            try requireWorkerOrTech(actor, on: lead, doing: "STATUS")
+        } else {
+            try requireWorker(actor, on: lead, doing: "STATUS")
+        }
         if !lead.isOpen && r.status.closesLead {
             throw CommandError(.conflict, fields: [Field("lead", lead.id), Field("status", lead.status.rawValue)],
                                "lead \(lead.id) is already closed (\(lead.status.rawValue))")
@@ -127,6 +132,9 @@ extension Board {
             change.action = "follow-up"
         } else if r.status == .booked {
             change.due = next
+        } else if r.status == .workApproved {
+            change.due = next ?? schedulingDue(at: now)
+            change.action = "schedule"
         } else {
             change.due = next ?? lead.due
             change.action = next != nil ? "follow-up" : lead.nextAction
@@ -139,7 +147,16 @@ extension Board {
             message = "\(status) is not an outcome while no attempt is logged: lead \(lead.id) stays in the end-of-day sweep "
                 + "until one is (ATTEMPT \(lead.id) call connected next=<time>)"
         }
-        return Decision(changes: [.statusChanged(change)], reply: reply, message: message)
+        var decision = Decision(changes: [.statusChanged(change)], reply: reply, message: message)
+        handOff(lead, after: r.status, value: lead.value, into: &decision, at: now)
+        if r.status == .completed, lead.kind != .postJob, lead.postJobLead == nil {
+            // 003: the satisfaction call 24–48 h after the job, a callback of its own.
+            let call = postJobCall(after: lead, at: now)
+            decision.changes.append(.created(call))
+            decision.reply.append(Field("post-job", call.lead))
+            decision.message = "completed; post-job call lead \(call.lead) is due \(call.due.map { policy.spoken($0, now: now) } ?? "when set")"
+        }
+        return decision
     }
 
     /// `OUTCOME`: the technician's result, before leaving the driveway (002 stage 3):
@@ -164,9 +181,28 @@ extension Board {
             change.due = followUp
             change.action = "follow-up"
         case .workApproved:
-            break
+            change.due = schedulingDue(at: now)
+            change.action = "schedule"
         }
-        return Decision(changes: [.outcome(change)],
-                        reply: [Field("lead", lead.id), Field("status", r.result.status.rawValue), Field.time("due", change.due)])
+        var decision = Decision(changes: [.outcome(change)],
+                                reply: [Field("lead", lead.id), Field("status", r.result.status.rawValue), Field.time("due", change.due)])
+        handOff(lead, after: r.result.status, value: r.value ?? lead.value, into: &decision, at: now)
+        return decision
+    }
+
+    /// Adds the hand-off a stage's outcome makes (002): an estimate sent goes to its
+    /// follow-up owner, approved work to the dispatcher to schedule.
+    func handOff(_ lead: Lead, after status: LeadStatus, value: Int?, into decision: inout Decision, at now: Date) {
+        let stage: Stage
+        switch status {
+        case .estimateSent: stage = .estimateFollowUp
+        case .workApproved: stage = .scheduling
+        default: return
+        }
+        guard let assignment = handoff(lead, to: stage, value: value, at: now) else { return }
+        decision.changes.append(.assigned(assignment))
+        decision.reply += [Field.person("owner", assignment.owner), Field.person("backup", assignment.backup), Field("stage", stage.rawValue)]
+        let work = stage == .estimateFollowUp ? "the estimate follow-up" : "scheduling the work"
+        decision.message = "handed to \(assignment.owner ?? "nobody") for \(work)" + (assignment.backup.map { "; \($0) backs them up" } ?? "")
     }
 }

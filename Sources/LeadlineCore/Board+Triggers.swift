@@ -32,8 +32,8 @@ extension Board {
     /// The first moment after `now` at which an alert would fall due if nothing changed.
     public func nextAlertTime(after now: Date) -> Date? {
         let leadTimes = pendingAlerts(at: now).map(\.fire).filter { $0 > now }
-        let sweep = policy.business.nextSweep(after: now)
-        return (leadTimes + [sweep].compactMap { $0 }).min()
+        let daily = [policy.business.nextSweep(after: now), policy.business.nextDaily(policy.handoffs.reviewMinute, after: now)]
+        return (leadTimes + daily.compactMap { $0 }).min()
     }
 
     /// The day's sweep, if its time has come, it has not run yet, and there is an open
@@ -80,6 +80,7 @@ extension Board {
                 out.append(Pending(fire: sweep, alert: sweepAlert(lead, sweep: sweep)))
             }
         }
+        if let review = reviewAlert(at: now) { out.append(Pending(fire: review.fire, alert: review.alert)) }
         return out
     }
 

@@ -19,6 +19,10 @@ public struct Board: Sendable, Equatable {
     public private(set) var lastRealWork: Date?
     /// Whether the last lead event was a drill's (stamped by a simulated clock).
     public private(set) var lastWorkWasDrill = false
+    /// The last daily open-loop review alerted (see ``reviewList(at:)``).
+    public private(set) var reviewedThrough: Date?
+    /// Hand-offs made to each stage so far: whose turn it is among a role's people.
+    public private(set) var handoffTurns: [Stage: Int] = [:]
     /// The last end-of-day sweep that ran (see `Change.swept`).
     public private(set) var sweptThrough: Date?
     /// Who is away (in the field, out, tied up), since when, and why.
@@ -56,6 +60,10 @@ public struct Board: Sendable, Equatable {
             guard leads[intake.lead] == nil else { throw RecordError("lead \(intake.lead) is created twice") }
             leads[intake.lead] = Lead(intake, at: event.at, by: event.by)
             nextLeadID = max(nextLeadID, intake.lead + 1)
+            if let job = intake.jobLead {
+                leads[job]?.postJobLead = intake.lead
+                if intake.owner != nil { handoffTurns[.postJob, default: 0] += 1 }
+            }
         case .personSaved(let person):
             people[person.name] = person
         case .personRemoved(let name):
@@ -64,7 +72,7 @@ public struct Board: Sendable, Equatable {
         case .presence(let person, let away, let reason):
             presence[person] = away ? Presence(since: event.at, reason: reason) : nil
         case .alert(let alert) where alert.lead == nil:
-            break
+            if alert.kind == .sweep, let review = alert.anchor { reviewedThrough = max(reviewedThrough ?? review, review) }
         case .swept(let at, _):
             sweptThrough = max(sweptThrough ?? at, at)
         case .voided(let through, _):
@@ -78,6 +86,7 @@ public struct Board: Sendable, Equatable {
             Self.update(&lead, with: event)
             leads[id] = lead
         }
+        if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
         if let id = event.lead, let lead = leads[id] { indexPhone(of: lead) }
         if event.lead != nil {
             if !event.simulated { lastRealWork = event.at }
@@ -148,6 +157,12 @@ public struct Board: Sendable, Equatable {
             if let appt = alert.appointment { lead.outcomeChasedFor = appt }
         case .created, .presence, .personSaved, .personRemoved, .voided, .swept:
             break
+        }
+        let inReview: Set<LeadStatus> = [.estimateSent, .noDecision]
+        if !lead.isOpen || !inReview.contains(lead.status) {
+            lead.reviewSince = nil
+        } else if lead.reviewSince == nil {
+            lead.reviewSince = event.at
         }
         if lead.due != nil || !lead.isOpen {
             lead.noStepSince = nil

@@ -125,30 +125,40 @@ public struct BusinessCalendar: Sendable {
         return date
     }
 
-    /// The sweep instant of the local day of `date`, if that day is a business day.
-    public func sweep(on day: LocalDate) -> Date? {
+    /// The instant of a daily routine (the sweep, the open-loop review) at local `minute`
+    /// on `day`, if that day is a business day.
+    public func daily(_ minute: Int, on day: LocalDate) -> Date? {
         guard openInterval(day) != nil else { return nil }
-        return instant(day, minute: policy.sweepMinute)
+        return instant(day, minute: minute)
     }
 
-    /// The first sweep instant strictly after `date`.
-    public func nextSweep(after date: Date) -> Date? {
+    /// The first instant of the daily routine at `minute` strictly after `date`.
+    public func nextDaily(_ minute: Int, after date: Date) -> Date? {
         var day = localDate(date)
         for _ in 0..<800 {
-            if let t = sweep(on: day), t > date { return t }
+            if let t = daily(minute, on: day), t > date { return t }
             day = nextDay(day)
         }
         return nil
     }
 
-    /// The latest sweep instant at or before `date`.
-    public func lastSweep(atOrBefore date: Date) -> Date? {
+    /// The latest instant of the daily routine at `minute` at or before `date`.
+    public func lastDaily(_ minute: Int, atOrBefore date: Date) -> Date? {
         var day = localDate(date)
         for _ in 0..<800 {
-            if let t = sweep(on: day), t <= date { return t }
+            if let t = daily(minute, on: day), t <= date { return t }
             let noon = instant(day, minute: 12 * 60)
             day = localDate(calendar.date(byAdding: .day, value: -1, to: noon)!)
         }
         return nil
     }
+
+    /// The sweep instant of `day`, if it is a business day.
+    public func sweep(on day: LocalDate) -> Date? { daily(policy.sweepMinute, on: day) }
+
+    /// The first sweep instant strictly after `date`.
+    public func nextSweep(after date: Date) -> Date? { nextDaily(policy.sweepMinute, after: date) }
+
+    /// The latest sweep instant at or before `date`.
+    public func lastSweep(atOrBefore date: Date) -> Date? { lastDaily(policy.sweepMinute, atOrBefore: date) }
 }

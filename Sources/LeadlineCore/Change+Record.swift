@@ -19,6 +19,7 @@ extension Change {
             if let value = i.value { r.fields.append(Field("value", value)) }
             r.add("sent", i.sent)
             r.add("job", i.job)
+            if let job = i.jobLead { r.fields.append(Field("job-lead", job)) }
             r.fields.append(Field.time("due", i.due))
             r.add("late", i.late)
             r.add("action", i.action)
@@ -44,6 +45,7 @@ extension Change {
             ])
             if a.backupByRule { r.fields.append(Field("backup-by", "rule")) }
             r.add("due", a.due)
+            r.add("stage", a.stage?.rawValue)
             return r
         case .acknowledged(let lead, let note):
             return EventRecord(type: "ACKNOWLEDGED", fields: [Field("lead", lead)], text: note)
@@ -129,6 +131,7 @@ extension Change {
             intake.action = try r.optionalText("action")
             intake.ackOwed = try r.optionalText("ack") == "owed"
             intake.address = try r.optionalText("address")
+            intake.jobLead = r.value("job-lead") == nil ? nil : try r.number("job-lead")
             intake.backupByRule = try r.optionalText("backup-by") == "rule"
             self = .created(intake)
         case "CLAIMED":
@@ -141,7 +144,8 @@ extension Change {
             self = .released(lead: try r.number("lead"), from: try r.text("from"), reason: r.text)
         case "ASSIGNED":
             self = .assigned(Assignment(lead: try r.number("lead"), owner: try r.person("owner"), backup: try r.person("backup"),
-                                        due: try r.optionalTime("due"), backupByRule: try r.optionalText("backup-by") == "rule"))
+                                        due: try r.optionalTime("due"), backupByRule: try r.optionalText("backup-by") == "rule",
+                                        stage: try r.optionalWord("stage", as: Stage.self)))
         case "ACKNOWLEDGED":
             self = .acknowledged(lead: try r.number("lead"), note: r.text)
         case "NOTED":

@@ -75,14 +75,31 @@ public struct Assignment: Sendable, Equatable {
     public var due: Date?
     /// Whether the policy's backup rules chose the backup (so a later owner gets theirs).
     public var backupByRule: Bool
+    /// The stage the lead was handed to, when this is a hand-off between stages (not a
+    /// supervisor's choice): written `stage=`.
+    public var stage: Stage?
 
-    public init(lead: LeadID, owner: String?, backup: String?, due: Date? = nil, backupByRule: Bool = false) {
+    public init(lead: LeadID, owner: String?, backup: String?, due: Date? = nil, backupByRule: Bool = false,
+                stage: Stage? = nil) {
         self.lead = lead
         self.owner = owner
         self.backup = backup
         self.due = due
         self.backupByRule = backupByRule
+        self.stage = stage
     }
+}
+
+/// The stages a lead is handed to (002), on the wire as `stage=`.
+public enum Stage: String, Vocabulary {
+    /// Sales/admin follows up a sent estimate.
+    case estimateFollowUp = "estimate-follow-up"
+    /// The dispatcher schedules approved work.
+    case scheduling
+    /// The office makes the post-job call of a completed job.
+    case postJob = "post-job"
+
+    public static let argumentName = "stage"
 }
 
 /// A lead's new primary owner, by `CLAIM` or `TAKEOVER`.

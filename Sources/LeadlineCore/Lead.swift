@@ -51,6 +51,12 @@ public struct Lead: Sendable, Equatable {
     public var backupAskedAt: Date?
     /// The appointment whose missing outcome was chased (its start), so it is chased once.
     public var outcomeChasedFor: Date?
+    /// Since when the lead waits in the daily open-loop review (estimate-sent or no-decision).
+    public var reviewSince: Date?
+    /// The lead whose completed job this post-job call follows up, and the other way:
+    /// the post-job call a completed job created.
+    public var jobLead: LeadID?
+    public var postJobLead: LeadID?
     /// Since when the lead has had no owner.
     public var unownedSince: Date?
     /// Since when the lead has had no next step (no due time).
@@ -73,6 +79,7 @@ public struct Lead: Sendable, Equatable {
         service = intake.service
         area = intake.area
         address = intake.address
+        jobLead = intake.jobLead
         createdAt = at
         createdBy = by
         due = intake.due
@@ -155,6 +162,8 @@ public struct Intake: Sendable, Equatable {
     public var sent: Date?
     /// When the job was done (post-job leads).
     public var job: Date?
+    /// The lead whose completed job this post-job call follows up.
+    public var jobLead: LeadID?
 
     public init(
         lead: LeadID, kind: LeadKind, source: LeadSource, urgency: Urgency,

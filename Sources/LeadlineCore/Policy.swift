@@ -35,6 +35,8 @@ public struct Policy: Sendable, Equatable {
     /// "tech marks appointment result before leaving driveway").
     public var appointmentOutcome: TimeInterval
     public var backups: BackupRules
+    /// Who takes over a lead at each hand-off between stages (002).
+    public var handoffs: Handoffs
 
     public init(timeZone: TimeZone = .current) {
         self.timeZone = timeZone
@@ -52,6 +54,7 @@ public struct Policy: Sendable, Equatable {
         postJob = PostJobWindow()
         appointmentOutcome = 2 * 3600
         backups = BackupRules()
+        handoffs = Handoffs()
     }
 
     /// A Gregorian calendar in the shop's zone.
@@ -186,6 +189,38 @@ public struct BackupRules: Sendable, Equatable {
     public var isEmpty: Bool { byKind.isEmpty && byPerson.isEmpty && rotation.isEmpty }
 }
 
+/// The hand-offs between the stages of 002: intake (office) → qualification and
+/// scheduling (dispatcher) → field update (technician and dispatcher) → estimate
+/// follow-up (sales/admin) → the daily open-loop review (operations lead).
+public struct Handoffs: Sendable, Equatable {
+    /// Who follows up an estimate once it is sent (default: the sales people, in turn).
+    public var estimate: StageOwner? = .role(.sales)
+    /// Who schedules approved work (default: the dispatchers, in turn).
+    public var workApproved: StageOwner? = .role(.dispatcher)
+    /// How soon approved work must be scheduled; nil: by the day's close.
+    public var scheduleWithin: TimeInterval?
+    /// Who makes the post-job call when a job is completed; nil: the office queue (no owner).
+    public var postJob: StageOwner?
+    /// The daily open-loop review's local time, in minutes after midnight (002 stage 5).
+    public var reviewMinute = 9 * 60
+
+    public init() {}
+}
+
+/// Who owns a stage: one person, or the people with a role, in turn.
+public enum StageOwner: Sendable, Equatable, CustomStringConvertible {
+    case person(String)
+    case role(Role)
+
+    /// "sam", or "the sales people, in turn".
+    public var description: String {
+        switch self {
+        case .person(let name): return name
+        case .role(let role): return "the \(role.rawValue) people, in turn"
+        }
+    }
+}
+
 /// A person the policy names, and the setting that names them.
 public struct PolicyName: Sendable, Equatable {
     /// `backups.byPerson.ana`
@@ -211,6 +246,9 @@ extension Policy {
         }
         for (day, backup) in backups.rotation.sorted(by: { $0.key < $1.key }) {
             out.append(PolicyName(field: "backups.rotation.\(WeeklyHours.dayNames[day - 1])", name: backup))
+        }
+        for (field, owner) in [("estimate", handoffs.estimate), ("workApproved", handoffs.workApproved), ("postJob", handoffs.postJob)] {
+            if case .person(let name)? = owner { out.append(PolicyName(field: "handoffs.\(field)", name: name)) }
         }
         return out
     }

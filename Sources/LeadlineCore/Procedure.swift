@@ -18,7 +18,36 @@ public enum Procedure {
         let window = { (kind: LeadKind) in duration(p.windows[kind] ?? 15 * 60) }
         let rhythm = p.missedCallRhythm.map(describe).joined(separator: "; ")
         let blocks = p.followUpBlocks.map(clock).joined(separator: " and ")
+        let h = p.handoffs
+        let scheduling = h.scheduleWithin.map { "within \(duration($0)) of business time" } ?? "by the day's close"
         return [
+            ProcedureRule(
+                name: "stage-1-intake", trigger: "a lead arrives: a call, a form, a missed call (NEW)",
+                owner: "the office: CSR or VA", action: "log name, service, zip, source and urgency; call back within the window; "
+                    + "after hours, send the acknowledgement with the next contact window and log it (ACK)",
+                limit: "\(window(.missedCall)) for missed calls, \(window(.newLead)) for new leads, of business time",
+                proof: "CREATED, then ATTEMPT (ACK after hours)"),
+            ProcedureRule(
+                name: "stage-2-scheduling", trigger: "a lead is qualified, or work is approved", owner: "the dispatcher"
+                    + (h.workApproved.map { "; approved work goes to \($0)" } ?? ""),
+                action: "book the visit and its technician (STATUS booked appt= tech=)",
+                limit: "the lead's due time; approved work \(scheduling)", proof: "BOOKED, with the technician"),
+            ProcedureRule(
+                name: "stage-3-field-update", trigger: "a visit ends", owner: "the technician, and the dispatcher",
+                action: "one result before leaving the driveway: OUTCOME estimate-sent, work-approved, or no-decision with followup=",
+                limit: "\(duration(p.appointmentOutcome)) after the visit began, then ALERT next-step-missing",
+                proof: "OUTCOME"),
+            ProcedureRule(
+                name: "stage-4-estimate-follow-up", trigger: "an estimate is sent (OUTCOME or STATUS estimate-sent)",
+                owner: (h.estimate.map { "\($0)" } ?? "whoever holds the lead") + "; the previous owner backs them up",
+                action: "a follow-up with one useful question, each one logged",
+                limit: "the estimate cadence (below)", proof: "ASSIGNED stage=estimate-follow-up, then ATTEMPT for each follow-up"),
+            ProcedureRule(
+                name: "stage-5-open-loop-review", trigger: "\(clock(h.reviewMinute)) every business day (REVIEW)",
+                owner: "the ops lead", action: "for every lead in estimate-sent or no-decision: who owns the next action, and by when? "
+                    + "Reassign stuck ones on the spot",
+                limit: "15 minutes; ALERT sweep to the ops lead when the list is not empty",
+                proof: "every lead in the review with an owner and a date"),
             ProcedureRule(
                 name: "missed-call", trigger: "a missed call or voicemail is logged (NEW kind=missed-call)",
                 owner: "whoever claims it; the dispatcher assigns it if nobody does",
@@ -39,13 +68,13 @@ public enum Procedure {
                 limit: "the promised time, else before close; warned \(duration(p.dueSoon)) before", proof: "ATTEMPT"),
             ProcedureRule(
                 name: "estimate", trigger: "an estimate is sent (OUTCOME or STATUS estimate-sent)",
-                owner: "sales/admin: whoever holds the lead", action: "a follow-up with one useful question",
+                owner: "the estimate follow-up owner (stage 4)", action: "a follow-up with one useful question",
                 limit: "same day if sent before \(clock(p.estimate.cutoffMinute)), else by \(clock(p.estimate.nextMorningMinute)) "
                     + "the next business morning; then at +\(duration(p.estimate.second)); then at +\(duration(p.estimate.third))",
                 proof: "ATTEMPT for each follow-up, then a status"),
             ProcedureRule(
-                name: "post-job", trigger: "a job is completed (NEW kind=post-job job=...)",
-                owner: "whoever claims it", action: "satisfaction call; ask happy customers for a review",
+                name: "post-job", trigger: "a job is completed (STATUS completed makes the call; or NEW kind=post-job job=...)",
+                owner: h.postJob.map { "\($0)" } ?? "the office: whoever claims it", action: "satisfaction call; ask happy customers for a review",
                 limit: "\(duration(p.postJob.due)) after the job; late after \(duration(p.postJob.late))", proof: "ATTEMPT"),
             ProcedureRule(
                 name: "re-engage", trigger: "an unsold estimate is worth another try (NEW kind=re-engage)",
@@ -90,7 +119,7 @@ public enum Procedure {
                 owner: "the open lead's owner", action: "check with the customer; MERGE if it is the same request",
                 limit: "at once: ALERT duplicate", proof: "MERGE (the duplicate closed, a note on the kept lead)"),
             ProcedureRule(
-                name: "backups", trigger: "a lead gets an owner and has no backup",
+                name: "backups", trigger: "a lead gets an owner, with no backup or one the rules chose for someone else",
                 owner: "the policy", action: backupText(p, people: people), limit: "when the owner is set", proof: "the lead's backup"),
         ]
     }

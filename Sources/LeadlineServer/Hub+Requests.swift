@@ -77,6 +77,8 @@ extension Hub {
             queue(tag: tag, to: c)
         case .agenda(let person, let day):
             agenda(person, day: day, tag: tag, to: c)
+        case .review:
+            review(tag: tag, to: c)
         case .rules:
             rules(tag: tag, to: c)
         case .clock(let advance):
@@ -214,6 +216,20 @@ extension Hub {
         let day = config.policy.business.localDate(at)
         let visits = durable.agenda(for: who, on: day)
         send(visits, tag: tag, verb: "AGENDA", fields: [Field("person", who), Field("date", day.description), Field("count", visits.count)], to: c)
+    }
+
+    /// `REVIEW`: the open loops, oldest first, each flagged with what it lacks.
+    private func review(tag: String?, to c: Connection) {
+        let list = durable.reviewList()
+        var out: [UInt8] = []
+        var stuck = 0
+        for lead in list {
+            let gaps = Board.reviewGaps(lead)
+            if !gaps.isEmpty { stuck += 1 }
+            out += encoder.lead(tag: tag, lead, extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))])
+        }
+        out += encoder.ok(tag: tag, verb: "REVIEW", fields: [Field("count", list.count), Field("stuck", stuck)])
+        c.send(out)
     }
 
     /// `LEAD` rows, then `OK VERB fields`.

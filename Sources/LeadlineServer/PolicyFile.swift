@@ -9,7 +9,7 @@ enum PolicyFile {
     static func apply(_ o: ConfigObject, to policy: inout Policy) throws(ServerError) {
         try o.allow(["timeZone", "hours", "holidays", "windows", "dueSoon", "assignmentWindow", "backupWindow",
                      "nextStepGrace", "sweep", "followUpBlocks", "estimate", "missedCallRhythm", "postJob", "appointmentOutcome",
-                     "backups"])
+                     "backups", "handoffs"])
         if let name = try o.string("timeZone") {
             guard let zone = TimeZone(identifier: name) else {
                 throw o.error("timeZone", "\"\(name)\" is not an IANA time zone name (for example America/Chicago)")
@@ -61,6 +61,33 @@ enum PolicyFile {
             if policy.postJob.late < policy.postJob.due { throw p.error("late", "must not be before due") }
         }
         if let b = try o.object("backups") { policy.backups = try backups(b) }
+        if let h = try o.object("handoffs") { try handoffs(h, into: &policy.handoffs) }
+    }
+
+    /// `handoffs`: who takes a lead at each stage — a person's name, a role (its people in
+    /// turn), or "none" — how soon approved work is scheduled, and the review's time.
+    private static func handoffs(_ o: ConfigObject, into h: inout Handoffs) throws(ServerError) {
+        try o.allow(["estimate", "workApproved", "scheduleWithin", "postJob", "review"])
+        func owner(_ key: String) throws(ServerError) -> StageOwner?? {
+            guard let text = try o.string(key) else { return .none }
+            if text == "none" { return .some(nil) }
+            if let role = Role(rawValue: text) { return .some(.role(role)) }
+            return .some(.person(try person(text, o, key)))
+        }
+        if let v = try owner("estimate") { h.estimate = v }
+        if let v = try owner("workApproved") { h.workApproved = v }
+        if let v = try owner("postJob") { h.postJob = v }
+        if let text = try o.string("scheduleWithin") {
+            if text == "close" {
+                h.scheduleWithin = nil
+            } else {
+                guard let d = TimeSpec.duration(text) else {
+                    throw o.error("scheduleWithin", "must be \"close\" or a duration like \"2h\", got \"\(text)\"")
+                }
+                h.scheduleWithin = d
+            }
+        }
+        if let m = try clock(o, "review") { h.reviewMinute = m }
     }
 
     private static func weeklyHours(_ o: ConfigObject) throws(ServerError) -> WeeklyHours {

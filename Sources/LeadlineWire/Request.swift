@@ -33,6 +33,8 @@ public enum Request: Sendable, Equatable {
     case queue
     /// `AGENDA [person] [day]`: a technician's visits on a day.
     case agenda(person: String?, day: TimeSpec?)
+    /// `REVIEW`: the daily open-loop review's list.
+    case review
     case rules
     /// `CLOCK` (nil) or `CLOCK ADVANCE <duration|time>`.
     case clock(advance: ClockAdvance?)

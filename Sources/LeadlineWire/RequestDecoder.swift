@@ -68,6 +68,7 @@ public enum RequestDecoder {
         case "LOGIN": return .login(name: a.positionals[0].lowercased(), token: a.positionals[1])
         case "WHO": return .who
         case "QUEUE": return .queue
+        case "REVIEW": return .review
         case "AGENDA":
             // A word that reads as a day is the day; another is the person.
             var person: String?

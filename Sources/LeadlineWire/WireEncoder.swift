@@ -62,13 +62,15 @@ public struct WireEncoder: Sendable {
         b.text(record.text)
     }
 
-    /// `[tag] LEAD id fields`: one lead in `LIST` and `SHOW`.
-    public func lead(tag: String?, _ lead: Lead) -> [UInt8] {
+    /// `[tag] LEAD id fields`: one lead in `LIST` and `SHOW` (and `extra` fields a
+    /// reply adds, such as `REVIEW`'s `missing=`).
+    public func lead(tag: String?, _ lead: Lead, extra: [Field] = []) -> [UInt8] {
         line { b in
             b.tag(tag)
             b.word("LEAD")
             b.word(String(lead.id))
             b.fields(Self.leadFields(lead))
+            b.fields(extra)
         }
     }
 
@@ -96,6 +98,8 @@ public struct WireEncoder: Sendable {
         if let late = lead.late { f.append(Field("late", late)) }
         if let value = lead.value { f.append(Field("value", value)) }
         if lead.ackOwed { f.append(Field("ack", "owed")) }
+        if let job = lead.jobLead { f.append(Field("job-lead", job)) }
+        if let call = lead.postJobLead { f.append(Field("post-job", call)) }
         return f
     }
 
