@@ -118,8 +118,11 @@ public struct Lead: Sendable, Equatable {
     /// Whether `person` is this lead's primary or backup owner.
     public func isHeld(by person: String) -> Bool { owner == person || backup == person }
 
-    /// Whether the lead is `person`'s to watch: they hold it, or it is their visit.
-    public func concerns(_ person: String) -> Bool { isHeld(by: person) || appointment?.tech == person }
+    /// Whether the lead is `person`'s to watch: they hold it, or it is their visit (until
+    /// its result is posted: then the lead moves on to the office).
+    public func concerns(_ person: String) -> Bool {
+        isHeld(by: person) || (status == .booked && appointment?.tech == person)
+    }
 }
 
 /// A booked visit: when, and which technician.

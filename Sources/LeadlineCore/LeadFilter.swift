@@ -4,7 +4,7 @@ import Foundation
 public enum LeadFilter: String, Vocabulary {
     /// Every lead not closed.
     case open
-    /// Open leads the asker owns or backs up, or whose visit is theirs (technicians).
+    /// Open leads the asker owns or backs up, or whose booked visit is theirs (technicians).
     case mine
     /// Open leads with no primary owner.
     case unowned

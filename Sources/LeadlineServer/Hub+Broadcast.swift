@@ -63,7 +63,8 @@ struct Audience {
     let visitTechs: Set<String>
 
     init(before: Lead?, after: Lead?) {
-        formerHolders = Set([before?.owner, before?.backup, before?.appointment?.tech].compactMap { $0 })
+        let visitTech = before?.status == .booked ? before?.appointment?.tech : nil
+        formerHolders = Set([before?.owner, before?.backup, visitTech].compactMap { $0 })
         let visitChanged = before?.appointment != after?.appointment
             || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)
         visitTechs = visitChanged ? Set([before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 }) : []

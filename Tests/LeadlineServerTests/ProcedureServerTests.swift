@@ -68,4 +68,50 @@ import Testing
         #expect(both.wait(timeout: .now() + 10) == .success, "both stops complete")
         server.server.stop()  // and a third, after it stopped, returns at once
     }
+
+    /// "Contacted" is not an outcome, over the wire: STATUS says so, and the sweep lists it
+    /// with what is missing.
+    @Test func aStatusClaimingContactStaysInTheSweep() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let id = ana.newLead()
+        _ = ana.reply("CLAIM \(id)")
+        #expect(ana.reply(#"STATUS \#(id) waiting-on-customer next="tomorrow 9am" :contacted"#)
+                == "OK STATUS lead=\(id) status=waiting-on-customer due=2026-11-24T09:00:00-06:00 seq=11 "
+                + ":waiting-on-customer is not an outcome while no attempt is logged: lead \(id) stays in the end-of-day sweep "
+                + "until one is (ATTEMPT \(id) call connected next=<time>)")
+        let omar = try server.client("omar")
+        let sweep = omar.request("SWEEP")
+        #expect(sweep.first?.hasPrefix("LEAD \(id) status=waiting-on-customer") == true)
+        #expect(sweep.last == "OK SWEEP count=1 seq=12")
+        server.advance(by: 8.5 * 3600)
+        let alert = omar.request("SINCE 0").first { $0.contains("kind=sweep lead=\(id) ") }
+        #expect(alert?.contains("(waiting-on-customer: waiting-on-customer but no attempt is logged)") == true, "\(String(describing: alert))")
+    }
+
+    /// The defects' fixes, over the wire: backup=none, MERGE force, the fixed backup
+    /// beats the rotation, REVIEW flags what a stuck lead lacks.
+    @Test func theFixesOverTheWire() throws {
+        let server = try TestServer { config in
+            config.policy.backups.byPerson = ["ana": "ben"]
+            config.policy.backups.rotation = [2: "cara"]
+        }
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        #expect(dora.reply("NEW phone=555-0100 backup=none").hasPrefix("OK NEW lead=1 due=2026-11-23T08:15:00-06:00 seq="),
+                "no backup=cara from the rotation")
+        let second = dora.reply("NEW phone=555-0199")
+        #expect(second.contains("backup=cara"))
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(ana.reply("CLAIM 2").hasPrefix("OK CLAIM lead=2 owner=ana backup=ben "), "ana's own backup, not the rotation's")
+        #expect(dora.reply("MERGE 1 into 2").hasPrefix("ERR CONFLICT lead=1 into=2 :lead 1 (555-0100) and lead 2 (555-0199) have different phone numbers"))
+        #expect(dora.reply("MERGE 1 into 2 force").hasSuffix(":merged though the phone numbers differ: 555-0100 (lead 1) and 555-0199 (lead 2)"))
+        #expect(ana.reply("OUTCOME 2 no-decision followup=thu").hasPrefix("OK OUTCOME lead=2 status=no-decision"))
+        _ = dora.reply("ASSIGN 2 none")
+        let review = dora.request("REVIEW")
+        #expect(review.first?.hasPrefix("LEAD 2 status=no-decision") == true && review.first?.hasSuffix(" missing=owner") == true)
+        #expect(review.last == "OK REVIEW count=1 stuck=1")
+    }
 }
