@@ -9,9 +9,8 @@ import LeadlineCore
 /// CRC-32 of the line's bytes before `,"crc":`. The first line of every journal is a
 /// header, `{"seq":0,...,"type":"JOURNAL","version":2,"epoch":"...","crc":"..."}`.
 ///
-/// Format versions: 1 wrote no checksums; 2 writes one on every line. A version 1
-/// journal still reads, and the server appends checksummed lines to it: there, lines
-/// without a checksum are accepted only before the first line that has one.
+/// Format versions: 1 wrote no checksums; 2 writes one on every line. A line without
+/// one (format 1, or written by another tool) still reads; a line with one is verified.
 public enum JournalCodec {
     /// The version this build writes.
     public static let version = 2

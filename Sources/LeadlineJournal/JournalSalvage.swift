@@ -33,6 +33,8 @@ public struct SalvageReport: Sendable, Equatable {
     public var tail: [UInt8] = []
     /// A format version this build cannot read, found in the header: nothing else is checked.
     public var unsupported: JournalError?
+    /// Lines that carry no checksum (format 1, or written by another tool): read as they are.
+    public var unchecked = 0
 
     public var isClean: Bool { findings.isEmpty && tail.isEmpty && unsupported == nil }
 }
@@ -72,6 +74,7 @@ public struct JournalSalvage {
                 line: nil, offset: nil, problem: "the journal has no readable header", content: nil, original: []))
         }
         salvage.report.tail = end?.tail ?? []
+        salvage.report.unchecked = salvage.reader.unchecked
         salvage.report.lastSeq = salvage.board.lastSeq
         return salvage.report
     }

@@ -28,6 +28,10 @@ public enum DataFolderDoctor {
             lines.append("the last line is incomplete (\(report.tail.count) bytes): a write cut short by a crash, or one in progress; "
                 + "it was never acknowledged, and start-up cuts it off")
         }
+        if report.unchecked > 0 {
+            lines.append("\(report.unchecked) line\(report.unchecked == 1 ? "" : "s") carry no checksum (journal format 1, or written "
+                + "by another tool): they read, but a changed byte in them cannot be caught")
+        }
         let problems = report.findings.count
         if problems == 0 {
             lines.append("sound: \(report.lines) lines, \(report.events) events, the last is event \(report.lastSeq)")
