@@ -49,26 +49,36 @@ public struct DataDirectory: Sendable {
             close(fd)
             throw JournalError.locked(path: path, holder: who.isEmpty ? "another process" : who)
         }
-        let line = Array("\(holder) (pid \(getpid()))\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = line.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
-        return DirectoryLock(fd: fd)
+        let lock = DirectoryLock(fd: fd, holder: "\(holder) (pid \(getpid()))", epoch: Self.lockContent(fd).epoch)
+        lock.rewrite()
+        return lock
     }
 
     /// What the lock file says about its holder.
-    private static func holder(_ fd: Int32) -> String {
+    private static func holder(_ fd: Int32) -> String { lockContent(fd).holder }
+
+    /// The lock file's two lines: its holder, and the epoch of the journal the folder
+    /// holds (written once a journal exists, kept by every later holder).
+    static func lockContent(_ fd: Int32) -> (holder: String, epoch: String?) {
         var text = [UInt8](repeating: 0, count: 512)
         let n = text.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) }
-        guard n > 0 else { return "" }
-        return String(decoding: text[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard n > 0 else { return ("", nil) }
+        let lines = String(decoding: text[0..<n], as: UTF8.self).split(separator: "\n").map(String.init)
+        let epoch = lines.dropFirst().first { $0.hasPrefix("journal epoch ") }.map { String($0.dropFirst("journal epoch ".count)) }
+        return ((lines.first ?? "").trimmingCharacters(in: .whitespaces), epoch)
     }
 
     /// What in the folder shows it was used before. Read before taking the lock
     /// (which creates the lock file).
     public func evidenceOfUse() -> FolderEvidence {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        let ours = names.filter { $0.hasPrefix("journal.jsonl.") || $0.hasPrefix("journal.quarantine") || $0.hasPrefix("snapshot") }
-        return FolderEvidence(lockFile: names.contains("lock"), files: ours.sorted())
+        var ours = names.filter { $0.hasPrefix("journal.jsonl.") || $0.hasPrefix("journal.quarantine") || $0.hasPrefix("snapshot") }.sorted()
+        let fd = open(lockPath, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            if let epoch = Self.lockContent(fd).epoch { ours.insert("a lock file naming the journal of epoch \(epoch)", at: 0) }
+            close(fd)
+        }
+        return FolderEvidence(lockFile: names.contains("lock"), files: ours)
     }
 
     /// Writes `bytes` to `path` so that it appears whole or not at all: a temporary
@@ -125,6 +135,30 @@ public struct FolderEvidence: Sendable, Equatable {
 /// A held data-folder lock; released when this object goes away or the process ends.
 public final class DirectoryLock: @unchecked Sendable {
     private let fd: Int32
-    init(fd: Int32) { self.fd = fd }
+    private let holder: String
+    private var epoch: String?
+
+    init(fd: Int32, holder: String, epoch: String?) {
+        self.fd = fd
+        self.holder = holder
+        self.epoch = epoch
+    }
+
     deinit { close(fd) }
+
+    /// Notes in the lock file that the folder holds the journal of `epoch`: from then on,
+    /// a missing journal beside this lock file is a lost one, not a new shop.
+    public func recordJournal(epoch: String) {
+        guard self.epoch != epoch else { return }
+        self.epoch = epoch
+        rewrite()
+        _ = fsync(fd)
+    }
+
+    fileprivate func rewrite() {
+        let text = holder + "\n" + (epoch.map { "journal epoch \($0)\n" } ?? "")
+        let bytes = Array(text.utf8)
+        _ = ftruncate(fd, 0)
+        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
+    }
 }

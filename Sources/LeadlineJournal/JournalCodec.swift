@@ -166,7 +166,7 @@ public enum JournalCodec {
 
     /// Whether the line ends in a checksum; throws when it does and the checksum does
     /// not match the bytes before it.
-    static func verifyChecksum(_ bytes: ArraySlice<UInt8>) throws(RecordError) -> Bool {
+    public static func verifyChecksum(_ bytes: ArraySlice<UInt8>) throws(RecordError) -> Bool {
         let n = checksumSuffixLength
         guard bytes.count > n, bytes[bytes.endIndex - 1] == 0x7D, bytes[bytes.endIndex - 2] == 0x22 else { return false }
         let keyStart = bytes.endIndex - n

@@ -46,7 +46,9 @@ public enum JournalLineScanner {
             var start = 0
             while let lf = buffer[start...].firstIndex(of: 0x0A) {
                 number += 1
-                try body(RawLine(number: number, offset: consumed, bytes: buffer[start..<lf]))
+                // A CR before the LF (a copy made on Windows, git's autocrlf) is not part of the line.
+                let end = lf > start && buffer[lf - 1] == 0x0D ? lf - 1 : lf
+                try body(RawLine(number: number, offset: consumed, bytes: buffer[start..<end]))
                 consumed += lf - start + 1
                 start = lf + 1
             }

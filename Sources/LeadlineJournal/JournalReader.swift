@@ -11,6 +11,20 @@ public struct ReplayReport: Sendable, Equatable {
     public let cutBytes: Int
     /// Whether the journal was created just now.
     public let created: Bool
+    /// Where a cut-off incomplete last line was kept.
+    public var cutKeptAt: String?
+    /// Whether the last line lacked only its line break and was completed.
+    public var completedLastLine = false
+
+    public init(header: JournalHeader, events: Int, cutBytes: Int, created: Bool, cutKeptAt: String? = nil,
+                completedLastLine: Bool = false) {
+        self.header = header
+        self.events = events
+        self.cutBytes = cutBytes
+        self.created = created
+        self.cutKeptAt = cutKeptAt
+        self.completedLastLine = completedLastLine
+    }
 }
 
 /// Rebuilds state from the journal on start-up.
@@ -63,8 +77,29 @@ public enum JournalReader {
             guard usedBefore.isEmpty else { throw JournalError.emptyInUsedFolder(path: path, evidence: usedBefore.description) }
             return try create(path: path, now: now)
         }
-        if !end.tail.isEmpty { try truncate(path: path, to: end.completeLength) }
-        return ReplayReport(header: header, events: events, cutBytes: end.tail.count, created: false)
+        if !end.tail.isEmpty {
+            // A last line whole but for its line break (an editor that drops it) is a
+            // sound event: it is completed. Anything else is a write cut short, never
+            // acknowledged: it is cut off, and kept beside the journal.
+            if let event = try? reader.read(RawLine(number: end.lines + 1, offset: end.completeLength, bytes: end.tail[...])),
+               (try? JournalCodec.verifyChecksum(end.tail[...])) == true, (try? board.apply(event)) != nil {
+                try append([0x0A], to: path)
+                onEvent(event)
+                return ReplayReport(header: header, events: events + 1, cutBytes: 0, created: false, completedLastLine: true)
+            }
+            let kept = path + ".cut-" + Timestamp.utc(now).replacingOccurrences(of: ":", with: "")
+            try DataDirectory.writeAtomically(end.tail, to: kept)
+            try truncate(path: path, to: end.completeLength)
+            return ReplayReport(header: header, events: events, cutBytes: end.tail.count, created: false, cutKeptAt: kept)
+        }
+        return ReplayReport(header: header, events: events, cutBytes: 0, created: false)
+    }
+
+    /// Appends bytes and syncs.
+    private static func append(_ bytes: [UInt8], to path: String) throws(JournalError) {
+        let file = try OutputFile(path: path, append: true)
+        try file.write(bytes)
+        try file.finish()
     }
 
     /// Writes a new journal holding only its header: to a temporary file, synced, then

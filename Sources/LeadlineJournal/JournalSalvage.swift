@@ -13,6 +13,18 @@ public struct JournalFinding: Sendable, Equatable {
     public let content: String?
     /// The line's bytes, as they were.
     public let original: [UInt8]
+    /// Where in the journal the finding belongs, for listing them in order (missing
+    /// events just before the line that follows them).
+    let position: Int
+
+    init(line: Int?, offset: Int?, problem: String, content: String?, original: [UInt8], before nextLine: Int? = nil) {
+        self.line = line
+        self.offset = offset
+        self.problem = problem
+        self.content = content
+        self.original = original
+        position = line.map { $0 * 2 } ?? nextLine.map { $0 * 2 - 1 } ?? 0
+    }
 
     /// `line 57 (byte 10234): ...`
     public var summary: String {
@@ -35,6 +47,8 @@ public struct SalvageReport: Sendable, Equatable {
     public var unsupported: JournalError?
     /// Lines that carry no checksum (format 1, or written by another tool): read as they are.
     public var unchecked = 0
+    /// The people the salvaged journal knows (to warn when no owner is left).
+    public var people: [String: Person] = [:]
 
     public var isClean: Bool { findings.isEmpty && tail.isEmpty && unsupported == nil }
 }
@@ -69,19 +83,34 @@ public struct JournalSalvage {
             salvage.report.unsupported = error
             return salvage.report
         }
+        while !salvage.held.isEmpty { salvage.fillGap(sink) }
         if salvage.reader.header == nil, salvage.report.lines > 0 {
             salvage.report.findings.append(JournalFinding(
                 line: nil, offset: nil, problem: "the journal has no readable header", content: nil, original: []))
         }
+        salvage.report.findings.sort { $0.position < $1.position }
         salvage.report.tail = end?.tail ?? []
         salvage.report.unchecked = salvage.reader.unchecked
         salvage.report.lastSeq = salvage.board.lastSeq
+        salvage.report.people = salvage.board.people
         return salvage.report
     }
+
+    /// An event read ahead of its turn (lines out of order), kept until its turn comes.
+    private struct Held {
+        let event: Event
+        let bytes: [UInt8]
+        let line: Int
+        let offset: Int
+    }
+
+    /// How many events may wait for an earlier one before the gap is called missing.
+    private static let window = 64
 
     private var report = SalvageReport()
     private var reader: JournalLineReader
     private var board = Board()
+    private var held: [UInt64: Held] = [:]
     private let stamp: Date
 
     private init(path: String, now: Date) {
@@ -93,13 +122,14 @@ public struct JournalSalvage {
         report.lines += 1
         let event: Event?
         do throws(JournalError) {
-            event = try reader.read(line)
+            event = try readOrSupplyHeader(line, sink)
         } catch {
             if case .unsupportedVersion = error { throw error }
             guard case .damaged(_, _, let reason) = error else { throw error }
             setAside(line, reason)
             if let seq = Self.readableSeq(line.bytes), seq == board.lastSeq + 1, reader.header != nil {
                 standIn(from: seq, through: seq, "set aside by leadlined repair: line \(line.number) was damaged", sink)
+                drain(sink, outOfOrder: false)
             }
             if line.number == 1, reader.header == nil {
                 // The header itself is damaged: keep its epoch if it still shows, so
@@ -117,25 +147,80 @@ public struct JournalSalvage {
             return
         }
         let expected = board.lastSeq + 1
-        if event.seq < expected {
+        if event.seq < expected || held[event.seq] != nil {
             setAside(line, "it repeats event \(event.seq), which an earlier line already holds")
             return
         }
+        let item = Held(event: event, bytes: Array(line.bytes), line: line.number, offset: line.offset)
         if event.seq > expected {
-            let missing = event.seq == expected + 1 ? "event \(expected) is missing" : "events \(expected) to \(event.seq - 1) are missing"
-            report.findings.append(JournalFinding(
-                line: nil, offset: nil, problem: "\(missing) (line \(line.number) holds event \(event.seq))",
-                content: nil, original: []))
-            standIn(from: expected, through: event.seq - 1, "missing from the journal when leadlined repair ran", sink)
+            // Perhaps lines out of order: wait a little for the missing ones.
+            held[event.seq] = item
+            if held.count > Self.window { fillGap(sink) }
+            return
         }
-        do throws(RecordError) {
-            try board.apply(event)
-            report.events += 1
-            sink(.line(Self.reseal(line.bytes)))
+        place(item, sink)
+        drain(sink)
+    }
+
+    /// Reads a line; a journal whose header was lost gets a new one before its first event.
+    private mutating func readOrSupplyHeader(_ line: RawLine, _ sink: (Output) -> Void) throws(JournalError) -> Event? {
+        do throws(JournalError) {
+            return try reader.read(line)
         } catch {
-            setAside(line, "it does not fit the events before it: \(error.description)")
-            standIn(from: event.seq, through: event.seq, "set aside by leadlined repair: line \(line.number) did not fit", sink)
+            guard reader.header == nil, case .event? = try? JournalCodec.decode(line.bytes).line else { throw error }
+            let header = JournalHeader.fresh(at: stamp)
+            reader.adopt(header)
+            report.header = header
+            sink(.line(JournalCodec.encodeHeader(header)))
+            report.findings.append(JournalFinding(
+                line: nil, offset: nil,
+                problem: "the journal has no header: a new one is written, with a new epoch \(header.epoch) (clients resynchronise)",
+                content: nil, original: []))
+            return try reader.read(line)
         }
+    }
+
+    /// Applies an event in its turn and keeps its line; one that does not fit is set aside.
+    private mutating func place(_ item: Held, _ sink: (Output) -> Void) {
+        do throws(RecordError) {
+            try board.apply(item.event)
+            report.events += 1
+            sink(.line(Self.reseal(item.bytes[...])))
+        } catch {
+            report.findings.append(JournalFinding(
+                line: item.line, offset: item.offset, problem: "it does not fit the events before it: \(error.description)",
+                content: Self.describe(item.bytes[...]), original: item.bytes))
+            standIn(from: item.event.seq, through: item.event.seq,
+                    "set aside by leadlined repair: line \(item.line) did not fit", sink)
+        }
+    }
+
+    /// Places the events that waited for their turn, now that it has come: after a late
+    /// line filled the gap, they were out of order (`outOfOrder`); after a stand-in
+    /// for lost lines, they simply follow it.
+    private mutating func drain(_ sink: (Output) -> Void, outOfOrder: Bool = true) {
+        while let item = held.removeValue(forKey: board.lastSeq + 1) {
+            if outOfOrder {
+                report.findings.append(JournalFinding(
+                    line: item.line, offset: item.offset,
+                    problem: "it holds event \(item.event.seq), which belongs after the lines that follow it; the repaired journal puts it in its place",
+                    content: nil, original: []))
+            }
+            place(item, sink)
+        }
+    }
+
+    /// The events before the first one waiting are missing: a stand-in for them, then the rest.
+    private mutating func fillGap(_ sink: (Output) -> Void) {
+        guard let next = held.keys.min() else { return }
+        let expected = board.lastSeq + 1
+        let missing = next == expected + 1 ? "event \(expected) is missing" : "events \(expected) to \(next - 1) are missing"
+        report.findings.append(JournalFinding(
+            line: nil, offset: nil, problem: "\(missing) (line \(held[next]!.line) holds event \(next))", content: nil, original: [],
+            before: held[next]!.line))
+        standIn(from: expected, through: next - 1, "missing from the journal when leadlined repair ran", sink)
+        if let item = held.removeValue(forKey: next) { place(item, sink) }
+        drain(sink, outOfOrder: false)
     }
 
     private mutating func setAside(_ line: RawLine, _ problem: String) {
@@ -144,6 +229,7 @@ public struct JournalSalvage {
     }
 
     private mutating func standIn(from first: UInt64, through last: UInt64, _ reason: String, _ sink: (Output) -> Void) {
+        guard first <= last else { return }
         let void = Event(seq: first, at: stamp, by: nil, change: .voided(through: last, reason: reason))
         try? board.apply(void)
         sink(.void(void))

@@ -36,7 +36,8 @@ public enum DataFolderAdmin {
         defer { withExtendedLifetime(lock) {} }
         var board = Board()
         do {
-            _ = try JournalReader.replay(path: folder.journalPath, into: &board, now: now, usedBefore: usedBefore)
+            let report = try JournalReader.replay(path: folder.journalPath, into: &board, now: now, usedBefore: usedBefore)
+            lock.recordJournal(epoch: report.header.epoch)
         } catch {
             throw ServerError.journal(error)
         }

@@ -12,8 +12,14 @@ public enum DataFolderDoctor {
     /// The text `check` prints, and whether the folder is sound.
     public static func check(dataDirectory: String, now: Date = Date()) throws(ServerError) -> (text: String, sound: Bool) {
         let folder = DataDirectory(path: dataDirectory)
+        let evidence = folder.evidenceOfUse()
         guard FileManager.default.fileExists(atPath: folder.journalPath) else {
-            return ("\(folder.journalPath): there is no journal here (a new data folder?)", folder.evidenceOfUse().files.isEmpty)
+            if evidence.files.isEmpty { return ("\(folder.journalPath): there is no journal here yet (a new data folder)", true) }
+            return (JournalError.missingInUsedFolder(path: folder.journalPath, evidence: evidence.description).description, false)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: folder.journalPath)[.size] as? Int) ?? 0
+        if size == 0, evidence.lockFile || !evidence.files.isEmpty {
+            return (JournalError.emptyInUsedFolder(path: folder.journalPath, evidence: evidence.description).description, false)
         }
         let report: SalvageReport
         do {
@@ -25,8 +31,12 @@ public enum DataFolderDoctor {
         if let unsupported = report.unsupported { return ((lines + [unsupported.description]).joined(separator: "\n"), false) }
         lines += findings(report)
         if !report.tail.isEmpty {
-            lines.append("the last line is incomplete (\(report.tail.count) bytes): a write cut short by a crash, or one in progress; "
-                + "it was never acknowledged, and start-up cuts it off")
+            if (try? JournalCodec.verifyChecksum(report.tail[...])) == true {
+                lines.append("the last line lacks only its line break: it is a sound event, and start-up completes it")
+            } else {
+                lines.append("the last line is incomplete (\(report.tail.count) bytes): a write cut short by a crash, or one in progress; "
+                    + "it was never acknowledged, and start-up cuts it off (keeping it beside the journal)")
+            }
         }
         if report.unchecked > 0 {
             lines.append("\(report.unchecked) line\(report.unchecked == 1 ? "" : "s") carry no checksum (journal format 1, or written "
@@ -44,13 +54,31 @@ public enum DataFolderDoctor {
     }
 
     /// Repairs the journal under the folder's lock; the text `repair` prints.
-    public static func repair(dataDirectory: String, now: Date = Date()) throws(ServerError) -> String {
+    /// - Parameter force: set aside every line even when none would stand (otherwise
+    ///   refused: that is not a damaged Leadline journal but something else).
+    public static func repair(dataDirectory: String, force: Bool = false, now: Date = Date()) throws(ServerError) -> String {
         let folder = DataDirectory(path: dataDirectory)
-        guard FileManager.default.fileExists(atPath: folder.journalPath) else {
-            throw ServerError.configuration("\(folder.journalPath): there is no journal to repair")
+        let size = (try? FileManager.default.attributesOfItem(atPath: folder.journalPath)[.size] as? Int) ?? -1
+        guard size > 0 else {
+            throw ServerError.configuration("\(folder.journalPath): there is \(size == 0 ? "an empty journal" : "no journal") to repair; "
+                + "nothing in it can be recovered here. Restore the journal from a backup.")
         }
         let lock = try DataFolderAdmin.takeLock(folder, for: "leadlined repair", instead: "stop the server first")
         defer { withExtendedLifetime(lock) {} }
+        if !force {
+            let dry: SalvageReport
+            do {
+                dry = try JournalSalvage.run(path: folder.journalPath, now: now)
+            } catch {
+                throw ServerError.journal(error)
+            }
+            if dry.events == 0, dry.findings.count > 1 {
+                throw ServerError.configuration(
+                    "\(folder.journalPath): not one of its \(dry.lines) lines reads as a Leadline event, so a repair would keep "
+                    + "nothing (\(dry.findings.first?.problem ?? "")). Is this the right file? `leadlined check` lists the problems; "
+                    + "restore the journal from a backup, or run `leadlined repair --force` to set every line aside anyway.")
+            }
+        }
         let result: RepairResult
         do {
             result = try JournalRepair.run(folder: folder, now: now)
@@ -68,7 +96,16 @@ public enum DataFolderDoctor {
         if !report.tail.isEmpty { lines.append("  the incomplete last line (\(report.tail.count) bytes, never acknowledged)") }
         lines.append("VOID events stand in for what was set aside or missing, so event numbers stay whole")
         lines.append("the journal as it was is kept at \(original)")
-        lines.append("the journal now replays: \(report.events) events, the last is event \(report.lastSeq). Start the server.")
+        lines.append("the journal now replays: \(report.events) events, the last is event \(report.lastSeq).")
+        let setAsidePeople = report.findings.compactMap(\.content).filter { $0.hasPrefix("PERSON ") }
+        if !setAsidePeople.isEmpty {
+            lines.append("warning: changes to people were set aside (\(setAsidePeople.count)); check who can log in: leadlined user list --data \(dataDirectory)")
+        }
+        if !report.people.values.contains(where: { $0.role == .owner }) {
+            lines.append("warning: nobody has the owner role now; before starting, add one: leadlined user add NAME --role owner --data \(dataDirectory)")
+        } else {
+            lines.append("Start the server.")
+        }
         return lines.joined(separator: "\n")
     }
 

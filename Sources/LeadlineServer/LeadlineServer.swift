@@ -50,12 +50,17 @@ public final class LeadlineServer: @unchecked Sendable {
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
             report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
                                               usedBefore: usedBefore) { recent.append($0) }
+            lock.recordJournal(epoch: report.header.epoch)
             storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)
         }
         if report.cutBytes > 0 {
-            config.log("warning: cut \(report.cutBytes) bytes of an incomplete last line from \(folder.journalPath) (a write interrupted by a crash; it was never acknowledged)")
+            config.log("warning: cut \(report.cutBytes) bytes of an incomplete last line from \(folder.journalPath) (a write interrupted by a crash; it was never acknowledged); "
+                + "they are kept in \(report.cutKeptAt ?? "?")")
+        }
+        if report.completedLastLine {
+            config.log("warning: the last line of \(folder.journalPath) lacked its line break; it is a sound event, and was completed")
         }
         config.log(report.created
             ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"

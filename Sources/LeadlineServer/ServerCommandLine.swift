@@ -24,6 +24,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var simulatedClock = false
     /// `--start`: where a simulated clock starts (local time in the shop's zone).
     public var start: String?
+    /// `--force` (repair): set aside every line even when none would stand.
+    public var force = false
 
     public init() {}
 }
@@ -54,7 +56,7 @@ public enum ServerCommandLine {
           leadlined user remove NAME [--data DIR]
           leadlined user list [--data DIR]
           leadlined check [--data DIR]                       verifies the data folder, line by line
-          leadlined repair [--data DIR]                      sets damaged journal lines aside (server stopped)
+          leadlined repair [--data DIR] [--force]            sets damaged journal lines aside (server stopped)
           leadlined --help | --version
 
         options:
@@ -115,6 +117,7 @@ public enum ServerCommandLine {
                     guard mode == "sim" || mode == "real" else { throw UsageError("--clock is real or sim; got \"\(mode)\"") }
                     options.simulatedClock = mode == "sim"
                 case "--start": options.start = try value(flag, inline: inline)
+                case "--force": options.force = true
                 case "--role":
                     let text = try value(flag, inline: inline)
                     guard let r = Role(rawValue: text.lowercased()) else {
@@ -132,6 +135,7 @@ public enum ServerCommandLine {
         if options.start != nil && !options.simulatedClock { throw UsageError("--start goes with --clock sim") }
         guard let first = words.first else {
             if role != nil { throw UsageError("--role belongs to: leadlined user add NAME --role ROLE") }
+            if options.force { throw UsageError("--force goes with leadlined repair") }
             return .serve(options)
         }
         switch first {
@@ -140,9 +144,11 @@ public enum ServerCommandLine {
             if first != "serve", options.simulatedClock || options.host != nil || options.port != nil {
                 throw UsageError("leadlined \(first) takes only --data (and --config)")
             }
+            if options.force, first != "repair" { throw UsageError("--force goes with leadlined repair") }
             return first == "check" ? .check(options) : first == "repair" ? .repair(options) : .serve(options)
         case "user":
             guard words.count >= 2 else { throw UsageError("leadlined user needs add, list, remove or token") }
+            if options.force { throw UsageError("--force goes with leadlined repair") }
             let name = words.count >= 3 ? words[2] : nil
             guard words.count <= 3 else { throw UsageError("unexpected \"\(words[3])\"") }
             let action: UserAction

@@ -39,7 +39,7 @@ enum ServerMain {
         case .success(.repair(let options)):
             let config = configuration(options)
             do {
-                print(try DataFolderDoctor.repair(dataDirectory: config.dataDirectory))
+                print(try DataFolderDoctor.repair(dataDirectory: config.dataDirectory, force: options.force))
                 exit(0)
             } catch {
                 fail(error.description, code: 1)

@@ -125,4 +125,55 @@ import Testing
         let board = try replay(folder)
         #expect(Set(board.people.keys) == ["ana", "ben"] && board.lastSeq == 3)
     }
+
+    /// A copy that turned every line break into CR LF still reads as it is.
+    @Test func crlfLineBreaksAreNotDamage() throws {
+        let folder = TempFolder()
+        var crlf: [UInt8] = []
+        for line in lines([created(1, lead: 1), noted(2, lead: 1, "hi")]) { crlf += Array(line.dropLast()) + [0x0D, 0x0A] }
+        folder.write(crlf)
+        #expect(try JournalSalvage.run(path: folder.journal, now: later).isClean)
+        #expect(try replay(folder).lastSeq == 2)
+    }
+
+    /// Two lines swapped are put back in order, not called missing and repeated.
+    @Test func swappedLinesArePutBackInOrder() throws {
+        let folder = TempFolder()
+        var all = lines([created(1, lead: 1), noted(2, lead: 1, "a"), noted(3, lead: 1, "b"), noted(4, lead: 1, "c")])
+        all.swapAt(2, 3)
+        folder.write(all.flatMap { $0 })
+        #expect(throws: JournalError.self) { try replay(folder) }
+        let report = try JournalSalvage.run(path: folder.journal, now: later)
+        #expect(report.findings.map(\.problem) == ["it holds event 3, which belongs after the lines that follow it; the repaired journal puts it in its place"])
+        _ = try JournalRepair.run(folder: DataDirectory(path: folder.path), now: later)
+        #expect(try replay(folder).lead(1)?.history.map(\.seq) == [1, 2, 3, 4], "nothing set aside")
+    }
+
+    /// A journal whose header was lost keeps its events, under a new header.
+    @Test func aLostHeaderIsWrittenAgainAndTheEventsKept() throws {
+        let folder = TempFolder()
+        folder.write(lines([created(1, lead: 1), noted(2, lead: 1, "a")]).dropFirst().flatMap { $0 })
+        let report = try JournalSalvage.run(path: folder.journal, now: later)
+        #expect(report.findings.count == 1 && report.findings[0].problem.hasPrefix("the journal has no header: a new one is written"))
+        _ = try JournalRepair.run(folder: DataDirectory(path: folder.path), now: later)
+        #expect(try replay(folder).lastSeq == 2)
+    }
+
+    /// A last line whole but for its line break is completed, not cut; a torn one is
+    /// cut and kept beside the journal.
+    @Test func theLastLineIsCompletedOrKept() throws {
+        let folder = TempFolder()
+        let whole = lines([created(1, lead: 1), noted(2, lead: 1, "a")]).flatMap { $0 }
+        folder.write(Array(whole.dropLast()))
+        var board = Board()
+        let completed = try JournalReader.replay(path: folder.journal, into: &board, now: later)
+        #expect(completed.completedLastLine && completed.events == 2 && folder.read() == whole)
+
+        let torn = Array(JournalCodec.encode(noted(3, lead: 1, "torn")).prefix(30))
+        folder.write(whole + torn)
+        var again = Board()
+        let cut = try JournalReader.replay(path: folder.journal, into: &again, now: later)
+        #expect(cut.cutBytes == torn.count && folder.read() == whole)
+        #expect(cut.cutKeptAt.map { FileManager.default.contents(atPath: $0).map(Array.init) } == torn)
+    }
 }

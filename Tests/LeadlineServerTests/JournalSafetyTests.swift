@@ -88,4 +88,34 @@ import Testing
         #expect(run.err.contains("journal.jsonl is empty, but its folder has been used before"), "\(run.err)")
         #expect(FileManager.default.contents(atPath: dir + "/journal.jsonl")?.isEmpty == true)
     }
+
+    /// A journal moved away from a folder a server ran on is refused, not a new shop;
+    /// `check` says so; `repair` refuses a file with nothing to keep, and warns when no
+    /// owner is left.
+    @Test func aMissingJournalAndAHopelessRepair() throws {
+        let (dir, _) = try ProcessTests.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.moveItem(atPath: dir + "/journal.jsonl", toPath: dir + "/elsewhere.jsonl")
+        let refused = try ServerProcess.run(["--port", "0", "--data", dir])
+        #expect(refused.status == 1 && refused.err.contains("journal.jsonl is missing, but its folder has been used before"), "\(refused.err)")
+        let check = try ServerProcess.run(["check", "--data", dir])
+        #expect(check.status == 1 && check.out.contains("is missing"), "\(check.out)")
+
+        _ = FileManager.default.createFile(atPath: dir + "/journal.jsonl", contents: Data("nonsense\nmore nonsense\n".utf8))
+        let hopeless = try ServerProcess.run(["repair", "--data", dir])
+        #expect(hopeless.status == 1 && hopeless.err.contains("not one of its 2 lines reads as a Leadline event"), "\(hopeless.err)")
+
+        // The owner's own account damaged: repair warns that nobody can manage people.
+        try FileManager.default.removeItem(atPath: dir + "/journal.jsonl")
+        try FileManager.default.moveItem(atPath: dir + "/elsewhere.jsonl", toPath: dir + "/journal.jsonl")
+        _ = try ServerProcess.run(["user", "add", "olive", "--role", "owner", "--data", dir])
+        var bytes = Array(FileManager.default.contents(atPath: dir + "/journal.jsonl")!)
+        let index = bytes.lastIndex(of: UInt8(ascii: "o"))!
+        bytes[index] = UInt8(ascii: "0")
+        _ = FileManager.default.createFile(atPath: dir + "/journal.jsonl", contents: Data(bytes))
+        let repaired = try ServerProcess.run(["repair", "--data", dir])
+        #expect(repaired.status == 0)
+        #expect(repaired.out.contains("warning: changes to people were set aside"))
+        #expect(repaired.out.contains("warning: nobody has the owner role now"), "\(repaired.out)")
+    }
 }
