@@ -67,7 +67,10 @@ extension Board {
         if let owner { reply.append(Field("owner", owner)) }
         if let backup { reply.append(Field("backup", backup)) }
         var message: String?
-        if intake.ackOwed { message = "arrived after hours: due at the next opening; an acknowledgement is owed" }
+        if intake.ackOwed {
+            message = requested == nil ? "arrived after hours: due at the next opening; an acknowledgement is owed"
+                : "arrived after hours: an acknowledgement is owed"
+        }
         if let duplicate = changes.dropFirst().compactMap({ if case .alert(let a) = $0, a.kind == .duplicate { a.of } else { nil } }).first {
             reply.append(Field("duplicate", duplicate))
             message = "the customer already has open lead \(duplicate); MERGE \(intake.lead) \(duplicate) if it is the same request"

@@ -30,10 +30,37 @@ extension Board {
                 throw CommandError(.conflict, fields: [Field("person", person.name), Field("policy", named.field)],
                                    "the policy names \(person.name) (policy.\(named.field)); change the policy first, then remove them")
             }
-            return Decision(changes: [.personRemoved(name: person.name)], reply: [Field("person", person.name)])
+            let handBack = leadsLeftBy(person.name)
+            var message: String?
+            if !handBack.isEmpty {
+                message = "\(person.name) held \(handBack.count) open lead\(handBack.count == 1 ? "" : "s"), now without them: "
+                    + "they go back to the queue (unassigned, or without a backup or a technician) for a dispatcher to reassign"
+            }
+            return Decision(changes: handBack + [.personRemoved(name: person.name)], reply: [Field("person", person.name)],
+                            message: message)
         default:
             preconditionFailure("not a people command")
         }
+    }
+
+    /// What removing `name` does to the open leads they hold: an owner's lead becomes
+    /// unowned, a backup's loses its backup, a technician's visit loses its technician —
+    /// each an event everyone sees, so no alert ever asks someone who is gone.
+    private func leadsLeftBy(_ name: String) -> [Change] {
+        var changes: [Change] = []
+        for lead in leads.values.sorted(by: { $0.id < $1.id }) where lead.isOpen {
+            if lead.owner == name || lead.backup == name {
+                changes.append(.assigned(Assignment(
+                    lead: lead.id, owner: lead.owner == name ? nil : lead.owner, backup: lead.backup == name ? nil : lead.backup,
+                    backupByRule: lead.backup == name ? false : lead.backupByRule)))
+            }
+            if lead.hasPendingVisit, let appt = lead.appointment, appt.tech == name {
+                changes.append(.statusChanged(StatusChange(
+                    lead: lead.id, status: lead.status, due: lead.due, action: lead.nextAction,
+                    appointment: Appointment(at: appt.at, tech: nil), note: "\(name) was removed; the visit needs a technician")))
+            }
+        }
+        return changes
     }
 
     func requirePerson(_ raw: String) throws(CommandError) -> Person {

@@ -52,9 +52,13 @@ extension Board {
                     if !closes { attempt.due = Timestamp.truncatedToMillis(step.due) }
                 }
             case .estimate:
-                let step = lead.cadenceStep + 1
+                // The next step of the cadence still ahead: a follow-up made late does
+                // not leave the next one already overdue.
+                var step = lead.cadenceStep + 1
+                let sent = lead.cadenceStart ?? lead.createdAt
+                while let due = planner.estimateStep(step, sent: sent), due <= now { step += 1 }
                 attempt.step = step
-                if let due = planner.estimateStep(step, sent: lead.cadenceStart ?? lead.createdAt) {
+                if let due = planner.estimateStep(step, sent: sent) {
                     attempt.due = Timestamp.truncatedToMillis(due)
                     attempt.action = "follow-up"
                 }
@@ -120,10 +124,12 @@ extension Board {
             }
             appointment = Appointment(at: at, tech: tech)
         }
-        var change = StatusChange(lead: lead.id, status: r.status, reason: r.reason, appointment: appointment,
+        if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }
+        var change = StatusChange(lead: lead.id, status: r.status, reason: r.reason, appointment: appointment, value: r.value,
                                   note: r.note.flatMap { $0.isEmpty ? nil : $0 })
-        // Back to being worked while a visit is booked: the visit is called off.
-        change.unbooks = lead.appointment != nil && lead.status == .booked && r.status.callsOffAVisit
+        // Back to being worked, or closed without the work, while a visit is booked:
+        // the visit is called off.
+        change.unbooks = lead.hasPendingVisit && (r.status.callsOffAVisit || (r.status.closesLead && r.status != .completed))
         if r.status.closesLead {
             change.due = nil
         } else if r.status == .estimateSent {
@@ -148,7 +154,7 @@ extension Board {
                 + "until one is (ATTEMPT \(lead.id) call connected next=<time>)"
         }
         var decision = Decision(changes: [.statusChanged(change)], reply: reply, message: message)
-        handOff(lead, after: r.status, value: lead.value, into: &decision, at: now)
+        handOff(lead, after: r.status, value: r.value ?? lead.value, into: &decision, at: now)
         if r.status == .completed, lead.kind != .postJob, lead.postJobLead == nil {
             // 003: the satisfaction call 24–48 h after the job, a callback of its own.
             let call = postJobCall(after: lead, at: now)

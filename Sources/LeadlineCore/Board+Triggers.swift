@@ -56,7 +56,11 @@ extension Board {
     func decideSweep(by actor: Person, at now: Date) throws(CommandError) -> Decision {
         try requireSupervisor(actor, doing: "SWEEP")
         let list = undocumented(at: now)
-        let alerts = list.filter { !$0.wasSwept(atOrAfter: now) }.map { Change.alert(sweepAlert($0, sweep: now)) }
+        // A lead the day's sweep (or an earlier SWEEP today) already listed is not alerted again.
+        let calendar = policy.calendar
+        let alerts = list.filter { lead in
+            !lead.wasSwept(atOrAfter: now) && !(lead.raised[.sweep].map { calendar.isDate($0, inSameDayAs: now) } ?? false)
+        }.map { Change.alert(sweepAlert($0, sweep: now)) }
         return Decision(changes: alerts, reply: [Field("count", list.count)],
                         message: list.isEmpty ? "every open lead has a documented outcome" : nil,
                         rows: list.map(\.id))
@@ -136,7 +140,7 @@ extension Board {
                     + "ATTEMPT \(id) ... next=<time>, or STATUS \(id) follow-up-scheduled next=<time>, booked or closed.")))
         }
         // 5b. A visit with no outcome posted: its technician and the dispatcher, once.
-        if lead.status == .booked, let appt = lead.appointment, lead.outcomeChasedFor != appt.at {
+        if lead.hasPendingVisit, let appt = lead.appointment, lead.outcomeChasedFor != appt.at {
             let ask = (appt.tech.map { [$0] } ?? []) + dispatchContacts().filter { $0 != appt.tech }
             let who = appt.tech ?? "the technician"
             out.append(Pending(fire: appt.at.addingTimeInterval(policy.appointmentOutcome), alert: Alert(

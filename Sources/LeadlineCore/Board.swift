@@ -17,8 +17,8 @@ public struct Board: Sendable, Equatable {
     /// When the last lead event stamped by the real clock happened: real work, which a
     /// drill (a simulated clock) must never be run on.
     public private(set) var lastRealWork: Date?
-    /// Whether the last lead event was a drill's (stamped by a simulated clock).
-    public private(set) var lastWorkWasDrill = false
+    /// When the last lead event stamped by a simulated clock (a drill) happened.
+    public private(set) var lastDrillWork: Date?
     /// The last daily open-loop review alerted (see ``reviewList(at:)``).
     public private(set) var reviewedThrough: Date?
     /// Hand-offs made to each stage so far: whose turn it is among a role's people.
@@ -89,8 +89,7 @@ public struct Board: Sendable, Equatable {
         if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
         if let id = event.lead, let lead = leads[id] { indexPhone(of: lead) }
         if event.lead != nil {
-            if !event.simulated { lastRealWork = event.at }
-            lastWorkWasDrill = event.simulated
+            if event.simulated { lastDrillWork = event.at } else { lastRealWork = event.at }
         }
         if let id = event.lead { leads[id]?.history.append(event) }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
@@ -143,6 +142,7 @@ public struct Board: Sendable, Equatable {
             lead.nextAction = change.status.closesLead ? nil : change.action
             if let appointment = change.appointment { lead.appointment = appointment }
             if change.unbooks { lead.appointment = nil }
+            if let value = change.value { lead.value = value }
             lead.closedAt = change.status.closesLead ? event.at : nil
             if let kind = change.kind { startCadence(&lead, kind: kind, at: event.at) }
         case .outcome(let o):

@@ -75,6 +75,7 @@ extension Change {
             } else if s.unbooks {
                 r.fields.append(Field("appt", "none"))
             }
+            if let value = s.value { r.fields.append(Field("value", value)) }
             r.text = s.note
             return r
         case .outcome(let o):
@@ -167,7 +168,8 @@ extension Change {
             self = .statusChanged(StatusChange(
                 lead: try r.number("lead"), status: status, reason: try r.optionalText("reason"),
                 due: try r.optionalTime("due"), action: try r.optionalText("action"), appointment: appointment,
-                unbooks: r.value("appt") == .text("none"), kind: try r.optionalWord("kind", as: LeadKind.self), note: r.text))
+                unbooks: r.value("appt") == .text("none"), kind: try r.optionalWord("kind", as: LeadKind.self),
+                value: r.value("value") == nil ? nil : try r.number("value"), note: r.text))
         case "OUTCOME":
             self = .outcome(OutcomeChange(
                 lead: try r.number("lead"), result: try r.word("result", as: OutcomeResult.self),

@@ -175,10 +175,13 @@ public struct StatusChange: Sendable, Equatable {
     /// The lead's kind after the change, when it changes (an estimate sent makes the
     /// lead an estimate follow-up and starts its cadence).
     public var kind: LeadKind?
+    /// The job's value in dollars, when the status reports it (an estimate sent).
+    public var value: Int?
     public var note: String?
 
     public init(lead: LeadID, status: LeadStatus, reason: String? = nil, due: Date? = nil, action: String? = nil,
-                appointment: Appointment? = nil, unbooks: Bool = false, kind: LeadKind? = nil, note: String? = nil) {
+                appointment: Appointment? = nil, unbooks: Bool = false, kind: LeadKind? = nil, value: Int? = nil,
+                note: String? = nil) {
         self.lead = lead
         self.status = status
         self.reason = reason
@@ -187,6 +190,7 @@ public struct StatusChange: Sendable, Equatable {
         self.appointment = appointment
         self.unbooks = unbooks
         self.kind = kind
+        self.value = value
         self.note = note
     }
 }

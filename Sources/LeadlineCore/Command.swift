@@ -74,6 +74,8 @@ public struct StatusRequest: Sendable, Equatable {
     public var next: TimeSpec?
     public var appointment: TimeSpec?
     public var tech: String?
+    /// The job's value in dollars (an estimate sent).
+    public var value: Int?
     public var note: String?
 
     public init(lead: LeadID, status: LeadStatus) {

@@ -118,10 +118,14 @@ public struct Lead: Sendable, Equatable {
     /// Whether `person` is this lead's primary or backup owner.
     public func isHeld(by person: String) -> Bool { owner == person || backup == person }
 
+    /// Whether a visit is booked and its result not yet posted (an escalation leaves
+    /// the visit standing).
+    public var hasPendingVisit: Bool { appointment != nil && (status == .booked || status == .escalated) }
+
     /// Whether the lead is `person`'s to watch: they hold it, or it is their visit (until
     /// its result is posted: then the lead moves on to the office).
     public func concerns(_ person: String) -> Bool {
-        isHeld(by: person) || (status == .booked && appointment?.tech == person)
+        isHeld(by: person) || (hasPendingVisit && appointment?.tech == person)
     }
 }
 

@@ -40,7 +40,8 @@ public enum LeadStatus: String, Vocabulary {
     public var requiresAppointment: Bool { self == .booked }
 
     /// Statuses that, set on a booked lead, call its visit off: the lead is being worked
-    /// again. (The visit's outcomes, an escalation or closing keep it as it was.)
+    /// again. (The visit's outcomes and an escalation keep it; closing without the work
+    /// calls it off too, see `decideStatus`.)
     public var callsOffAVisit: Bool {
         switch self {
         case .needsCallback, .inProgress, .leftMessage, .textSent, .waitingOnCustomer, .customerReplied,

@@ -257,6 +257,12 @@ extension Policy {
     public func unknownNames(among people: [String: Person]) -> [PolicyName] {
         namedPeople.filter { people[$0.name] == nil }
     }
+
+    /// The names the policy uses for people who exist but cannot hold callbacks
+    /// (technicians): as a backup or a stage's owner they would never be used.
+    public func misplacedNames(among people: [String: Person]) -> [PolicyName] {
+        namedPeople.filter { people[$0.name].map { !$0.role.isOffice } ?? false }
+    }
 }
 
 /// A kind's backup, optionally only for leads worth at least `minValue` dollars.

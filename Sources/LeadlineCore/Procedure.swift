@@ -19,6 +19,10 @@ public enum Procedure {
         let rhythm = p.missedCallRhythm.map(describe).joined(separator: "; ")
         let blocks = p.followUpBlocks.map(clock).joined(separator: " and ")
         let h = p.handoffs
+        let marked = { (owner: StageOwner) -> String in
+            guard case .person(let name) = owner, let people, people[name] == nil else { return owner.description }
+            return "\(name) (unknown: no such person)"
+        }
         let scheduling = h.scheduleWithin.map { "within \(duration($0)) of business time" } ?? "by the day's close"
         return [
             ProcedureRule(
@@ -29,7 +33,7 @@ public enum Procedure {
                 proof: "CREATED, then ATTEMPT (ACK after hours)"),
             ProcedureRule(
                 name: "stage-2-scheduling", trigger: "a lead is qualified, or work is approved", owner: "the dispatcher"
-                    + (h.workApproved.map { "; approved work goes to \($0)" } ?? ""),
+                    + (h.workApproved.map { "; approved work goes to \(marked($0))" } ?? ""),
                 action: "book the visit and its technician (STATUS booked appt= tech=)",
                 limit: "the lead's due time; approved work \(scheduling)", proof: "BOOKED, with the technician"),
             ProcedureRule(
@@ -39,7 +43,7 @@ public enum Procedure {
                 proof: "OUTCOME"),
             ProcedureRule(
                 name: "stage-4-estimate-follow-up", trigger: "an estimate is sent (OUTCOME or STATUS estimate-sent)",
-                owner: (h.estimate.map { "\($0)" } ?? "whoever holds the lead") + "; the previous owner backs them up",
+                owner: (h.estimate.map(marked) ?? "whoever holds the lead") + "; the previous owner backs them up",
                 action: "a follow-up with one useful question, each one logged",
                 limit: "the estimate cadence (below)", proof: "ASSIGNED stage=estimate-follow-up, then ATTEMPT for each follow-up"),
             ProcedureRule(
@@ -74,7 +78,7 @@ public enum Procedure {
                 proof: "ATTEMPT for each follow-up, then a status"),
             ProcedureRule(
                 name: "post-job", trigger: "a job is completed (STATUS completed makes the call; or NEW kind=post-job job=...)",
-                owner: h.postJob.map { "\($0)" } ?? "the office: whoever claims it", action: "satisfaction call; ask happy customers for a review",
+                owner: h.postJob.map(marked) ?? "the office: whoever claims it", action: "satisfaction call; ask happy customers for a review",
                 limit: "\(duration(p.postJob.due)) after the job; late after \(duration(p.postJob.late))", proof: "ATTEMPT"),
             ProcedureRule(
                 name: "re-engage", trigger: "an unsold estimate is worth another try (NEW kind=re-engage)",

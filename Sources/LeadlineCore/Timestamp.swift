@@ -58,7 +58,7 @@ public enum Timestamp {
             offset = 0
         } else if let sign = p.peek(), sign == 0x2B || sign == 0x2D {
             p.index += 1
-            guard let oh = p.digits(2), p.take(0x3A), let om = p.digits(2) else { return nil }
+            guard let oh = p.digits(2), p.take(0x3A), let om = p.digits(2), oh < 24, om < 60 else { return nil }
             offset = (oh * 3600 + om * 60) * (sign == 0x2D ? -1 : 1)
         } else {
             return nil

@@ -63,7 +63,7 @@ struct Audience {
     let visitTechs: Set<String>
 
     init(before: Lead?, after: Lead?) {
-        let visitTech = before?.status == .booked ? before?.appointment?.tech : nil
+        let visitTech = before?.hasPendingVisit == true ? before?.appointment?.tech : nil
         formerHolders = Set([before?.owner, before?.backup, visitTech].compactMap { $0 })
         let visitChanged = before?.appointment != after?.appointment
             || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)

@@ -93,6 +93,10 @@ extension Hub {
                 argument: "amount", "the clock moves at most 31 days at a time; advance in steps")))
             return
         }
+        guard TimeBounds.contains(target) else {
+            c.send(encoder.error(tag: tag, CommandError.invalid(argument: "amount", "the clock stays \(TimeBounds.spoken)")))
+            return
+        }
         c.session.awaitingReply = true
         advanceSimulatedClock(to: Timestamp.truncatedToMillis(target)) { [self] result in
             switch result {

@@ -141,6 +141,16 @@ extension Hub {
             return
         }
         for c in connections.values where c.session.person?.name == name && c.session.person != durable.people[name] {
+            // Requests it already sent are answered, each refused, before the goodbye.
+            while let frame = c.framer.next() {
+                guard case .line(let text) = frame, let decoded = RequestDecoder.decode(text) else { continue }
+                let tag: String?
+                switch decoded {
+                case .success(let r): tag = r.tag
+                case .failure(let e): tag = e.tag
+                }
+                c.send(encoder.error(tag: tag, CommandError(.auth, reason)))
+            }
             c.sayGoodbye("AUTH", reason)
         }
     }

@@ -179,7 +179,7 @@ extension Hub {
     private func queue(tag: String?, to c: Connection) {
         guard let person = c.session.person else { return }
         guard person.role != .tech else {
-            let visits = durable.agenda(for: person.name).filter { $0.status == .booked }
+            let visits = durable.agenda(for: person.name).filter(\.hasPendingVisit)
             send(visits, tag: tag, verb: "QUEUE", fields: [Field("count", visits.count)], to: c)
             return
         }

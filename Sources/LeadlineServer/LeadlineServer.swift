@@ -82,6 +82,11 @@ public final class LeadlineServer: @unchecked Sendable {
             for event in events { recent.append(event) }
         }
         let freshFolder = board.people.isEmpty
+        let misplaced = config.policy.misplacedNames(among: board.people)
+        if !misplaced.isEmpty {
+            let list = misplaced.map { "policy.\($0.field) names \($0.name), a technician" }.joined(separator: "; ")
+            throw ServerError.configuration("the policy names people who cannot hold callbacks: \(list). Name office roles instead")
+        }
         let unknownNames = config.policy.unknownNames(among: board.people)
         if !unknownNames.isEmpty {
             let list = unknownNames.map { "policy.\($0.field) names \($0.name)" }.joined(separator: "; ")
@@ -134,18 +139,30 @@ public final class LeadlineServer: @unchecked Sendable {
         config.log("listening on \(config.host):\(listener.port), data in \(config.dataDirectory)")
     }
 
-    /// A drill (a simulated clock) never runs on real work: a simulated start on a
-    /// folder that holds lead events stamped by the real clock is refused, pointing to
-    /// a copy. Each journaled event says which clock stamped it.
+    /// A drill (a simulated clock) never runs on real work, and a shop never runs on a
+    /// drill's leads: each journaled event says which clock stamped it. A simulated
+    /// start on a folder that holds lead events stamped by the real clock is refused
+    /// (unless it is a copy made for the drill, `--drill-copy`), and so is one earlier
+    /// than the folder's last lead event; a real start on a drill's folder is refused.
     private func checkClockMode(_ board: Board, config: ServerConfiguration) throws(ServerError) {
-        if config.clock.isSimulated, let last = board.lastRealWork {
+        let zone = config.policy.timeZone
+        let dir = config.dataDirectory
+        if config.clock.isSimulated {
+            if let last = board.lastRealWork, !config.drillCopy {
+                throw ServerError.configuration(
+                    "\(dir) holds real work (lead events stamped by the real clock, the last at \(Timestamp.local(last, in: zone))); "
+                    + "a drill on a simulated clock would mix with it. Run the drill on a copy: "
+                    + "cp -r \(dir) /tmp/leadline-drill && leadlined --data /tmp/leadline-drill --clock sim --drill-copy --start ...")
+            }
+            if let last = [board.lastRealWork, board.lastDrillWork].compactMap({ $0 }).max(), config.clock.now < last {
+                throw ServerError.configuration(
+                    "the simulated clock would start at \(Timestamp.local(config.clock.now, in: zone)), before the last lead event in \(dir) "
+                    + "(\(Timestamp.local(last, in: zone))); time does not run backwards: --start at that time or later")
+            }
+        } else if let drill = board.lastDrillWork {
             throw ServerError.configuration(
-                "\(config.dataDirectory) holds real work (lead events stamped by the real clock, the last at "
-                + "\(Timestamp.local(last, in: config.policy.timeZone))); a drill on a simulated clock would mix with it. "
-                + "Run the drill on a copy: cp -r \(config.dataDirectory) /tmp/leadline-drill && leadlined --data /tmp/leadline-drill --clock sim ...")
-        }
-        if !config.clock.isSimulated, board.lastWorkWasDrill {
-            config.log("warning: \(config.dataDirectory) holds a drill's leads (stamped by a simulated clock)")
+                "\(dir) holds a drill's leads (stamped by a simulated clock, the last at \(Timestamp.local(drill, in: zone))); "
+                + "a shop starts on a fresh data folder. To go on with the drill, start with --clock sim.")
         }
     }
 

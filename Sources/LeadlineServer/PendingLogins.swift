@@ -25,7 +25,10 @@ struct PendingLogins {
         var evicted: Int?
         if byAddress[address, default: []].count >= perAddress {
             evicted = evictOldest(of: address)
-        } else if count >= total, let busiest = byAddress.max(by: { $0.value.count < $1.value.count })?.key {
+        } else if count >= total, let busiest = byAddress.max(by: { a, b in
+            // The busiest address; among equals, the one whose oldest has waited longest.
+            (a.value.count, -(a.value.first ?? 0)) < (b.value.count, -(b.value.first ?? 0))
+        })?.key {
             evicted = evictOldest(of: busiest)
         }
         byAddress[address, default: []].append(id)

@@ -71,7 +71,10 @@ enum PolicyFile {
         func owner(_ key: String) throws(ServerError) -> StageOwner?? {
             guard let text = try o.string(key) else { return .none }
             if text == "none" { return .some(nil) }
-            if let role = Role(rawValue: text) { return .some(.role(role)) }
+            if let role = Role(rawValue: text) {
+                guard role.isOffice else { throw o.error(key, "technicians do not hold callbacks; name an office role or a person") }
+                return .some(.role(role))
+            }
             return .some(.person(try person(text, o, key)))
         }
         if let v = try owner("estimate") { h.estimate = v }

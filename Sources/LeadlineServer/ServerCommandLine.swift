@@ -26,6 +26,9 @@ public struct ServeOptions: Sendable, Equatable {
     public var start: String?
     /// `--force` (repair): set aside every line even when none would stand.
     public var force = false
+    /// `--drill-copy`: this folder is a copy made for a drill; a simulated clock may run
+    /// on the real work it holds.
+    public var drillCopy = false
 
     public init() {}
 }
@@ -50,7 +53,7 @@ public enum ServerCommandLine {
         leadlined: the Leadline callback coordination server.
 
         usage:
-          leadlined [--host HOST] [--port PORT] [--data DIR] [--config FILE] [--clock sim [--start TIME]]
+          leadlined [--host HOST] [--port PORT] [--data DIR] [--config FILE] [--clock sim [--start TIME] [--drill-copy]]
           leadlined user add NAME --role ROLE [--data DIR]   prints the new token alone on stdout
           leadlined user token NAME [--data DIR]             issues a new token, prints it
           leadlined user remove NAME [--data DIR]
@@ -66,6 +69,7 @@ public enum ServerCommandLine {
           --config FILE   JSON config: listen address, limits, policy (see README)
           --clock sim     a simulated clock that only moves on CLOCK ADVANCE (demos, drills)
           --start TIME    where the simulated clock starts, e.g. 2026-11-23T08:00 (shop time)
+          --drill-copy    the folder is a copy made for a drill: a simulated clock may run on its real work
           --role ROLE     one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))
 
         On the first start with nobody set up, an account named "owner" is created and
@@ -118,6 +122,7 @@ public enum ServerCommandLine {
                     options.simulatedClock = mode == "sim"
                 case "--start": options.start = try value(flag, inline: inline)
                 case "--force": options.force = true
+                case "--drill-copy": options.drillCopy = true
                 case "--role":
                     let text = try value(flag, inline: inline)
                     guard let r = Role(rawValue: text.lowercased()) else {
@@ -133,6 +138,7 @@ public enum ServerCommandLine {
             i += 1
         }
         if options.start != nil && !options.simulatedClock { throw UsageError("--start goes with --clock sim") }
+        if options.drillCopy && !options.simulatedClock { throw UsageError("--drill-copy goes with --clock sim") }
         guard let first = words.first else {
             if role != nil { throw UsageError("--role belongs to: leadlined user add NAME --role ROLE") }
             if options.force { throw UsageError("--force goes with leadlined repair") }

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     /// Where "now" comes from: the machine's clock, or a simulated one that only
     /// `CLOCK ADVANCE` moves (`--clock sim`, tests and demos).
     public var clock: ServerClock = .real(SystemClock())
+    /// The data folder is a copy made for a drill: a simulated clock may run on its real work.
+    public var drillCopy = false
     /// Where log lines go (stderr by default).
     public var log: @Sendable (String) -> Void = { line in
         FileHandle.standardError.write(Data(("leadlined: " + line + "\n").utf8))

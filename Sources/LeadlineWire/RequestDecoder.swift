@@ -160,6 +160,7 @@ public enum RequestDecoder {
             r.next = try time(a.pairs["next"], "next")
             r.appointment = try time(a.pairs["appt"], "appt")
             r.tech = a.pairs["tech"]
+            r.value = try dollars(a.pairs["value"])
             r.note = a.text
             return .command(.setStatus(r))
         default:

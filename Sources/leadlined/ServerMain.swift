@@ -72,6 +72,7 @@ enum ServerMain {
                 start = date
             }
             config.clock = .simulated(ManualClock(Timestamp.truncatedToMillis(start)))
+            config.drillCopy = options.drillCopy
         }
         return config
     }

@@ -84,4 +84,75 @@ import Testing
         #expect(text.contains("3. by weekday: cara on mon"))
         #expect(text.contains("in that order"))
     }
+
+    /// Removing a person leaves no lead asking them: their leads become unowned,
+    /// lose them as backup, or their visit its technician.
+    @Test func removingAPersonHandsTheirLeadsBack() {
+        var shop = Shop()
+        let owned = shop.newLead(by: "dora", phone: "555-0101") { $0.owner = "ben"; $0.backup = "ana" }
+        let backed = shop.newLead(by: "dora", phone: "555-0102") { $0.owner = "ana"; $0.backup = "ben" }
+        var book = StatusRequest(lead: backed, status: .booked)
+        book.appointment = TimeSpec.parse("10:00")
+        book.tech = "tess"
+        shop.ok(.setStatus(book), by: "dora")
+        let removed = shop.ok(.removePerson(name: "ben"), by: "olive")
+        #expect(removed.message?.contains("ben held 2 open leads") == true)
+        #expect(shop.lead(owned).owner == nil && shop.lead(owned).backup == "ana")
+        #expect(shop.lead(backed).backup == nil)
+        shop.ok(.removePerson(name: "tess"), by: "olive")
+        #expect(shop.lead(backed).appointment?.tech == nil && shop.lead(backed).appointment?.at == shop.at("10:00"))
+        #expect(shop.events.last.map { if case .personRemoved = $0.change { true } else { false } } == true)
+    }
+
+    /// Closing a booked lead without the work calls the visit off; reopening it later
+    /// brings no visit back.
+    @Test func closingABookedLeadCallsTheVisitOff() {
+        var shop = Shop()
+        let id = shop.newLead(by: "dora") { $0.owner = "dora" }
+        var book = StatusRequest(lead: id, status: .booked)
+        book.appointment = TimeSpec.parse("10:00")
+        book.tech = "tess"
+        shop.ok(.setStatus(book), by: "dora")
+        var cancel = StatusRequest(lead: id, status: .disqualified)
+        cancel.reason = "cancelled"
+        shop.ok(.setStatus(cancel), by: "dora")
+        #expect(shop.lead(id).appointment == nil)
+        #expect(shop.events.last?.record.fields.contains(Field("appt", "none")) == true)
+        var reopen = StatusRequest(lead: id, status: .inProgress)
+        reopen.next = TimeSpec.parse("15:00")
+        shop.ok(.setStatus(reopen), by: "dora")
+        #expect(shop.board.agenda(for: "tess").isEmpty)
+    }
+
+    /// A late follow-up never leaves the next one already overdue.
+    @Test func theEstimateCadenceLooksAhead() {
+        var shop = Shop()
+        let id = shop.newLead(by: "sam", kind: .estimate) { $0.owner = "sam" }
+        shop.clock.set(shop.at("thu 10:00"))
+        let decision = shop.ok(.attempt(id, channel: .call, outcome: .noAnswer, next: nil, note: nil), by: "sam")
+        #expect(shop.lead(id).due! > shop.clock.now, "\(decision.reply)")
+        #expect(shop.lead(id).due == shop.at("\"mon 8:00\"".replacingOccurrences(of: "\"", with: "")), "day 5 from Monday 08:00, at the opening")
+    }
+
+    /// STATUS estimate-sent takes the job's value, as OUTCOME does, and a backup rule
+    /// that depends on it applies.
+    @Test func statusTakesTheValue() {
+        var shop = Shop { $0.backups.byKind = [.estimate: KindBackup(backup: "omar", minValue: 5000)] }
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        var sent = StatusRequest(lead: id, status: .estimateSent)
+        sent.value = 9000
+        shop.ok(.setStatus(sent), by: "ana")
+        #expect(shop.lead(id).value == 9000 && shop.lead(id).backup == "omar")
+    }
+
+    /// The after-hours remark says the lead is due at the next opening only when it is.
+    @Test func theAfterHoursRemarkTellsTheTruth() {
+        var shop = Shop(start: Timestamp.parse("2026-11-27T19:42:00-06:00")!)
+        var promised = NewLead()
+        promised.kind = .promised
+        promised.phone = "555-0100"
+        promised.due = TimeSpec.parse("\"mon 10:00\"".replacingOccurrences(of: "\"", with: ""))
+        #expect(shop.ok(.newLead(promised), by: "ana").message == "arrived after hours: an acknowledgement is owed")
+    }
 }

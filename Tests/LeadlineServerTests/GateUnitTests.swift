@@ -19,6 +19,14 @@ import Testing
         #expect(pending.count == 3, "removing twice removes once")
     }
 
+    @Test func amongEquallyBusyAddressesTheLongestWaitingGoes() {
+        var pending = PendingLogins(total: 3, perAddress: 3)
+        _ = pending.admit(10, from: "b")
+        _ = pending.admit(11, from: "a")
+        _ = pending.admit(12, from: "c")
+        #expect(pending.admit(13, from: "d") == 10, "each address has one: the oldest connection goes")
+    }
+
     @Test func cleanAddressesAreCheckedBeforeFailingOnes() {
         var queue = LoginQueue<String>(baseDelay: 0.5)
         var now: TimeInterval = 1000

@@ -28,20 +28,34 @@ import Testing
         drill.terminate()
         #expect(drill.waitForExit() == 0)
 
-        // The same folder on the real clock: the drill's lead is noted, and work goes on.
-        let live = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config])
+        // A shop never runs on a drill's leads.
+        let shop = try ServerProcess.run(["--port", "0", "--data", dir, "--config", config])
+        #expect(shop.status == 1 && shop.err.contains("holds a drill's leads"), "\(shop.err)")
+        // Nor does a drill go back in time.
+        let back = try ServerProcess.run(["--port", "0", "--data", dir, "--clock", "sim", "--start", "2026-11-23T09:00"])
+        #expect(back.status == 1 && back.err.contains("time does not run backwards"), "\(back.err)")
+
+        // A folder holding real work: a drill on it is refused, pointing to a copy; the
+        // copy, said to be one, runs the drill.
+        let (real, tokens) = try ProcessTests.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: real) }
+        let live = try ServerProcess(arguments: ["--port", "0", "--data", real])
         let d = try LineClient(port: live.port)
         _ = d.readLine()
-        _ = d.reply("LOGIN olive \(token)")
-        #expect(d.reply("NEW phone=555-0101").hasPrefix("OK NEW lead=2"))
+        _ = d.reply("LOGIN ana \(tokens["ana"]!)")
+        #expect(d.reply("NEW phone=555-0101").hasPrefix("OK NEW lead=1"))
         live.terminate()
         #expect(live.waitForExit() == 0)
-
-        // Now the folder holds real work: a drill on it is refused, pointing to a copy.
-        let refused = try ServerProcess.run(["--port", "0", "--data", dir, "--clock", "sim", "--start", "2026-11-23T10:15"])
+        let refused = try ServerProcess.run(["--port", "0", "--data", real, "--clock", "sim", "--start", "2030-01-07T10:15"])
         #expect(refused.status == 1)
-        #expect(refused.err.contains("holds real work") && refused.err.contains("Run the drill on a copy: cp -r \(dir)"),
-                "\(refused.err)")
+        #expect(refused.err.contains("holds real work") && refused.err.contains("--clock sim --drill-copy"), "\(refused.err)")
+        let copy = real + "-drill"
+        try FileManager.default.copyItem(atPath: real, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let drillOnCopy = try ServerProcess(arguments: ["--port", "0", "--data", copy, "--clock", "sim", "--drill-copy",
+                                                        "--start", "2030-01-07T10:15"])
+        drillOnCopy.terminate()
+        #expect(drillOnCopy.waitForExit() == 0)
     }
 
     @Test func aPolicyNamingNobody() throws {
@@ -56,6 +70,21 @@ import Testing
         #expect(fresh.logLines.all.contains { $0.contains("warning: the policy names people who do not exist yet") })
         let alerts = FileManager.default.contents(atPath: fresh.journalPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
         #expect(alerts.contains(#""type":"ALERT","kind":"escalation""#) && alerts.contains("bne (policy.backups.byPerson.ana)"))
+    }
+
+    /// A policy naming a technician as a backup or a stage's owner is refused: they would never be used.
+    @Test func aPolicyNamingATechnicianIsRefused() throws {
+        var config = ServerConfiguration()
+        #expect {
+            try ConfigurationFile.apply(Data(#"{"policy": {"handoffs": {"workApproved": "tech"}}}"#.utf8), from: "shop.json", to: &config)
+        } throws: { error in
+            "\(error)".contains("policy.handoffs.workApproved: technicians do not hold callbacks")
+        }
+        #expect {
+            _ = try TestServer { $0.policy.backups.byPerson = ["ana": "tess"] }
+        } throws: { error in
+            "\(error)".contains("policy.backups.byPerson.ana names tess, a technician")
+        }
     }
 
     @Test func stopMayBeAskedTwice() throws {
