@@ -3,7 +3,7 @@ import PackageDescription
 
 // Leadline: a callback coordination server for home-service businesses.
 // No package dependencies: the toolchain (Foundation, Dispatch, Glibc,
-// Synchronization, Testing) and the system's libcrypt and zlib are all it uses.
+// Synchronization, Testing) and the system's libcrypt, zlib and OpenSSL are all it uses.
 let package = Package(
     name: "Leadline",
     products: [
@@ -17,6 +17,9 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         // zlib, for the CRC-32 of each journal line.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // OpenSSL 3 (libssl, libcrypto), for TLS: its protocol, never our own cryptography.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
 
         // The domain, pure: leads, ownership, people, policy, time. No I/O.
         .target(name: "LeadlineCore"),
@@ -24,21 +27,23 @@ let package = Package(
         .target(name: "LeadlineWire", dependencies: ["LeadlineCore"]),
         // The append-only journal: JSON lines, group-committed fsync, replay.
         .target(name: "LeadlineJournal", dependencies: ["LeadlineCore", "CZlib"]),
-        // Sockets, connections, the hub that runs commands and fans events out.
+        // Moving bytes: the typed socket, plain and TLS streams, an in-memory pipe for tests.
+        .target(name: "LeadlineTransport", dependencies: ["COpenSSL"]),
+        // Connections, sessions, the shop's state and the hub that fans events out.
         .target(
             name: "LeadlineServer",
-            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "CCrypt"]),
+            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "LeadlineTransport", "CCrypt"]),
         // The server executable: flags, config, user management.
         .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire"]),
         // The bundled client: its logic (a library, so it is testable) and the
-        // executable. Both depend on the wire codec only.
-        .target(name: "LeadlineClient", dependencies: ["LeadlineWire"], path: "clients/LeadlineClient"),
+        // executable, on the wire codec and the transport.
+        .target(name: "LeadlineClient", dependencies: ["LeadlineWire", "LeadlineTransport"], path: "clients/LeadlineClient"),
         .executableTarget(name: "leadline", dependencies: ["LeadlineClient"], path: "clients/leadline"),
 
         // Helpers shared by the test targets: a line client, a server harness, transcripts.
         .target(
             name: "LeadlineTestSupport",
-            dependencies: ["LeadlineServer", "LeadlineWire", "LeadlineJournal"]),
+            dependencies: ["LeadlineServer", "LeadlineWire", "LeadlineJournal", "LeadlineTransport"]),
 
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore"]),
         .testTarget(name: "LeadlineWireTests", dependencies: ["LeadlineWire"]),

@@ -120,9 +120,9 @@ public final class LeadlineServer: @unchecked Sendable {
         caughtUp.wait()
         let opened: Result<Listener, ServerError> = hub.queue.sync {
             Result { () throws(ServerError) -> Listener in
-                let listener = try Listener(host: config.host, port: config.port, queue: hub.queue,
+                let listener = try Listener(host: config.host, port: config.port, tls: nil, queue: hub.queue,
                                             sendBuffer: config.limits.socketSendBuffer,
-                                            onAccept: { [unowned hub] fd, peer in hub.accept(fd: fd, peer: peer) },
+                                            onAccept: { [unowned hub] transport in hub.accept(transport) },
                                             log: config.log)
                 hub.listener = listener
                 hub.startTimer()

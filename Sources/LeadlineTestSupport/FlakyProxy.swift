@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LeadlineTransport
 import Synchronization
 
 /// A TCP proxy between a client and the server that a test can make misbehave, as a
@@ -8,30 +9,18 @@ import Synchronization
 public final class FlakyProxy: @unchecked Sendable {
     public let port: UInt16
     private let target: UInt16
-    private let listener: Int32
-    private let sockets = Mutex<[Int32]>([])
+    private let listener: Socket
+    private let sockets = Mutex<[Socket]>([])
     private let swallowing = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
 
     public init(to target: UInt16) throws {
         self.target = target
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        do {
+            (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 64)
+        } catch {
+            throw ClientError("proxy cannot listen: \(error)")
         }
-        guard bound == 0, listen(fd, 64) == 0 else { throw ClientError("proxy cannot listen") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = UInt16(bigEndian: address.sin_port)
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
@@ -46,12 +35,12 @@ public final class FlakyProxy: @unchecked Sendable {
             return s
         }
         swallowing.store(false, ordering: .relaxed)
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+        for socket in open { socket.shutdownBoth() }
     }
 
     public func stop() {
         stopped.store(true, ordering: .relaxed)
-        shutdown(listener, Int32(SHUT_RDWR))
+        listener.shutdownBoth()
         cut()
     }
 
@@ -59,37 +48,30 @@ public final class FlakyProxy: @unchecked Sendable {
 
     private func acceptLoop() {
         while !stopped.load(ordering: .relaxed) {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                if stopped.load(ordering: .relaxed) { return }
-                continue
-            }
-            guard let upstream = try? LineClient(port: target) else {
-                close(client)
-                continue
-            }
-            let server = dup(upstream.fd)
-            sockets.withLock { $0 += [client, server] }
-            Thread.detachNewThread { [self] in pump(from: client, to: server, swallow: false) }
-            Thread.detachNewThread { [self] in pump(from: server, to: client, swallow: true) }
+            guard listener.wait(for: Int16(POLLIN), timeout: 0.2) else { continue }
+            guard case .connection(let client, _) = listener.accept(),
+                  let upstream = try? Socket.connect(host: "127.0.0.1", port: target, timeout: 5) else { continue }
+            sockets.withLock { $0 += [client, upstream] }
+            Thread.detachNewThread { [self] in pump(from: client, to: upstream, swallow: false) }
+            Thread.detachNewThread { [self] in pump(from: upstream, to: client, swallow: true) }
         }
     }
 
-    private func pump(from: Int32, to: Int32, swallow: Bool) {
+    private func pump(from: Socket, to: Socket, swallow: Bool) {
         var buffer = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(from, $0.baseAddress!, $0.count, 0) }
-            if n <= 0 { break }
-            if swallow && swallowing.load(ordering: .relaxed) { continue }
-            var offset = 0
-            while offset < n {
-                let m = buffer.withUnsafeBytes { send(to, $0.baseAddress! + offset, n - offset, Int32(MSG_NOSIGNAL)) }
-                if m <= 0 { break }
-                offset += m
+        pumping: while true {
+            switch buffer.withUnsafeMutableBytes({ from.read(into: $0) }) {
+            case .done(let n):
+                if swallow && swallowing.load(ordering: .relaxed) { continue }
+                guard to.writeAll(Array(buffer[0..<n])) else { break pumping }
+            case .wouldBlock, .wantsRead:
+                _ = from.wait(for: Int16(POLLIN), timeout: 0.5)
+            case .end, .failed:
+                break pumping
             }
         }
-        shutdown(from, Int32(SHUT_RDWR))
-        shutdown(to, Int32(SHUT_RDWR))
-        close(from)
+        from.shutdownBoth()
+        to.shutdownBoth()
+        from.close()
     }
 }

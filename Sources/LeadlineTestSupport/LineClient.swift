@@ -1,52 +1,39 @@
 import Foundation
 import Glibc
+import LeadlineTransport
+import LeadlineWire
 
 /// A blocking line client for tests: connect, send lines, read lines with a timeout.
 ///
 /// Deliberately simple and independent of the server's code paths, so tests speak
-/// to the server the way `nc` does.
+/// to the server the way `nc` does. It reads through a ``LineSource``: a TCP socket,
+/// or the test's end of an in-memory pipe.
 public final class LineClient: @unchecked Sendable {
-    public let fd: Int32
-    private var buffer: [UInt8] = []
-    /// The peer closed the connection (a read returned 0).
+    private let source: LineSource
+    private var framer = LineFramer(maxLine: 1 << 24)
+    private var pending: [String] = []
+    /// The peer closed the connection (a read returned end of stream).
     public private(set) var sawEndOfStream = false
+
+    /// The socket, for tests that tune it (nil for an in-memory client).
+    public var socket: Socket? { (source as? SocketSource)?.socket }
 
     /// - Parameter source: the local address to connect from (any of 127.0.0.0/8 works
     ///   on loopback), so a test can be several hosts.
     public init(port: UInt16, host: String = "127.0.0.1", from source: String? = nil) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ClientError("socket: \(String(cString: strerror(errno)))") }
-        if let source {
-            var local = sockaddr_in()
-            local.sin_family = sa_family_t(AF_INET)
-            inet_pton(AF_INET, source, &local.sin_addr)
-            let bound = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else {
-                let message = String(cString: strerror(errno))
-                Glibc.close(fd)
-                throw ClientError("bind to \(source): \(message)")
-            }
+        do {
+            self.source = SocketSource(try Socket.connect(host: host, port: port, timeout: 5, from: source))
+        } catch {
+            throw ClientError(error.description)
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        inet_pton(AF_INET, host, &address.sin_addr)
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
-            let message = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw ClientError("connect to \(host):\(port): \(message)")
-        }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        self.fd = fd
     }
 
-    deinit { Glibc.close(fd) }
+    /// A client on the test's end of an in-memory pipe to a server.
+    public init(memory: MemoryStream) {
+        source = MemorySource(memory)
+    }
+
+    deinit { source.close() }
 
     /// Sends `line` and a LF.
     public func send(_ line: String) {
@@ -55,26 +42,21 @@ public final class LineClient: @unchecked Sendable {
 
     /// Sends bytes as they are.
     public func sendRaw(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 {
-                if n < 0 && errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
+        _ = source.writeAll(bytes)
     }
 
     /// The next line (without LF), or nil after `timeout` seconds or at end of stream.
     public func readLine(timeout: TimeInterval = 5) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let lf = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[0..<lf], as: UTF8.self)
-                buffer.removeSubrange(0...lf)
-                return line
+            if !pending.isEmpty { return pending.removeFirst() }
+            while let frame = framer.next() {
+                switch frame {
+                case .line(let text): pending.append(text)
+                case .badSyntax, .tooLong: pending.append("")
+                }
             }
+            if !pending.isEmpty { continue }
             if sawEndOfStream { return nil }
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0, fill(timeout: remaining) else { return nil }
@@ -127,24 +109,60 @@ public final class LineClient: @unchecked Sendable {
         return lines
     }
 
-    /// Closes the socket now (as a dropped phone would).
+    /// Closes the connection now (as a dropped phone would).
     public func closeNow() {
-        shutdown(fd, Int32(SHUT_RDWR))
+        source.drop()
     }
 
     private func fill(timeout: TimeInterval) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&p, 1, Int32(max(1, (timeout * 1000).rounded(.up))))
-        guard ready > 0 else { return false }
+        guard source.waitReadable(timeout: timeout) else { return false }
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-        if n > 0 {
-            buffer.append(contentsOf: chunk[0..<n])
+        switch chunk.withUnsafeMutableBytes({ source.read(into: $0) }) {
+        case .done(let n):
+            framer.append(chunk[0..<n])
             return true
+        case .wouldBlock, .wantsRead:
+            return true
+        case .end, .failed:
+            sawEndOfStream = true
+            return false
         }
-        if n == 0 || (errno != EINTR && errno != EAGAIN) { sawEndOfStream = true }
-        return n != 0
     }
+}
+
+/// Where a ``LineClient`` reads and writes: a socket, or an in-memory pipe.
+protocol LineSource: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult
+    func writeAll(_ bytes: [UInt8]) -> Bool
+    func waitReadable(timeout: TimeInterval) -> Bool
+    /// Drops the line without a goodbye.
+    func drop()
+    func close()
+}
+
+final class SocketSource: LineSource {
+    let socket: Socket
+    private var closed = false
+    init(_ socket: Socket) { self.socket = socket }
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult { socket.read(into: buffer) }
+    func writeAll(_ bytes: [UInt8]) -> Bool { socket.writeAll(bytes) }
+    func waitReadable(timeout: TimeInterval) -> Bool { socket.wait(for: Int16(POLLIN), timeout: timeout) }
+    func drop() { socket.shutdownBoth() }
+    func close() {
+        guard !closed else { return }
+        closed = true
+        socket.close()
+    }
+}
+
+final class MemorySource: LineSource {
+    let stream: MemoryStream
+    init(_ stream: MemoryStream) { self.stream = stream }
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult { stream.read(into: buffer) }
+    func writeAll(_ bytes: [UInt8]) -> Bool { stream.writeAll(bytes) }
+    func waitReadable(timeout: TimeInterval) -> Bool { stream.waitReadable(timeout: timeout) }
+    func drop() { stream.close() }
+    func close() { stream.close() }
 }
 
 public struct ClientError: Error, CustomStringConvertible {

@@ -22,7 +22,7 @@ import Testing
         // The slow one: a tiny receive window, WATCH all, and then it never reads.
         let slow = try server.client("ana")
         var small: Int32 = 2048
-        setsockopt(slow.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(slow.socket!.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
         #expect(slow.reply("WATCH all") == "OK WATCH mode=all")
 
         let fast = try server.client("ben")

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import LeadlineTransport
 import LeadlineWire
 
 /// The client's connection to the server, which never loses an event.
@@ -68,9 +69,9 @@ public final class ServerLink: @unchecked Sendable {
     }
 
     private var phase = Phase.idle
-    private var fd: Int32 = -1
+    private var socket: Socket?
     private var source: DispatchSourceRead?
-    private var inbound: [UInt8] = []
+    private var framer = LineFramer(maxLine: 1 << 24)
     /// The last event delivered: where `SINCE` resumes.
     public private(set) var lastSeq: UInt64 = 0
     private var epoch: String?
@@ -133,32 +134,32 @@ public final class ServerLink: @unchecked Sendable {
         onStatus(.connecting(options.address))
         let address = options.address
         DispatchQueue.global().async {
-            let result = LinkSocket.connect(address, timeout: 5)
+            let result = Result { () throws(SocketError) in try Socket.connect(host: address.host, port: address.port, timeout: 5) }
             self.queue.async {
                 guard current == self.generation, self.phase == .connecting else {
-                    if case .success(let fd) = result { close(fd) }
+                    if case .success(let socket) = result { socket.close() }
                     return
                 }
                 switch result {
-                case .success(let fd): self.attach(fd)
+                case .success(let socket): self.attach(socket)
                 case .failure(let error): self.lost(error.description)
                 }
             }
         }
     }
 
-    private func attach(_ fd: Int32) {
-        self.fd = fd
-        inbound = []
+    private func attach(_ socket: Socket) {
+        self.socket = socket
+        framer = LineFramer(maxLine: 1 << 24)
         phase = .greeting
         lastHeard = Date()
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: queue)
         let current = generation
         source.setEventHandler { [weak self] in
             guard let self, current == self.generation else { return }
             self.readable()
         }
-        source.setCancelHandler { close(fd) }
+        source.setCancelHandler { socket.close() }
         source.activate()
         self.source = source
         startTimer()
@@ -167,7 +168,7 @@ public final class ServerLink: @unchecked Sendable {
     private func teardown() {
         source?.cancel()
         source = nil
-        fd = -1
+        socket = nil
         control = [:]
         sinceTag = nil
     }
@@ -225,20 +226,21 @@ public final class ServerLink: @unchecked Sendable {
     // MARK: - Reading
 
     private func readable() {
+        guard let socket else { return }
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n > 0 {
-                inbound.append(contentsOf: chunk[0..<n])
-                if n < chunk.count { break }
-            } else if n == 0 {
+        reading: while true {
+            switch chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) {
+            case .done(let n):
+                framer.append(chunk[0..<n])
+                if n < chunk.count { break reading }
+            case .wouldBlock, .wantsRead:
+                break reading
+            case .end:
                 drainLines()
                 lost("the server closed the connection")
                 return
-            } else {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { break }
-                lost("the connection failed: \(String(cString: strerror(errno)))")
+            case .failed(let why):
+                lost("the connection failed: \(why)")
                 return
             }
         }
@@ -247,12 +249,8 @@ public final class ServerLink: @unchecked Sendable {
 
     private func drainLines() {
         let current = generation
-        while current == generation, phase != .stopped, let lf = inbound.firstIndex(of: 0x0A) {
-            var end = lf
-            if end > 0 && inbound[end - 1] == 0x0D { end -= 1 }
-            let text = String(decoding: inbound[0..<end], as: UTF8.self)
-            inbound.removeSubrange(0...lf)
-            handle(text)
+        while current == generation, phase != .stopped, let frame = framer.next() {
+            if case .line(let text) = frame { handle(text) }
         }
     }
 
@@ -362,8 +360,8 @@ public final class ServerLink: @unchecked Sendable {
     }
 
     private func write(_ line: String) {
-        guard fd >= 0 else { return }
-        if !LinkSocket.writeAll(fd, Array((line + "\n").utf8)) {
+        guard let socket else { return }
+        if !socket.writeAll(Array((line + "\n").utf8)) {
             lost("cannot write to the server")
         }
     }

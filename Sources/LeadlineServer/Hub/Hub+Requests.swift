@@ -65,7 +65,7 @@ extension Hub {
         case .since(let seq):
             since(seq, tag: tag, to: c)
         case .keepalive(let seconds):
-            c.session.keepalive = seconds.map(TimeInterval.init)
+            c.session.timers.keepalive = seconds.map(TimeInterval.init)
             c.send(encoder.ok(tag: tag, verb: "KEEPALIVE", fields: [Field("seconds", seconds.map(String.init) ?? "off")]))
         case .show(let id):
             show(id, tag: tag, to: c)

@@ -19,13 +19,10 @@ extension Hub {
         for c in Array(connections.values) {
             switch c.state {
             case .open:
-                if c.session.person == nil, now - c.session.connectedAt > config.limits.loginTimeout {
-                    c.sayGoodbye("IDLE", "no LOGIN within \(Self.seconds(config.limits.loginTimeout))")
-                } else if let keepalive = c.session.keepalive,
-                          now - max(c.session.lastInbound, c.session.lastOutbound) >= keepalive {
-                    c.session.pingCounter += 1
-                    c.send(encoder.ping(c.session.pingCounter))
-                    c.session.lastOutbound = now
+                switch c.session.timers.tick(at: now) {
+                case .ping(let n)?: c.send(encoder.ping(n))
+                case .goodbye(let code, let reason)?: c.sayGoodbye(code, reason)
+                case nil: break
                 }
             case .draining:
                 if let until = c.lingerUntil, now > until { c.lingerExpired() }
@@ -67,12 +64,5 @@ extension Hub {
             return
         }
         queue.asyncAfter(deadline: .now() + 0.02) { [self] in waitForConnections(until: deadline) }
-    }
-
-    /// "60 seconds", "1 second", "0.5 seconds": how a message says a configured time.
-    static func seconds(_ interval: TimeInterval) -> String {
-        let rounded = (interval * 1000).rounded() / 1000
-        let number = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-        return number + (rounded == 1 ? " second" : " seconds")
     }
 }

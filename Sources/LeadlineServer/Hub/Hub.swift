@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import LeadlineCore
 import LeadlineJournal
+import LeadlineTransport
 import LeadlineWire
 
 /// The heart of the server: it owns the board, the journal writer and every
@@ -79,11 +80,12 @@ final class Hub: @unchecked Sendable {
 
     // MARK: - Connections
 
-    func accept(fd: Int32, peer: Peer) {
+    func accept(_ transport: Transport) {
         let id = nextConnectionID
         nextConnectionID += 1
-        let connection = Connection(id: id, fd: fd, peer: peer, hub: self, maxLine: config.limits.maxLine,
+        let connection = Connection(id: id, transport: transport, hub: self, maxLine: config.limits.maxLine,
                                     now: monotonicSeconds())
+        let peer = transport.peer
         connections[id] = connection
         let limits = config.limits
         if stopping || connections.count > limits.maxConnections + limits.maxUnauthenticated {

@@ -1,32 +1,34 @@
 import Dispatch
 import Foundation
-import Glibc
+import LeadlineTransport
 import LeadlineWire
 
-/// One client socket: its read and write sources, the line framer, the outbound
-/// buffer, and the protocol ``Session``.
+/// One client connection: its transport (plain TCP, TLS, or an in-memory pipe), the
+/// line framer, the outbound buffer, and the protocol ``Session``.
 ///
 /// Confined to the hub queue: every method runs there, so no locks. The outbound
-/// buffer is flushed once per turn of the queue (many lines, one `send`), and bounded:
+/// buffer is flushed once per turn of the queue (many lines, one write), and bounded:
 /// past ``Limits/outboundHighWater`` the connection's requests wait, past
 /// ``Limits/maxOutboundBytes`` of pushed events it is cut off as a slow consumer.
-/// The descriptor is closed only after both sources' cancel handlers have run
-/// (libdispatch keys registrations by descriptor number).
+/// The connection never touches a descriptor: it reads and writes its ``ByteStream``
+/// and is woken by its ``StreamEvents``.
 final class Connection: @unchecked Sendable {
     let id: Int
     let peer: Peer
-    private let fd: Int32
+    let isSecure: Bool
+    private let stream: ByteStream
+    private let events: StreamEvents
     private unowned let hub: Hub
-    private let readSource: DispatchSourceRead
-    private let writeSource: DispatchSourceWrite
-    private var readSuspended = false
-    private var writeSuspended = false
+    private var reading = true
+    private var writing = false
+    /// A write is waiting on the stream's own reads (a TLS handshake in progress).
+    private var flushAfterRead = false
 
     var framer: LineFramer
     var session: Session
     private var outbound: [UInt8] = []
     private var sent = 0
-    /// The last byte the socket took, to know whether a line is half written.
+    /// The last byte the stream took, to know whether a line is half written.
     private var lastByteSent: UInt8 = 0x0A
     /// Whether the connection is on the hub's list to flush this turn.
     var flushQueued = false
@@ -37,50 +39,45 @@ final class Connection: @unchecked Sendable {
     private var inputEnded = false
     private(set) var lingerUntil: TimeInterval?
 
-    init(id: Int, fd: Int32, peer: Peer, hub: Hub, maxLine: Int, now: TimeInterval) {
+    init(id: Int, transport: Transport, hub: Hub, maxLine: Int, now: TimeInterval) {
         self.id = id
-        self.fd = fd
-        self.peer = peer
+        peer = transport.peer
+        isSecure = transport.isSecure
+        stream = transport.stream
+        events = transport.events
         self.hub = hub
         framer = LineFramer(maxLine: maxLine)
         session = Session(now: now, limits: hub.config.limits)
-        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: hub.queue)
-        writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: hub.queue)
-        let closer = DescriptorCloser(fd: fd, sources: 2)
-        readSource.setEventHandler { [weak self] in self?.readable() }
-        writeSource.setEventHandler { [weak self] in self?.flush() }
-        readSource.setCancelHandler { closer.sourceCancelled() }
-        writeSource.setCancelHandler { closer.sourceCancelled() }
-        readSource.activate()
-        writeSource.activate()
-        writeSource.suspend()
-        writeSuspended = true
+        events.activate(readable: { [weak self] in self?.readable() }, writable: { [weak self] in self?.flush() })
     }
 
     var isOpen: Bool { state == .open }
     var unsentBytes: Int { outbound.count - sent }
+    /// Whether the stream can carry protocol lines yet (a TLS handshake done).
+    var isEstablished: Bool { stream.isEstablished }
 
     // MARK: - Reading
 
     private func readable() {
         guard state == .open else { return }
         let buffer = hub.readBuffer
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n > 0 {
+        reading: while true {
+            switch stream.read(into: buffer) {
+            case .done(let n):
                 framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                session.lastInbound = monotonicSeconds()
-                if n < buffer.count || framer.bufferedCount > hub.config.limits.maxInboundBytes { break }
-            } else if n == 0 {
+                session.received(at: monotonicSeconds())
+                if n < buffer.count || framer.bufferedCount > hub.config.limits.maxInboundBytes { break reading }
+            case .wouldBlock, .wantsRead:
+                break reading
+            case .end:
                 inputEnded = true
-                break
-            } else {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { break }
-                close(log: "read failed: \(errnoText())")
+                break reading
+            case .failed(let why):
+                close(log: why)
                 return
             }
         }
+        if flushAfterRead || stream.hasPendingOutput { flush() }
         processInput()
     }
 
@@ -97,23 +94,21 @@ final class Connection: @unchecked Sendable {
         guard state == .open else { return }
         let backlog = framer.bufferedCount > hub.config.limits.maxInboundBytes
             || unsentBytes > hub.config.limits.outboundHighWater || hub.stopping
-        if backlog || inputEnded { suspendReading() } else { resumeReading() }
+        setReading(!(backlog || inputEnded))
         // The peer sent its last line and every answer is queued: close after they go.
         if inputEnded && exhausted { closeAfterFlush() }
     }
 
-    private func suspendReading() {
-        if !readSuspended {
-            readSource.suspend()
-            readSuspended = true
-        }
+    private func setReading(_ on: Bool) {
+        guard on != reading else { return }
+        reading = on
+        events.setReading(on)
     }
 
-    private func resumeReading() {
-        if readSuspended {
-            readSuspended = false
-            readSource.resume()
-        }
+    private func setWriting(_ on: Bool) {
+        guard on != writing else { return }
+        writing = on
+        events.setWriting(on)
     }
 
     // MARK: - Writing
@@ -146,59 +141,75 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Writes as much as the socket takes; arms the write source for the rest.
+    /// Writes as much as the stream takes; waits for it to be writable for the rest.
     func flush() {
         flushQueued = false
         guard state != .closed else { return }
         while sent < outbound.count {
-            let n = outbound.withUnsafeBytes { buf in
-                Glibc.send(fd, buf.baseAddress! + sent, buf.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 {
+            let result = outbound.withUnsafeBytes { stream.write(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
+            switch result {
+            case .done(let n):
                 sent += n
                 lastByteSent = outbound[sent - 1]
-                session.lastOutbound = monotonicSeconds()
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if writeSuspended {
-                    writeSuspended = false
-                    writeSource.resume()
-                }
+                session.sent(at: monotonicSeconds())
+            case .wouldBlock:
+                setWriting(true)
                 return
-            } else {
-                close(log: "write failed: \(errnoText())")
+            case .wantsRead:
+                flushAfterRead = true
+                setWriting(false)
+                return
+            case .end, .failed:
+                close(log: resultText(result))
                 return
             }
         }
+        if stream.hasPendingOutput {
+            switch stream.flush() {
+            case .wouldBlock, .wantsRead:
+                setWriting(true)
+                return
+            case .failed(let why):
+                close(log: why)
+                return
+            default:
+                break
+            }
+        }
+        flushAfterRead = false
         if outbound.capacity > 1 << 16 {
             outbound = []
         } else {
             outbound.removeAll(keepingCapacity: true)
         }
         sent = 0
-        if !writeSuspended {
-            writeSource.suspend()
-            writeSuspended = true
-        }
+        setWriting(false)
         switch state {
         case .draining:
             finishDraining()
         case .open:
-            if readSuspended || (!session.awaitingReply && framer.bufferedCount > 0) {
-                processInput()
-            }
+            if !reading || (!session.awaitingReply && framer.bufferedCount > 0) { processInput() }
         case .closed:
             break
         }
     }
 
+    private func resultText(_ result: IOResult) -> String {
+        if case .failed(let why) = result { return why }
+        return "the connection ended"
+    }
+
     // MARK: - Closing
 
     /// Sends `BYE` (after a line break if a line may be half written), then closes once
-    /// everything queued has been sent or the linger time has passed.
+    /// everything queued has been sent or the linger time has passed. A TLS connection
+    /// whose handshake never finished cannot be told anything: it is closed.
     func sayGoodbye(_ code: String?, _ reason: String) {
         guard state == .open else { return }
+        guard stream.isEstablished else {
+            close(log: "closed before its TLS handshake finished (\(code ?? "BYE"): \(reason))")
+            return
+        }
         send(hub.encoder.bye(code, reason))
         closeAfterFlush()
     }
@@ -206,14 +217,14 @@ final class Connection: @unchecked Sendable {
     private func closeAfterFlush() {
         guard state == .open else { return }
         state = .draining
-        suspendReading()
+        setReading(false)
         lingerUntil = monotonicSeconds() + hub.config.limits.closeLinger
-        if unsentBytes == 0 { finishDraining() }
+        if unsentBytes == 0 && !stream.hasPendingOutput { finishDraining() }
     }
 
     private func finishDraining() {
         // Shut our side so the peer sees the BYE and then end of stream, not a reset.
-        shutdown(fd, Int32(SHUT_WR))
+        stream.shutdownWrite()
         close(log: nil)
     }
 
@@ -233,36 +244,18 @@ final class Connection: @unchecked Sendable {
         closeAfterFlush()
     }
 
-    /// Closes now: cancels both sources (the descriptor closes after both cancel).
+    /// Closes now: the events stop (a descriptor closes once they are gone) and the
+    /// stream is released.
     func close(log message: String?) {
         guard state != .closed else { return }
         if let message { hub.log("\(peer) \(who): \(message)") }
         state = .closed
-        if readSuspended { readSuspended = false; readSource.resume() }
-        if writeSuspended { writeSuspended = false; writeSource.resume() }
-        readSource.cancel()
-        writeSource.cancel()
+        events.cancel()
+        stream.close()
         outbound = []
         hub.connectionClosed(self)
     }
 
     /// How logs name this connection's person.
     var who: String { session.person.map { "(\($0.name))" } ?? "(not logged in)" }
-}
-
-/// Closes a descriptor once every dispatch source on it has been cancelled.
-final class DescriptorCloser: @unchecked Sendable {
-    private let fd: Int32
-    private var remaining: Int
-
-    init(fd: Int32, sources: Int) {
-        self.fd = fd
-        remaining = sources
-    }
-
-    /// Called from each source's cancel handler (all on the hub queue).
-    func sourceCancelled() {
-        remaining -= 1
-        if remaining == 0 { Glibc.close(fd) }
-    }
 }

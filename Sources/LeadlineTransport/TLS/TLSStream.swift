@@ -1,0 +1,190 @@
+import COpenSSL
+
+/// TLS over another ``ByteStream``, with OpenSSL working on memory buffers: ciphertext
+/// read from the stream below is fed to OpenSSL, and what OpenSSL writes is handed
+/// down. OpenSSL never touches the socket, so the same connection code serves plain
+/// and TLS streams, and the handshake is driven by the reads.
+///
+/// Confined to one queue (the connection's). A write OpenSSL cannot make before the
+/// handshake has read the peer's answer reports ``IOResult/wantsRead``.
+public final class TLSStream: ByteStream, @unchecked Sendable {
+    public let inner: ByteStream
+    private let ssl: OpaquePointer
+    private let input: OpaquePointer   // BIO OpenSSL reads ciphertext from
+    private let output: OpaquePointer  // BIO OpenSSL writes ciphertext to
+    /// Ciphertext taken from OpenSSL that the stream below has not taken yet.
+    private var cipher: [UInt8] = []
+    private var cipherStart = 0
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024 + 512)
+    private var freed = false
+
+    /// The server side: the client's hello arrives with the first read.
+    public init(server context: TLSContext, over inner: ByteStream) throws(TLSError) {
+        self.inner = inner
+        (ssl, input, output) = try Self.make(context)
+        SSL_set_accept_state(ssl)
+    }
+
+    /// The client side, for `host` (its name is sent, SNI, and checked against the
+    /// certificate); the hello goes out with the first read or write.
+    public init(client context: TLSContext, host: String, over inner: ByteStream) throws(TLSError) {
+        self.inner = inner
+        (ssl, input, output) = try Self.make(context)
+        SSL_set_connect_state(ssl)
+        if !Certificate.isAddress(host) { _ = leadline_set_sni(ssl, host) }
+        _ = SSL_set1_host(ssl, host)
+    }
+
+    private static func make(_ context: TLSContext) throws(TLSError) -> (OpaquePointer, OpaquePointer, OpaquePointer) {
+        guard let ssl = SSL_new(context.ctx), let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+            throw TLSError.openSSL("cannot start TLS")
+        }
+        _ = leadline_bio_set_mem_eof_return(input, -1)
+        SSL_set_bio(ssl, input, output)
+        return (ssl, input, output)
+    }
+
+    deinit { release() }
+
+    private func release() {
+        guard !freed else { return }
+        freed = true
+        SSL_free(ssl)  // frees both BIOs too
+    }
+
+    /// Whether the handshake is done (until then, nothing of the protocol can be said).
+    public var isHandshakeComplete: Bool { !freed && SSL_is_init_finished(ssl) == 1 }
+
+    public var isEstablished: Bool { isHandshakeComplete }
+
+    // MARK: - ByteStream
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        guard !freed else { return .end }
+        while true {
+            let n = SSL_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
+            if n > 0 {
+                _ = flushCipher()
+                return .done(Int(n))
+            }
+            let error = SSL_get_error(ssl, n)
+            switch error {
+            case SSL_ERROR_WANT_READ:
+                // OpenSSL needs more ciphertext: whatever it wrote meanwhile (handshake
+                // messages) goes out first.
+                if case .failed(let why) = flushCipher() { return .failed(why) }
+                switch fill() {
+                case .done: continue
+                case .end: return isHandshakeComplete ? .end : .failed("the peer closed the connection during the TLS handshake")
+                case let other: return other
+                }
+            case SSL_ERROR_ZERO_RETURN:
+                return .end
+            default:
+                _ = flushCipher()
+                return .failed("TLS: " + (OpenSSLErrors.drain() ?? "error \(error)"))
+            }
+        }
+    }
+
+    /// Reads ciphertext from below into OpenSSL's input.
+    private func fill() -> IOResult {
+        let result = scratch.withUnsafeMutableBytes { inner.read(into: $0) }
+        if case .done(let k) = result {
+            _ = scratch.withUnsafeBytes { BIO_write(input, $0.baseAddress, Int32(k)) }
+        }
+        return result
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) -> IOResult {
+        guard !freed else { return .failed("the TLS stream is closed") }
+        switch flushCipher() {
+        case .wouldBlock: return .wouldBlock
+        case .failed(let why): return .failed(why)
+        default: break
+        }
+        guard bytes.count > 0 else { return .done(0) }
+        let n = SSL_write(ssl, bytes.baseAddress, Int32(min(bytes.count, 16 * 1024)))
+        if n > 0 {
+            if case .failed(let why) = flushCipher() { return .failed(why) }
+            return .done(Int(n))
+        }
+        let error = SSL_get_error(ssl, n)
+        switch error {
+        case SSL_ERROR_WANT_READ:
+            _ = flushCipher()
+            return .wantsRead
+        case SSL_ERROR_WANT_WRITE:
+            return flushCipher() == .wouldBlock ? .wouldBlock : .wantsRead
+        default:
+            return .failed("TLS: " + (OpenSSLErrors.drain() ?? "error \(error)"))
+        }
+    }
+
+    public var hasPendingOutput: Bool { cipherStart < cipher.count || leadline_bio_pending(output) > 0 }
+
+    public func flush() -> IOResult { flushCipher() }
+
+    /// Hands OpenSSL's output to the stream below until it is all taken, or the stream
+    /// would block (what is left waits here).
+    private func flushCipher() -> IOResult {
+        while true {
+            if cipherStart == cipher.count {
+                cipher.removeAll(keepingCapacity: true)
+                cipherStart = 0
+                let pending = Int(leadline_bio_pending(output))
+                if pending == 0 { return .done(0) }
+                cipher = [UInt8](repeating: 0, count: pending)
+                let n = cipher.withUnsafeMutableBytes { BIO_read(output, $0.baseAddress, Int32(pending)) }
+                if n <= 0 {
+                    cipher.removeAll()
+                    return .done(0)
+                }
+                if Int(n) < pending { cipher.removeSubrange(Int(n)...) }
+            }
+            let result = cipher.withUnsafeBytes { inner.write(UnsafeRawBufferPointer(rebasing: $0[cipherStart...])) }
+            switch result {
+            case .done(let n): cipherStart += n
+            case .wouldBlock, .wantsRead: return .wouldBlock
+            case .end: return .failed("the connection is closed")
+            case .failed(let why): return .failed(why)
+            }
+        }
+    }
+
+    public func shutdownWrite() {
+        guard !freed else { return }
+        if isHandshakeComplete { _ = SSL_shutdown(ssl) }
+        _ = flushCipher()
+        inner.shutdownWrite()
+    }
+
+    public func close() {
+        inner.close()
+        release()
+    }
+
+    // MARK: - The peer's certificate (clients)
+
+    /// What the client found about the server's certificate once the handshake is done.
+    public struct Verification: Sendable, Equatable {
+        /// Whether the chain leads to a trusted authority and names the host.
+        public let trusted: Bool
+        /// OpenSSL's words when it does not.
+        public let problem: String?
+        /// The server certificate's SHA-256 fingerprint.
+        public let fingerprint: String
+        /// Whether the server's certificate signed itself (a shop without a domain).
+        public let selfSigned: Bool
+    }
+
+    public var verification: Verification? {
+        guard isHandshakeComplete, let cert = SSL_get1_peer_certificate(ssl) else { return nil }
+        defer { X509_free(cert) }
+        let result = SSL_get_verify_result(ssl)
+        let problem = result == X509_V_OK ? nil : String(cString: X509_verify_cert_error_string(result))
+        let selfSigned = result == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || result == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+        return Verification(trusted: result == X509_V_OK, problem: problem, fingerprint: Certificate.fingerprint(cert),
+                            selfSigned: selfSigned)
+    }
+}
