@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import LeadlineCore
 import LeadlineJournal
+import LeadlineTransport
 import LeadlineWire
 
 /// A Leadline server: open the data folder, replay the journal, listen, serve, stop.
@@ -18,6 +19,12 @@ public final class LeadlineServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     /// The port the server listens on (the bound one, when configured as 0).
     public private(set) var port: UInt16 = 0
+    /// The TLS listener's port, if there is one.
+    public private(set) var tlsPort: UInt16?
+    /// The SHA-256 fingerprint of the certificate the TLS listener shows now.
+    public private(set) var tlsFingerprint: String?
+    /// Whether this start made a self-signed certificate (its fingerprint is news).
+    public private(set) var tlsCertificateCreated = false
     /// What start-up found in the journal.
     public private(set) var replay: ReplayReport?
     /// The token of the `owner` account made at this start because nobody existed yet.
@@ -78,7 +85,7 @@ public final class LeadlineServer: @unchecked Sendable {
             } catch {
                 throw ServerError.journal(error)
             }
-            Hub.applyDecided(events, to: &board)
+            ShopState.applyDecided(events, to: &board)
             for event in events { recent.append(event) }
         }
         let freshFolder = board.people.isEmpty
@@ -111,32 +118,98 @@ public final class LeadlineServer: @unchecked Sendable {
         // anyone connects: a client then finds them all in SINCE, none twice.
         let caughtUp = DispatchSemaphore(value: 0)
         hub.queue.async {
-            hub.raiseDueAlerts()
+            hub.shop.raiseDueAlerts()
             if !unknownNames.isEmpty {
-                hub.commit(hub.stamp([hub.speculative.unknownPolicyNamesAlert(unknownNames)], by: nil, at: hub.stampTime())) { _ in }
+                let shop = hub.shop
+                shop.commit(shop.stamp([shop.speculative.unknownPolicyNamesAlert(unknownNames)], by: nil, at: shop.stampTime())) { _ in }
             }
-            hub.journal.whenIdle { caughtUp.signal() }
+            hub.shop.whenIdle { caughtUp.signal() }
         }
         caughtUp.wait()
-        let opened: Result<Listener, ServerError> = hub.queue.sync {
-            Result { () throws(ServerError) -> Listener in
-                let listener = try Listener(host: config.host, port: config.port, tls: nil, queue: hub.queue,
-                                            sendBuffer: config.limits.socketSendBuffer,
-                                            onAccept: { [unowned hub] transport in hub.accept(transport) },
-                                            log: config.log)
-                hub.listener = listener
+        var certificate: ServerCertificate?
+        if let tls = config.tls {
+            certificate = try ServerCertificate.load(tls, dataDirectory: config.dataDirectory, create: true)
+        }
+        let opened: Result<[Listener], ServerError> = hub.queue.sync {
+            Result { () throws(ServerError) -> [Listener] in
+                let onAccept: @Sendable (Transport) -> Void = { [unowned hub] transport in hub.accept(transport) }
+                var listeners = [try Listener(host: config.host, port: config.port, tls: nil, queue: hub.queue, config: config,
+                                              onAccept: onAccept)]
+                if let tls = config.tls, let certificate {
+                    do throws(ServerError) {
+                        listeners.append(try Listener(host: tls.host, port: tls.port, tls: certificate.context, queue: hub.queue,
+                                                      config: config, onAccept: onAccept))
+                    } catch {
+                        listeners[0].cancel()
+                        throw error
+                    }
+                }
+                hub.listeners = listeners
                 hub.startTimer()
-                return listener
+                return listeners
             }
         }
-        let listener = try opened.get()
+        let listeners = try opened.get()
         stateLock.lock()
         self.hub = hub
         self.lock = lock
         self.replay = report
-        self.port = listener.port
+        self.port = listeners[0].port
+        self.tlsPort = listeners.count > 1 ? listeners[1].port : nil
+        self.tlsFingerprint = certificate?.fingerprint
+        self.tlsCertificateCreated = certificate?.created ?? false
         stateLock.unlock()
-        config.log("listening on \(config.host):\(listener.port), data in \(config.dataDirectory)")
+        config.log("listening on \(Endpoint(host: config.host, port: listeners[0].port)), data in \(config.dataDirectory)")
+        if !Peer(address: config.host, port: 0).isLoopback {
+            config.log("warning: the plaintext listener on \(config.host) is reachable from the network: tokens and customers' "
+                + "details cross it in the clear. Keep plaintext on --host 127.0.0.1 and give everyone else TLS (--tls-listen)")
+        }
+        if let certificate, listeners.count > 1 {
+            config.log("listening for TLS on \(Endpoint(host: listeners[1].host, port: listeners[1].port)) with "
+                + (certificate.created ? "a new self-signed certificate in " : "the certificate in ") + certificate.source
+                + ", SHA-256 fingerprint \(certificate.fingerprint)")
+        }
+    }
+
+    /// The fingerprint of the certificate a TLS listener with `settings` shows (for
+    /// `leadlined tls fingerprint`; a self-signed one must have been made already).
+    public static func certificateFingerprint(_ settings: TLSSettings, dataDirectory: String) -> Result<String, ServerError> {
+        Result { () throws(ServerError) -> String in
+            try ServerCertificate.fingerprint(settings, dataDirectory: dataDirectory)
+        }
+    }
+
+    /// Reads the TLS certificate and key again (SIGHUP: a renewed certificate). New
+    /// connections get the new pair; open ones keep theirs. A pair that does not load
+    /// is refused with the reason, and the old one keeps serving.
+    /// - Returns: the new certificate's fingerprint.
+    @discardableResult
+    public func reloadCertificate() -> Result<String, ServerError> {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        let config = configuration
+        guard let hub, let tls = config.tls else {
+            return .failure(.configuration("this server has no TLS listener (--tls-listen) to reload"))
+        }
+        let result = Result { () throws(ServerError) -> ServerCertificate in
+            try ServerCertificate.load(tls, dataDirectory: config.dataDirectory, create: false)
+        }
+        switch result {
+        case .success(let certificate):
+            hub.queue.sync {
+                for listener in hub.listeners where listener.tls != nil { listener.tls = certificate.context }
+            }
+            stateLock.lock()
+            tlsFingerprint = certificate.fingerprint
+            stateLock.unlock()
+            config.log("reloaded the TLS certificate from \(certificate.source), SHA-256 fingerprint \(certificate.fingerprint); "
+                + "open connections keep the one they started with")
+            return .success(certificate.fingerprint)
+        case .failure(let error):
+            config.log("the TLS certificate was not reloaded, the one loaded before keeps serving: \(error)")
+            return .failure(error)
+        }
     }
 
     /// A drill (a simulated clock) never runs on real work, and a shop never runs on a
@@ -198,12 +271,29 @@ public final class LeadlineServer: @unchecked Sendable {
         }
     }
 
+    /// Connects to this server through memory instead of a socket: the server serves
+    /// the connection exactly as one accepted from its listener (greeting, login,
+    /// limits, fan-out), and the caller holds the other end. For tests and tools that
+    /// need neither ports nor the network. Nil when the server is not running.
+    /// - Parameter peer: the address the server sees (for per-address limits and logs).
+    public func connectInMemory(as peer: Peer = Peer(address: "127.0.0.1", port: 0)) -> MemoryStream? {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        guard let hub else { return nil }
+        let pipe = MemoryPipe()
+        pipe.server.deliver(on: hub.queue)
+        let end = pipe.server
+        hub.queue.async { hub.accept(Transport(stream: end, events: end, peer: peer, isSecure: false)) }
+        return pipe.client
+    }
+
     /// Runs `body` on the hub queue with the durable board (for tests and tools).
     public func withDurableBoard<T: Sendable>(_ body: @Sendable (Board) -> T) -> T? {
         stateLock.lock()
         let hub = self.hub
         stateLock.unlock()
-        return hub?.queue.sync { body(hub!.durable) }
+        return hub?.queue.sync { body(hub!.shop.durable) }
     }
 
     /// Moves a simulated clock to `target` (as `CLOCK ADVANCE` does) and waits until
@@ -215,7 +305,7 @@ public final class LeadlineServer: @unchecked Sendable {
         guard let hub else { return }
         let done = DispatchSemaphore(value: 0)
         hub.queue.async {
-            hub.advanceSimulatedClock(to: Timestamp.truncatedToMillis(target)) { _ in done.signal() }
+            hub.shop.advanceSimulatedClock(to: Timestamp.truncatedToMillis(target)) { _ in done.signal() }
         }
         done.wait()
     }
@@ -240,7 +330,7 @@ public final class LeadlineServer: @unchecked Sendable {
         stateLock.unlock()
         return hub?.queue.sync {
             Statistics(connections: hub!.connections.count, waitingToLogIn: hub!.pending.count,
-                       loginChecksQueued: hub!.logins.count, batches: hub!.journal.batches, appends: hub!.journal.appends)
+                       loginChecksQueued: hub!.logins.count, batches: hub!.shop.journal.batches, appends: hub!.shop.journal.appends)
         }
     }
 }

@@ -28,6 +28,34 @@ public final class LineClient: @unchecked Sendable {
         }
     }
 
+    /// A TLS client: connects, completes the handshake (trusting any certificate: the
+    /// test checks ``serverFingerprint`` itself), then speaks lines as over TCP.
+    public init(tlsPort port: UInt16, host: String = "127.0.0.1", from source: String? = nil) throws {
+        do {
+            let socket = try Socket.connect(host: host, port: port, timeout: 5, from: source)
+            let tls = try TLSStream(client: try Self.trustingContext(), host: host, over: SocketStream(socket))
+            do {
+                try tls.completeHandshake(waitingOn: socket, timeout: 5)
+            } catch {
+                socket.close()
+                throw error
+            }
+            self.source = TLSSource(socket: socket, tls: tls)
+        } catch let error as SocketError {
+            throw ClientError(error.description)
+        } catch {
+            throw ClientError("\(error)")
+        }
+    }
+
+    /// The fingerprint of the certificate a TLS server showed (nil over TCP or memory).
+    public var serverFingerprint: String? { (source as? TLSSource)?.tls.verification?.fingerprint }
+
+    /// One client context for every test connection (the chain is not checked here).
+    private static func trustingContext() throws(TLSError) -> TLSContext {
+        try TLSContext.client(caFile: nil)
+    }
+
     /// A client on the test's end of an in-memory pipe to a server.
     public init(memory: MemoryStream) {
         source = MemorySource(memory)
@@ -151,6 +179,40 @@ final class SocketSource: LineSource {
     func close() {
         guard !closed else { return }
         closed = true
+        socket.close()
+    }
+}
+
+final class TLSSource: LineSource {
+    let socket: Socket
+    let tls: TLSStream
+    private var closed = false
+    init(socket: Socket, tls: TLSStream) {
+        self.socket = socket
+        self.tls = tls
+    }
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult { tls.read(into: buffer) }
+    func writeAll(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count || tls.hasPendingOutput {
+            let result = offset < bytes.count
+                ? bytes.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) } : tls.flush()
+            switch result {
+            case .done(let n): offset += n
+            case .wouldBlock, .wantsRead: guard socket.wait(for: Int16(POLLOUT), timeout: 10) else { return false }
+            case .end, .failed: return false
+            }
+        }
+        return true
+    }
+    func waitReadable(timeout: TimeInterval) -> Bool {
+        tls.hasBufferedInput || socket.wait(for: Int16(POLLIN), timeout: timeout)
+    }
+    func drop() { socket.shutdownBoth() }
+    func close() {
+        guard !closed else { return }
+        closed = true
+        tls.close()
         socket.close()
     }
 }

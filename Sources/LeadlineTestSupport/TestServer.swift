@@ -1,6 +1,8 @@
 import Foundation
 import LeadlineCore
 import LeadlineServer
+import LeadlineTransport
+import Synchronization
 
 /// A real server on a free loopback port, a temporary data folder, a manual clock in
 /// a fixed zone, and a cast of people with known tokens.
@@ -53,6 +55,8 @@ public final class TestServer: @unchecked Sendable {
         config.clock = .simulated(clock)
         config.policy.timeZone = Self.zone
         config.tick = 0.05
+        // TLS beside plaintext, with a self-signed certificate made in the data folder.
+        config.tls = TLSSettings(host: "127.0.0.1", port: 0)
         let lines = logLines
         config.log = { lines.append($0) }
         configure(&config)
@@ -64,6 +68,8 @@ public final class TestServer: @unchecked Sendable {
     }
 
     public var port: UInt16 { server.port }
+    /// The TLS listener's port.
+    public var tlsPort: UInt16? { server.tlsPort }
 
     /// Moves the simulated clock forward, raising every alert on the way, as
     /// `CLOCK ADVANCE` does.
@@ -71,10 +77,35 @@ public final class TestServer: @unchecked Sendable {
         server.advanceClock(to: clock.now.addingTimeInterval(seconds))
     }
 
+    /// How a test's connection reaches the server.
+    public enum Route: String, Sendable, CaseIterable {
+        /// Through memory: no socket, no port, nothing to wait for but the server.
+        case memory
+        /// Over TCP on loopback, as `nc` connects.
+        case tcp
+        /// Over TLS on loopback, as `openssl s_client` connects.
+        case tls
+    }
+
     /// A connection that has read the greeting and, given a name, logged in.
-    /// - Parameter source: the local address to connect from (127.0.0.x).
-    public func client(_ name: String? = nil, from source: String? = nil) throws -> LineClient {
-        let client = try LineClient(port: port, from: source)
+    /// - Parameters:
+    ///   - source: the address to connect from (127.0.0.x), so a test can be several hosts.
+    ///   - route: through memory (the default: a test that needs no socket uses none),
+    ///     or over TCP.
+    public func client(_ name: String? = nil, from source: String? = nil, over route: Route = .memory) throws -> LineClient {
+        let client: LineClient
+        switch route {
+        case .memory:
+            guard let end = server.connectInMemory(as: Peer(address: source ?? "127.0.0.1", port: Self.nextMemoryPort())) else {
+                throw ClientError("the server is not running")
+            }
+            client = LineClient(memory: end)
+        case .tcp:
+            client = try LineClient(port: port, from: source)
+        case .tls:
+            guard let tlsPort = server.tlsPort else { throw ClientError("the test server has no TLS listener") }
+            client = try LineClient(tlsPort: tlsPort, from: source)
+        }
         guard let hello = client.readLine(), hello.hasPrefix("HELLO ") else {
             throw ClientError("no greeting")
         }
@@ -95,6 +126,12 @@ public final class TestServer: @unchecked Sendable {
     }
 
     public func stop() { server.stop() }
+
+    private static let memoryConnections = Atomic<Int>(0)
+    /// A made-up port for an in-memory connection, so log lines tell them apart.
+    private static func nextMemoryPort() -> UInt16 {
+        UInt16(40_000 + memoryConnections.wrappingAdd(1, ordering: .relaxed).newValue % 20_000)
+    }
 
     deinit {
         server?.stop()

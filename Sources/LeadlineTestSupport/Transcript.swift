@@ -120,13 +120,15 @@ public enum TranscriptRunner {
         }
     }
 
-    /// Runs `transcript`; returns failures (empty when the server conforms).
-    public static func run(_ transcript: Transcript, on server: TestServer, timeout: TimeInterval = 5) -> [String] {
+    /// Runs `transcript` with every connection over `route`; returns failures (empty
+    /// when the server conforms).
+    public static func run(_ transcript: Transcript, on server: TestServer, over route: TestServer.Route = .memory,
+                           timeout: TimeInterval = 5) -> [String] {
         var clients: [String: LineClient] = [:]
         var closed: Set<String> = []
         func client(_ who: String) throws -> LineClient {
             if let c = clients[who] { return c }
-            let c = try server.client()
+            let c = try server.client(over: route)
             clients[who] = c
             return c
         }

@@ -5,4 +5,6 @@ public enum LeadlineVersion {
     public static let protocolVersion = 1
     /// The port the server listens on and the client connects to when told nothing else.
     public static let defaultPort: UInt16 = 7700
+    /// The TLS port beside it (as IRC pairs 6667 with 6697).
+    public static let defaultTLSPort: UInt16 = 7701
 }

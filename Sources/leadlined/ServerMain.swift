@@ -44,6 +44,20 @@ enum ServerMain {
             } catch {
                 fail(error.description, code: 1)
             }
+        case .success(.tlsFingerprint(var options)):
+            // The certificate named on the command line, or the one the server would show.
+            let named = options.tlsCertificate
+            (options.tlsCertificate, options.tlsKey) = (nil, nil)
+            let config = configuration(options)
+            var settings = config.tls ?? TLSSettings()
+            if let named { settings.certificate = named }
+            switch LeadlineServer.certificateFingerprint(settings, dataDirectory: config.dataDirectory) {
+            case .success(let fingerprint):
+                print(fingerprint)
+                exit(0)
+            case .failure(let error):
+                fail(error.description, code: 1)
+            }
         case .success(.serve(let options)):
             serve(configuration(options))
         }
@@ -59,8 +73,11 @@ enum ServerMain {
                 fail(error.description, code: 2)
             }
         }
-        if let host = options.host { config.host = host }
-        if let port = options.port { config.port = port }
+        do {
+            try options.applyListeners(to: &config)
+        } catch {
+            fail(error.description, code: 2)
+        }
         if let data = options.data { config.dataDirectory = data }
         if options.simulatedClock {
             var start = Date()
@@ -84,6 +101,14 @@ enum ServerMain {
             FileHandle.standardError.write(Data("leadlined: signal \(signal), stopping\n".utf8))
             server.stop { exit(0) }
         }
+        // SIGHUP: read the TLS certificate again (a certbot deploy hook sends it).
+        let reloader = SignalWatcher(signals: [SIGHUP]) { _ in
+            if config.tls == nil {
+                FileHandle.standardError.write(Data("leadlined: SIGHUP: nothing to reload (no --tls-listen)\n".utf8))
+            } else {
+                server.reloadCertificate()
+            }
+        }
         do {
             try server.start()
         } catch {
@@ -102,8 +127,19 @@ enum ServerMain {
             print("The clock is simulated: it reads \(Timestamp.local(config.clock.now, in: config.policy.timeZone)) and moves only on CLOCK ADVANCE (owner).")
         }
         print("leadlined \(LeadlineVersion.current) listening on \(config.host):\(server.port); try: nc \(config.host) \(server.port)")
+        if let tls = config.tls, let port = server.tlsPort, let fingerprint = server.tlsFingerprint {
+            print("TLS on \(tls.host):\(port); try: openssl s_client -quiet -connect 127.0.0.1:\(port)")
+            if tls.certificate == nil {
+                print("""
+                    The certificate is self-signed\(server.tlsCertificateCreated ? " (made just now, kept in the data folder)" : ""). \
+                    Its SHA-256 fingerprint, which clients show the first time they connect:
+                      \(fingerprint)
+                    Print it again with: leadlined tls fingerprint --data \(config.dataDirectory)
+                    """)
+            }
+        }
         fflush(nil)
-        withExtendedLifetime(watcher) { dispatchMain() }
+        withExtendedLifetime((watcher, reloader)) { dispatchMain() }
     }
 
     private static func fail(_ message: String, code: Int32) -> Never {

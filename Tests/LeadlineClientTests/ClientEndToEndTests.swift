@@ -34,16 +34,21 @@ import Testing
         let usage = try ClientProcess.run(["clam", "1"], environment: ana)
         #expect(usage.0 == 2)
         #expect(usage.2.first?.contains("did you mean claim?") == true)
-        var unreachable = ana
-        unreachable["LEADLINE_SERVER"] = "127.0.0.1:1"
-        let down = try ClientProcess.run(["send", "PING"], environment: unreachable)
-        #expect(down.0 == 3)
-        #expect(down.2.last?.contains("cannot connect to 127.0.0.1:1") == true)
         var wrong = ana
         wrong["LEADLINE_TOKEN"] = "not-her-token"
         let refused = try ClientProcess.run(["send", "PING"], environment: wrong)
         #expect(refused.0 == 3)
         #expect(refused.2.last == "leadline: login refused: wrong name or token")
+    }
+
+    /// A server that cannot be reached is retried a few times, then exit code 3.
+    @Test func anUnreachableServerExitsThree() throws {
+        let server = try TestServer()
+        var unreachable = environment(server, as: "ana")
+        unreachable["LEADLINE_SERVER"] = "127.0.0.1:1"
+        let down = try ClientProcess.run(["send", "PING"], environment: unreachable)
+        #expect(down.0 == 3)
+        #expect(down.2.last?.contains("cannot connect to 127.0.0.1:1") == true)
     }
 
     /// The server's side of the line is cut mid-stream, twice: the watch stream shows

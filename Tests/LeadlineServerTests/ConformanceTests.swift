@@ -2,8 +2,9 @@ import Foundation
 import LeadlineTestSupport
 import Testing
 
-/// Replays every transcript in protocol/transcripts against a live server, so the
-/// spec's examples and the server cannot drift apart.
+/// Replays every transcript in protocol/transcripts against a live server, in memory
+/// and over each network route, so the spec's examples and the server cannot drift
+/// apart, and no transport changes what a person sees.
 @Suite struct ConformanceTests {
     static let folder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -18,12 +19,12 @@ import Testing
         #expect(Self.transcripts.count >= 6)
     }
 
-    @Test(arguments: transcripts)
-    func transcript(_ name: String) throws {
+    @Test(arguments: transcripts, TestServer.Route.allCases)
+    func transcript(_ name: String, over route: TestServer.Route) throws {
         let text = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
         let transcript = try Transcript(name: name, text: text)
         let server = try TranscriptRunner.server(for: transcript)
-        let failures = TranscriptRunner.run(transcript, on: server)
+        let failures = TranscriptRunner.run(transcript, on: server, over: route)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }

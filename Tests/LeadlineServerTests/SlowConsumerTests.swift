@@ -20,7 +20,7 @@ import Testing
         let id = writer.newLead()
 
         // The slow one: a tiny receive window, WATCH all, and then it never reads.
-        let slow = try server.client("ana")
+        let slow = try server.client("ana", over: .tcp)
         var small: Int32 = 2048
         setsockopt(slow.socket!.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
         #expect(slow.reply("WATCH all") == "OK WATCH mode=all")

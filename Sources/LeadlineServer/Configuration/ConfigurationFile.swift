@@ -1,11 +1,14 @@
 import Foundation
 import LeadlineCore
+import LeadlineTransport
 
 /// Reads the JSON config file into a ``ServerConfiguration``, strictly: an unknown
 /// key or a bad value stops start-up with the key's path and the reason.
 ///
 /// ```json
 /// { "listen": { "host": "127.0.0.1", "port": 7700 },
+///   "tls": { "listen": "0.0.0.0:7701", "certificate": "fullchain.pem", "key": "privkey.pem" },
+///   "trustedProxies": ["10.0.0.5"],
 ///   "data": "leadline-data", "name": "leadline",
 ///   "limits": { "maxLine": 4096, "loginTimeoutSeconds": 60 },
 ///   "policy": { "timeZone": "America/Chicago" } }
@@ -30,11 +33,20 @@ public enum ConfigurationFile {
         } catch {
             throw ServerError.configuration("\(path): not valid JSON (\(error))")
         }
-        try root.allow(["listen", "data", "name", "limits", "policy"])
+        try root.allow(["listen", "tls", "trustedProxies", "data", "name", "limits", "policy"])
         if let listen = try root.object("listen") {
             try listen.allow(["host", "port"])
             if let host = try listen.string("host") { config.host = host }
             if let port = try listen.int("port", 0...65535) { config.port = UInt16(port) }
+        }
+        if let tls = try root.object("tls") { config.tls = try tlsSettings(tls) }
+        if let proxies = try root.array("trustedProxies") {
+            config.trustedProxies = try proxies.map { value throws(ServerError) -> String in
+                guard case .string(let address) = value, Endpoint.isNumericAddress(address) else {
+                    throw root.error("trustedProxies", "must list IP addresses, like \"127.0.0.1\"; got \(value.described)")
+                }
+                return address
+            }
         }
         if let data = try root.string("data") { config.dataDirectory = data }
         if let name = try root.string("name") {
@@ -43,6 +55,24 @@ public enum ConfigurationFile {
         }
         if let limits = try root.object("limits") { try applyLimits(limits, to: &config.limits) }
         if let policy = try root.object("policy") { try PolicyFile.apply(policy, to: &config.policy) }
+    }
+
+    private static func tlsSettings(_ o: ConfigObject) throws(ServerError) -> TLSSettings {
+        try o.allow(["listen", "certificate", "key"])
+        var settings = TLSSettings()
+        if let listen = try o.string("listen") {
+            guard let endpoint = Endpoint(listen, defaultHost: settings.host, defaultPort: settings.port, allowsAnyPort: true) else {
+                throw o.error("listen", "must be an address like \"0.0.0.0:7701\"; got \"\(listen)\"")
+            }
+            (settings.host, settings.port) = (endpoint.host, endpoint.port)
+        }
+        settings.certificate = try o.string("certificate")
+        settings.key = try o.string("key")
+        guard (settings.certificate == nil) == (settings.key == nil) else {
+            throw o.error(settings.certificate == nil ? "certificate" : "key",
+                          "the certificate and its key go together: give both, or neither for a self-signed certificate")
+        }
+        return settings
     }
 
     private static func applyLimits(_ o: ConfigObject, to limits: inout Limits) throws(ServerError) {

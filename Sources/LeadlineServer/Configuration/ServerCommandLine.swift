@@ -1,4 +1,5 @@
 import LeadlineCore
+import LeadlineTransport
 import LeadlineWire
 
 /// What `leadlined` was asked to do.
@@ -9,6 +10,8 @@ public enum Invocation: Sendable, Equatable {
     case check(ServeOptions)
     /// `leadlined repair`: set damaged journal lines aside so the server starts.
     case repair(ServeOptions)
+    /// `leadlined tls fingerprint`: the SHA-256 fingerprint of the TLS certificate.
+    case tlsFingerprint(ServeOptions)
     case help
     case version
 }
@@ -29,8 +32,40 @@ public struct ServeOptions: Sendable, Equatable {
     /// `--drill-copy`: this folder is a copy made for a drill; a simulated clock may run
     /// on the real work it holds.
     public var drillCopy = false
+    /// `--tls-listen ADDR[:PORT]`, `--tls-cert FILE`, `--tls-key FILE`.
+    public var tlsListen: Endpoint?
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// `--proxy-from ADDR[,ADDR]`: who may send a PROXY protocol header.
+    public var trustedProxies: [String]?
 
     public init() {}
+
+    /// Lays the listening flags over `config` (which holds the defaults and the config
+    /// file's settings): flags win.
+    public func applyListeners(to config: inout ServerConfiguration) throws(UsageError) {
+        if let host { config.host = host }
+        if let port { config.port = port }
+        if let tlsListen {
+            var settings = config.tls ?? TLSSettings()
+            (settings.host, settings.port) = (tlsListen.host, tlsListen.port)
+            config.tls = settings
+        }
+        if tlsCertificate != nil || tlsKey != nil {
+            guard var settings = config.tls else {
+                throw UsageError("--tls-cert and --tls-key go with --tls-listen ADDR:PORT (or tls.listen in the config file)")
+            }
+            if let tlsCertificate { settings.certificate = tlsCertificate }
+            if let tlsKey { settings.key = tlsKey }
+            config.tls = settings
+        }
+        if let tls = config.tls, (tls.certificate == nil) != (tls.key == nil) {
+            throw UsageError(tls.certificate == nil
+                ? "--tls-key needs its certificate: --tls-cert FILE (the full chain, PEM)"
+                : "--tls-cert needs its key: --tls-key FILE (PEM)")
+        }
+        if let trustedProxies { config.trustedProxies = trustedProxies }
+    }
 }
 
 /// `leadlined user ...`
@@ -53,18 +88,27 @@ public enum ServerCommandLine {
         leadlined: the Leadline callback coordination server.
 
         usage:
-          leadlined [--host HOST] [--port PORT] [--data DIR] [--config FILE] [--clock sim [--start TIME] [--drill-copy]]
+          leadlined [--host HOST] [--port PORT] [--tls-listen ADDR:PORT [--tls-cert FILE --tls-key FILE]]
+                    [--proxy-from ADDRS] [--data DIR] [--config FILE] [--clock sim [--start TIME] [--drill-copy]]
           leadlined user add NAME --role ROLE [--data DIR]   prints the new token alone on stdout
           leadlined user token NAME [--data DIR]             issues a new token, prints it
           leadlined user remove NAME [--data DIR]
           leadlined user list [--data DIR]
           leadlined check [--data DIR]                       verifies the data folder, line by line
           leadlined repair [--data DIR] [--force]            sets damaged journal lines aside (server stopped)
+          leadlined tls fingerprint [--data DIR]             prints the TLS certificate's SHA-256 fingerprint
           leadlined --help | --version
 
         options:
-          --host HOST     address to listen on (default 127.0.0.1)
-          --port PORT     TCP port (default \(LeadlineVersion.defaultPort); 0 picks a free one)
+          --host HOST     address of the plaintext listener (default 127.0.0.1: keep it there
+                          and give everyone else TLS)
+          --port PORT     its TCP port (default \(LeadlineVersion.defaultPort); 0 picks a free one)
+          --tls-listen ADDR:PORT  also listen for TLS (default port \(LeadlineVersion.defaultTLSPort)), e.g. 0.0.0.0:\(LeadlineVersion.defaultTLSPort)
+          --tls-cert FILE the certificate's full chain (PEM); without it and --tls-key, a
+                          self-signed one is made in the data folder. SIGHUP reloads them.
+          --tls-key FILE  its private key (PEM)
+          --proxy-from ADDRS  comma-separated addresses (HAProxy, stunnel) allowed to send a
+                          PROXY protocol v1 header with the real client's address
           --data DIR      data folder: journal and lock (default ./leadline-data)
           --config FILE   JSON config: listen address, limits, policy (see README)
           --clock sim     a simulated clock that only moves on CLOCK ADVANCE (demos, drills)
@@ -121,6 +165,22 @@ public enum ServerCommandLine {
                     guard mode == "sim" || mode == "real" else { throw UsageError("--clock is real or sim; got \"\(mode)\"") }
                     options.simulatedClock = mode == "sim"
                 case "--start": options.start = try value(flag, inline: inline)
+                case "--tls-listen":
+                    let text = try value(flag, inline: inline)
+                    guard let endpoint = Endpoint(text, defaultHost: "0.0.0.0", defaultPort: LeadlineVersion.defaultTLSPort,
+                                                  allowsAnyPort: true) else {
+                        throw UsageError("--tls-listen takes ADDR:PORT, ADDR or :PORT, e.g. 0.0.0.0:\(LeadlineVersion.defaultTLSPort); got \"\(text)\"")
+                    }
+                    options.tlsListen = endpoint
+                case "--tls-cert": options.tlsCertificate = try value(flag, inline: inline)
+                case "--tls-key": options.tlsKey = try value(flag, inline: inline)
+                case "--proxy-from":
+                    let text = try value(flag, inline: inline)
+                    let addresses = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard !addresses.isEmpty, addresses.allSatisfy(Endpoint.isNumericAddress) else {
+                        throw UsageError("--proxy-from takes IP addresses separated by commas, e.g. 127.0.0.1,10.0.0.5; got \"\(text)\"")
+                    }
+                    options.trustedProxies = addresses
                 case "--force": options.force = true
                 case "--drill-copy": options.drillCopy = true
                 case "--role":
@@ -145,6 +205,14 @@ public enum ServerCommandLine {
             return .serve(options)
         }
         switch first {
+        case "tls":
+            guard words.count == 2, words[1] == "fingerprint" else {
+                throw UsageError(words.count < 2 ? "leadlined tls needs: fingerprint" : "unknown tls command \"\(words.dropFirst().joined(separator: " "))\"; use: leadlined tls fingerprint")
+            }
+            if options.simulatedClock || options.host != nil || options.port != nil || options.force {
+                throw UsageError("leadlined tls fingerprint takes only --data, --config, --tls-cert and --tls-key")
+            }
+            return .tlsFingerprint(options)
         case "serve", "check", "repair":
             guard words.count == 1 else { throw UsageError("unexpected \"\(words[1])\"") }
             if first != "serve", options.simulatedClock || options.host != nil || options.port != nil {

@@ -8,6 +8,11 @@ import LeadlineWire
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port: UInt16 = LeadlineVersion.defaultPort
+    /// The TLS listener, if any (`--tls-listen`).
+    public var tls: TLSSettings?
+    /// Addresses allowed to begin a connection with a PROXY protocol v1 header naming
+    /// the real client (a HAProxy or stunnel in front of the server); empty: none.
+    public var trustedProxies: [String] = []
     /// The data folder: the journal and the lock live here.
     public var dataDirectory = "leadline-data"
     /// The server's name in the greeting.
@@ -31,6 +36,24 @@ public struct ServerConfiguration: Sendable {
     }
 
     public init() {}
+}
+
+/// Where the TLS listener listens and which certificate it shows.
+public struct TLSSettings: Sendable, Equatable {
+    public var host: String
+    public var port: UInt16
+    /// The full certificate chain (PEM, leaf first) and its private key; when both are
+    /// nil, a self-signed pair made in the data folder on the first start.
+    public var certificate: String?
+    public var key: String?
+
+    public init(host: String = "0.0.0.0", port: UInt16 = LeadlineVersion.defaultTLSPort,
+                certificate: String? = nil, key: String? = nil) {
+        self.host = host
+        self.port = port
+        self.certificate = certificate
+        self.key = key
+    }
 }
 
 /// The server's source of time.

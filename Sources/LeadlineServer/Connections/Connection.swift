@@ -66,14 +66,20 @@ final class Connection: @unchecked Sendable {
             case .done(let n):
                 framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 session.received(at: monotonicSeconds())
-                if n < buffer.count || framer.bufferedCount > hub.config.limits.maxInboundBytes { break reading }
+                if (n < buffer.count && !stream.hasBufferedInput) || framer.bufferedCount > hub.config.limits.maxInboundBytes {
+                    break reading
+                }
             case .wouldBlock, .wantsRead:
                 break reading
             case .end:
                 inputEnded = true
                 break reading
             case .failed(let why):
-                close(log: why)
+                if let tls = stream as? TLSStream, tls.peerSentPlaintext {
+                    refusePlaintext(below: tls)
+                } else {
+                    close(log: why)
+                }
                 return
             }
         }
@@ -103,6 +109,8 @@ final class Connection: @unchecked Sendable {
         guard on != reading else { return }
         reading = on
         events.setReading(on)
+        // Input the stream already holds will not make the socket readable again.
+        if on && stream.hasBufferedInput { hub.queue.async { [weak self] in self?.readable() } }
     }
 
     private func setWriting(_ on: Bool) {
@@ -226,6 +234,16 @@ final class Connection: @unchecked Sendable {
         // Shut our side so the peer sees the BYE and then end of stream, not a reset.
         stream.shutdownWrite()
         close(log: nil)
+    }
+
+    /// Someone typed at the TLS port (`nc`, or a client set up for plaintext): one
+    /// plaintext line says why nothing works, then the connection closes.
+    private func refusePlaintext(below tls: TLSStream) {
+        let bye = hub.encoder.bye("TLS", "this port speaks TLS: connect with leadline --server tls://HOST:PORT, "
+            + "or openssl s_client -quiet -connect HOST:PORT")
+        _ = bye.withUnsafeBytes { tls.inner.write($0) }
+        tls.inner.shutdownWrite()
+        close(log: "sent plaintext to the TLS port; told so and closed")
     }
 
     /// The linger time passed with bytes still unsent: give up on them.

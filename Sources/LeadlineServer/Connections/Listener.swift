@@ -2,7 +2,8 @@ import Dispatch
 import LeadlineTransport
 
 /// A listening socket, accepting on the hub queue, handing each connection its
-/// transport: plain TCP, or TLS when the listener has a ``TLSContext``.
+/// transport: plain TCP, or TLS when the listener has a ``TLSContext``. A connection
+/// from a trusted proxy first has its PROXY header read (``ProxyPreamble``).
 ///
 /// Accepts until none is pending on each event. When the process runs out of
 /// descriptors it pauses accepting briefly instead of spinning on a socket it cannot serve.
@@ -13,11 +14,17 @@ final class Listener: @unchecked Sendable {
     var tls: TLSContext?
     private let socket: Socket
     private let events: FileEvents
+    private let queue: DispatchQueue
+    private let config: ServerConfiguration
+    private let onAccept: @Sendable (Transport) -> Void
+    private let trustedProxies: Set<String>
+    /// Connections from a proxy whose header is still being read.
+    private var preambles: [Int32: ProxyPreamble] = [:]
     private var paused = false
     private var cancelled = false
 
-    init(host: String, port: UInt16, tls: TLSContext?, queue: DispatchQueue, sendBuffer: Int?,
-         onAccept: @escaping @Sendable (Transport) -> Void, log: @escaping @Sendable (String) -> Void) throws(ServerError) {
+    init(host: String, port: UInt16, tls: TLSContext?, queue: DispatchQueue, config: ServerConfiguration,
+         onAccept: @escaping @Sendable (Transport) -> Void) throws(ServerError) {
         let listening: (Socket, UInt16)
         do {
             listening = try Socket.listen(host: host, port: port)
@@ -27,39 +34,85 @@ final class Listener: @unchecked Sendable {
         (socket, self.port) = listening
         self.host = host
         self.tls = tls
+        self.queue = queue
+        self.config = config
+        self.onAccept = onAccept
+        trustedProxies = Set(config.trustedProxies)
         events = FileEvents(fd: socket.fd, queue: queue)
-        let socket = self.socket
-        events.activate(readable: { [weak self] in
-            guard let self else { return }
-            while true {
-                switch socket.accept(sendBuffer: sendBuffer) {
-                case .connection(let client, let peer):
-                    let plain = SocketStream(client)
-                    let clientEvents = FileEvents(fd: client.fd, queue: queue)
-                    if let context = self.tls {
-                        do {
-                            let stream = try TLSStream(server: context, over: plain)
-                            onAccept(Transport(stream: stream, events: clientEvents, peer: peer, isSecure: true))
-                        } catch {
-                            log("\(peer): cannot start TLS: \(error)")
-                            clientEvents.activate(readable: {}, writable: {})
-                            clientEvents.cancel()
-                        }
-                    } else {
-                        onAccept(Transport(stream: plain, events: clientEvents, peer: peer, isSecure: false))
-                    }
-                case .none, .failed:
-                    return
-                case .exhausted(let why):
-                    log("cannot accept: \(why); pausing new connections for a moment")
-                    self.pause(queue: queue)
-                    return
-                }
-            }
-        }, writable: {})
+        events.activate(readable: { [weak self] in self?.acceptPending() }, writable: {})
     }
 
-    private func pause(queue: DispatchQueue) {
+    private func acceptPending() {
+        while !cancelled {
+            switch socket.accept(sendBuffer: config.limits.socketSendBuffer) {
+            case .connection(let client, let peer):
+                accepted(client, from: peer)
+            case .none, .failed:
+                return
+            case .exhausted(let why):
+                config.log("cannot accept: \(why); pausing new connections for a moment")
+                pause()
+                return
+            }
+        }
+    }
+
+    private func accepted(_ client: Socket, from peer: Peer) {
+        let clientEvents = FileEvents(fd: client.fd, queue: queue)
+        guard isTrustedProxy(peer) else {
+            start(client, events: clientEvents, peer: peer)
+            return
+        }
+        guard preambles.count < config.limits.maxUnauthenticated else {
+            config.log("\(peer): too many proxied connections are waiting for their PROXY header; closed")
+            Self.discard(clientEvents)
+            return
+        }
+        preambles[client.fd] = ProxyPreamble(
+            socket: client, peer: peer, events: clientEvents, queue: queue, timeout: config.limits.loginTimeout
+        ) { [weak self] outcome in
+            guard let self else { return }
+            preambles[client.fd] = nil
+            switch outcome {
+            case .client(let real):
+                start(client, events: clientEvents, peer: real)
+            case .refused(let why):
+                config.log("\(peer) (proxy): \(why); closed")
+                clientEvents.cancel()
+            }
+        }
+    }
+
+    /// Whether `peer` may name another address with a PROXY header.
+    private func isTrustedProxy(_ peer: Peer) -> Bool {
+        guard !trustedProxies.isEmpty else { return false }
+        let address = peer.address.hasPrefix("::ffff:") ? String(peer.address.dropFirst(7)) : peer.address
+        return trustedProxies.contains(address) || trustedProxies.contains(peer.address)
+    }
+
+    /// Hands a connection to the hub over TCP, or TLS.
+    private func start(_ client: Socket, events clientEvents: FileEvents, peer: Peer) {
+        let plain = SocketStream(client)
+        guard let context = tls else {
+            onAccept(Transport(stream: plain, events: clientEvents, peer: peer, isSecure: false))
+            return
+        }
+        do {
+            let stream = try TLSStream(server: context, over: plain)
+            onAccept(Transport(stream: stream, events: clientEvents, peer: peer, isSecure: true))
+        } catch {
+            config.log("\(peer): cannot start TLS: \(error)")
+            Self.discard(clientEvents)
+        }
+    }
+
+    /// Closes a connection no one will serve (its descriptor goes with its events).
+    private static func discard(_ events: FileEvents) {
+        events.activate(readable: {}, writable: {})
+        events.cancel()
+    }
+
+    private func pause() {
         guard !paused, !cancelled else { return }
         events.setReading(false)
         paused = true
@@ -70,10 +123,12 @@ final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting and closes the socket.
+    /// Stops accepting and closes the socket (and connections still sending their header).
     func cancel() {
         guard !cancelled else { return }
         cancelled = true
         events.cancel()
+        for preamble in preambles.values { preamble.cancel() }
+        preambles = [:]
     }
 }

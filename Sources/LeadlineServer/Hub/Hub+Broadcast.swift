@@ -43,7 +43,7 @@ extension Hub {
     /// Whether an event is about `person`: a lead they hold now, or one the event
     /// names them on.
     private func concerns(_ event: Event, _ person: String) -> Bool {
-        if let id = event.lead, durable.lead(id)?.concerns(person) == true { return true }
+        if let id = event.lead, shop.durable.lead(id)?.concerns(person) == true { return true }
         return event.record.fields.contains { field in
             guard ["owner", "backup", "from", "tech", "ask", "person"].contains(field.key), case .text(let value) = field.value else {
                 return false

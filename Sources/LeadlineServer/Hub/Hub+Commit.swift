@@ -3,8 +3,8 @@ import LeadlineCore
 import LeadlineJournal
 import LeadlineWire
 
-/// The write path: decide, apply speculatively, journal with group commit, and only
-/// then answer `OK` and broadcast. "Durable before OK."
+/// The write path: decide, commit (journaled with group commit), and only then answer
+/// `OK`; the shop publishes the events after. "Durable before OK."
 extension Hub {
     /// Runs a state-changing command for a logged-in connection.
     ///
@@ -15,10 +15,10 @@ extension Hub {
     func submit(_ command: Command, tag: String?, verb: String, from c: Connection,
                 remember: Bool = true, extraReply: [Field] = [], message: String? = nil) {
         guard let person = c.session.person else { return }
-        if remember, let tag, let stored = speculative.ledger.reply(person: person.name, tag: tag) {
+        if remember, let tag, let stored = shop.storedReply(person: person.name, tag: tag) {
             // A retry: answer as before, once everything ahead of it is durable.
             c.session.awaitingReply = true
-            journal.append([]) { [self] result in
+            shop.afterPendingWrites { [self] result in
                 switch result {
                 case .success: c.send(Array((tag + " " + stored + "\n").utf8))
                 case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
@@ -27,18 +27,18 @@ extension Hub {
             }
             return
         }
-        let now = stampTime()
-        switch speculative.decide(command, by: person, at: now) {
+        let now = shop.stampTime()
+        switch shop.decide(command, by: person, at: now) {
         case .failure(let error):
             c.send(encoder.error(tag: tag, error))
         case .success(let decision):
             let text = message ?? decision.message
             guard !decision.changes.isEmpty else {
-                c.send(rows(decision.rows, from: speculative, tag: tag)
+                c.send(rows(decision.rows, from: shop.speculative, tag: tag)
                     + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text))
                 return
             }
-            var events = stamp(decision.changes, by: person.name, at: now)
+            var events = shop.stamp(decision.changes, by: person.name, at: now)
             let fields = decision.reply + extraReply + [Field("seq", Int(events[events.count - 1].seq))]
             if remember, let tag {
                 let untagged = encoder.ok(tag: nil, verb: verb, fields: fields, text: text)
@@ -47,14 +47,14 @@ extension Hub {
             }
             let reply = encoder.ok(tag: tag, verb: verb, fields: fields, text: text)
             c.session.awaitingReply = true
-            commit(events) { [self] result in
+            shop.commit(events) { [self] result in
                 switch result {
-                case .success: c.send(rows(decision.rows, from: durable, tag: tag) + reply)
+                case .success: c.send(rows(decision.rows, from: shop.durable, tag: tag) + reply)
                 case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
                 }
                 resume(c)
             }
-            if config.clock.isSimulated { raiseDueAlerts() }
+            if config.clock.isSimulated { shop.raiseDueAlerts() }
         }
     }
 
@@ -65,45 +65,7 @@ extension Hub {
         return out
     }
 
-    /// Applies `events` speculatively and queues them for the journal. Once they are
-    /// synced: applies them durably, runs `answer` (the requester's `OK` goes first),
-    /// then broadcasts. If the journal fails: reverts, and `answer` gets the error.
-    func commit(_ events: [Event], answer: @escaping (Result<Void, JournalError>) -> Void) {
-        Self.applyDecided(events, to: &speculative)
-        var bytes: [UInt8] = []
-        for event in events { bytes += JournalCodec.encode(event) }
-        journal.append(bytes) { [self] result in
-            switch result {
-            case .success:
-                nextAlertCheck = nil
-                var audiences: [Audience] = []
-                for event in events {
-                    let before = event.lead.flatMap { durable.lead($0) }
-                    Self.applyDecided([event], to: &durable)
-                    recent.append(event)
-                    audiences.append(Audience(before: before, after: event.lead.flatMap { durable.lead($0) }))
-                }
-                answer(.success(()))
-                published(events, audiences: audiences)
-            case .failure(let error):
-                speculative = durable
-                log("journal write failed, change refused: \(error)")
-                answer(.failure(error))
-            }
-        }
-    }
-
     func unavailable(_ error: JournalError) -> CommandError {
         CommandError(.unavailable, "the journal cannot be written (\(error)); nothing was changed, reads still work")
-    }
-
-    /// Applies events decided against this same state; they cannot fail to apply
-    /// unless the program is wrong, and then continuing would corrupt the board.
-    static func applyDecided(_ events: [Event], to board: inout Board) {
-        do {
-            try board.apply(events)
-        } catch {
-            preconditionFailure("a decided event does not apply: \(error)")
-        }
     }
 }

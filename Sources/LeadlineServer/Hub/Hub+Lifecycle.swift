@@ -5,7 +5,7 @@ import LeadlineWire
 /// Timers (login timeout, keepalive, closing linger) and the graceful shutdown.
 extension Hub {
     func startTimer() {
-        _ = clockWatch.observe(wall: config.clock.now, monotonic: monotonicSeconds())
+        _ = shop.clockWatch.observe(wall: config.clock.now, monotonic: monotonicSeconds())
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + config.tick, repeating: config.tick, leeway: .milliseconds(10))
         timer.setEventHandler { [weak self] in self?.tick() }
@@ -14,7 +14,7 @@ extension Hub {
     }
 
     private func tick() {
-        checkAlertsOnRealClock()
+        if !stopping { shop.checkAlertsOnRealClock(monotonic: monotonicSeconds()) }
         let now = monotonicSeconds()
         for c in Array(connections.values) {
             switch c.state {
@@ -45,8 +45,8 @@ extension Hub {
         shutdownWaiters.append(done)
         guard !stopping else { return }
         beginStopping()
-        listener?.cancel()
-        journal.whenIdle { [self] in
+        for listener in listeners { listener.cancel() }
+        shop.whenIdle { [self] in
             for c in Array(connections.values) { c.sayGoodbye("SHUTDOWN", "the server is shutting down") }
             waitForConnections(until: monotonicSeconds() + config.limits.closeLinger + 0.5)
         }

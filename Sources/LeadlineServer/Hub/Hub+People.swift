@@ -12,7 +12,7 @@ extension Hub {
                 "already logged in as \(current.name); QUIT and reconnect to log in as someone else")))
             return
         }
-        let known = speculative.people[name]
+        let known = shop.account(name)
         c.session.awaitingReply = true
         logins.enqueue(LoginCheck(connection: c, name: name, token: token, tag: tag, hash: known?.tokenHash ?? TokenHasher.decoy,
                                   known: known != nil),
@@ -41,7 +41,7 @@ extension Hub {
         let name = check.name
         // The person may have been removed, or given a new token, meanwhile (decided,
         // if not yet durable).
-        guard matches, let person = speculative.people[name], person.tokenHash == check.hash else {
+        guard matches, let person = shop.account(name), person.tokenHash == check.hash else {
             loginFailed(name: name, tag: check.tag, c)
             return
         }
@@ -92,7 +92,7 @@ extension Hub {
             default: return
             }
             // Check the rules before paying for a hash.
-            if case .failure(let error) = speculative.decide(probe, by: person, at: config.clock.now) {
+            if case .failure(let error) = shop.decide(probe, by: person, at: config.clock.now) {
                 c.send(encoder.error(tag: tag, error))
                 return
             }
@@ -123,7 +123,7 @@ extension Hub {
     /// (durable or not yet).
     func revocation(of c: Connection) -> String? {
         guard let person = c.session.person else { return nil }
-        guard let current = speculative.people[person.name] else { return "your account was removed; this session has ended" }
+        guard let current = shop.account(person.name) else { return "your account was removed; this session has ended" }
         return current == person ? nil : "your token was replaced; log in with the new one"
     }
 
@@ -140,7 +140,7 @@ extension Hub {
         default:
             return
         }
-        for c in connections.values where c.session.person?.name == name && c.session.person != durable.people[name] {
+        for c in connections.values where c.session.person?.name == name && c.session.person != shop.durable.people[name] {
             // Requests it already sent are answered, each refused, before the goodbye.
             while let frame = c.framer.next() {
                 guard case .line(let text) = frame, let decoded = RequestDecoder.decode(text) else { continue }

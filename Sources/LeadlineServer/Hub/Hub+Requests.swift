@@ -20,6 +20,11 @@ extension Hub {
                 c.sayGoodbye("HTTP", "this is a Leadline line-protocol server, not a web server; connect with nc or the leadline client")
                 return
             }
+            if c.session.linesReceived == 1, text.hasPrefix("PROXY ") {
+                log("\(c.peer) sent a PROXY header but is not a trusted proxy (--proxy-from); closed")
+                c.sayGoodbye("PROXY", "PROXY headers are taken only from the proxies the server trusts (--proxy-from)")
+                return
+            }
             switch RequestDecoder.decode(text) {
             case nil:
                 break  // a blank line
@@ -109,14 +114,14 @@ extension Hub {
     }
 
     private func since(_ seq: UInt64, tag: String?, to c: Connection) {
-        let last = durable.lastSeq
+        let last = shop.durable.lastSeq
         guard seq <= last else {
             c.send(encoder.error(tag: tag, CommandError(
-                .invalid, fields: [Field("arg", "seq"), Field("last", Int(last)), Field("epoch", epoch)],
+                .invalid, fields: [Field("arg", "seq"), Field("last", Int(last)), Field("epoch", shop.epoch)],
                 "event \(seq) has not happened; the last is \(last) (if you remember a different epoch, the journal was started afresh: resync with LIST)")))
             return
         }
-        if let first = recent.firstSeq, seq + 1 < first {
+        if let first = shop.recent.firstSeq, seq + 1 < first {
             c.send(encoder.error(tag: tag, CommandError(
                 .invalid, fields: [Field("arg", "seq"), Field("oldest", Int(first))],
                 "events before \(first) are no longer kept for SINCE; resync with LIST and SHOW")))
@@ -125,7 +130,7 @@ extension Hub {
         guard let person = c.session.person else { return }
         var out: [UInt8] = []
         var count = 0
-        for event in recent.after(seq) where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
+        for event in shop.recent.after(seq) where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
             if let tag { out += Array((tag + " ").utf8) }
             out += encoder.event(event)
             count += 1
@@ -135,7 +140,7 @@ extension Hub {
     }
 
     private func show(_ id: LeadID, tag: String?, to c: Connection) {
-        guard let lead = durable.lead(id) else {
+        guard let lead = shop.durable.lead(id) else {
             c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
             return
         }
@@ -149,7 +154,7 @@ extension Hub {
         guard let person = c.session.person else { return }
         // A technician's own leads are their visits, in time order.
         let leads = filter == .mine && person.role == .tech
-            ? durable.agenda(for: person.name) : durable.list(filter, for: person.name, at: config.clock.now)
+            ? shop.durable.agenda(for: person.name) : shop.durable.list(filter, for: person.name, at: config.clock.now)
         var out: [UInt8] = []
         for lead in leads { out += encoder.lead(tag: tag, lead) }
         out += encoder.ok(tag: tag, verb: "LIST", fields: [Field("filter", filter.rawValue), Field("count", leads.count)])
@@ -161,11 +166,11 @@ extension Hub {
         for connection in connections.values {
             if let name = connection.session.person?.name, connection.isOpen { online[name, default: 0] += 1 }
         }
-        let people = durable.people.values.sorted { $0.name < $1.name }
+        let people = shop.durable.people.values.sorted { $0.name < $1.name }
         var out: [UInt8] = []
         for person in people {
             var fields = [Field("role", person.role.rawValue), Field("online", online[person.name] ?? 0)]
-            let away = durable.presence[person.name]
+            let away = shop.durable.presence[person.name]
             fields.append(Field("presence", away == nil ? "here" : "away"))
             if let away { fields.append(Field("since", away.since)) }
             out += encoder.data(tag: tag, "PERSON " + person.name, fields, text: away?.reason)
@@ -179,15 +184,15 @@ extension Hub {
     private func queue(tag: String?, to c: Connection) {
         guard let person = c.session.person else { return }
         guard person.role != .tech else {
-            let visits = durable.agenda(for: person.name).filter(\.hasPendingVisit)
+            let visits = shop.durable.agenda(for: person.name).filter(\.hasPendingVisit)
             send(visits, tag: tag, verb: "QUEUE", fields: [Field("count", visits.count)], to: c)
             return
         }
         let now = config.clock.now
-        let mine = durable.leads.values.filter { lead in
+        let mine = shop.durable.leads.values.filter { lead in
             lead.isOpen && lead.due != nil
-                && (lead.owner == person.name || (lead.backup == person.name && durable.backupMayTakeOver(lead, at: now)))
-        }.sorted { $0.priority(at: now, policy: durable.policy) < $1.priority(at: now, policy: durable.policy) }
+                && (lead.owner == person.name || (lead.backup == person.name && shop.durable.backupMayTakeOver(lead, at: now)))
+        }.sorted { $0.priority(at: now, policy: shop.durable.policy) < $1.priority(at: now, policy: shop.durable.policy) }
         var out: [UInt8] = []
         for lead in mine { out += encoder.lead(tag: tag, lead) }
         out += encoder.ok(tag: tag, verb: "QUEUE", fields: [Field("count", mine.count)])
@@ -204,7 +209,7 @@ extension Hub {
                 need: Role.supervisors, "another person's agenda is for a \(Role.supervisors.spokenList); AGENDA shows yours")))
             return
         }
-        guard durable.people[who] != nil else {
+        guard shop.durable.people[who] != nil else {
             c.send(encoder.error(tag: tag, CommandError(.notFound, fields: [Field("person", who)], "there is no one called \(who); WHO lists everyone")))
             return
         }
@@ -214,13 +219,13 @@ extension Hub {
             return
         }
         let day = config.policy.business.localDate(at)
-        let visits = durable.agenda(for: who, on: day)
+        let visits = shop.durable.agenda(for: who, on: day)
         send(visits, tag: tag, verb: "AGENDA", fields: [Field("person", who), Field("date", day.description), Field("count", visits.count)], to: c)
     }
 
     /// `REVIEW`: the open loops, oldest first, each flagged with what it lacks.
     private func review(tag: String?, to c: Connection) {
-        let list = durable.reviewList()
+        let list = shop.durable.reviewList()
         var out: [UInt8] = []
         var stuck = 0
         for lead in list {
@@ -243,7 +248,7 @@ extension Hub {
     /// `RULES`: the procedure this server runs, from its policy.
     private func rules(tag: String?, to c: Connection) {
         var out = encoder.data(tag: tag, "HOURS", Procedure.hours(config.policy).map { Field($0.0, $0.1) })
-        let rules = Procedure.rules(config.policy, people: durable.people)
+        let rules = Procedure.rules(config.policy, people: shop.durable.people)
         for (i, rule) in rules.enumerated() {
             out += encoder.data(tag: tag, "RULE \(i + 1) \(rule.name)", [
                 Field("trigger", rule.trigger), Field("owner", rule.owner), Field("action", rule.action),

@@ -5,13 +5,9 @@ import LeadlineJournal
 import LeadlineTransport
 import LeadlineWire
 
-/// The heart of the server: it owns the board, the journal writer and every
-/// connection, and runs all of them on one serial queue.
+/// The heart of the server: the connection table, the request handler, fan-out and
+/// flushing, over the shop's state (``ShopState``), all on one serial queue.
 ///
-/// Two boards: `speculative` holds every decided change and is what new commands are
-/// checked against (so two claims of one lead in the same group commit still conflict);
-/// `durable` holds only what the journal has synced, and is what reads, `SINCE` and
-/// the broadcast see. A failed write reverts `speculative` to `durable`.
 /// Everything here runs on ``queue``; only token hashing (on `authQueue`) and the
 /// journal's sync (on the writer's queue) run elsewhere, and they hand back results.
 final class Hub: @unchecked Sendable {
@@ -19,11 +15,8 @@ final class Hub: @unchecked Sendable {
     let authQueue = DispatchQueue(label: "leadline.auth")
     let config: ServerConfiguration
     let encoder: WireEncoder
-    let epoch: String
-    var speculative: Board
-    var durable: Board
-    let journal: JournalWriter
-    var recent: RecentEvents
+    /// The boards, the journal and the clock, behind one interface.
+    let shop: ShopState
     var connections: [Int: Connection] = [:]
     /// Connections that have not logged in, with their bounded share (see ``PendingLogins``).
     var pending: PendingLogins
@@ -33,7 +26,8 @@ final class Hub: @unchecked Sendable {
     var loggedIn = 0
     /// Whether a token check is running on `authQueue` (one at a time).
     var checkingLogin = false
-    var listener: Listener?
+    /// The plaintext listener, and the TLS one if configured.
+    var listeners: [Listener] = []
     private(set) var stopping = false
     /// Whether shutdown has finished; and who waits for it.
     var stopped = false
@@ -43,40 +37,21 @@ final class Hub: @unchecked Sendable {
     private var nextConnectionID = 1
     private var toFlush: [Connection] = []
     private var flushPending = false
-    /// Notices steps of the real clock (see ``ClockWatch``).
-    var clockWatch = ClockWatch()
     var timer: DispatchSourceTimer?
-    /// On the real clock, when the next alert may fall due (nil: look now).
-    var nextAlertCheck: Date?
 
     init(config: ServerConfiguration, board: Board, header: JournalHeader, storage: JournalStorage, recent: RecentEvents) {
         self.config = config
         encoder = WireEncoder(zone: config.policy.timeZone)
-        epoch = header.epoch
-        speculative = board
-        durable = board
-        journal = JournalWriter(storage: storage, owner: queue)
-        self.recent = recent
+        shop = ShopState(board: board, epoch: header.epoch, storage: storage, recent: recent, queue: queue,
+                         clock: config.clock, log: config.log)
         pending = PendingLogins(total: config.limits.maxUnauthenticated, perAddress: config.limits.maxUnauthenticatedPerAddress)
         logins = LoginQueue(baseDelay: config.limits.loginFailureDelay)
+        shop.published = { [unowned self] events, audiences in published(events, audiences: audiences) }
     }
 
     deinit { readBuffer.deallocate() }
 
     func log(_ line: String) { config.log(line) }
-
-    /// The time to stamp on new events: the injected clock, to the millisecond. Time in
-    /// rules is the clock's; order is the sequence number, so a clock that steps back
-    /// gives earlier stamps on later events, and nothing is held to a wrong time.
-    func stampTime() -> Date {
-        Timestamp.truncatedToMillis(config.clock.now)
-    }
-
-    /// Numbers decided changes as the next events on the speculative board, stamped `at`
-    /// by the server's clock (and marked as a drill's when that clock is simulated).
-    func stamp(_ changes: [Change], by person: String?, at now: Date) -> [Event] {
-        speculative.stamp(changes, by: person, at: now, simulated: config.clock.isSimulated)
-    }
 
     // MARK: - Connections
 
@@ -95,7 +70,7 @@ final class Hub: @unchecked Sendable {
         if let evicted = pending.admit(id, from: peer.limitKey), let old = connections[evicted] {
             old.sayGoodbye("BUSY", "too many connections are waiting to log in; this one waited longest without logging in")
         }
-        connection.send(encoder.hello(name: config.name, version: LeadlineVersion.current, epoch: epoch,
+        connection.send(encoder.hello(name: config.name, version: LeadlineVersion.current, epoch: shop.epoch,
                                       maxLine: config.limits.maxLine))
     }
 

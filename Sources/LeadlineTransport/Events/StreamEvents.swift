@@ -36,9 +36,18 @@ public final class FileEvents: StreamEvents, @unchecked Sendable {
         writeSource.setCancelHandler { closer.sourceCancelled() }
     }
 
+    private var activated = false
+
+    /// Starts the events; called again, hands them to new handlers (a listener that
+    /// read a PROXY header passes the descriptor on to its connection).
     public func activate(readable: @escaping @Sendable () -> Void, writable: @escaping @Sendable () -> Void) {
         readSource.setEventHandler(handler: readable)
         writeSource.setEventHandler(handler: writable)
+        guard !activated else {
+            setReading(true)
+            return
+        }
+        activated = true
         readSource.activate()
         writeSource.activate()
         writeSource.suspend()

@@ -165,6 +165,20 @@ public struct Socket: Sendable, Equatable {
         }
     }
 
+    /// Looks at what is there to read without taking it.
+    public func peek(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        while true {
+            let n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK))
+            if n > 0 { return .done(n) }
+            if n == 0 { return .end }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            default: return .failed("read failed: \(errnoText())")
+            }
+        }
+    }
+
     /// Writes what the socket takes now (never raising SIGPIPE).
     public func write(_ bytes: UnsafeRawBufferPointer) -> IOResult {
         guard bytes.count > 0 else { return .done(0) }

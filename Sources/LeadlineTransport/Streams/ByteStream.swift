@@ -11,6 +11,10 @@ public protocol ByteStream: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) -> IOResult
     /// Whether the stream holds output the layer below has not taken yet.
     var hasPendingOutput: Bool { get }
+    /// Whether the stream holds input already read from below (TLS records read from
+    /// the socket, not yet decrypted): a reader must not wait for the socket to be
+    /// readable before taking it.
+    var hasBufferedInput: Bool { get }
     /// Pushes held output on: `.done` once none is left.
     func flush() -> IOResult
     /// Ends our sending half after what was written (TLS: a close_notify first).
@@ -23,6 +27,7 @@ public protocol ByteStream: AnyObject {
 
 extension ByteStream {
     public var hasPendingOutput: Bool { false }
+    public var hasBufferedInput: Bool { false }
     public func flush() -> IOResult { .done(0) }
     public var isEstablished: Bool { true }
 }

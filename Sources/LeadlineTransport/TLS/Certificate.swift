@@ -44,7 +44,7 @@ public enum Certificate {
         guard X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, common, -1, -1, 0) == 1,
               X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, "Leadline (self-signed)", -1, -1, 0) == 1,
               X509_set_issuer_name(cert, name) == 1 else { throw TLSError.openSSL("cannot name the certificate") }
-        let alternatives = names.map { isAddress($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
+        let alternatives = names.map { Endpoint.isNumericAddress($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
         if !alternatives.isEmpty {
             guard let extensionValue = leadline_san_extension(cert, alternatives) else { throw TLSError.openSSL("cannot add the names") }
             defer { X509_EXTENSION_free(extensionValue) }
@@ -54,13 +54,6 @@ public enum Certificate {
         let certificatePEM = try pem { bio in PEM_write_bio_X509(bio, cert) }
         let keyPEM = try pem { bio in PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil) }
         return (certificatePEM, keyPEM)
-    }
-
-    /// Whether `name` is an IPv4 or IPv6 address (rather than a host name).
-    static func isAddress(_ name: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, name, &v4) == 1 || inet_pton(AF_INET6, name, &v6) == 1
     }
 
     /// What `write` puts into a memory BIO.

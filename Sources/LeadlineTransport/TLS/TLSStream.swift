@@ -1,4 +1,6 @@
 import COpenSSL
+import Dispatch
+import Glibc
 
 /// TLS over another ``ByteStream``, with OpenSSL working on memory buffers: ciphertext
 /// read from the stream below is fed to OpenSSL, and what OpenSSL writes is handed
@@ -12,11 +14,15 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
     private let ssl: OpaquePointer
     private let input: OpaquePointer   // BIO OpenSSL reads ciphertext from
     private let output: OpaquePointer  // BIO OpenSSL writes ciphertext to
-    /// Ciphertext taken from OpenSSL that the stream below has not taken yet.
+    /// Ciphertext taken from OpenSSL that the stream below has not taken yet (empty,
+    /// holding no memory, on an idle connection).
     private var cipher: [UInt8] = []
     private var cipherStart = 0
-    private var scratch = [UInt8](repeating: 0, count: 16 * 1024 + 512)
     private var freed = false
+    /// The first byte the peer sent, to tell a person typing plaintext from TLS.
+    private var firstByte: UInt8?
+    /// The largest TLS record, with room for its header: what one read from below takes.
+    private static let recordSize = 16 * 1024 + 512
 
     /// The server side: the client's hello arrives with the first read.
     public init(server context: TLSContext, over inner: ByteStream) throws(TLSError) {
@@ -31,7 +37,7 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         self.inner = inner
         (ssl, input, output) = try Self.make(context)
         SSL_set_connect_state(ssl)
-        if !Certificate.isAddress(host) { _ = leadline_set_sni(ssl, host) }
+        if !Endpoint.isNumericAddress(host) { _ = leadline_set_sni(ssl, host) }
         _ = SSL_set1_host(ssl, host)
     }
 
@@ -87,13 +93,25 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         }
     }
 
-    /// Reads ciphertext from below into OpenSSL's input.
+    /// Reads ciphertext from below into OpenSSL's input, through a buffer on the stack
+    /// (an idle connection holds no read buffer of its own).
     private func fill() -> IOResult {
-        let result = scratch.withUnsafeMutableBytes { inner.read(into: $0) }
-        if case .done(let k) = result {
-            _ = scratch.withUnsafeBytes { BIO_write(input, $0.baseAddress, Int32(k)) }
+        withUnsafeTemporaryAllocation(byteCount: Self.recordSize, alignment: 16) { buffer in
+            let result = inner.read(into: buffer)
+            if case .done(let k) = result {
+                if firstByte == nil, k > 0 { firstByte = buffer[0] }
+                _ = BIO_write(input, buffer.baseAddress, Int32(k))
+            }
+            return result
         }
-        return result
+    }
+
+    /// Whether the peer began with text rather than a TLS handshake: someone typing at
+    /// the TLS port with `nc`, or a client set up for plaintext. (A TLS hello's first
+    /// byte is 0x16; a protocol line starts with a letter.)
+    public var peerSentPlaintext: Bool {
+        guard let firstByte, !isHandshakeComplete else { return false }
+        return (0x41...0x5A).contains(firstByte) || (0x61...0x7A).contains(firstByte)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) -> IOResult {
@@ -121,6 +139,52 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         }
     }
 
+    /// Drives the handshake to its end, waiting on `socket` (the descriptor under this
+    /// stream) at most `timeout` seconds: for a client that connects blocking, as the
+    /// `leadline` client and the tests do. A server's connections never block: their
+    /// handshake is driven by their reads.
+    public func completeHandshake(waitingOn socket: Socket, timeout: Double) throws(TLSError) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        func remaining() -> Double { Double(Int64(deadline) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9 }
+        func sendAll() throws(TLSError) {
+            while true {
+                switch flushCipher() {
+                case .done: return
+                case .failed(let why): throw TLSError(why)
+                default:
+                    guard remaining() > 0, socket.wait(for: Int16(POLLOUT), timeout: remaining()) else {
+                        throw TLSError("the TLS handshake timed out")
+                    }
+                }
+            }
+        }
+        _ = OpenSSLErrors.drain()
+        while !freed {
+            let rc = SSL_do_handshake(ssl)
+            try sendAll()
+            if rc == 1 { return }
+            let error = SSL_get_error(ssl, rc)
+            guard error == SSL_ERROR_WANT_READ else {
+                throw TLSError("the TLS handshake failed: " + (OpenSSLErrors.drain() ?? "error \(error)"))
+            }
+            switch fill() {
+            case .done:
+                continue
+            case .end:
+                throw TLSError("the server closed the connection during the TLS handshake (is it a TLS port?)")
+            case .failed(let why):
+                throw TLSError(why)
+            case .wouldBlock, .wantsRead:
+                guard remaining() > 0, socket.wait(for: Int16(POLLIN), timeout: remaining()) else {
+                    throw TLSError("the TLS handshake timed out")
+                }
+            }
+        }
+        throw TLSError("the TLS stream is closed")
+    }
+
+    public var hasBufferedInput: Bool { !freed && (SSL_pending(ssl) > 0 || leadline_bio_pending(input) > 0) }
+
     public var hasPendingOutput: Bool { cipherStart < cipher.count || leadline_bio_pending(output) > 0 }
 
     public func flush() -> IOResult { flushCipher() }
@@ -130,7 +194,7 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
     private func flushCipher() -> IOResult {
         while true {
             if cipherStart == cipher.count {
-                cipher.removeAll(keepingCapacity: true)
+                cipher = []
                 cipherStart = 0
                 let pending = Int(leadline_bio_pending(output))
                 if pending == 0 { return .done(0) }

@@ -1,0 +1,85 @@
+import Dispatch
+import LeadlineTransport
+
+/// Reads a trusted proxy's PROXY header off a new connection before anyone else sees
+/// it, so the connection is admitted, limited and logged by the client's real address.
+///
+/// It looks at the bytes without taking them (`MSG_PEEK`) and takes exactly the
+/// header, so whatever follows (a TLS hello, a LOGIN line) is left for the connection.
+/// A connection from the proxy's host that does not begin with a header is passed on
+/// as it is. Waiting is bounded by the login timeout.
+final class ProxyPreamble: @unchecked Sendable {
+    enum Outcome {
+        /// Serve the connection as coming from this address.
+        case client(Peer)
+        case refused(String)
+    }
+
+    private let socket: Socket
+    private let peer: Peer
+    private let events: FileEvents
+    private var header: [UInt8] = []
+    private var finished = false
+    private let done: (Outcome) -> Void
+
+    init(socket: Socket, peer: Peer, events: FileEvents, queue: DispatchQueue, timeout: Double,
+         done: @escaping (Outcome) -> Void) {
+        self.socket = socket
+        self.peer = peer
+        self.events = events
+        self.done = done
+        events.activate(readable: { [weak self] in self?.readable() }, writable: {})
+        queue.asyncAfter(deadline: .now() + timeout) { [weak self] in
+            self?.finish(.refused("no PROXY header or request within \(SessionTimers.seconds(timeout))"))
+        }
+    }
+
+    private func readable() {
+        guard !finished else { return }
+        withUnsafeTemporaryAllocation(byteCount: ProxyHeader.maxLength, alignment: 1) { buffer in
+            let room = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(ProxyHeader.maxLength - header.count)])
+            let n: Int
+            switch socket.peek(into: room) {
+            case .done(let count): n = count
+            case .wouldBlock, .wantsRead: return
+            case .end: return finish(.refused("closed before its PROXY header ended"))
+            case .failed(let why): return finish(.refused(why))
+            }
+            let seen = header + room[0..<n]
+            switch ProxyHeader.parse(seen) {
+            case .incomplete:
+                // Everything so far belongs to the header (no line break yet): take it.
+                take(n)
+                header += room[0..<n]
+            case .absent:
+                guard header.isEmpty else { return finish(.refused("a PROXY header broke off")) }
+                finish(.client(peer))
+            case .header(let length, let client):
+                take(length - header.count)
+                finish(.client(client ?? peer))
+            case .malformed(let why):
+                finish(.refused("a malformed PROXY header: \(why)"))
+            }
+        }
+    }
+
+    /// Takes `count` bytes already seen (so they are there to take).
+    private func take(_ count: Int) {
+        guard count > 0 else { return }
+        withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { _ = socket.read(into: $0) }
+    }
+
+    /// The listener is closing: so is this connection.
+    func cancel() {
+        guard !finished else { return }
+        finished = true
+        events.cancel()
+    }
+
+    private func finish(_ outcome: Outcome) {
+        guard !finished else { return }
+        finished = true
+        events.setReading(false)
+        done(outcome)
+    }
+}

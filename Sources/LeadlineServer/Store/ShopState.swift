@@ -1,0 +1,128 @@
+import Dispatch
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+import LeadlineWire
+
+/// The shop's state behind one interface: the two boards, the journal with group
+/// commit, the recent events `SINCE` replays, and the clock. The request handler asks
+/// it to decide and commit; it knows nothing of connections, and tells whoever
+/// listens (the hub's fan-out) once events are durable.
+///
+/// Two boards: `speculative` holds every decided change and is what new commands are
+/// checked against (so two claims of one lead in the same group commit still conflict);
+/// `durable` holds only what the journal has synced, and is what reads, `SINCE` and
+/// the broadcast see. A failed write reverts `speculative` to `durable`.
+///
+/// Confined to the hub's queue, like the connections; only the journal's sync runs
+/// elsewhere, and hands its result back here.
+final class ShopState {
+    let epoch: String
+    private(set) var speculative: Board
+    private(set) var durable: Board
+    let journal: JournalWriter
+    private(set) var recent: RecentEvents
+    let clock: ServerClock
+    let policy: Policy
+    let log: @Sendable (String) -> Void
+    /// Durable events, in order, with who each concerned, after the requester's answer.
+    var published: ([Event], [Audience]) -> Void = { _, _ in }
+    /// Notices steps of the real clock (see ``ClockWatch``).
+    var clockWatch = ClockWatch()
+    /// On the real clock, when the next alert may fall due (nil: look now).
+    var nextAlertCheck: Date?
+
+    init(board: Board, epoch: String, storage: JournalStorage, recent: RecentEvents, queue: DispatchQueue,
+         clock: ServerClock, log: @escaping @Sendable (String) -> Void) {
+        self.epoch = epoch
+        speculative = board
+        durable = board
+        journal = JournalWriter(storage: storage, owner: queue)
+        self.recent = recent
+        self.clock = clock
+        policy = board.policy
+        self.log = log
+    }
+
+    // MARK: - Time
+
+    /// The time to stamp on new events: the injected clock, to the millisecond. Time in
+    /// rules is the clock's; order is the sequence number, so a clock that steps back
+    /// gives earlier stamps on later events, and nothing is held to a wrong time.
+    func stampTime() -> Date {
+        Timestamp.truncatedToMillis(clock.now)
+    }
+
+    /// Numbers decided changes as the next events on the speculative board, stamped `at`
+    /// by the server's clock (and marked as a drill's when that clock is simulated).
+    func stamp(_ changes: [Change], by person: String?, at now: Date) -> [Event] {
+        speculative.stamp(changes, by: person, at: now, simulated: clock.isSimulated)
+    }
+
+    // MARK: - Deciding
+
+    /// Decides `command` against everything decided so far (durable or not).
+    func decide(_ command: Command, by person: Person?, at now: Date) -> Result<Decision, CommandError> {
+        speculative.decide(command, by: person, at: now)
+    }
+
+    /// The reply a tagged request already got, if this is its retry.
+    func storedReply(person: String, tag: String) -> String? {
+        speculative.ledger.reply(person: person, tag: tag)
+    }
+
+    /// A person's account as decided so far (a removal or new token counts at once).
+    func account(_ name: String) -> Person? {
+        speculative.people[name]
+    }
+
+    // MARK: - Committing
+
+    /// Applies `events` speculatively and queues them for the journal. Once they are
+    /// synced: applies them durably, runs `answer` (the requester's `OK` goes first),
+    /// then publishes them. If the journal fails: reverts, and `answer` gets the error.
+    func commit(_ events: [Event], answer: @escaping (Result<Void, JournalError>) -> Void) {
+        Self.applyDecided(events, to: &speculative)
+        var bytes: [UInt8] = []
+        for event in events { bytes += JournalCodec.encode(event) }
+        journal.append(bytes) { [self] result in
+            switch result {
+            case .success:
+                nextAlertCheck = nil
+                var audiences: [Audience] = []
+                for event in events {
+                    let before = event.lead.flatMap { durable.lead($0) }
+                    Self.applyDecided([event], to: &durable)
+                    recent.append(event)
+                    audiences.append(Audience(before: before, after: event.lead.flatMap { durable.lead($0) }))
+                }
+                answer(.success(()))
+                published(events, audiences)
+            case .failure(let error):
+                speculative = durable
+                log("journal write failed, change refused: \(error)")
+                answer(.failure(error))
+            }
+        }
+    }
+
+    /// Runs `done` once everything committed before it is durable (or has failed).
+    func afterPendingWrites(_ done: @escaping (Result<Void, JournalError>) -> Void) {
+        journal.append([], completion: done)
+    }
+
+    /// Runs `done` once nothing is queued or being written.
+    func whenIdle(_ done: @escaping () -> Void) {
+        journal.whenIdle(done)
+    }
+
+    /// Applies events decided against this same state; they cannot fail to apply
+    /// unless the program is wrong, and then continuing would corrupt the board.
+    static func applyDecided(_ events: [Event], to board: inout Board) {
+        do {
+            try board.apply(events)
+        } catch {
+            preconditionFailure("a decided event does not apply: \(error)")
+        }
+    }
+}
