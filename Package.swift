@@ -47,6 +47,7 @@ let package = Package(
 
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore"]),
         .testTarget(name: "LeadlineWireTests", dependencies: ["LeadlineWire"]),
+        .testTarget(name: "LeadlineTransportTests", dependencies: ["LeadlineTransport"]),
         .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal", "LeadlineWire"]),
         .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport"]),
         .testTarget(

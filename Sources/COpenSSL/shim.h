@@ -38,10 +38,12 @@ static inline uint64_t leadline_ctx_no_renegotiation(SSL_CTX *ctx) {
 static inline EVP_PKEY *leadline_ec_p256_key(void) {
     return EVP_EC_gen("P-256");
 }
-static inline X509_EXTENSION *leadline_san_extension(X509 *cert, const char *value) {
+// An X.509 v3 extension from its text form ("DNS:shop.example.com,IP:10.0.0.5",
+// "critical,CA:TRUE"), for `cert` as signed by `issuer`.
+static inline X509_EXTENSION *leadline_x509_extension(X509 *cert, X509 *issuer, int nid, const char *value) {
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
-    return X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, value);
+    X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+    return X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
 }
 #endif

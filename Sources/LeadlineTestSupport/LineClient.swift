@@ -16,7 +16,7 @@ public final class LineClient: @unchecked Sendable {
     public private(set) var sawEndOfStream = false
 
     /// The socket, for tests that tune it (nil for an in-memory client).
-    public var socket: Socket? { (source as? SocketSource)?.socket }
+    public var socket: Socket? { (source as? SocketSource)?.socket ?? (source as? TLSSource)?.socket }
 
     /// - Parameter source: the local address to connect from (any of 127.0.0.0/8 works
     ///   on loopback), so a test can be several hosts.
@@ -30,9 +30,11 @@ public final class LineClient: @unchecked Sendable {
 
     /// A TLS client: connects, completes the handshake (trusting any certificate: the
     /// test checks ``serverFingerprint`` itself), then speaks lines as over TCP.
-    public init(tlsPort port: UInt16, host: String = "127.0.0.1", from source: String? = nil) throws {
+    /// - Parameter preamble: bytes sent in the clear before the handshake (a proxy's PROXY header).
+    public init(tlsPort port: UInt16, host: String = "127.0.0.1", from source: String? = nil, preamble: String? = nil) throws {
         do {
             let socket = try Socket.connect(host: host, port: port, timeout: 5, from: source)
+            if let preamble { _ = socket.writeAll(Array(preamble.utf8)) }
             let tls = try TLSStream(client: try Self.trustingContext(), host: host, over: SocketStream(socket))
             do {
                 try tls.completeHandshake(waitingOn: socket, timeout: 5)
@@ -192,19 +194,7 @@ final class TLSSource: LineSource {
         self.tls = tls
     }
     func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult { tls.read(into: buffer) }
-    func writeAll(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count || tls.hasPendingOutput {
-            let result = offset < bytes.count
-                ? bytes.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) } : tls.flush()
-            switch result {
-            case .done(let n): offset += n
-            case .wouldBlock, .wantsRead: guard socket.wait(for: Int16(POLLOUT), timeout: 10) else { return false }
-            case .end, .failed: return false
-            }
-        }
-        return true
-    }
+    func writeAll(_ bytes: [UInt8]) -> Bool { tls.writeAll(bytes, waitingOn: socket) }
     func waitReadable(timeout: TimeInterval) -> Bool {
         tls.hasBufferedInput || socket.wait(for: Int16(POLLIN), timeout: timeout)
     }

@@ -8,6 +8,8 @@ public final class ServerProcess: @unchecked Sendable {
     public private(set) var port: UInt16 = 0
     private let output = Pipe()
     private let errors = Pipe()
+    /// What the server printed on stdout so far (read by ``waitForOutput(_:timeout:)``).
+    public private(set) var printed = ""
 
     /// The directory holding the built executables (next to the test bundle).
     public static var productsDirectory: URL {
@@ -30,21 +32,26 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        var seen = ""
-        let handle = output.fileHandleForReading
-        while Date() < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"listening on [^:]+:(\d+)"#, options: .regularExpression) {
-                let text = seen[range]
-                port = UInt16(text.split(separator: ":").last!)!
-                return
-            }
+        if let text = waitForOutput(#"listening on [^:]+:(\d+)"#, timeout: 20) {
+            port = UInt16(text.split(separator: ":").last!)!
+            return
         }
         process.terminate()
-        throw ClientError("leadlined did not start: \(seen) \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+        throw ClientError("leadlined did not start: \(printed) \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+    }
+
+    /// Reads stdout until `pattern` (a regular expression) matches what was printed;
+    /// returns the match, or nil at the end of output or after `timeout`.
+    public func waitForOutput(_ pattern: String, timeout: TimeInterval = 10) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        let handle = output.fileHandleForReading
+        while true {
+            if let range = printed.range(of: pattern, options: .regularExpression) { return String(printed[range]) }
+            guard Date() < deadline else { return nil }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            printed += String(decoding: chunk, as: UTF8.self)
+        }
     }
 
     public func kill9() {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LeadlineClient
 import LeadlineTestSupport
 import Synchronization
@@ -7,9 +8,18 @@ import Testing
 /// The client against a real server: exit codes, the watch stream through a dropped
 /// line, retries that are not applied twice, and the credentials file.
 @Suite struct ClientEndToEndTests {
-    func environment(_ server: TestServer, as name: String, port: UInt16? = nil) -> [String: String] {
-        ["LEADLINE_SERVER": "127.0.0.1:\(port ?? server.port)", "LEADLINE_USER": name,
-         "LEADLINE_TOKEN": server.tokens[name]!, "HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]
+    func environment(_ server: TestServer, as name: String, port: UInt16? = nil, secure: Bool = false) -> [String: String] {
+        var environment = ["LEADLINE_SERVER": "127.0.0.1:\(port ?? server.port)", "LEADLINE_USER": name,
+                           "LEADLINE_TOKEN": server.tokens[name]!, "HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]
+        if secure {
+            // TLS, trusting the test server's self-signed certificate by its fingerprint.
+            environment["LEADLINE_SERVER"] = "tls://127.0.0.1:\(port ?? server.tlsPort!)"
+            environment["LEADLINE_KNOWN_SERVERS"] = NSTemporaryDirectory() + "leadline-known-" + UUID().uuidString
+            try? "tls://127.0.0.1:\(port ?? server.tlsPort!) \(server.server.tlsFingerprint!)\n"
+                .write(toFile: environment["LEADLINE_KNOWN_SERVERS"]!, atomically: true, encoding: .utf8)
+            chmod(environment["LEADLINE_KNOWN_SERVERS"]!, 0o600)
+        }
+        return environment
     }
 
     @Test func oneShotExitCodes() throws {
@@ -53,10 +63,12 @@ import Testing
 
     /// The server's side of the line is cut mid-stream, twice: the watch stream shows
     /// every event once, in order, with no gap.
-    @Test func watchSurvivesADroppedLineWithNoGapAndNoDuplicate() throws {
+    @Test(arguments: [false, true])
+    func watchSurvivesADroppedLineWithNoGapAndNoDuplicate(secure: Bool) throws {
         let server = try TestServer()
-        let proxy = try FlakyProxy(to: server.port)
-        let watcher = try ClientProcess(["watch", "--keepalive", "1"], environment: environment(server, as: "omar", port: proxy.port))
+        let proxy = try FlakyProxy(to: secure ? server.tlsPort! : server.port)
+        let watcher = try ClientProcess(["watch", "--keepalive", "1"],
+                                        environment: environment(server, as: "omar", port: proxy.port, secure: secure))
         let ana = try server.client("ana")
         _ = ana.reply("WATCH none")
         #expect(eventually { watcher.stderr.contains { $0.contains("watching") } })
@@ -84,11 +96,13 @@ import Testing
 
     /// A tagged change in flight when the line drops is re-sent with the same tag after
     /// reconnecting: the person gets the original answer, and it is done once.
-    @Test func aRequestInFlightIsResentAndDoneOnce() throws {
+    @Test(arguments: [false, true])
+    func aRequestInFlightIsResentAndDoneOnce(secure: Bool) throws {
         let server = try TestServer()
-        let proxy = try FlakyProxy(to: server.port)
-        var options = ServerLink.Options(address: ServerAddress(host: "127.0.0.1", port: proxy.port),
+        let proxy = try FlakyProxy(to: secure ? server.tlsPort! : server.port)
+        var options = ServerLink.Options(address: ServerAddress(host: "127.0.0.1", port: proxy.port, secure: secure),
                                          user: "ana", token: server.tokens["ana"]!)
+        options.tls.pinned = server.server.tlsFingerprint
         options.watch = "none"
         let link = ServerLink(options: options)
         let replies = Mutex<[String]>([])

@@ -126,6 +126,10 @@ import Testing
         #expect(ServerAddress(":7801") == ServerAddress(host: "127.0.0.1", port: 7801))
         #expect(ServerAddress("[::1]:7802") == ServerAddress(host: "::1", port: 7802))
         #expect(ServerAddress("office:http") == nil)
+        #expect(ServerAddress("tls://shop.example.com") == ServerAddress(host: "shop.example.com", port: 7701, secure: true))
+        #expect(ServerAddress("tls://shop.example.com:443")?.description == "tls://shop.example.com:443")
+        #expect(ServerAddress("TCP://office:7800") == ServerAddress(host: "office", port: 7800))
+        #expect(ServerAddress("https://shop.example.com") == nil)
     }
 }
 

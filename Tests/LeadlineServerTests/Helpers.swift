@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import LeadlineServer
 import LeadlineTestSupport
 import Testing
 
@@ -14,3 +16,22 @@ extension LineClient {
     }
 }
 
+
+extension LineClient {
+    /// Makes this client a slow reader: a tiny kernel receive window, so the server's
+    /// events back up after a few kilobytes.
+    func shrinkReceiveWindow() {
+        var small: Int32 = 2048
+        setsockopt(socket!.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+    }
+}
+
+extension ServerConfiguration {
+    /// Limits for slow-consumer tests: small buffers, and a goodbye that waits to be read.
+    mutating func limitSlowConsumers(to maxOutboundBytes: Int) {
+        limits.maxOutboundBytes = maxOutboundBytes
+        limits.outboundHighWater = 16 << 10
+        limits.socketSendBuffer = 8 << 10
+        limits.closeLinger = 60  // so the goodbye waits for the test to read it
+    }
+}

@@ -9,20 +9,14 @@ import Testing
     /// A watcher that stops reading is cut off once its backlog passes the limit,
     /// while a watcher that keeps reading gets every event.
     @Test func slowConsumerIsCutWhileFastOneKeepsUp() throws {
-        let server = try TestServer { config in
-            config.limits.maxOutboundBytes = 256 << 10
-            config.limits.outboundHighWater = 16 << 10
-            config.limits.socketSendBuffer = 8 << 10
-            config.limits.closeLinger = 60  // so the goodbye waits for the test to read it
-        }
+        let server = try TestServer { $0.limitSlowConsumers(to: 256 << 10) }
         let writer = try server.client("omar")
         _ = writer.reply("WATCH none")
         let id = writer.newLead()
 
         // The slow one: a tiny receive window, WATCH all, and then it never reads.
         let slow = try server.client("ana", over: .tcp)
-        var small: Int32 = 2048
-        setsockopt(slow.socket!.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        slow.shrinkReceiveWindow()
         #expect(slow.reply("WATCH all") == "OK WATCH mode=all")
 
         let fast = try server.client("ben")

@@ -23,6 +23,10 @@ public struct ClientInvocation: Sendable, Equatable {
     public var user: String?
     public var credentials: String?
     public var keepalive: Int?
+    /// `--ca-file FILE`: the authorities a TLS server's certificate may come from.
+    public var caFile: String?
+    /// `--trust FINGERPRINT`: accept the TLS server showing this certificate.
+    public var trust: String?
     /// The request came from a short form (`leadline agenda`), for a person to read:
     /// on a terminal its reply is laid out to fit the screen.
     public var readable = false
@@ -45,11 +49,17 @@ public enum ClientCommandLine {
           leadline login                        check a name and token, and save them in the credentials file
 
         options (anywhere):
-          --server HOST:PORT   else $LEADLINE_SERVER, else the credentials file, else 127.0.0.1:\(LeadlineVersion.defaultPort)
+          --server HOST:PORT   else $LEADLINE_SERVER, else the credentials file, else 127.0.0.1:\(LeadlineVersion.defaultPort);
+                               tls://HOST[:PORT] for TLS (default port \(LeadlineVersion.defaultTLSPort)): use it from outside the shop
+          --ca-file FILE       TLS: trust the authorities in FILE (else $LEADLINE_CA_FILE, else the system's)
+          --trust FINGERPRINT  TLS: accept the server showing this SHA-256 fingerprint (a self-signed
+                               certificate, or a new one after it changed), and remember it
           --user NAME          else $LEADLINE_USER, else the credentials file (else asked)
           --credentials FILE   else $LEADLINE_CREDENTIALS, else ~/.config/leadline/credentials
           --keepalive SECONDS  how soon to notice a dead line (default 15; 0 turns it off)
 
+        A self-signed TLS server's fingerprint is shown once and asked about, as ssh does,
+        and remembered in ~/.config/leadline/known_servers; a changed one is refused.
         The token comes from $LEADLINE_TOKEN, else the credentials file (which must be
         readable by you only: chmod 600), else it is asked. The client reconnects by
         itself and resumes where it left off: nothing missed, nothing shown twice.
@@ -91,6 +101,12 @@ public enum ClientCommandLine {
             case "server": invocation.server = value
             case "user": invocation.user = value
             case "credentials": invocation.credentials = value
+            case "ca-file": invocation.caFile = value
+            case "trust":
+                guard let fingerprint = value.flatMap(Fingerprint.normalized) else {
+                    throw ClientError.usage("--trust takes a SHA-256 fingerprint: 32 pairs of hex digits, like 2E:67:0B:...; got \"\(value ?? "")\"")
+                }
+                invocation.trust = fingerprint
             case "keepalive":
                 guard let v = value.flatMap(Int.init), (0...3600).contains(v) else {
                     throw ClientError.usage("--keepalive takes 0 to 3600 seconds")

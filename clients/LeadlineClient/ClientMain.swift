@@ -25,9 +25,10 @@ public enum ClientMain {
         default:
             break
         }
-        let settings: ClientSettings
+        var settings: ClientSettings
         do {
             settings = try ClientSettings.resolve(invocation, environment: environment, ask: true)
+            try settings.settleTrust(invocation, environment: environment, ask: askOnTerminal)
         } catch {
             fail(error, hint: false)
         }
@@ -45,9 +46,10 @@ public enum ClientMain {
     /// server, and saves them with the server in the credentials file (mode 600).
     private static func login(_ invocation: ClientInvocation, environment: [String: String]) -> Never {
         let path = invocation.credentials ?? Credentials.defaultPath(environment: environment)
-        let settings: ClientSettings
+        var settings: ClientSettings
         do {
             settings = try ClientSettings.resolve(invocation, environment: environment, ask: true, useFile: false)
+            try settings.settleTrust(invocation, environment: environment, ask: askOnTerminal)
         } catch {
             fail(error, hint: false)
         }
@@ -73,6 +75,18 @@ public enum ClientMain {
         }
         link.start()
         dispatchMain()
+    }
+
+    /// Asks a yes-or-no question on the terminal (nil when there is none to ask on).
+    private static func askOnTerminal(_ question: String) -> Bool? {
+        guard Terminal.isTerminal(0), Terminal.isTerminal(2) else { return nil }
+        Output.write(question + " ", to: 2)
+        while let answer = Output.readLine()?.trimmingCharacters(in: .whitespaces).lowercased() {
+            if answer == "yes" || answer == "y" { return true }
+            if answer == "no" || answer == "n" || answer.isEmpty { return false }
+            Output.write("please type yes or no: ", to: 2)
+        }
+        return false
     }
 
     private static func fail(_ error: ClientError, hint: Bool) -> Never {

@@ -1,4 +1,5 @@
 import Foundation
+import LeadlineTransport
 
 /// Where to connect and as whom, from the flags, the environment, the credentials file,
 /// or (on a terminal) by asking, in that order.
@@ -7,6 +8,8 @@ public struct ClientSettings: Sendable {
     public var user: String
     public var token: String
     public var keepalive: Int
+    /// TLS: which certificates the link accepts (settled by ``settleTrust(_:environment:ask:)``).
+    public var tls = ServerLink.TLSOptions()
 
     /// - Parameter useFile: whether to read the credentials file (`leadline login` asks
     ///   afresh instead of reusing what it is about to replace).
@@ -18,7 +21,7 @@ public struct ClientSettings: Sendable {
         var address = ServerAddress()
         if let serverText {
             guard let parsed = ServerAddress(serverText) else {
-                throw ClientError.usage("the server must be HOST:PORT; got \"\(serverText)\"")
+                throw ClientError.usage("the server must be HOST:PORT, or tls://HOST:PORT for TLS; got \"\(serverText)\"")
             }
             address = parsed
         }
@@ -38,14 +41,37 @@ public struct ClientSettings: Sendable {
         guard let token, !token.isEmpty else {
             throw ClientError.usage("no token for \(user): set LEADLINE_TOKEN, or write \(path) (leadline login)")
         }
-        return ClientSettings(address: address, user: user.lowercased(), token: token,
-                              keepalive: invocation.keepalive ?? 15)
+        var settings = ClientSettings(address: address, user: user.lowercased(), token: token,
+                                      keepalive: invocation.keepalive ?? 15)
+        settings.tls.caFile = invocation.caFile ?? environment["LEADLINE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        return settings
+    }
+
+    /// For a `tls://` server: settles, before the first connection, which certificate
+    /// to accept (see ``ServerTrust``), asking the person through `ask` if need be.
+    public mutating func settleTrust(_ invocation: ClientInvocation, environment: [String: String],
+                                     ask: ServerTrust.Ask) throws(ClientError) {
+        guard address.secure else {
+            if invocation.trust != nil || invocation.caFile != nil {
+                throw ClientError.usage("--trust and --ca-file are for TLS: --server tls://HOST:PORT")
+            }
+            return
+        }
+        let context: TLSContext
+        do {
+            context = try TLSContext.client(caFile: tls.caFile)
+        } catch {
+            throw ClientError.usage("TLS: \(error)")
+        }
+        var known = try KnownServers.load(path: KnownServers.defaultPath(environment: environment))
+        tls.pinned = try ServerTrust.settle(address, context: context, given: invocation.trust, known: &known, ask: ask)
     }
 
     public func linkOptions(watch: String?) -> ServerLink.Options {
         var options = ServerLink.Options(address: address, user: user, token: token)
         options.watch = watch
         options.keepalive = keepalive
+        options.tls = tls
         return options
     }
 }

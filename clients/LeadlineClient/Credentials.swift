@@ -26,28 +26,15 @@ public struct Credentials: Sendable, Equatable {
     /// `~/.config/leadline/credentials`.
     public static func defaultPath(environment: [String: String]) -> String {
         if let path = environment["LEADLINE_CREDENTIALS"], !path.isEmpty { return path }
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return config + "/leadline/credentials"
+        return PrivateFile.configPath("credentials", environment: environment)
     }
 
     /// Reads the file at `path`: nil if there is none; an error if others can read it
     /// or it does not parse.
     public static func load(path: String) throws(ClientError) -> Credentials? {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw ClientError.usage("cannot read \(path): \(String(cString: strerror(errno)))")
-        }
-        let mode = info.st_mode & 0o777
-        guard mode & 0o077 == 0 else {
-            throw ClientError.usage(String(format: "refusing to use %@: others can read it (mode %03o); run: chmod 600 %@", path, mode, path))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClientError.usage("cannot read \(path)")
-        }
+        guard let text = try PrivateFile.read(path) else { return nil }
         var credentials = Credentials()
-        for (number, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {
@@ -67,25 +54,11 @@ public struct Credentials: Sendable, Equatable {
 
     /// Writes the file readable by its owner only (its folder too).
     public func save(path: String) throws(ClientError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw ClientError.usage("cannot create \(folder): \(error.localizedDescription)")
-        }
         var text = "# Leadline credentials: keep this file private (chmod 600)\n"
         if let user { text += "user=\(user)\n" }
         if let token { text += "token=\(token)\n" }
         if let server { text += "server=\(server)\n" }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ClientError.usage("cannot write \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress!, $0.count) }) == bytes.count else {
-            throw ClientError.usage("cannot write \(path)")
-        }
+        try PrivateFile.write(text, to: path)
     }
 }
 

@@ -26,11 +26,24 @@ public final class ServerLink: @unchecked Sendable {
         public var keepalive: Int = 15
         /// Give up after this many failed connections in a row (nil: never).
         public var maxAttempts: Int?
+        /// For a `tls://` address: whose certificates to accept.
+        public var tls = TLSOptions()
 
         public init(address: ServerAddress, user: String, token: String) {
             self.address = address
             self.user = user
             self.token = token
+        }
+    }
+
+    /// Which certificates a TLS link accepts: one signed for the host by an authority
+    /// the system trusts (or one in `caFile`), or the one with the `pinned` fingerprint.
+    public struct TLSOptions: Sendable, Equatable {
+        public var caFile: String?
+        public var pinned: String?
+        public init(caFile: String? = nil, pinned: String? = nil) {
+            self.caFile = caFile
+            self.pinned = pinned
         }
     }
 
@@ -69,8 +82,10 @@ public final class ServerLink: @unchecked Sendable {
     }
 
     private var phase = Phase.idle
-    private var socket: Socket?
+    private var connection: LinkConnection?
     private var source: DispatchSourceRead?
+    /// The TLS settings every connection of a `tls://` link starts from (made once).
+    private var tlsContext: TLSContext?
     private var framer = LineFramer(maxLine: 1 << 24)
     /// The last event delivered: where `SINCE` resumes.
     public private(set) var lastSeq: UInt64 = 0
@@ -133,26 +148,51 @@ public final class ServerLink: @unchecked Sendable {
         let current = generation
         onStatus(.connecting(options.address))
         let address = options.address
-        DispatchQueue.global().async {
-            let result = Result { () throws(SocketError) in try Socket.connect(host: address.host, port: address.port, timeout: 5) }
+        var context: TLSContext?
+        if address.secure {
+            do {
+                context = try tlsContext ?? TLSContext.client(caFile: options.tls.caFile)
+                tlsContext = context
+            } catch {
+                fail("TLS: \(error)")
+                return
+            }
+        }
+        DispatchQueue.global().async { [context] in
+            let result = Result { () throws(LinkError) in try LinkConnection.open(address, tls: context, timeout: 5) }
             self.queue.async {
                 guard current == self.generation, self.phase == .connecting else {
-                    if case .success(let socket) = result { socket.close() }
+                    if case .success(let connection) = result { self.discard(connection) }
                     return
                 }
                 switch result {
-                case .success(let socket): self.attach(socket)
-                case .failure(let error): self.lost(error.description)
+                case .success(let connection):
+                    if let verification = connection.verification,
+                       let refusal = ServerTrust.refusal(verification, pinned: self.options.tls.pinned, address: address) {
+                        self.discard(connection)
+                        self.fail(refusal)
+                    } else {
+                        self.attach(connection)
+                    }
+                case .failure(let error):
+                    self.lost(error.description)
                 }
             }
         }
     }
 
-    private func attach(_ socket: Socket) {
-        self.socket = socket
+    /// Closes a connection the link will not use.
+    private func discard(_ connection: LinkConnection) {
+        connection.close()
+        connection.socket.close()
+    }
+
+    private func attach(_ connection: LinkConnection) {
+        self.connection = connection
         framer = LineFramer(maxLine: 1 << 24)
         phase = .greeting
         lastHeard = Date()
+        let socket = connection.socket
         let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: queue)
         let current = generation
         source.setEventHandler { [weak self] in
@@ -163,12 +203,15 @@ public final class ServerLink: @unchecked Sendable {
         source.activate()
         self.source = source
         startTimer()
+        // TLS may already hold the greeting, read during the handshake.
+        if connection.stream.hasBufferedInput { readable() }
     }
 
     private func teardown() {
+        connection?.close()
         source?.cancel()
         source = nil
-        socket = nil
+        connection = nil
         control = [:]
         sinceTag = nil
     }
@@ -226,13 +269,13 @@ public final class ServerLink: @unchecked Sendable {
     // MARK: - Reading
 
     private func readable() {
-        guard let socket else { return }
+        guard let stream = connection?.stream else { return }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         reading: while true {
-            switch chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) {
+            switch chunk.withUnsafeMutableBytes({ stream.read(into: $0) }) {
             case .done(let n):
                 framer.append(chunk[0..<n])
-                if n < chunk.count { break reading }
+                if n < chunk.count && !stream.hasBufferedInput { break reading }
             case .wouldBlock, .wantsRead:
                 break reading
             case .end:
@@ -360,8 +403,8 @@ public final class ServerLink: @unchecked Sendable {
     }
 
     private func write(_ line: String) {
-        guard let socket else { return }
-        if !socket.writeAll(Array((line + "\n").utf8)) {
+        guard let connection else { return }
+        if !connection.writeAll(Array((line + "\n").utf8)) {
             lost("cannot write to the server")
         }
     }

@@ -6,8 +6,9 @@ import LeadlineTransport
 ///
 /// It looks at the bytes without taking them (`MSG_PEEK`) and takes exactly the
 /// header, so whatever follows (a TLS hello, a LOGIN line) is left for the connection.
-/// A connection from the proxy's host that does not begin with a header is passed on
-/// as it is. Waiting is bounded by the login timeout.
+/// A connection from the proxy's host that sends nothing for a moment (``headerGrace``:
+/// someone on that machine waiting for the greeting), or that begins with anything but
+/// a header, is passed on as it is. A header once begun must end within the login timeout.
 final class ProxyPreamble: @unchecked Sendable {
     enum Outcome {
         /// Serve the connection as coming from this address.
@@ -21,6 +22,9 @@ final class ProxyPreamble: @unchecked Sendable {
     private var header: [UInt8] = []
     private var finished = false
     private let done: (Outcome) -> Void
+    /// How long a proxy has to start its header: proxies send it with the connection's
+    /// first bytes, so silence past this is a person on the proxy's host.
+    static let headerGrace: Double = 1
 
     init(socket: Socket, peer: Peer, events: FileEvents, queue: DispatchQueue, timeout: Double,
          done: @escaping (Outcome) -> Void) {
@@ -29,6 +33,10 @@ final class ProxyPreamble: @unchecked Sendable {
         self.events = events
         self.done = done
         events.activate(readable: { [weak self] in self?.readable() }, writable: {})
+        queue.asyncAfter(deadline: .now() + min(timeout, Self.headerGrace)) { [weak self] in
+            guard let self, !finished, header.isEmpty, !bytesWaiting else { return }
+            finish(.client(peer))
+        }
         queue.asyncAfter(deadline: .now() + timeout) { [weak self] in
             self?.finish(.refused("no PROXY header or request within \(SessionTimers.seconds(timeout))"))
         }
@@ -61,6 +69,12 @@ final class ProxyPreamble: @unchecked Sendable {
                 finish(.refused("a malformed PROXY header: \(why)"))
             }
         }
+    }
+
+    /// Whether the connection has sent bytes not yet looked at.
+    private var bytesWaiting: Bool {
+        var byte: UInt8 = 0
+        return withUnsafeMutableBytes(of: &byte) { socket.peek(into: $0) } != .wouldBlock
     }
 
     /// Takes `count` bytes already seen (so they are there to take).

@@ -161,15 +161,24 @@ extension Hub {
         c.send(out)
     }
 
+    /// `WHO`: everyone, whether they are connected and here; a supervisor also sees the
+    /// addresses they are connected from (the real ones, behind a trusted proxy).
     private func who(tag: String?, to c: Connection) {
         var online: [String: Int] = [:]
+        var addresses: [String: Set<String>] = [:]
         for connection in connections.values {
-            if let name = connection.session.person?.name, connection.isOpen { online[name, default: 0] += 1 }
+            guard let name = connection.session.person?.name, connection.isOpen else { continue }
+            online[name, default: 0] += 1
+            addresses[name, default: []].insert(connection.peer.address)
         }
+        let showsAddresses = c.session.person?.role.isSupervisor == true
         let people = shop.durable.people.values.sorted { $0.name < $1.name }
         var out: [UInt8] = []
         for person in people {
             var fields = [Field("role", person.role.rawValue), Field("online", online[person.name] ?? 0)]
+            if showsAddresses, let from = addresses[person.name] {
+                fields.append(Field("from", from.sorted().joined(separator: ",")))
+            }
             let away = shop.durable.presence[person.name]
             fields.append(Field("presence", away == nil ? "here" : "away"))
             if let away { fields.append(Field("since", away.since)) }

@@ -25,6 +25,9 @@ public enum ProxyHeader: Equatable, Sendable {
         let start = Array(bytes.prefix(maxLength))
         let compared = min(start.count, signature.count)
         guard start[0..<compared].elementsEqual(signature[0..<compared]) else { return .absent }
+        if let lf = start.firstIndex(of: 0x0A), start.firstIndex(of: 0x0D).map({ $0 > lf }) ?? true {
+            return .malformed("the line does not end with CRLF")
+        }
         guard let cr = start.firstIndex(of: 0x0D) else {
             return start.count >= maxLength ? .malformed("no line break within \(maxLength) bytes") : .incomplete
         }

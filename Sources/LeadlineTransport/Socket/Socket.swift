@@ -197,15 +197,7 @@ public struct Socket: Sendable, Equatable {
     /// Writes all of `bytes`, waiting for room up to `timeout` seconds: for blocking
     /// callers (the client's requests, tests).
     public func writeAll(_ bytes: [UInt8], timeout: Double = 10) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            switch bytes.withUnsafeBytes({ write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }) {
-            case .done(let n): offset += n
-            case .wouldBlock, .wantsRead: guard wait(for: Int16(POLLOUT), timeout: timeout) else { return false }
-            case .end, .failed: return false
-            }
-        }
-        return true
+        SocketStream(self).writeAll(bytes, waitingOn: self, timeout: timeout)
     }
 
     /// Waits until the socket is readable (`POLLIN`) or writable (`POLLOUT`), or `timeout` passes.

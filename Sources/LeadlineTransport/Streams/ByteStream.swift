@@ -1,3 +1,5 @@
+import Glibc
+
 /// A non-blocking, two-way stream of bytes under a connection: a TCP socket, TLS over
 /// one, or one end of an in-memory pipe (tests).
 ///
@@ -30,6 +32,25 @@ extension ByteStream {
     public var hasBufferedInput: Bool { false }
     public func flush() -> IOResult { .done(0) }
     public var isEstablished: Bool { true }
+}
+
+extension ByteStream {
+    /// Writes all of `bytes`, and whatever the stream still holds, waiting on `socket`
+    /// (the descriptor under the stream) for room, at most `timeout` seconds each time:
+    /// for blocking callers (the client's requests, tests).
+    public func writeAll(_ bytes: [UInt8], waitingOn socket: Socket, timeout: Double = 10) -> Bool {
+        var offset = 0
+        while offset < bytes.count || hasPendingOutput {
+            let result = offset < bytes.count
+                ? bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[offset...])) } : flush()
+            switch result {
+            case .done(let n): offset += n
+            case .wouldBlock, .wantsRead: guard socket.wait(for: Int16(POLLOUT), timeout: timeout) else { return false }
+            case .end, .failed: return false
+            }
+        }
+        return true
+    }
 }
 
 /// A plain TCP socket as a stream.

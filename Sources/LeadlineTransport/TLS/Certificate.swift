@@ -25,9 +25,23 @@ public enum Certificate {
         return fingerprint(cert)
     }
 
-    /// A self-signed certificate and its key (EC P-256, SHA-256), as PEM, valid `days`
-    /// from now, for `names` (host names, or IP addresses) with the first as its common name.
-    public static func selfSigned(names: [String], days: Int = 825) throws(TLSError) -> (certificate: [UInt8], key: [UInt8]) {
+    /// A certificate and its private key, as PEM.
+    public struct Pair: Sendable, Equatable {
+        public let certificate: [UInt8]
+        public let key: [UInt8]
+    }
+
+    /// A self-signed certificate and its key (EC P-256, SHA-256), valid `days` from
+    /// now, for `names` (host names, or IP addresses) with the first as its common name.
+    public static func selfSigned(names: [String], days: Int = 825) throws(TLSError) -> Pair {
+        try issue(names: names, by: nil, authority: false, days: days)
+    }
+
+    /// A certificate for `names`, signed by `issuer` (self-signed when nil); with
+    /// `authority`, one that may sign others (a certificate authority: a test's own CA,
+    /// or a shop's private one).
+    public static func issue(names: [String], organization: String = "Leadline (self-signed)", by issuer: Pair?,
+                             authority: Bool, days: Int = 825) throws(TLSError) -> Pair {
         _ = OpenSSLErrors.drain()
         guard let key = leadline_ec_p256_key() else { throw TLSError.openSSL("cannot make a key") }
         defer { EVP_PKEY_free(key) }
@@ -42,18 +56,61 @@ public enum Certificate {
         let name = X509_get_subject_name(cert)
         let common = names.first ?? "leadline"
         guard X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, common, -1, -1, 0) == 1,
-              X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, "Leadline (self-signed)", -1, -1, 0) == 1,
-              X509_set_issuer_name(cert, name) == 1 else { throw TLSError.openSSL("cannot name the certificate") }
-        let alternatives = names.map { Endpoint.isNumericAddress($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
-        if !alternatives.isEmpty {
-            guard let extensionValue = leadline_san_extension(cert, alternatives) else { throw TLSError.openSSL("cannot add the names") }
-            defer { X509_EXTENSION_free(extensionValue) }
-            guard X509_add_ext(cert, extensionValue, -1) == 1 else { throw TLSError.openSSL("cannot add the names") }
+              X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, organization, -1, -1, 0) == 1 else {
+            throw TLSError.openSSL("cannot name the certificate")
         }
-        guard X509_sign(cert, key, EVP_sha256()) > 0 else { throw TLSError.openSSL("cannot sign the certificate") }
+        // The signer: the issuer's certificate and key, or this certificate and its own key.
+        var signer: (cert: OpaquePointer, key: OpaquePointer)?
+        if let issuer {
+            guard let issuerCert = readCertificate(issuer.certificate), let issuerKey = readKey(issuer.key) else {
+                throw TLSError.openSSL("cannot read the issuer's certificate and key")
+            }
+            signer = (issuerCert, issuerKey)
+        }
+        defer {
+            if let signer {
+                X509_free(signer.cert)
+                EVP_PKEY_free(signer.key)
+            }
+        }
+        guard X509_set_issuer_name(cert, signer.map { X509_get_subject_name($0.cert) } ?? name) == 1 else {
+            throw TLSError.openSSL("cannot name the issuer")
+        }
+        var extensions: [(Int32, String)] = []
+        if authority {
+            extensions += [(NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign")]
+        } else {
+            extensions += [(NID_basic_constraints, "critical,CA:FALSE"), (NID_ext_key_usage, "serverAuth")]
+        }
+        let alternatives = names.map { Endpoint.isNumericAddress($0) ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
+        if !alternatives.isEmpty, !authority { extensions.append((NID_subject_alt_name, alternatives)) }
+        for (nid, value) in extensions {
+            guard let made = leadline_x509_extension(cert, signer?.cert ?? cert, nid, value) else {
+                throw TLSError.openSSL("cannot add \(value) to the certificate")
+            }
+            defer { X509_EXTENSION_free(made) }
+            guard X509_add_ext(cert, made, -1) == 1 else { throw TLSError.openSSL("cannot add \(value) to the certificate") }
+        }
+        guard X509_sign(cert, signer?.key ?? key, EVP_sha256()) > 0 else { throw TLSError.openSSL("cannot sign the certificate") }
         let certificatePEM = try pem { bio in PEM_write_bio_X509(bio, cert) }
         let keyPEM = try pem { bio in PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil) }
-        return (certificatePEM, keyPEM)
+        return Pair(certificate: certificatePEM, key: keyPEM)
+    }
+
+    private static func readCertificate(_ pem: [UInt8]) -> OpaquePointer? {
+        pem.withUnsafeBytes { bytes in
+            guard let bio = BIO_new_mem_buf(bytes.baseAddress, Int32(bytes.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_X509(bio, nil, nil, nil)
+        }
+    }
+
+    private static func readKey(_ pem: [UInt8]) -> OpaquePointer? {
+        pem.withUnsafeBytes { bytes in
+            guard let bio = BIO_new_mem_buf(bytes.baseAddress, Int32(bytes.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+        }
     }
 
     /// What `write` puts into a memory BIO.

@@ -26,13 +26,17 @@ public final class TLSContext: @unchecked Sendable {
             SSL_CTX_free(ctx)
             throw TLSError.openSSL("cannot use the certificate chain in \(certificateChain)")
         }
+        let mismatch = TLSError("the private key in \(privateKey) does not match the certificate in \(certificateChain)")
         guard SSL_CTX_use_PrivateKey_file(ctx, privateKey, SSL_FILETYPE_PEM) == 1 else {
             SSL_CTX_free(ctx)
-            throw TLSError.openSSL("cannot use the private key in \(privateKey)")
+            let reason = OpenSSLErrors.drain()
+            if reason?.contains("mismatch") == true { throw mismatch }
+            throw TLSError("cannot use the private key in \(privateKey)" + (reason.map { ": \($0)" } ?? ""))
         }
         guard SSL_CTX_check_private_key(ctx) == 1 else {
             SSL_CTX_free(ctx)
-            throw TLSError.openSSL("the private key in \(privateKey) does not match the certificate in \(certificateChain)")
+            _ = OpenSSLErrors.drain()
+            throw mismatch
         }
         configure(ctx)
         let fingerprint = SSL_CTX_get0_certificate(ctx).map(Certificate.fingerprint)

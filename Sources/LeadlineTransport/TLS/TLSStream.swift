@@ -183,7 +183,9 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         throw TLSError("the TLS stream is closed")
     }
 
-    public var hasBufferedInput: Bool { !freed && (SSL_pending(ssl) > 0 || leadline_bio_pending(input) > 0) }
+    public var hasBufferedInput: Bool {
+        !freed && (SSL_pending(ssl) > 0 || SSL_has_pending(ssl) == 1 || leadline_bio_pending(input) > 0)
+    }
 
     public var hasPendingOutput: Bool { cipherStart < cipher.count || leadline_bio_pending(output) > 0 }
 
