@@ -9,12 +9,15 @@ let package = Package(
     products: [
         .executable(name: "leadlined", targets: ["leadlined"]),
         .executable(name: "leadline", targets: ["leadline"]),
+        .executable(name: "leadline-bench", targets: ["leadline-bench"]),
         .library(name: "LeadlineCore", targets: ["LeadlineCore"]),
         .library(name: "LeadlineWire", targets: ["LeadlineWire"]),
     ],
     targets: [
         // libcrypt (libxcrypt) for token hashes: crypt_r and crypt_gensalt_rn.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        // epoll and CPU affinity, which Glibc's module leaves out (the benchmark's generator).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // zlib, for the CRC-32 of each journal line.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // OpenSSL 3 (libssl, libcrypto), for TLS: its protocol, never our own cryptography.
@@ -39,6 +42,8 @@ let package = Package(
         // executable, on the wire codec and the transport.
         .target(name: "LeadlineClient", dependencies: ["LeadlineWire", "LeadlineTransport"], path: "clients/LeadlineClient"),
         .executableTarget(name: "leadline", dependencies: ["LeadlineClient"], path: "clients/leadline"),
+        // The benchmark: a release leadlined measured over plaintext and TLS (BENCHMARKS.md).
+        .executableTarget(name: "leadline-bench", dependencies: ["LeadlineServer", "LeadlineTransport", "LeadlineWire", "CLinux"]),
 
         // Helpers shared by the test targets: a line client, a server harness, transcripts.
         .target(

@@ -54,6 +54,11 @@ public final class ServerProcess: @unchecked Sendable {
         }
     }
 
+    /// What the server wrote on stderr (its log), once it has exited.
+    public var errorOutput: String {
+        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     public func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

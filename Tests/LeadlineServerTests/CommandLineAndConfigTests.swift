@@ -17,6 +17,35 @@ import Testing
         #expect(try ServerCommandLine.parse(["--version"]).get() == .version)
     }
 
+    /// TLS and proxy flags, laid over the config file's settings.
+    @Test func tlsAndProxyOptions() throws {
+        guard case .serve(let options) = try ServerCommandLine.parse([
+            "--tls-listen", "0.0.0.0:7711", "--tls-cert", "/etc/le/fullchain.pem", "--tls-key=/etc/le/privkey.pem",
+            "--proxy-from", "127.0.0.1, 10.0.0.5",
+        ]).get() else {
+            Issue.record("not a serve")
+            return
+        }
+        var config = ServerConfiguration()
+        try options.applyListeners(to: &config)
+        #expect(config.tls == TLSSettings(host: "0.0.0.0", port: 7711, certificate: "/etc/le/fullchain.pem", key: "/etc/le/privkey.pem"))
+        #expect(config.trustedProxies == ["127.0.0.1", "10.0.0.5"])
+        // The default TLS port, and a self-signed certificate when none is named.
+        guard case .serve(let bare) = try ServerCommandLine.parse(["--tls-listen", "shop.local"]).get() else { return }
+        var plain = ServerConfiguration()
+        try bare.applyListeners(to: &plain)
+        #expect(plain.tls == TLSSettings(host: "shop.local", port: 7701))
+        // A certificate alone, or one without a TLS listener, is a mistake.
+        for arguments in [["--tls-listen", ":7701", "--tls-cert", "c.pem"], ["--tls-cert", "c.pem", "--tls-key", "k.pem"]] {
+            guard case .serve(let partial) = try ServerCommandLine.parse(arguments).get() else { continue }
+            var config = ServerConfiguration()
+            #expect(throws: UsageError.self, "\(arguments)") { try partial.applyListeners(to: &config) }
+        }
+        var folder = ServeOptions()
+        folder.data = "d"
+        #expect(try ServerCommandLine.parse(["tls", "fingerprint", "--data", "d"]).get() == .tlsFingerprint(folder))
+    }
+
     @Test func userCommands() throws {
         var options = ServeOptions()
         options.data = "d"
@@ -37,6 +66,10 @@ import Testing
             (["user", "fire", "maria"], "unknown user command"),
             (["serve", "now"], "unexpected \"now\""),
             (["dance"], "unknown command \"dance\""),
+            (["--tls-listen", "shop:https"], "--tls-listen takes ADDR:PORT"),
+            (["--proxy-from", "haproxy.local"], "--proxy-from takes IP addresses"),
+            (["tls"], "leadlined tls needs: fingerprint"),
+            (["tls", "renew"], "unknown tls command"),
         ]
         for (arguments, message) in cases {
             guard case .failure(let error) = ServerCommandLine.parse(arguments) else {
@@ -74,6 +107,16 @@ import Testing
         #expect(config.policy.timeZone.identifier == "America/Denver")
     }
 
+    @Test func tlsAndProxySettingsAreRead() throws {
+        let config = try apply("""
+            { "tls": { "listen": "0.0.0.0:7701", "certificate": "/etc/le/fullchain.pem", "key": "/etc/le/privkey.pem" },
+              "trustedProxies": ["127.0.0.1", "::1"] }
+            """)
+        #expect(config.tls == TLSSettings(host: "0.0.0.0", port: 7701, certificate: "/etc/le/fullchain.pem", key: "/etc/le/privkey.pem"))
+        #expect(config.trustedProxies == ["127.0.0.1", "::1"])
+        #expect(try apply(#"{"tls":{}}"#).tls == TLSSettings(), "TLS on the default address, self-signed")
+    }
+
     @Test func mistakesNameTheSetting() {
         let cases: [(String, String)] = [
             (#"{"listen":{"port":"7700"}}"#, "shop.json: listen.port: must be a whole number"),
@@ -83,6 +126,10 @@ import Testing
             (#"{"colour":"red"}"#, "shop.json: colour: unknown setting"),
             (#"{"policy":{"timeZone":"Mars/Olympus"}}"#, "shop.json: policy.timeZone: \"Mars/Olympus\" is not an IANA time zone"),
             (#"{"limits":{"maxOutboundBytes":70000,"outboundHighWater":80000}}"#, "limits.outboundHighWater: must not exceed"),
+            (#"{"tls":{"certificate":"c.pem"}}"#, "shop.json: tls.key: the certificate and its key go together"),
+            (#"{"tls":{"listen":"shop:https"}}"#, "shop.json: tls.listen: must be an address"),
+            (#"{"tls":{"port":7701}}"#, "shop.json: tls.port: unknown setting"),
+            (#"{"trustedProxies":["haproxy.local"]}"#, "shop.json: trustedProxies: must list IP addresses"),
             ("[1,2]", "must be a JSON object"),
             ("{not json", "not valid JSON"),
         ]

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 import LeadlineServer
 import LeadlineTestSupport
 import Synchronization
@@ -89,6 +90,58 @@ import Testing
         let bad = try ServerProcess.run(["--port", "0", "--data", dir, "--start", "2026-11-23T08:00"])
         #expect(bad.status == 2)
         #expect(bad.err.contains("--start goes with --clock sim"))
+    }
+
+    /// The real process: TLS with a named certificate, `leadlined tls fingerprint`, and
+    /// SIGHUP (a certbot deploy hook) swapping the certificate while a client stays connected.
+    @Test func sighupReloadsTheCertificateWhileConnected() throws {
+        let (dir, tokens) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let certificates = try TestCertificates()
+        let first = try certificates.selfSigned(["127.0.0.1"], as: "first")
+        let live = (certificate: certificates.folder + "/fullchain.pem", key: certificates.folder + "/privkey.pem")
+        func deploy(_ files: TestCertificates.Files) throws {
+            for (from, to) in [(files.key, live.key), (files.certificate, live.certificate)] {
+                try? FileManager.default.removeItem(atPath: to)
+                try FileManager.default.copyItem(atPath: from, toPath: to)
+            }
+        }
+        try deploy(first)
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--tls-listen", "127.0.0.1:0",
+                                                   "--tls-cert", live.certificate, "--tls-key", live.key])
+        let tlsPort = try #require(server.waitForOutput(#"TLS on 127\.0\.0\.1:\d+"#).flatMap { UInt16($0.split(separator: ":").last!) })
+        let printed = try ServerProcess.run(["tls", "fingerprint", "--tls-cert", live.certificate])
+        #expect(printed.out == first.fingerprint + "\n", "\(printed)")
+
+        let ana = try LineClient(tlsPort: tlsPort)
+        _ = ana.readLine()
+        #expect(ana.reply("LOGIN ana \(tokens["ana"]!)") == "OK LOGIN user=ana role=csr")
+        #expect(ana.serverFingerprint == first.fingerprint)
+
+        let second = try certificates.selfSigned(["127.0.0.1"], as: "second")
+        try deploy(second)
+        kill(server.process.processIdentifier, SIGHUP)
+        #expect(eventually { (try? LineClient(tlsPort: tlsPort))?.serverFingerprint == second.fingerprint })
+        #expect(ana.reply("PING") == "OK PING :", "the connection made before the reload goes on")
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+    }
+
+    /// A plaintext listener on every interface is warned about; a self-signed TLS
+    /// certificate is made and its fingerprint printed, then shown again on request.
+    @Test func plaintextOnTheNetworkIsWarnedAndTheFingerprintPrinted() throws {
+        let (dir, _) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let errors = dir + ".log"
+        defer { try? FileManager.default.removeItem(atPath: errors) }
+        let server = try ServerProcess(arguments: ["--host", "0.0.0.0", "--port", "0", "--data", dir, "--tls-listen", "127.0.0.1:0"])
+        let fingerprint = try #require(server.waitForOutput(#"\n  ([0-9A-F]{2}:){31}[0-9A-F]{2}"#)?.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(server.printed.contains("self-signed (made just now"))
+        let again = try ServerProcess.run(["tls", "fingerprint", "--data", dir])
+        #expect(again.out == fingerprint + "\n")
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+        #expect(server.errorOutput.contains("warning: the plaintext listener on 0.0.0.0 is reachable from the network"))
     }
 
     @Test func badCommandLinesExitTwo() throws {

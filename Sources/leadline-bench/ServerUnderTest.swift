@@ -1,0 +1,91 @@
+import Foundation
+import Glibc
+import LeadlineServer
+
+/// A `leadlined` process on a fresh data folder, listening for plaintext and TLS on
+/// loopback, with people to log in as; pinned to CPU 0 when asked.
+final class ServerUnderTest {
+    let process = Process()
+    let folder: String
+    let plainPort: UInt16
+    let tlsPort: UInt16
+    /// Tokens of the people made for the load, by name.
+    private(set) var tokens: [String: String] = [:]
+    static let people = (0..<8).map { "bench\($0)" }
+
+    init(pin: Bool) throws {
+        folder = NSTemporaryDirectory() + "leadline-bench-" + UUID().uuidString
+        for name in Self.people {
+            tokens[name] = try DataFolderAdmin.run(.add(name: name, role: .ops), dataDirectory: folder)
+        }
+        // The per-connection rate limit would cap every client; the login share is for one address here.
+        let config = """
+            { "limits": { "maxConnections": 20000, "maxUnauthenticated": 20000, "maxUnauthenticatedPerAddress": 20000,
+                          "requestsPerSecond": 0, "maxOutboundBytes": 67108864 },
+              "policy": { "timeZone": "UTC" } }
+            """
+        try config.write(toFile: folder + "/bench.json", atomically: true, encoding: .utf8)
+        plainPort = Self.freePort()
+        tlsPort = Self.freePort()
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("leadlined").path
+        guard FileManager.default.isExecutableFile(atPath: executable) else { fail("no leadlined beside this executable (\(executable))") }
+        let arguments = ["--port", "\(plainPort)", "--tls-listen", "127.0.0.1:\(tlsPort)", "--data", folder, "--config", folder + "/bench.json"]
+        if pin && ProcessInfo.processInfo.activeProcessorCount >= 2 && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", "0", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let probe = try? BenchConnection.open(port: plainPort, tls: false, timeout: 1) {
+                probe.close()
+                return
+            }
+            usleep(20_000)
+        }
+        fail("leadlined did not start")
+    }
+
+    /// Resident memory, in KiB.
+    var residentKiB: Int { Self.status(process.processIdentifier, "VmRSS:") }
+
+    /// CPU seconds used so far (user and system).
+    var cpuSeconds: Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private static func status(_ pid: Int32, _ key: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    /// A port the kernel has free now.
+    private static func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}

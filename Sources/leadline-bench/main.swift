@@ -1,0 +1,45 @@
+import Foundation
+import CLinux
+import Glibc
+
+/// `leadline-bench`: a release `leadlined` measured over plaintext and TLS in the same
+/// run, interleaved and repeated; medians with their range.
+let options = BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+signal(SIGPIPE, SIG_IGN)
+if options.pin, ProcessInfo.processInfo.activeProcessorCount >= 2 {
+    // The generator on CPU 1, the server (spawned under taskset) on CPU 0.
+    _ = leadline_pin_to_cpu(1)
+}
+
+var report = Report(options: options)
+do {
+    if options.runs("ping") || options.runs("fanout") || options.runs("handshake") {
+        let server = try ServerUnderTest(pin: options.pin)
+        defer { server.stop() }
+        for rep in 0..<options.repetitions {
+            // Alternate which transport goes first, so drift of the machine falls on both.
+            let order = rep % 2 == 0 ? [false, true] : [true, false]
+            for tls in order {
+                if options.runs("ping") {
+                    report.add(.ping, tls: tls, try Workloads.ping(server, clients: options.pingClients, tls: tls, duration: options.duration))
+                }
+                if options.runs("fanout") {
+                    report.add(.fanout, tls: tls, try Workloads.fanout(server, watchers: options.watchers, tls: tls, duration: options.duration))
+                }
+                if options.runs("handshake") {
+                    report.add(.handshake, tls: tls, try Workloads.handshakes(server, tls: tls, duration: options.duration))
+                }
+            }
+        }
+    }
+    if options.runs("idle") {
+        for rep in 0..<options.repetitions {
+            for tls in rep % 2 == 0 ? [false, true] : [true, false] {
+                report.add(.idle, tls: tls, try Workloads.idleMemory(pin: options.pin, connections: options.idleConnections, tls: tls))
+            }
+        }
+    }
+} catch {
+    fail("\(error)")
+}
+print(report.table())
