@@ -56,9 +56,12 @@ import Testing
         let server = try TestServer()
         var unreachable = environment(server, as: "ana")
         unreachable["LEADLINE_SERVER"] = "127.0.0.1:1"
-        let down = try ClientProcess.run(["send", "PING"], environment: unreachable)
+        let started = Date()
+        let down = try ClientProcess.run(["send", "PING", "--wait", "1"], environment: unreachable)
         #expect(down.0 == 3)
         #expect(down.2.last?.contains("cannot connect to 127.0.0.1:1") == true)
+        #expect(down.2.last?.contains("gave up after") == true)
+        #expect(Date().timeIntervalSince(started) < 5, "--wait 1 gives up within about a second")
     }
 
     /// The server's side of the line is cut mid-stream, twice: the watch stream shows

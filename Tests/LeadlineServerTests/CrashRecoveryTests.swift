@@ -24,7 +24,7 @@ import Testing
 
     @Test func killNineRoundsLoseNothingAndApplyNothingTwice() throws {
         let environment = ProcessInfo.processInfo.environment
-        let rounds = environment["LEADLINE_KILL_ROUNDS"].flatMap(Int.init) ?? 10
+        let rounds = environment["LEADLINE_KILL_ROUNDS"].flatMap(Int.init) ?? 6
         let writersCount = environment["LEADLINE_KILL_WRITERS"].flatMap(Int.init) ?? 20
         let (dir, tokens) = try ProcessTests.seededFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -8,6 +8,8 @@ public struct ClientSettings: Sendable {
     public var user: String
     public var token: String
     public var keepalive: Int
+    /// One-shot requests: seconds to keep trying to reach the server (`--wait`).
+    public var wait = 10
     /// TLS: which certificates the link accepts (settled by ``settleTrust(_:environment:ask:)``).
     public var tls = ServerLink.TLSOptions()
 
@@ -43,6 +45,7 @@ public struct ClientSettings: Sendable {
         }
         var settings = ClientSettings(address: address, user: user.lowercased(), token: token,
                                       keepalive: invocation.keepalive ?? 15)
+        settings.wait = invocation.wait ?? 10
         settings.tls.caFile = invocation.caFile ?? environment["LEADLINE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         return settings
     }

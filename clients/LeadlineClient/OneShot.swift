@@ -8,7 +8,7 @@ enum OneShot {
     /// - Parameter width: lay the reply out for a person on a screen this wide (nil: as sent).
     static func run(_ line: String, settings: ClientSettings, style: Style, width: Int?) -> Never {
         var options = settings.linkOptions(watch: "none")
-        options.maxAttempts = 6
+        options.giveUpAfter = Double(settings.wait)
         options.keepalive = 0
         let link = ServerLink(options: options)
         link.onStatus = { status in

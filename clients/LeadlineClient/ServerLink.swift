@@ -26,6 +26,9 @@ public final class ServerLink: @unchecked Sendable {
         public var keepalive: Int = 15
         /// Give up after this many failed connections in a row (nil: never).
         public var maxAttempts: Int?
+        /// Give up when the line has been down this many seconds (nil: never): a script's
+        /// one request should not wait for ever on a server that is gone.
+        public var giveUpAfter: Double?
         /// For a `tls://` address: whose certificates to accept.
         public var tls = TLSOptions()
 
@@ -103,6 +106,8 @@ public final class ServerLink: @unchecked Sendable {
     private var sinceTag: String?
     private var resumed = 0
     private var failures = 0
+    /// When the current run of failed connections began.
+    private var downSince: Date?
     private var lastHeard = Date()
     private var generation = 0
     private var timer: DispatchSourceTimer?
@@ -221,11 +226,14 @@ public final class ServerLink: @unchecked Sendable {
         teardown()
         phase = .idle
         failures += 1
-        if let max = options.maxAttempts, failures >= max {
-            fail("\(reason) (gave up after \(failures) attempts)")
+        let down = downSince ?? Date()
+        downSince = down
+        let delay = min(10, 0.25 * pow(2, Double(failures - 1))) * Double.random(in: 0.8...1.2)
+        let outOfTime = options.giveUpAfter.map { Date().addingTimeInterval(delay).timeIntervalSince(down) > $0 } ?? false
+        if outOfTime || options.maxAttempts.map({ failures >= $0 }) == true {
+            fail("\(reason) (gave up after \(failures) attempt\(failures == 1 ? "" : "s"))")
             return
         }
-        let delay = min(10, 0.25 * pow(2, Double(failures - 1))) * Double.random(in: 0.8...1.2)
         onStatus(.lost(reason, retryIn: delay))
         let current = generation
         queue.asyncAfter(deadline: .now() + delay) {
@@ -397,6 +405,7 @@ public final class ServerLink: @unchecked Sendable {
         guard phase == .handshake else { return }
         phase = .ready
         failures = 0
+        downSince = nil
         onStatus(.connected(epoch: epoch ?? "", resumed: sinceTag == nil ? nil : resumed))
         sinceTag = nil
         for request in requests { write(request.tag + " " + request.line) }
