@@ -45,6 +45,19 @@ public enum Request: Sendable, Equatable {
     case command(Command)
 }
 
+extension Request {
+    /// Whether the request may be taken while the same connection's earlier changes are
+    /// still being made durable: changes (decided in order, sharing group commits) and
+    /// `PING`/`PONG`. Anything that reads state, or logs in, waits for them, so a client
+    /// always reads its own writes.
+    public var pipelines: Bool {
+        switch self {
+        case .command, .ping, .pong: true
+        default: false
+        }
+    }
+}
+
 /// How far `CLOCK ADVANCE` moves a simulated clock: by a duration, or to a time.
 public enum ClockAdvance: Sendable, Equatable {
     case by(TimeInterval)

@@ -90,7 +90,8 @@ final class Connection: @unchecked Sendable {
     /// Hands complete lines to the hub until one needs a reply it must wait for.
     func processInput() {
         var exhausted = false
-        while state == .open, !session.awaitingReply, !hub.stopping, unsentBytes <= hub.config.limits.outboundHighWater {
+        while state == .open, !session.awaitingReply, session.writesInFlight < Session.pipelineDepth, !hub.stopping,
+              unsentBytes <= hub.config.limits.outboundHighWater {
             guard let frame = framer.next() else {
                 exhausted = true
                 break
@@ -102,7 +103,7 @@ final class Connection: @unchecked Sendable {
             || unsentBytes > hub.config.limits.outboundHighWater || hub.stopping
         setReading(!(backlog || inputEnded))
         // The peer sent its last line and every answer is queued: close after they go.
-        if inputEnded && exhausted { closeAfterFlush() }
+        if inputEnded && exhausted && session.writesInFlight == 0 { closeAfterFlush() }
     }
 
     private func setReading(_ on: Bool) {

@@ -30,12 +30,12 @@ extension Hub {
         let now = shop.stampTime()
         switch shop.decide(command, by: person, at: now) {
         case .failure(let error):
-            c.send(encoder.error(tag: tag, error))
+            reply(encoder.error(tag: tag, error), to: c)
         case .success(let decision):
             let text = message ?? decision.message
             guard !decision.changes.isEmpty else {
-                c.send(rows(decision.rows, from: shop.speculative, tag: tag)
-                    + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text))
+                reply(rows(decision.rows, from: shop.speculative, tag: tag)
+                      + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text), to: c)
                 return
             }
             var events = shop.stamp(decision.changes, by: person.name, at: now)
@@ -45,16 +45,44 @@ extension Hub {
                 events[events.count - 1].tag = tag
                 events[events.count - 1].reply = String(decoding: untagged.dropLast(), as: UTF8.self)
             }
-            let reply = encoder.ok(tag: tag, verb: verb, fields: fields, text: text)
-            c.session.awaitingReply = true
+            let ok = encoder.ok(tag: tag, verb: verb, fields: fields, text: text)
+            c.session.writesInFlight += 1
             shop.commit(events) { [self] result in
                 switch result {
-                case .success: c.send(rows(decision.rows, from: shop.durable, tag: tag) + reply)
+                case .success: c.send(rows(decision.rows, from: shop.durable, tag: tag) + ok)
                 case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
                 }
-                resume(c)
+                writeSettled(c)
             }
             if config.clock.isSimulated { shop.raiseDueAlerts() }
+        }
+    }
+
+    /// Sends a reply in request order: at once, or — while the connection's earlier
+    /// changes are still being made durable — right after their answers.
+    func reply(_ bytes: [UInt8], to c: Connection) {
+        guard c.session.writesInFlight > 0 else {
+            c.send(bytes)
+            return
+        }
+        shop.afterPendingWrites { _ in c.send(bytes) }
+    }
+
+    /// One of the connection's changes is answered. When the last is, a request held
+    /// for them runs; when the pipeline had filled, reading resumes. Both after this
+    /// turn, so the change's events go out first.
+    private func writeSettled(_ c: Connection) {
+        let wasFull = c.session.writesInFlight == Session.pipelineDepth
+        c.session.writesInFlight -= 1
+        guard c.session.writesInFlight == 0 || wasFull else { return }
+        queue.async { [self] in
+            guard c.isOpen else { return }
+            if c.session.writesInFlight == 0, let held = c.session.held {
+                c.session.held = nil
+                c.session.awaitingReply = false
+                dispatch(held, from: c)
+            }
+            c.processInput()
         }
     }
 

@@ -141,17 +141,25 @@ extension Hub {
             return
         }
         for c in connections.values where c.session.person?.name == name && c.session.person != shop.durable.people[name] {
-            // Requests it already sent are answered, each refused, before the goodbye.
-            while let frame = c.framer.next() {
-                guard case .line(let text) = frame, let decoded = RequestDecoder.decode(text) else { continue }
-                let tag: String?
-                switch decoded {
-                case .success(let r): tag = r.tag
-                case .failure(let e): tag = e.tag
+            // Read nothing more; once the answers it is owed have gone (its pipelined
+            // changes, refusals queued behind them), the requests it already sent are
+            // answered, each refused, before the goodbye.
+            c.session.awaitingReply = true
+            let held = c.session.held
+            c.session.held = nil
+            shop.afterPendingWrites { [self] _ in
+                if let held { c.send(encoder.error(tag: held.tag, CommandError(.auth, reason))) }
+                while let frame = c.framer.next() {
+                    guard case .line(let text) = frame, let decoded = RequestDecoder.decode(text) else { continue }
+                    let tag: String?
+                    switch decoded {
+                    case .success(let r): tag = r.tag
+                    case .failure(let e): tag = e.tag
+                    }
+                    c.send(encoder.error(tag: tag, CommandError(.auth, reason)))
                 }
-                c.send(encoder.error(tag: tag, CommandError(.auth, reason)))
+                c.sayGoodbye("AUTH", reason)
             }
-            c.sayGoodbye("AUTH", reason)
         }
     }
 }

@@ -10,11 +10,11 @@ extension Hub {
         switch frame {
         case .tooLong:
             let max = config.limits.maxLine
-            c.send(encoder.error(tag: nil, CommandError(
+            reply(encoder.error(tag: nil, CommandError(
                 .tooLong, fields: [Field("max", max)],
-                "the line is longer than \(max) bytes; it was skipped up to the next line break")))
+                "the line is longer than \(max) bytes; it was skipped up to the next line break")), to: c)
         case .badSyntax(let why):
-            c.send(encoder.error(tag: nil, CommandError(.badSyntax, why)))
+            reply(encoder.error(tag: nil, CommandError(.badSyntax, why)), to: c)
         case .line(let text):
             if c.session.linesReceived == 1, HTTPProbe.looksLikeHTTP(text) {
                 c.sayGoodbye("HTTP", "this is a Leadline line-protocol server, not a web server; connect with nc or the leadline client")
@@ -29,16 +29,23 @@ extension Hub {
             case nil:
                 break  // a blank line
             case .failure(let e)?:
-                c.send(encoder.error(tag: e.tag, e.error))
+                reply(encoder.error(tag: e.tag, e.error), to: c)
             case .success(let request)?:
                 dispatch(request, from: c)
             }
         }
     }
 
-    private func dispatch(_ r: TaggedRequest, from c: Connection) {
+    func dispatch(_ r: TaggedRequest, from c: Connection) {
+        if c.session.writesInFlight > 0, !r.request.pipelines {
+            // It must see this connection's changes durable first: read nothing more
+            // until they are (see ``writeSettled(_:)``).
+            c.session.held = r
+            c.session.awaitingReply = true
+            return
+        }
         guard c.session.bucket.take(now: monotonicSeconds()) else {
-            c.send(encoder.error(tag: r.tag, CommandError(.rate, "too many requests; slow down and retry in a moment")))
+            reply(encoder.error(tag: r.tag, CommandError(.rate, "too many requests; slow down and retry in a moment")), to: c)
             return
         }
         if VerbCatalog.spec(r.verb)?.needsLogin != false, c.session.person == nil {
@@ -49,7 +56,7 @@ extension Hub {
             // Decided against the person's current account: once their removal or a new
             // token is decided, nothing more from this session counts (BYE AUTH follows
             // once that change is durable).
-            c.send(encoder.error(tag: r.tag, CommandError(.auth, revoked)))
+            reply(encoder.error(tag: r.tag, CommandError(.auth, revoked)), to: c)
             return
         }
         let tag = r.tag
@@ -57,7 +64,7 @@ extension Hub {
         case .help(let topic):
             help(topic, tag: tag, to: c)
         case .ping(let text):
-            c.send(encoder.ok(tag: tag, verb: "PING", text: text ?? ""))
+            reply(encoder.ok(tag: tag, verb: "PING", text: text ?? ""), to: c)
         case .pong:
             break
         case .quit:

@@ -14,6 +14,14 @@ struct Session {
     /// A reply is outstanding (a commit, a login check or a login delay): later
     /// requests wait, so replies go out in request order.
     var awaitingReply = false
+    /// Changes this connection sent that are decided but not yet durable: a client may
+    /// pipeline changes, which then share group commits with everyone else's.
+    var writesInFlight = 0
+    /// A request that must see this connection's own changes durable first (a read, a
+    /// login, a retry): it waits here, and reading pauses, until `writesInFlight` is 0.
+    var held: TaggedRequest?
+    /// How many changes one connection may have in flight before reading pauses.
+    static let pipelineDepth = 64
     var loginFailures = 0
     var linesReceived = 0
     var bucket: TokenBucket

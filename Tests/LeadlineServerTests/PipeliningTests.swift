@@ -1,0 +1,90 @@
+import Foundation
+import LeadlineJournal
+import LeadlineTestSupport
+import Synchronization
+import Testing
+
+/// A journal whose every sync takes a while, and which remembers the highest event
+/// number it has made durable: proof that no `OK` goes out before its sync.
+final class SlowSyncDisk: JournalStorage, @unchecked Sendable {
+    private let file: JournalFile
+    let durableSeq = Atomic<Int>(0)
+    let syncs = Atomic<Int>(0)
+
+    init(path: String) throws(JournalError) {
+        file = try JournalFile(path: path)
+    }
+
+    func appendDurably(_ bytes: [UInt8]) throws(JournalError) {
+        usleep(2_000)
+        try file.appendDurably(bytes)
+        syncs.add(1, ordering: .relaxed)
+        // Each line begins {"seq":N — the last line's is the highest.
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let last = text.split(separator: "\n").last, let seq = field("seq", inJSON: last) {
+            durableSeq.store(seq, ordering: .releasing)
+        }
+    }
+
+    private func field(_ name: String, inJSON line: Substring) -> Int? {
+        guard let range = line.range(of: "\"\(name)\":") else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+final class DiskHolder: Sendable {
+    let disk = Mutex<SlowSyncDisk?>(nil)
+}
+
+@Suite struct PipeliningTests {
+    /// 1,000 changes sent without waiting: answered in request order, each after its
+    /// own event is durable, sharing syncs (far fewer syncs than changes).
+    @Test func pipelinedChangesShareSyncsAndAreAnsweredInOrderAfterTheirSync() throws {
+        let holder = DiskHolder()
+        let server = try TestServer { config in
+            config.journalStorage = { path throws(JournalError) in
+                let disk = try SlowSyncDisk(path: path)
+                holder.disk.withLock { $0 = disk }
+                return disk
+            }
+        }
+        let ana = try server.client("ana")
+        #expect(ana.reply("WATCH none") == "OK WATCH mode=none")
+        let lead = ana.newLead()
+        #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
+        let disk = try #require(holder.disk.withLock { $0 })
+        let syncsBefore = disk.syncs.load(ordering: .relaxed)
+        var batch: [UInt8] = []
+        for i in 0..<1000 { batch += Array("@n\(i) NOTE \(lead) pipelined \(i)\n".utf8) }
+        ana.sendRaw(batch)
+        var previous = 0
+        for i in 0..<1000 {
+            guard let line = ana.readLine(timeout: 10) else {
+                Issue.record("no answer to note \(i)")
+                return
+            }
+            let durable = disk.durableSeq.load(ordering: .acquiring)
+            #expect(line.hasPrefix("@n\(i) OK NOTE lead=\(lead)"), "answers in request order: \(line)")
+            let seq = field("seq", in: line).flatMap(Int.init) ?? 0
+            #expect(seq > previous && seq <= durable, "OK for event \(seq) only after it is durable (durable: \(durable))")
+            previous = seq
+        }
+        let syncs = disk.syncs.load(ordering: .relaxed) - syncsBefore
+        #expect(syncs < 500, "1,000 changes shared \(syncs) syncs")
+    }
+
+    /// A read sent behind pipelined changes sees them: it waits until they are durable.
+    @Test func aReadBehindPipelinedChangesSeesThem() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let lead = ana.newLead()
+        ana.sendRaw(Array("CLAIM \(lead)\nNOTE \(lead) first\nNOTE 999 no such lead\nPING after\nSHOW \(lead)\n".utf8))
+        #expect(ana.readLine()?.hasPrefix("OK CLAIM lead=\(lead) owner=ana") == true)
+        #expect(ana.readLine()?.hasPrefix("OK NOTE lead=\(lead)") == true)
+        #expect(ana.readLine()?.hasPrefix("ERR NOTFOUND") == true, "a refusal keeps its place")
+        #expect(ana.readLine() == "OK PING :after")
+        let shown = ana.readLine()
+        #expect(shown?.hasPrefix("LEAD \(lead) ") == true && shown?.contains("owner=ana") == true, "\(shown ?? "")")
+    }
+}
