@@ -10,7 +10,7 @@ extension Board {
                             message: "you are already away; BACK when you return")
         }
         var changes: [Change] = [.presence(person: actor.name, away: true, reason: reason)]
-        let held = leads.values.filter { $0.isOpen && $0.owner == actor.name }.sorted { $0.id < $1.id }
+        let held = (openByOwner[actor.name] ?? []).sorted().compactMap { leads[$0] }
         for lead in held {
             changes.append(.alert(awayAlert(lead, owner: actor.name, reason: reason, since: now)))
         }

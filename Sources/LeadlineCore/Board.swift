@@ -29,8 +29,12 @@ public struct Board: Sendable, Equatable {
     public private(set) var presence: [String: Presence] = [:]
     /// Open leads by normalised phone number, to spot customers who call twice.
     public private(set) var openByPhone: [String: Set<LeadID>] = [:]
+    /// Open leads by owner, for what follows a person (away, their queue).
+    public private(set) var openByOwner: [String: Set<LeadID>] = [:]
+    /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
+    public private(set) var alertIndex = AlertIndex()
     /// The shop's procedure settings; not journaled (they come from the config).
-    public var policy: Policy
+    public let policy: Policy
 
     public init(policy: Policy = Policy()) {
         self.policy = policy
@@ -55,6 +59,7 @@ public struct Board: Sendable, Equatable {
         guard event.seq == lastSeq + 1 else {
             throw RecordError("event \(event.seq) follows event \(lastSeq); expected \(lastSeq + 1)")
         }
+        let before = event.lead.flatMap { leads[$0] }
         switch event.change {
         case .created(let intake):
             guard leads[intake.lead] == nil else { throw RecordError("lead \(intake.lead) is created twice") }
@@ -69,8 +74,10 @@ public struct Board: Sendable, Equatable {
         case .personRemoved(let name):
             people[name] = nil
             presence[name] = nil
+            reindexAlerts(ownedBy: name, at: event.at)
         case .presence(let person, let away, let reason):
             presence[person] = away ? Presence(since: event.at, reason: reason) : nil
+            reindexAlerts(ownedBy: person, at: event.at)
         case .alert(let alert) where alert.lead == nil:
             if alert.kind == .sweep, let review = alert.anchor { reviewedThrough = max(reviewedThrough ?? review, review) }
         case .swept(let at, _):
@@ -87,7 +94,11 @@ public struct Board: Sendable, Equatable {
             leads[id] = lead
         }
         if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
-        if let id = event.lead, let lead = leads[id] { indexPhone(of: lead) }
+        if let id = event.lead, let lead = leads[id] {
+            indexPhone(of: lead)
+            indexOwner(before: before, after: lead)
+            alertIndex.set(id, earliestAlert(of: lead, now: event.at))
+        }
         if event.lead != nil {
             if event.simulated { lastDrillWork = event.at } else { lastRealWork = event.at }
         }
@@ -185,6 +196,33 @@ public struct Board: Sendable, Equatable {
         } else {
             openByPhone[key]?.remove(lead.id)
             if openByPhone[key]?.isEmpty == true { openByPhone[key] = nil }
+        }
+    }
+
+    /// Keeps ``openByOwner`` in step with a lead's owner and openness.
+    private mutating func indexOwner(before: Lead?, after lead: Lead) {
+        let was = before.flatMap { $0.isOpen ? $0.owner : nil }
+        let now = lead.isOpen ? lead.owner : nil
+        guard was != now else { return }
+        if let was {
+            openByOwner[was]?.remove(lead.id)
+            if openByOwner[was]?.isEmpty == true { openByOwner[was] = nil }
+        }
+        if let now { openByOwner[now, default: []].insert(lead.id) }
+    }
+
+    /// Recomputes every open lead's entry in the alert index as of `now`. Entries are
+    /// kept as of each lead's last event (a promised call already past due when it
+    /// changed has no due-soon warning left); a clock that stepped back before such
+    /// moments, or a start-up, looks again from the clock's reading. O(open leads).
+    public mutating func reindexAlerts(asOf now: Date) {
+        for (id, lead) in leads where lead.isOpen { alertIndex.set(id, earliestAlert(of: lead, now: now)) }
+    }
+
+    /// A person's presence changed: their open leads' alerts (the away alert) move.
+    private mutating func reindexAlerts(ownedBy person: String, at now: Date) {
+        for id in openByOwner[person] ?? [] {
+            if let lead = leads[id] { alertIndex.set(id, earliestAlert(of: lead, now: now)) }
         }
     }
 

@@ -58,6 +58,8 @@ public final class LeadlineServer: @unchecked Sendable {
             report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
                                               usedBefore: usedBefore) { recent.append($0) }
             lock.recordJournal(epoch: report.header.epoch)
+            // Replay indexed each lead's alerts as of its last event; look from now.
+            board.reindexAlerts(asOf: config.clock.now)
             storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)

@@ -28,6 +28,7 @@ extension ShopState {
             log("the clock stepped \(ClockWatch.spoken(step)); new events are stamped by the clock as it reads now, "
                 + "and alerts fall due by it (event order stays by seq)")
             nextAlertCheck = nil
+            if step < 0 { reindexAlerts(asOf: now) }
         }
         if let next = nextAlertCheck, now < next { return }
         raiseDueAlerts()

@@ -59,6 +59,12 @@ final class ShopState {
         speculative.stamp(changes, by: person, at: now, simulated: clock.isSimulated)
     }
 
+    /// The clock stepped back: alerts are indexed afresh from its reading.
+    func reindexAlerts(asOf now: Date) {
+        speculative.reindexAlerts(asOf: now)
+        durable.reindexAlerts(asOf: now)
+    }
+
     // MARK: - Deciding
 
     /// Decides `command` against everything decided so far (durable or not).
