@@ -112,3 +112,37 @@ extension AlertIndex: Equatable {
         lhs.heap.count == rhs.heap.count && lhs.heap.allSatisfy { rhs.fire(of: $0.lead) == $0.fire }
     }
 }
+
+/// What a lead's alerts depend on; when an event leaves it as it was (a note), the
+/// lead's entry in the ``AlertIndex`` stands and nothing is recomputed.
+struct AlertState: Equatable {
+    let open: Bool
+    let kind: LeadKind
+    let status: LeadStatus
+    let owner: String?
+    let backup: String?
+    let due: Date?
+    let late: Date?
+    let unownedSince: Date?
+    let noStepSince: Date?
+    let raised: [AlertKind: Date]
+    let backupAskedAt: Date?
+    let appointment: Appointment?
+    let outcomeChasedFor: Date?
+
+    init(_ lead: Lead) {
+        open = lead.isOpen
+        kind = lead.kind
+        status = lead.status
+        owner = lead.owner
+        backup = lead.backup
+        due = lead.due
+        late = lead.late
+        unownedSince = lead.unownedSince
+        noStepSince = lead.noStepSince
+        raised = lead.raised
+        backupAskedAt = lead.backupAskedAt
+        appointment = lead.appointment
+        outcomeChasedFor = lead.outcomeChasedFor
+    }
+}

@@ -156,11 +156,13 @@ extension Board {
         guard actor.role.isOffice else {
             throw CommandError.denied(need: Role.office, "NEXT is for office roles; you are \(actor.role.rawValue)")
         }
-        let candidates = leads.values.filter { lead in
-            lead.isOpen && lead.owner != actor.name
-                && (lead.owner == nil || (lead.backup == actor.name && backupMayTakeOver(lead, at: now)))
+        // From the indexes: unowned leads, and the leads this person backs up.
+        let backedUp = (openByBackup[actor.name] ?? []).compactMap { leads[$0] }.filter { lead in
+            lead.owner != nil && lead.owner != actor.name && backupMayTakeOver(lead, at: now)
         }
-        guard let lead = candidates.min(by: { $0.priority(at: now, policy: policy) < $1.priority(at: now, policy: policy) }) else {
+        let today = today(at: now)
+        let candidates = openUnowned.compactMap { leads[$0] } + backedUp
+        guard let lead = candidates.min(by: { ListPosition($0, today: today) < ListPosition($1, today: today) }) else {
             return Decision(changes: [], reply: [], message: "nothing waiting: no unowned lead, and none you back up needs you")
         }
         var decision = lead.owner == nil

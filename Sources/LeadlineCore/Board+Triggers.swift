@@ -105,8 +105,7 @@ extension Board {
     /// Open leads without a documented outcome at `t` (``OutcomeRule``), most urgent
     /// first: the sweep's list.
     public func undocumented(at t: Date) -> [Lead] {
-        leads.values.filter { $0.isOpen && !outcome(of: $0, at: t).isDocumented }
-            .sorted { $0.priority(at: t, policy: policy) < $1.priority(at: t, policy: policy) }
+        mostUrgentFirst(leads.values.filter { $0.isOpen && !outcome(of: $0, at: t).isDocumented }, at: t)
     }
 
     /// `SWEEP`: the end-of-day sweep, now. Lists every open lead without a documented

@@ -29,8 +29,11 @@ public struct Board: Sendable, Equatable {
     public private(set) var presence: [String: Presence] = [:]
     /// Open leads by normalised phone number, to spot customers who call twice.
     public private(set) var openByPhone: [String: Set<LeadID>] = [:]
-    /// Open leads by owner, for what follows a person (away, their queue).
+    /// Open leads by owner, and by backup, for what follows a person (away, their queue).
     public private(set) var openByOwner: [String: Set<LeadID>] = [:]
+    public private(set) var openByBackup: [String: Set<LeadID>] = [:]
+    /// Open leads with no owner (what `NEXT` offers first).
+    public private(set) var openUnowned: Set<LeadID> = []
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
     public private(set) var alertIndex = AlertIndex()
     /// The shop's procedure settings; not journaled (they come from the config).
@@ -96,8 +99,11 @@ public struct Board: Sendable, Equatable {
         if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
         if let id = event.lead, let lead = leads[id] {
             indexPhone(of: lead)
-            indexOwner(before: before, after: lead)
-            alertIndex.set(id, earliestAlert(of: lead, now: event.at))
+            indexHolders(before: before, after: lead)
+            // A note, say, changes nothing an alert depends on: the entry stands.
+            if before.map({ AlertState($0) != AlertState(lead) }) ?? true {
+                alertIndex.set(id, earliestAlert(of: lead, now: event.at))
+            }
         }
         if event.lead != nil {
             if event.simulated { lastDrillWork = event.at } else { lastRealWork = event.at }
@@ -199,16 +205,22 @@ public struct Board: Sendable, Equatable {
         }
     }
 
-    /// Keeps ``openByOwner`` in step with a lead's owner and openness.
-    private mutating func indexOwner(before: Lead?, after lead: Lead) {
-        let was = before.flatMap { $0.isOpen ? $0.owner : nil }
-        let now = lead.isOpen ? lead.owner : nil
-        guard was != now else { return }
-        if let was {
-            openByOwner[was]?.remove(lead.id)
-            if openByOwner[was]?.isEmpty == true { openByOwner[was] = nil }
+    /// Keeps ``openByOwner``, ``openByBackup`` and ``openUnowned`` in step with a lead.
+    private mutating func indexHolders(before: Lead?, after lead: Lead) {
+        let id = lead.id
+        let wasOpen = before?.isOpen ?? false
+        Self.move(id, from: wasOpen ? before?.owner : nil, to: lead.isOpen ? lead.owner : nil, in: &openByOwner)
+        Self.move(id, from: wasOpen ? before?.backup : nil, to: lead.isOpen ? lead.backup : nil, in: &openByBackup)
+        if lead.isOpen && lead.owner == nil { openUnowned.insert(id) } else { openUnowned.remove(id) }
+    }
+
+    private static func move(_ id: LeadID, from old: String?, to new: String?, in index: inout [String: Set<LeadID>]) {
+        guard old != new else { return }
+        if let old {
+            index[old]?.remove(id)
+            if index[old]?.isEmpty == true { index[old] = nil }
         }
-        if let now { openByOwner[now, default: []].insert(lead.id) }
+        if let new { index[new, default: []].insert(id) }
     }
 
     /// Recomputes every open lead's entry in the alert index as of `now`. Entries are

@@ -30,19 +30,6 @@ public enum LeadFilter: String, Vocabulary {
 }
 
 extension Board {
-    /// The leads `filter` selects for `person`, most urgent first (``CallbackPriority``);
-    /// closed leads by id.
-    public func list(_ filter: LeadFilter, for person: String, at now: Date) -> [Lead] {
-        let chosen = leads.values.filter { filter.matches($0, person: person, now: now) }
-        return chosen.sorted { a, b in
-            if a.isOpen != b.isOpen { return a.isOpen }
-            if !a.isOpen { return a.id < b.id }
-            return a.priority(at: now, policy: policy) < b.priority(at: now, policy: policy)
-        }
-    }
-}
-
-extension Board {
     /// A technician's visits, in time order: the open leads booked with them, on `day`
     /// (in the shop's zone) or on any day.
     public func agenda(for person: String, on day: LocalDate? = nil) -> [Lead] {

@@ -28,7 +28,8 @@ public enum Request: Sendable, Equatable {
     case since(UInt64)
     case keepalive(seconds: Int?)
     case show(LeadID)
-    case list(LeadFilter)
+    /// `LIST [filter] [limit=N] [after=CURSOR]`: a page of leads, after a position.
+    case list(LeadFilter, after: ListPosition? = nil, limit: Int? = nil)
     case who
     case queue
     /// `AGENDA [person] [day]`: a technician's visits on a day.

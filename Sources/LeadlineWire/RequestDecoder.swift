@@ -121,7 +121,23 @@ public enum RequestDecoder {
             r.note = a.text
             return .command(.outcome(r))
         case "SHOW": return .show(try leadID(a.positionals[0]))
-        case "LIST": return .list(try a.positional(0).map { w throws(CommandError) in try LeadFilter.parse(w) } ?? .open)
+        case "LIST":
+            let filter = try a.positional(0).map { w throws(CommandError) in try LeadFilter.parse(w) } ?? .open
+            var limit: Int?
+            if let text = a.pairs["limit"] {
+                guard let n = Int(text), (1...100_000).contains(n) else {
+                    throw CommandError.invalid(argument: "limit", "limit is how many leads to show, 1 to 100000; got \"\(text)\"")
+                }
+                limit = n
+            }
+            var after: ListPosition?
+            if let text = a.pairs["after"] {
+                guard let position = ListPosition(cursor: text) else {
+                    throw CommandError.invalid(argument: "after", "after takes the next= of an earlier OK LIST, like 3.1764512345000.42; got \"\(text)\"")
+                }
+                after = position
+            }
+            return .list(filter, after: after, limit: limit)
         case "WATCH": return .watch(try a.positional(0).map { w throws(CommandError) in try WatchMode.parse(w) } ?? .board)
         case "SINCE":
             guard let seq = UInt64(a.positionals[0]) else {

@@ -137,7 +137,7 @@ import Testing
         let newLead = shop.newLead(kind: .newLead)
         let missed = shop.newLead(kind: .missedCall)
         let emergency = shop.newLead(kind: .update) { $0.urgency = .emergency }
-        let order = shop.board.list(.open, for: "ana", at: shop.clock.now).map(\.id)
+        let order = shop.board.list(.open, for: "ana", at: shop.clock.now).leads.map(\.id)
         #expect(order == [emergency, missed, newLead, reengage])
     }
 
@@ -146,10 +146,10 @@ import Testing
         let mine = shop.newLead()
         let unowned = shop.newLead(kind: .reengage)
         shop.ok(.claim(mine), by: "ana")
-        #expect(shop.board.list(.mine, for: "ana", at: shop.clock.now).map(\.id) == [mine])
-        #expect(shop.board.list(.unowned, for: "ana", at: shop.clock.now).map(\.id) == [unowned])
-        #expect(shop.board.list(.overdue, for: "ana", at: shop.clock.now).isEmpty)
+        #expect(shop.board.list(.mine, for: "ana", at: shop.clock.now).leads.map(\.id) == [mine])
+        #expect(shop.board.list(.unowned, for: "ana", at: shop.clock.now).leads.map(\.id) == [unowned])
+        #expect(shop.board.list(.overdue, for: "ana", at: shop.clock.now).leads.isEmpty)
         shop.clock.advance(by: 3600)
-        #expect(shop.board.list(.overdue, for: "ana", at: shop.clock.now).map(\.id) == [mine])
+        #expect(shop.board.list(.overdue, for: "ana", at: shop.clock.now).leads.map(\.id) == [mine])
     }
 }

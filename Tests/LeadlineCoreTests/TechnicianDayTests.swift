@@ -25,7 +25,7 @@ import Testing
         book(&shop, someoneElse, at: "11:00", tech: "ana")
         #expect(shop.board.agenda(for: "tess").map(\.id) == [morning, afternoon, tomorrow])
         #expect(shop.board.agenda(for: "tess", on: shop.board.policy.business.localDate(shop.clock.now)).map(\.id) == [morning, afternoon])
-        #expect(shop.board.list(.mine, for: "tess", at: shop.clock.now).count == 3, "LIST mine holds her visits")
+        #expect(shop.board.list(.mine, for: "tess", at: shop.clock.now).leads.count == 3, "LIST mine holds her visits")
         #expect(shop.lead(afternoon).address == "12 Elm St")
     }
 

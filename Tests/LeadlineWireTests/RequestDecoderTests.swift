@@ -142,6 +142,9 @@ import Testing
         #expect(decode("LOGIN Maria s3cret")?.request == .login(name: "maria", token: "s3cret"))
         #expect(decode("LIST")?.request == .list(.open))
         #expect(decode("LIST mine")?.request == .list(.mine))
+        #expect(decode("LIST open limit=50 after=3.1764512345000.42")?.request
+                == .list(.open, after: ListPosition(cursor: "3.1764512345000.42"), limit: 50))
+        #expect(decode("LIST closed after=c.7")?.request == .list(.closed, after: ListPosition(cursor: "c.7")))
         #expect(decode("WATCH")?.request == .watch(.board))
         #expect(decode("WATCH alerts")?.request == .watch(.alerts))
         #expect(decode("SINCE 1040")?.request == .since(1040))

@@ -32,6 +32,11 @@ final class Connection: @unchecked Sendable {
     private var lastByteSent: UInt8 = 0x0A
     /// Whether the connection is on the hub's list to flush this turn.
     var flushQueued = false
+    /// While a long reply is written a chunk at a time, events pushed meanwhile wait
+    /// here (nil otherwise), so the reply's lines stay together; they follow it.
+    private var deferredEvents: [UInt8]?
+    /// Run once everything queued has been written: a long reply's next chunk.
+    var onDrained: (() -> Void)?
 
     enum State { case open, draining, closed }
     private(set) var state = State.open
@@ -131,11 +136,27 @@ final class Connection: @unchecked Sendable {
     /// Queues a pushed event, or cuts the connection off if it has fallen too far behind.
     func push(_ bytes: [UInt8]) {
         guard state == .open else { return }
-        if unsentBytes + bytes.count > hub.config.limits.maxOutboundBytes {
+        if unsentBytes + (deferredEvents?.count ?? 0) + bytes.count > hub.config.limits.maxOutboundBytes {
             cutOffSlowConsumer()
             return
         }
-        append(bytes)
+        if deferredEvents != nil {
+            deferredEvents!.append(contentsOf: bytes)
+        } else {
+            append(bytes)
+        }
+    }
+
+    /// A long reply begins: hold pushed events until ``releaseEvents()``.
+    func holdEvents() {
+        if deferredEvents == nil { deferredEvents = [] }
+    }
+
+    /// The long reply is complete: the events held meanwhile follow it.
+    func releaseEvents() {
+        guard let held = deferredEvents else { return }
+        deferredEvents = nil
+        if !held.isEmpty && state == .open { append(held) }
     }
 
     private func append(_ bytes: [UInt8]) {
@@ -197,6 +218,10 @@ final class Connection: @unchecked Sendable {
         case .draining:
             finishDraining()
         case .open:
+            if let drained = onDrained {
+                onDrained = nil
+                drained()
+            }
             if !reading || (!session.awaitingReply && framer.bufferedCount > 0) { processInput() }
         case .closed:
             break
@@ -258,6 +283,7 @@ final class Connection: @unchecked Sendable {
         // Drop what was not yet sent; finish any half-sent line with a line break.
         let midLine = lastByteSent != 0x0A
         outbound.removeSubrange(sent...)
+        deferredEvents = nil
         if midLine { outbound.append(0x0A) }
         send(hub.encoder.bye("SLOW", "more than \(limit) bytes of events waited unread; reconnect and use SINCE to catch up"))
         closeAfterFlush()
@@ -272,6 +298,8 @@ final class Connection: @unchecked Sendable {
         events.cancel()
         stream.close()
         outbound = []
+        deferredEvents = nil
+        onDrained = nil
         hub.connectionClosed(self)
     }
 

@@ -81,8 +81,8 @@ extension Hub {
             c.send(encoder.ok(tag: tag, verb: "KEEPALIVE", fields: [Field("seconds", seconds.map(String.init) ?? "off")]))
         case .show(let id):
             show(id, tag: tag, to: c)
-        case .list(let filter):
-            list(filter, tag: tag, to: c)
+        case .list(let filter, let after, let limit):
+            list(filter, after: after, limit: limit, tag: tag, to: c)
         case .who:
             who(tag: tag, to: c)
         case .queue:
@@ -135,15 +135,27 @@ extension Hub {
             return
         }
         guard let person = c.session.person else { return }
-        var out: [UInt8] = []
+        // Streamed from the window a chunk at a time, up to the last event now; later
+        // events are held and follow the OK (nothing missed, nothing twice).
+        var from = seq
         var count = 0
-        for event in shop.recent.after(seq) where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
-            if let tag { out += Array((tag + " ").utf8) }
-            out += encoder.event(event)
-            count += 1
+        stream(to: c) { [self] in
+            guard let events = shop.recent.events(after: from, through: last, max: Self.rowsPerChunk) else {
+                let oldest = Int(shop.recent.firstSeq ?? 0)
+                return (encoder.error(tag: tag, CommandError(
+                    .invalid, fields: [Field("arg", "seq"), Field("oldest", oldest)],
+                    "events after \(from) left the SINCE window while they were being sent; resync with LIST and SHOW")), true)
+            }
+            var out: [UInt8] = []
+            for event in events where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
+                if let tag { out += Array((tag + " ").utf8) }
+                out += encoder.event(event)
+                count += 1
+            }
+            from = events.last?.seq ?? last
+            guard from >= last else { return (out, false) }
+            return (out + encoder.ok(tag: tag, verb: "SINCE", fields: [Field("count", count), Field("last", Int(last))]), true)
         }
-        out += encoder.ok(tag: tag, verb: "SINCE", fields: [Field("count", count), Field("last", Int(last))])
-        c.send(out)
     }
 
     private func show(_ id: LeadID, tag: String?, to c: Connection) {
@@ -157,15 +169,25 @@ extension Hub {
         c.send(out)
     }
 
-    private func list(_ filter: LeadFilter, tag: String?, to c: Connection) {
+    /// `LIST`: chosen and ordered in one pass with plain-number keys, then written a
+    /// chunk at a time from the board as it was (a snapshot: later changes follow as events).
+    private func list(_ filter: LeadFilter, after: ListPosition?, limit: Int?, tag: String?, to c: Connection) {
         guard let person = c.session.person else { return }
-        // A technician's own leads are their visits, in time order.
-        let leads = filter == .mine && person.role == .tech
-            ? shop.durable.agenda(for: person.name) : shop.durable.list(filter, for: person.name, at: config.clock.now)
-        var out: [UInt8] = []
-        for lead in leads { out += encoder.lead(tag: tag, lead) }
-        out += encoder.ok(tag: tag, verb: "LIST", fields: [Field("filter", filter.rawValue), Field("count", leads.count)])
-        c.send(out)
+        let board = shop.durable
+        var fields = [Field("filter", filter.rawValue)]
+        let leads: [Lead]
+        if filter == .mine && person.role == .tech {
+            // A technician's own leads are their visits, in time order (a day's worth).
+            leads = board.agenda(for: person.name)
+            fields.append(Field("count", leads.count))
+        } else {
+            let page = board.list(filter, for: person.name, at: config.clock.now, after: after, limit: limit)
+            leads = page.leads
+            fields.append(Field("count", leads.count))
+            if limit != nil || after != nil { fields.append(Field("total", page.total)) }
+            if let next = page.next { fields.append(Field("next", next.cursor)) }
+        }
+        streamLeads(leads, tag: tag, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c)
     }
 
     /// `WHO`: everyone, whether they are connected and here; a supervisor also sees the
@@ -205,14 +227,13 @@ extension Hub {
             return
         }
         let now = config.clock.now
-        let mine = shop.durable.leads.values.filter { lead in
-            lead.isOpen && lead.due != nil
-                && (lead.owner == person.name || (lead.backup == person.name && shop.durable.backupMayTakeOver(lead, at: now)))
-        }.sorted { $0.priority(at: now, policy: shop.durable.policy) < $1.priority(at: now, policy: shop.durable.policy) }
-        var out: [UInt8] = []
-        for lead in mine { out += encoder.lead(tag: tag, lead) }
-        out += encoder.ok(tag: tag, verb: "QUEUE", fields: [Field("count", mine.count)])
-        c.send(out)
+        let board = shop.durable
+        // From the indexes: the person's own leads, and those they back up that are theirs to take.
+        let ids = (board.openByOwner[person.name] ?? []).union((board.openByBackup[person.name] ?? []).filter { id in
+            board.lead(id).map { board.backupMayTakeOver($0, at: now) } ?? false
+        })
+        let mine = board.mostUrgentFirst(ids.compactMap { board.lead($0) }.filter { $0.due != nil }, at: now)
+        send(mine, tag: tag, verb: "QUEUE", fields: [Field("count", mine.count)], to: c)
     }
 
     /// `AGENDA`: a technician's visits on a day. Anyone may ask for their own; a
@@ -242,23 +263,24 @@ extension Hub {
     /// `REVIEW`: the open loops, oldest first, each flagged with what it lacks.
     private func review(tag: String?, to c: Connection) {
         let list = shop.durable.reviewList()
-        var out: [UInt8] = []
-        var stuck = 0
-        for lead in list {
-            let gaps = Board.reviewGaps(lead)
-            if !gaps.isEmpty { stuck += 1 }
-            out += encoder.lead(tag: tag, lead, extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))])
+        let stuck = list.filter { !Board.reviewGaps($0).isEmpty }.count
+        var index = 0
+        let ok = encoder.ok(tag: tag, verb: "REVIEW", fields: [Field("count", list.count), Field("stuck", stuck)])
+        stream(to: c) { [encoder] in
+            var out: [UInt8] = []
+            let end = min(list.count, index + Self.rowsPerChunk)
+            while index < end {
+                let gaps = Board.reviewGaps(list[index])
+                out += encoder.lead(tag: tag, list[index], extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))])
+                index += 1
+            }
+            return index == list.count ? (out + ok, true) : (out, false)
         }
-        out += encoder.ok(tag: tag, verb: "REVIEW", fields: [Field("count", list.count), Field("stuck", stuck)])
-        c.send(out)
     }
 
     /// `LEAD` rows, then `OK VERB fields`.
     private func send(_ leads: [Lead], tag: String?, verb: String, fields: [Field], to c: Connection) {
-        var out: [UInt8] = []
-        for lead in leads { out += encoder.lead(tag: tag, lead) }
-        out += encoder.ok(tag: tag, verb: verb, fields: fields)
-        c.send(out)
+        streamLeads(leads, tag: tag, ok: encoder.ok(tag: tag, verb: verb, fields: fields), to: c)
     }
 
     /// `RULES`: the procedure this server runs, from its policy.

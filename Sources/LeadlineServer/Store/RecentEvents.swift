@@ -29,11 +29,27 @@ struct RecentEvents {
     /// The oldest kept event's seq, if any.
     var firstSeq: UInt64? { count == 0 ? nil : ring[head]?.seq }
 
-    /// Events with seq greater than `seq`, oldest first.
-    func after(_ seq: UInt64) -> [Event] {
-        guard let first = firstSeq else { return [] }
-        let skip = seq >= first ? Int(seq - first + 1) : 0
-        guard skip < count else { return [] }
-        return (skip..<count).compactMap { ring[(head + $0) % ring.count] }
+    /// Up to `max` events with seq greater than `seq` and at most `last`, oldest first;
+    /// nil when the one after `seq` is no longer kept. Costs what it returns.
+    func events(after seq: UInt64, through last: UInt64, max: Int) -> [Event]? {
+        guard seq < last else { return [] }
+        guard let first = firstSeq, seq + 1 >= first else { return nil }
+        // The first kept event after `seq`, by binary search (a repair's VOID spans
+        // several numbers, so positions and numbers need not line up).
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if (ring[(head + mid) % ring.count]?.seq ?? 0) <= seq { low = mid + 1 } else { high = mid }
+        }
+        let skip = low
+        let end = Swift.min(count, skip + max)
+        var out: [Event] = []
+        out.reserveCapacity(Swift.max(0, end - skip))
+        for i in skip..<Swift.max(skip, end) {
+            guard let event = ring[(head + i) % ring.count], event.seq <= last else { break }
+            out.append(event)
+        }
+        return out
     }
 }

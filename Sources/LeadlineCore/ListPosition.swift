@@ -1,0 +1,107 @@
+import Foundation
+
+/// A lead's place in a `LIST`: open leads first, most urgent first
+/// (``CallbackPriority``), then closed leads by id. Compared as plain numbers, so a
+/// list of ten thousand sorts without touching a calendar; and written as a cursor,
+/// so a long list can be read a page at a time (`LIST open limit=100 after=CURSOR`).
+public struct ListPosition: Comparable, Hashable, Sendable {
+    let closed: Bool
+    let rank: Int
+    /// The due time in milliseconds; nil (no due time) sorts after any time.
+    let due: Int64?
+    let id: LeadID
+
+    public static func < (a: ListPosition, b: ListPosition) -> Bool {
+        if a.closed != b.closed { return !a.closed }
+        if a.closed { return a.id < b.id }
+        if a.rank != b.rank { return a.rank < b.rank }
+        switch (a.due, b.due) {
+        case let (x?, y?) where x != y: return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return a.id < b.id
+        }
+    }
+
+    /// The cursor a client passes back: `RANK.DUE.ID` (DUE in epoch milliseconds, `-`
+    /// for none) for an open lead, `c.ID` for a closed one.
+    public var cursor: String {
+        closed ? "c.\(id)" : "\(rank).\(due.map(String.init) ?? "-").\(id)"
+    }
+
+    public init?(cursor: String) {
+        let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 2, parts[0] == "c", let id = Int(parts[1]) {
+            self.init(closed: true, rank: 0, due: nil, id: id)
+        } else if parts.count == 3, let rank = Int(parts[0]), let id = Int(parts[2]) {
+            let due: Int64?
+            if parts[1] == "-" { due = nil } else if let millis = Int64(parts[1]) { due = millis } else { return nil }
+            self.init(closed: false, rank: rank, due: due, id: id)
+        } else {
+            return nil
+        }
+    }
+
+    init(closed: Bool, rank: Int, due: Int64?, id: LeadID) {
+        self.closed = closed
+        self.rank = rank
+        self.due = due
+        self.id = id
+    }
+
+    /// Where `lead` stands, given the bounds of the shop's today (a missed call from
+    /// today outranks an older one).
+    init(_ lead: Lead, today: Range<Date>) {
+        if !lead.isOpen {
+            self.init(closed: true, rank: 0, due: nil, id: lead.id)
+        } else {
+            let rank = CallbackPriority.rank(kind: lead.kind, urgency: lead.urgency, today: today.contains(lead.createdAt))
+            self.init(closed: false, rank: rank, due: lead.due.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }, id: lead.id)
+        }
+    }
+}
+
+/// One page of a `LIST`: its leads, how many the filter selects in all, and the
+/// position to continue after when there are more.
+public struct LeadPage: Sendable {
+    public let leads: [Lead]
+    public let total: Int
+    public let next: ListPosition?
+}
+
+extension Board {
+    /// The start and end of the shop's day around `now`.
+    func today(at now: Date) -> Range<Date> {
+        let business = policy.business
+        let day = business.localDate(now)
+        return business.instant(day, minute: 0)..<business.instant(business.nextDay(day), minute: 0)
+    }
+
+    /// A page of the leads `filter` selects for `person`, in ``ListPosition`` order,
+    /// starting after `after`, at most `limit` of them. Costs one pass over the leads
+    /// and a sort of plain numbers; no calendar per comparison.
+    public func list(_ filter: LeadFilter, for person: String, at now: Date,
+                     after: ListPosition? = nil, limit: Int? = nil) -> LeadPage {
+        let today = today(at: now)
+        var chosen: [(position: ListPosition, lead: Lead)] = []
+        var total = 0
+        for lead in leads.values where filter.matches(lead, person: person, now: now) {
+            total += 1
+            let position = ListPosition(lead, today: today)
+            if let after, !(after < position) { continue }
+            chosen.append((position, lead))
+        }
+        chosen.sort { $0.position < $1.position }
+        guard let limit, chosen.count > limit else {
+            return LeadPage(leads: chosen.map(\.lead), total: total, next: nil)
+        }
+        let page = chosen.prefix(limit)
+        return LeadPage(leads: page.map(\.lead), total: total, next: page.last?.position)
+    }
+
+    /// `leads`, most urgent first: positions computed once each, then plain comparisons.
+    public func mostUrgentFirst(_ leads: [Lead], at now: Date) -> [Lead] {
+        let today = today(at: now)
+        return leads.map { (ListPosition($0, today: today), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}

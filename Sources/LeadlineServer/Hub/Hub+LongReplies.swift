@@ -1,0 +1,68 @@
+import LeadlineCore
+import LeadlineWire
+
+/// Long replies (`LIST` of thousands, `SINCE` over a wide window) written a chunk per
+/// turn of the hub's queue, so no one reply holds the server: between chunks everyone
+/// else's requests, commits and events go on.
+///
+/// A chunk is rendered only once the connection has taken the previous ones down to its
+/// high-water mark, so a reader that does not read holds its own reply, not the
+/// server's memory. Meanwhile the connection reads no further requests, and events for
+/// it wait until the reply is complete, so a reply's lines stay together.
+extension Hub {
+    /// Rows rendered per chunk: tens of kilobytes, a fraction of a millisecond.
+    static let rowsPerChunk = 256
+
+    /// A long reply's next chunk, and whether it was the last.
+    typealias NextChunk = () -> (bytes: [UInt8], done: Bool)
+
+    /// Writes the reply `next` renders. One that is done in its first chunk is sent at
+    /// once, like any reply.
+    func stream(to c: Connection, _ next: @escaping NextChunk) {
+        let first = next()
+        c.send(first.bytes)
+        guard !first.done else { return }
+        c.session.awaitingReply = true
+        c.holdEvents()
+        let reply = LongReply(next)
+        queue.async { [self] in pump(c, reply) }
+    }
+
+    private func pump(_ c: Connection, _ reply: LongReply) {
+        guard c.isOpen else { return }
+        guard c.unsentBytes < config.limits.outboundHighWater else {
+            c.onDrained = { [self] in queue.async { self.pump(c, reply) } }
+            return
+        }
+        let chunk = reply.next()
+        c.send(chunk.bytes)
+        if chunk.done {
+            c.releaseEvents()
+            resume(c)
+        } else {
+            queue.async { [self] in pump(c, reply) }
+        }
+    }
+
+    /// A reply of `LEAD` rows for `leads`, then `ok`, a chunk at a time.
+    func streamLeads(_ leads: [Lead], tag: String?, ok: [UInt8], to c: Connection) {
+        var index = 0
+        stream(to: c) { [encoder] in
+            var out: [UInt8] = []
+            let end = min(leads.count, index + Self.rowsPerChunk)
+            while index < end {
+                out += encoder.lead(tag: tag, leads[index])
+                index += 1
+            }
+            guard index == leads.count else { return (out, false) }
+            return (out + ok, true)
+        }
+    }
+}
+
+/// A long reply in progress: its renderer, handed from turn to turn of the hub's queue
+/// (it is only ever called there).
+final class LongReply: @unchecked Sendable {
+    let next: Hub.NextChunk
+    init(_ next: @escaping Hub.NextChunk) { self.next = next }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import LeadlineTestSupport
+import Testing
+
+/// Long replies are paged on request, written a chunk at a time, kept together, and
+/// never hold anyone else up.
+@Suite struct LongReplyTests {
+    /// Creates `count` leads by pipelining NEWs, and waits for their answers.
+    static func fill(_ server: TestServer, leads count: Int) throws {
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        var batch: [UInt8] = []
+        for i in 0..<count {
+            let kind = ["missed-call", "new-lead", "promised due=+2h", "update due=+1d"][i % 4]
+            batch += Array("NEW kind=\(kind) phone=555-\(String(format: "%04d", i))\n".utf8)
+        }
+        dora.sendRaw(batch)
+        for _ in 0..<count { _ = dora.readLine(timeout: 10) }
+    }
+
+    @Test func listPagesFollowOneAnotherInTheFullOrder() throws {
+        let server = try TestServer()
+        try Self.fill(server, leads: 25)
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let all = ana.request("LIST open").filter { $0.hasPrefix("LEAD ") }
+        #expect(all.count == 25)
+        var paged: [String] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let lines = ana.request("LIST open limit=10" + (cursor.map { " after=\($0)" } ?? ""))
+            let ok = try #require(lines.last)
+            #expect(ok.hasPrefix("OK LIST filter=open count=") && ok.contains(" total=25"), "\(ok)")
+            paged += lines.filter { $0.hasPrefix("LEAD ") }
+            cursor = field("next", in: ok)
+            pages += 1
+        } while cursor != nil && pages < 10
+        #expect(pages == 3)
+        #expect(paged == all, "the pages, one after another, are the whole list in order")
+        #expect(ana.reply("LIST open limit=0").hasPrefix("ERR INVALID arg=limit"))
+        #expect(ana.reply("LIST open after=banana").hasPrefix("ERR INVALID arg=after"))
+    }
+
+    /// A list thousands of rows long comes out whole, with no event inside it, while
+    /// another person's requests are answered in the meantime.
+    @Test func aLongListStaysTogetherAndHoldsNoOneUp() throws {
+        let server = try TestServer()
+        try Self.fill(server, leads: 1_200)
+        let omar = try server.client("omar")
+        #expect(omar.reply("WATCH all") == "OK WATCH mode=all")
+        let ben = try server.client("ben")
+        _ = ben.reply("WATCH none")
+        omar.send("LIST open")
+        // While the list is being written: a new lead (an event for omar), and a PING.
+        #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
+        #expect(ben.reply("PING") == "OK PING :")
+        var lines: [String] = []
+        while let line = omar.readLine(timeout: 10) {
+            lines.append(line)
+            if line.hasPrefix("EVENT ") && line.contains("555-9999") { break }
+        }
+        let ok = try #require(lines.firstIndex { $0.hasPrefix("OK LIST") })
+        #expect(lines[ok] == "OK LIST filter=open count=1200" || lines[ok] == "OK LIST filter=open count=1201")
+        #expect(lines[..<ok].allSatisfy { $0.hasPrefix("LEAD ") }, "no event inside the list")
+        #expect(lines.last?.contains("555-9999") == true, "the event follows the list")
+    }
+
+    /// `SINCE` over thousands of events streams them in order, once each, and the
+    /// events that happen meanwhile follow its OK.
+    @Test func sinceStreamsAWideWindowInOrder() throws {
+        let server = try TestServer()
+        try Self.fill(server, leads: 1_000)
+        let omar = try server.client("omar")
+        #expect(omar.reply("WATCH all") == "OK WATCH mode=all")
+        let ben = try server.client("ben")
+        _ = ben.reply("WATCH none")
+        omar.send("@s SINCE 0")
+        #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
+        var lines: [String] = []
+        while let line = omar.readLine(timeout: 10) {
+            lines.append(line)
+            if line.hasPrefix("EVENT ") && line.contains("555-9999") { break }
+        }
+        let ok = try #require(lines.firstIndex { $0.hasPrefix("@s OK SINCE") })
+        let seqs = lines[..<ok].compactMap { UInt64($0.split(separator: " ")[2]) }
+        #expect(seqs.count == 1_000 && seqs == seqs.sorted() && Set(seqs).count == seqs.count)
+        #expect(lines[ok].hasPrefix("@s OK SINCE count=1000 last="))
+        let last = field("last", in: lines[ok]).flatMap(UInt64.init) ?? 0
+        let live = try #require(lines.last)
+        #expect(live.hasPrefix("EVENT ") && (UInt64(live.split(separator: " ")[1]) ?? 0) > last)
+    }
+}
