@@ -34,6 +34,10 @@ public struct Board: Sendable, Equatable {
     public private(set) var openByBackup: [String: Set<LeadID>] = [:]
     /// Open leads with no owner (what `NEXT` offers first).
     public private(set) var openUnowned: Set<LeadID> = []
+    /// Each lead's events, by number: the history `SHOW` reads back from the journal.
+    /// Kept apart from the lead, and appended in place, so changing a lead with a long
+    /// history copies nothing of it.
+    private var histories: [LeadID: [UInt64]] = [:]
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
     public private(set) var alertIndex = AlertIndex()
     /// The shop's procedure settings; not journaled (they come from the config).
@@ -44,6 +48,9 @@ public struct Board: Sendable, Equatable {
     }
 
     public func lead(_ id: LeadID) -> Lead? { leads[id] }
+
+    /// The numbers of the events about lead `id`, oldest first.
+    public func history(of id: LeadID) -> [UInt64] { histories[id] ?? [] }
 
     /// Numbers the decided changes as the next events, timed `at` and attributed to `by`.
     /// - Parameter simulated: whether `at` was read from a simulated clock (a drill).
@@ -108,7 +115,7 @@ public struct Board: Sendable, Equatable {
         if event.lead != nil {
             if event.simulated { lastDrillWork = event.at } else { lastRealWork = event.at }
         }
-        if let id = event.lead { leads[id]?.history.append(event) }
+        if let id = event.lead { histories[id, default: []].append(event.seq) }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
             ledger.remember(person: by, tag: tag, reply: reply, at: event.at)
         }

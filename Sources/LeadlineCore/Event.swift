@@ -30,6 +30,10 @@ public struct Event: Sendable, Equatable {
     }
 
     public var lead: LeadID? { change.lead }
+    /// For a repair's `VOID` stand-in, the last number it covers.
+    public var voidedThrough: UInt64? {
+        if case .voided(let through, _) = change { through } else { nil }
+    }
     public var isPrivate: Bool { change.isPrivate }
     public var type: String { record.type }
     public var record: EventRecord { change.record }

@@ -4,7 +4,8 @@ import Foundation
 public typealias LeadID = Int
 
 /// One callback to make, with everything the SOPs ask to be visible: who owns it,
-/// who backs them up, when it is due, where it stands, and its full history.
+/// who backs them up, when it is due, and where it stands. Its history is the board's
+/// list of event numbers (``Board/history(of:)``), read back from the journal when asked.
 public struct Lead: Sendable, Equatable {
     public let id: LeadID
     public var kind: LeadKind
@@ -32,8 +33,6 @@ public struct Lead: Sendable, Equatable {
     public var status: LeadStatus
     public var appointment: Appointment?
     public var attempts: [Attempt] = []
-    /// Every event about this lead, oldest first.
-    public var history: [Event] = []
     public var closedAt: Date?
     /// What the next touch is (`call`, `text`, `follow-up`, `close`), with `due`.
     public var nextAction: String?

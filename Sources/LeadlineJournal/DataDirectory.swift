@@ -83,6 +83,13 @@ public struct DataDirectory: Sendable {
 
     /// Writes `bytes` to `path` so that it appears whole or not at all: a temporary
     /// file beside it, synced, renamed over `path`, and the folder synced.
+    /// The length of the file at `path`, in bytes.
+    public static func fileLength(_ path: String) throws(JournalError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
+        return Int64(info.st_size)
+    }
+
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(JournalError) {
         let temporary = path + ".new"
         let file = try OutputFile(path: temporary)

@@ -45,7 +45,7 @@ public enum JournalReader {
     ///     so is a missing one beside files only a running shop writes.
     public static func replay(
         path: String, into board: inout Board, now: Date, readOnly: Bool = false, usedBefore: FolderEvidence = FolderEvidence(),
-        onEvent: (Event) -> Void = { _ in }
+        onEvent: (_ event: Event, _ offset: Int) -> Void = { _, _ in }
     ) throws(JournalError) -> ReplayReport {
         var reader = JournalLineReader(path: path)
         var events = 0
@@ -56,7 +56,7 @@ public enum JournalReader {
             } catch {
                 throw reader.damaged(line, error.description)
             }
-            onEvent(event)
+            onEvent(event, line.offset)
             events += 1
         }
         guard let end = scanned else {
@@ -84,7 +84,7 @@ public enum JournalReader {
             if let event = try? reader.read(RawLine(number: end.lines + 1, offset: end.completeLength, bytes: end.tail[...])),
                (try? JournalCodec.verifyChecksum(end.tail[...])) == true, (try? board.apply(event)) != nil {
                 try append([0x0A], to: path)
-                onEvent(event)
+                onEvent(event, end.completeLength)
                 return ReplayReport(header: header, events: events + 1, cutBytes: 0, created: false, completedLastLine: true)
             }
             let kept = path + ".cut-" + Timestamp.utc(now).replacingOccurrences(of: ":", with: "")

@@ -18,14 +18,22 @@ public final class JournalWriter: @unchecked Sendable {
     private var pendingCompletions: [Completion] = []
     private var inFlight = false
     private var inFlightCompletions: [Completion] = []
+    private var inFlightBytes = 0
     private var idleWaiters: [() -> Void] = []
+    /// Where the next append will start in the journal: its length once everything
+    /// queued is written (back to the durable length when a batch fails).
+    public private(set) var length: Int64
+    private var durableLength: Int64
     /// Batches written so far, and appends they carried (for the benchmark's numbers).
     public private(set) var batches = 0
     public private(set) var appends = 0
 
-    public init(storage: JournalStorage, owner: DispatchQueue) {
+    /// - Parameter length: the journal's length now, where the first append will go.
+    public init(storage: JournalStorage, owner: DispatchQueue, length: Int64 = 0) {
         self.storage = storage
         self.owner = owner
+        self.length = length
+        durableLength = length
     }
 
     /// Queues `bytes` (possibly empty: a barrier that completes in order) for the journal.
@@ -33,6 +41,7 @@ public final class JournalWriter: @unchecked Sendable {
     public func append(_ bytes: [UInt8], completion: @escaping Completion) {
         dispatchPrecondition(condition: .onQueue(owner))
         pendingBytes.append(contentsOf: bytes)
+        length += Int64(bytes.count)
         pendingCompletions.append(completion)
         if !inFlight { startBatch() }
     }
@@ -49,6 +58,7 @@ public final class JournalWriter: @unchecked Sendable {
     private func startBatch() {
         inFlight = true
         let bytes = pendingBytes
+        inFlightBytes = bytes.count
         inFlightCompletions = pendingCompletions
         pendingBytes = []
         pendingCompletions = []
@@ -76,10 +86,12 @@ public final class JournalWriter: @unchecked Sendable {
         var failed = completions
         if case .failure = result {
             failed += pendingCompletions
+            length = durableLength
             pendingBytes = []
             pendingCompletions = []
             for completion in failed { completion(result) }
         } else {
+            durableLength += Int64(inFlightBytes)
             for completion in completions { completion(result) }
         }
         if !pendingCompletions.isEmpty, !inFlight {

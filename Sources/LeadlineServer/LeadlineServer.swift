@@ -49,6 +49,7 @@ public final class LeadlineServer: @unchecked Sendable {
         let lock: DirectoryLock
         var board = Board(policy: config.policy)
         var recent = RecentEvents(capacity: config.limits.sinceWindow)
+        var index = JournalIndex()
         let report: ReplayReport
         let storage: JournalStorage
         do {
@@ -56,7 +57,11 @@ public final class LeadlineServer: @unchecked Sendable {
             let usedBefore = folder.evidenceOfUse()
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
             report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
-                                              usedBefore: usedBefore) { recent.append($0) }
+                                              usedBefore: usedBefore) { event, offset in
+                recent.append(event)
+                index.record(seq: event.seq, through: event.voidedThrough, offset: Int64(offset), length: 0)
+            }
+            index.setEnd(try DataDirectory.fileLength(folder.journalPath))
             lock.recordJournal(epoch: report.header.epoch)
             // Replay indexed each lead's alerts as of its last event; look from now.
             board.reindexAlerts(asOf: config.clock.now)
@@ -82,8 +87,14 @@ public final class LeadlineServer: @unchecked Sendable {
         func record(_ changes: [Change]) throws(ServerError) {
             let events = board.stamp(changes, by: nil, at: Timestamp.truncatedToMillis(config.clock.now),
                                      simulated: config.clock.isSimulated)
+            var bytes: [UInt8] = []
+            for event in events {
+                let line = JournalCodec.encode(event)
+                index.record(seq: event.seq, offset: index.end + Int64(bytes.count), length: line.count)
+                bytes += line
+            }
             do {
-                try storage.appendDurably(events.flatMap(JournalCodec.encode))
+                try storage.appendDurably(bytes)
             } catch {
                 throw ServerError.journal(error)
             }
@@ -115,7 +126,14 @@ public final class LeadlineServer: @unchecked Sendable {
             try record(decision.changes)
             bootstrapToken = token
         }
-        let hub = Hub(config: config, board: board, header: report.header, storage: storage, recent: recent)
+        let history: JournalHistory
+        do {
+            history = try JournalHistory(path: folder.journalPath)
+        } catch {
+            throw ServerError.journal(error)
+        }
+        let hub = Hub(config: config, board: board, header: report.header,
+                      journal: JournalState(storage: storage, index: index, history: history), recent: recent)
         // Alerts that fell due while the server was down are raised, durably, before
         // anyone connects: a client then finds them all in SINCE, none twice.
         let caughtUp = DispatchSemaphore(value: 0)

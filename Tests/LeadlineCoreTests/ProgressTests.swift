@@ -12,7 +12,7 @@ import Testing
         shop.ok(.claim(id), by: "ana")
         shop.ok(.note(id, text: "spoke with homeowner"), by: "ana")
         shop.ok(.note(id, text: "checked in"), by: "omar")
-        #expect(shop.lead(id).history.count == 4)
+        #expect(shop.history(of: id).count == 4)
         #expect(shop.refused(.note(id, text: "   "), by: "ana")?.code == .invalid)
     }
 

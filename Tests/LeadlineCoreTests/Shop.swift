@@ -25,6 +25,12 @@ struct Shop {
 
     func person(_ name: String) -> Person { board.people[name]! }
 
+    /// A lead's history, as the server reads it back from the journal.
+    func history(of id: LeadID) -> [Event] {
+        let seqs = Set(board.history(of: id))
+        return events.filter { seqs.contains($0.seq) }
+    }
+
     /// Decides `command` by `name` now; applies its changes if accepted.
     @discardableResult
     mutating func run(_ command: Command, by name: String?) -> Result<Decision, CommandError> {

@@ -114,7 +114,7 @@ import Testing
         shop.ok(.merge(2, into: first), by: "omar")
         #expect(!shop.lead(2).isOpen)
         #expect(shop.lead(2).status == .disqualified)
-        #expect(shop.lead(first).history.last?.type == "NOTED")
+        #expect(shop.history(of: first).last?.type == "NOTED")
         // Once closed, the number is free: a third call is not a duplicate of the merged one.
         let third = shop.ok(.newLead({ var r = NewLead(); r.phone = "555-010-0100"; return r }()), by: "ben")
         #expect(third.reply.contains(Field("duplicate", first)))

@@ -42,7 +42,7 @@ final class TempFolder {
         folder.write(journal(3))
         var board = Board()
         var seen: [UInt64] = []
-        let report = try JournalReader.replay(path: folder.journal, into: &board, now: now) { seen.append($0.seq) }
+        let report = try JournalReader.replay(path: folder.journal, into: &board, now: now) { event, _ in seen.append(event.seq) }
         #expect(report.events == 3)
         #expect(report.header.epoch == "0123456789ab")
         #expect(seen == [1, 2, 3])

@@ -58,7 +58,7 @@ import Testing
         let result = try JournalRepair.run(folder: DataDirectory(path: folder.path), now: later)
         let board = try replay(folder)
         #expect(board.lastSeq == 3)
-        #expect(board.lead(1)?.history.map(\.seq) == [1, 3], "the set-aside note is gone from the lead, the rest stands")
+        #expect(board.history(of: 1) == [1, 3], "the set-aside note is gone from the lead, the rest stands")
         #expect(Array(FileManager.default.contents(atPath: result.original!)!) == original, "the original is kept")
         let quarantine = String(decoding: FileManager.default.contents(atPath: result.quarantine!)!, as: UTF8.self)
         let entry = try JSONSerialization.jsonObject(with: Data(quarantine.split(separator: "\n")[0].utf8)) as! [String: Any]
@@ -92,7 +92,7 @@ import Testing
         let board = try replay(folder)
         #expect(board.lastSeq == 7)
         #expect(board.lead(2) == nil)
-        #expect(board.lead(1)?.history.map(\.seq) == [1, 4, 7])
+        #expect(board.history(of: 1) == [1, 4, 7])
         #expect(try JournalSalvage.run(path: folder.journal, now: later).isClean)
     }
 
@@ -146,7 +146,7 @@ import Testing
         let report = try JournalSalvage.run(path: folder.journal, now: later)
         #expect(report.findings.map(\.problem) == ["it holds event 3, which belongs after the lines that follow it; the repaired journal puts it in its place"])
         _ = try JournalRepair.run(folder: DataDirectory(path: folder.path), now: later)
-        #expect(try replay(folder).lead(1)?.history.map(\.seq) == [1, 2, 3, 4], "nothing set aside")
+        #expect(try replay(folder).history(of: 1) == [1, 2, 3, 4], "nothing set aside")
     }
 
     /// A journal whose header was lost keeps its events, under a new header.

@@ -163,9 +163,16 @@ extension Hub {
             c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
             return
         }
+        let history: [Event]
+        switch shop.historyEvents(of: id) {
+        case .success(let events): history = events
+        case .failure(let error):
+            c.send(encoder.error(tag: tag, CommandError(.unavailable, "the journal cannot be read (\(error)); try again, or run leadlined check")))
+            return
+        }
         var out = encoder.lead(tag: tag, lead)
-        for event in lead.history { out += encoder.history(tag: tag, event) }
-        out += encoder.ok(tag: tag, verb: "SHOW", fields: [Field("lead", id), Field("history", lead.history.count)])
+        for event in history { out += encoder.history(tag: tag, event) }
+        out += encoder.ok(tag: tag, verb: "SHOW", fields: [Field("lead", id), Field("history", history.count)])
         c.send(out)
     }
 

@@ -21,6 +21,10 @@ final class ShopState {
     private(set) var speculative: Board
     private(set) var durable: Board
     let journal: JournalWriter
+    /// Where each durable event's line is in the journal, and the reader that fetches
+    /// it: history lives on disk, not in memory.
+    private(set) var index: JournalIndex
+    let history: JournalHistory
     private(set) var recent: RecentEvents
     let clock: ServerClock
     let policy: Policy
@@ -32,12 +36,14 @@ final class ShopState {
     /// On the real clock, when the next alert may fall due (nil: look now).
     var nextAlertCheck: Date?
 
-    init(board: Board, epoch: String, storage: JournalStorage, recent: RecentEvents, queue: DispatchQueue,
+    init(board: Board, epoch: String, journal state: JournalState, recent: RecentEvents, queue: DispatchQueue,
          clock: ServerClock, log: @escaping @Sendable (String) -> Void) {
         self.epoch = epoch
         speculative = board
         durable = board
-        journal = JournalWriter(storage: storage, owner: queue)
+        journal = JournalWriter(storage: state.storage, owner: queue, length: state.index.end)
+        index = state.index
+        history = state.history
         self.recent = recent
         self.clock = clock
         policy = board.policy
@@ -90,7 +96,12 @@ final class ShopState {
     func commit(_ events: [Event], answer: @escaping (Result<Void, JournalError>) -> Void) {
         Self.applyDecided(events, to: &speculative)
         var bytes: [UInt8] = []
-        for event in events { bytes += JournalCodec.encode(event) }
+        for event in events {
+            let line = JournalCodec.encode(event)
+            // Numbers of a failed write are reused, and their entries overwritten.
+            index.record(seq: event.seq, offset: journal.length + Int64(bytes.count), length: line.count)
+            bytes += line
+        }
         journal.append(bytes) { [self] result in
             switch result {
             case .success:
@@ -112,6 +123,11 @@ final class ShopState {
         }
     }
 
+    /// Lead `id`'s history, read back from the journal (every event in it is durable).
+    func historyEvents(of id: LeadID) -> Result<[Event], JournalError> {
+        Result { () throws(JournalError) in try history.events(durable.history(of: id), index: index) }
+    }
+
     /// Runs `done` once everything committed before it is durable (or has failed).
     func afterPendingWrites(_ done: @escaping (Result<Void, JournalError>) -> Void) {
         journal.append([], completion: done)
@@ -131,4 +147,12 @@ final class ShopState {
             preconditionFailure("a decided event does not apply: \(error)")
         }
     }
+}
+
+/// The journal as the shop takes it over at start-up: where to write, where each
+/// event already written is, and how to read them back.
+struct JournalState {
+    let storage: JournalStorage
+    let index: JournalIndex
+    let history: JournalHistory
 }

@@ -1,0 +1,73 @@
+import Foundation
+import LeadlineCore
+
+/// Reads events back from the journal by their offsets (``JournalIndex``): a lead's
+/// history for `SHOW`, a range for `SINCE`. The journal is append-only and only whole,
+/// synced lines are ever indexed, so what it reads never changes under it.
+///
+/// Its own read-only descriptor, with `pread`: safe beside the writer.
+public final class JournalHistory: @unchecked Sendable {
+    public let path: String
+    private let fd: Int32
+
+    public init(path: String) throws(JournalError) {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path) for reading: \(errnoText())") }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// The events numbered `seqs`, in that order.
+    public func events(_ seqs: [UInt64], index: JournalIndex) throws(JournalError) -> [Event] {
+        var out: [Event] = []
+        out.reserveCapacity(seqs.count)
+        for seq in seqs {
+            guard let span = index.span(of: seq) else { throw JournalError.io("event \(seq) is not in the journal's index") }
+            let lines = try decode(try read(span))
+            guard let event = lines.first else { throw JournalError.io("\(path): no event at byte \(span.lowerBound)") }
+            out.append(event)
+        }
+        return out
+    }
+
+    /// The events whose lines lie in `span` (whole lines), in order.
+    public func events(in span: Range<Int64>) throws(JournalError) -> [Event] {
+        try decode(try read(span))
+    }
+
+    private func read(_ span: Range<Int64>) throws(JournalError) -> [UInt8] {
+        let count = Int(span.upperBound - span.lowerBound)
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { buf in
+                pread(fd, buf.baseAddress! + done, count - done, off_t(span.lowerBound) + off_t(done))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.io("cannot read \(path): \(errnoText())")
+            }
+            if n == 0 { throw JournalError.io("\(path) ends before byte \(span.upperBound)") }
+            done += n
+        }
+        return bytes
+    }
+
+    private func decode(_ bytes: [UInt8]) throws(JournalError) -> [Event] {
+        var events: [Event] = []
+        var start = 0
+        while start < bytes.count {
+            let lf = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            let end = lf > start && bytes[lf - 1] == 0x0D ? lf - 1 : lf
+            do throws(RecordError) {
+                if case .event(let event) = try JournalCodec.decode(bytes[start..<end]).line { events.append(event) }
+            } catch {
+                throw JournalError.io("\(path): the line at a known offset no longer reads (\(error.description)); run leadlined check")
+            }
+            start = lf + 1
+        }
+        return events
+    }
+}
