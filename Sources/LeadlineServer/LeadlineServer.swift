@@ -48,7 +48,7 @@ public final class LeadlineServer: @unchecked Sendable {
         let folder = DataDirectory(path: config.dataDirectory)
         let lock: DirectoryLock
         var board = Board(policy: config.policy)
-        var recent = RecentEvents(capacity: config.limits.sinceWindow)
+        var lastEvent: Event?
         var index = JournalIndex()
         let report: ReplayReport
         let storage: JournalStorage
@@ -58,7 +58,7 @@ public final class LeadlineServer: @unchecked Sendable {
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
             report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
                                               usedBefore: usedBefore) { event, offset in
-                recent.append(event)
+                lastEvent = event
                 index.record(seq: event.seq, through: event.voidedThrough, offset: Int64(offset), length: 0)
             }
             index.setEnd(try DataDirectory.fileLength(folder.journalPath))
@@ -79,7 +79,7 @@ public final class LeadlineServer: @unchecked Sendable {
         config.log(report.created
             ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"
             : "replayed \(report.events) events from \(folder.journalPath) (epoch \(report.header.epoch))")
-        if let last = recent.last, config.clock.now < last.at.addingTimeInterval(-2) {
+        if let last = lastEvent, config.clock.now < last.at.addingTimeInterval(-2) {
             config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
                 + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")
         }
@@ -99,7 +99,6 @@ public final class LeadlineServer: @unchecked Sendable {
                 throw ServerError.journal(error)
             }
             ShopState.applyDecided(events, to: &board)
-            for event in events { recent.append(event) }
         }
         let freshFolder = board.people.isEmpty
         let misplaced = config.policy.misplacedNames(among: board.people)
@@ -133,7 +132,7 @@ public final class LeadlineServer: @unchecked Sendable {
             throw ServerError.journal(error)
         }
         let hub = Hub(config: config, board: board, header: report.header,
-                      journal: JournalState(storage: storage, index: index, history: history), recent: recent)
+                      journal: JournalState(storage: storage, index: index, history: history))
         // Alerts that fell due while the server was down are raised, durably, before
         // anyone connects: a client then finds them all in SINCE, none twice.
         let caughtUp = DispatchSemaphore(value: 0)

@@ -123,6 +123,7 @@ final class DiskBox: @unchecked Sendable {
         let reply = ana.reply("SINCE 0")
         #expect(reply.hasPrefix("ERR INVALID arg=seq oldest="))
         #expect(reply.contains("resync with LIST and SHOW"))
+        #expect(ana.request("SINCE \(field("oldest", in: reply).flatMap(Int.init).map { $0 - 1 } ?? 0)").last?.hasPrefix("OK SINCE count=") == true)
     }
 
     @Test func aTornTailIsCutOnRestartWithAWarning() throws {

@@ -87,7 +87,7 @@ public enum ConfigurationFile {
         if let v = try o.int("maxConnections", 1...1_000_000) { limits.maxConnections = v }
         if let v = try o.int("maxUnauthenticated", 1...1_000_000) { limits.maxUnauthenticated = v }
         if let v = try o.int("maxUnauthenticatedPerAddress", 1...1_000_000) { limits.maxUnauthenticatedPerAddress = v }
-        if let v = try o.int("sinceWindow", 1...10_000_000) { limits.sinceWindow = v }
+        if let v = try o.int("sinceWindow", 0...1_000_000_000) { limits.sinceWindow = v }
         if let v = try o.int("maxLoginFailures", 1...100) { limits.maxLoginFailures = v }
         if let v = try o.number("loginFailureDelaySeconds", 0...60) { limits.loginFailureDelay = v }
         if let v = try o.number("requestsPerSecond", 0...1e9) { limits.requestsPerSecond = v }

@@ -98,8 +98,8 @@ public struct Limits: Sendable, Equatable {
     public var maxUnauthenticated = 1000
     /// The same, per remote address: when full, that address's oldest waiting connection goes.
     public var maxUnauthenticatedPerAddress = 64
-    /// Events kept in memory for `SINCE`.
-    public var sinceWindow = 100_000
+    /// How many events back `SINCE` reaches (0: all of history, read from the journal).
+    public var sinceWindow = 0
     /// Failed logins before the server says BYE.
     public var maxLoginFailures = 5
     /// The delay after the first failed login; it doubles with each failure (up to 8 s).

@@ -128,23 +128,27 @@ extension Hub {
                 "event \(seq) has not happened; the last is \(last) (if you remember a different epoch, the journal was started afresh: resync with LIST)")))
             return
         }
-        if let first = shop.recent.firstSeq, seq + 1 < first {
+        let window = UInt64(config.limits.sinceWindow)
+        if window > 0, last > window, seq + window < last {
+            let oldest = Int(last - window + 1)
             c.send(encoder.error(tag: tag, CommandError(
-                .invalid, fields: [Field("arg", "seq"), Field("oldest", Int(first))],
-                "events before \(first) are no longer kept for SINCE; resync with LIST and SHOW")))
+                .invalid, fields: [Field("arg", "seq"), Field("oldest", oldest)],
+                "SINCE reaches back \(window) events here, to \(oldest); resync with LIST and SHOW")))
             return
         }
         guard let person = c.session.person else { return }
-        // Streamed from the window a chunk at a time, up to the last event now; later
+        // Read back from the journal a chunk at a time, up to the last event now; later
         // events are held and follow the OK (nothing missed, nothing twice).
         var from = seq
         var count = 0
         stream(to: c) { [self] in
-            guard let events = shop.recent.events(after: from, through: last, max: Self.rowsPerChunk) else {
-                let oldest = Int(shop.recent.firstSeq ?? 0)
+            let upTo = min(last, from + UInt64(Self.rowsPerChunk))
+            let events: [Event]
+            switch shop.events(after: from, through: upTo) {
+            case .success(let read): events = read
+            case .failure(let error):
                 return (encoder.error(tag: tag, CommandError(
-                    .invalid, fields: [Field("arg", "seq"), Field("oldest", oldest)],
-                    "events after \(from) left the SINCE window while they were being sent; resync with LIST and SHOW")), true)
+                    .unavailable, "the journal cannot be read after event \(from) (\(error)); retry SINCE \(from)")), true)
             }
             var out: [UInt8] = []
             for event in events where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
@@ -152,7 +156,7 @@ extension Hub {
                 out += encoder.event(event)
                 count += 1
             }
-            from = events.last?.seq ?? last
+            from = upTo
             guard from >= last else { return (out, false) }
             return (out + encoder.ok(tag: tag, verb: "SINCE", fields: [Field("count", count), Field("last", Int(last))]), true)
         }

@@ -39,10 +39,10 @@ final class Hub: @unchecked Sendable {
     private var flushPending = false
     var timer: DispatchSourceTimer?
 
-    init(config: ServerConfiguration, board: Board, header: JournalHeader, journal: JournalState, recent: RecentEvents) {
+    init(config: ServerConfiguration, board: Board, header: JournalHeader, journal: JournalState) {
         self.config = config
         encoder = WireEncoder(zone: config.policy.timeZone)
-        shop = ShopState(board: board, epoch: header.epoch, journal: journal, recent: recent, queue: queue,
+        shop = ShopState(board: board, epoch: header.epoch, journal: journal, queue: queue,
                          clock: config.clock, log: config.log)
         pending = PendingLogins(total: config.limits.maxUnauthenticated, perAddress: config.limits.maxUnauthenticatedPerAddress)
         logins = LoginQueue(baseDelay: config.limits.loginFailureDelay)

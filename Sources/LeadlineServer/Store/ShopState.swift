@@ -5,7 +5,7 @@ import LeadlineJournal
 import LeadlineWire
 
 /// The shop's state behind one interface: the two boards, the journal with group
-/// commit, the recent events `SINCE` replays, and the clock. The request handler asks
+/// commit with the index that finds each event's line again, and the clock. The request handler asks
 /// it to decide and commit; it knows nothing of connections, and tells whoever
 /// listens (the hub's fan-out) once events are durable.
 ///
@@ -25,7 +25,6 @@ final class ShopState {
     /// it: history lives on disk, not in memory.
     private(set) var index: JournalIndex
     let history: JournalHistory
-    private(set) var recent: RecentEvents
     let clock: ServerClock
     let policy: Policy
     let log: @Sendable (String) -> Void
@@ -36,7 +35,7 @@ final class ShopState {
     /// On the real clock, when the next alert may fall due (nil: look now).
     var nextAlertCheck: Date?
 
-    init(board: Board, epoch: String, journal state: JournalState, recent: RecentEvents, queue: DispatchQueue,
+    init(board: Board, epoch: String, journal state: JournalState, queue: DispatchQueue,
          clock: ServerClock, log: @escaping @Sendable (String) -> Void) {
         self.epoch = epoch
         speculative = board
@@ -44,7 +43,6 @@ final class ShopState {
         journal = JournalWriter(storage: state.storage, owner: queue, length: state.index.end)
         index = state.index
         history = state.history
-        self.recent = recent
         self.clock = clock
         policy = board.policy
         self.log = log
@@ -110,7 +108,6 @@ final class ShopState {
                 for event in events {
                     let before = event.lead.flatMap { durable.lead($0) }
                     Self.applyDecided([event], to: &durable)
-                    recent.append(event)
                     audiences.append(Audience(before: before, after: event.lead.flatMap { durable.lead($0) }))
                 }
                 answer(.success(()))
@@ -126,6 +123,15 @@ final class ShopState {
     /// Lead `id`'s history, read back from the journal (every event in it is durable).
     func historyEvents(of id: LeadID) -> Result<[Event], JournalError> {
         Result { () throws(JournalError) in try history.events(durable.history(of: id), index: index) }
+    }
+
+    /// The durable events numbered `seq + 1` through `last`, read back from the journal.
+    func events(after seq: UInt64, through last: UInt64) -> Result<[Event], JournalError> {
+        guard seq < last else { return .success([]) }
+        guard let span = index.span(from: seq + 1, through: last) else {
+            return .failure(.io("events \(seq + 1) to \(last) are not in the journal's index"))
+        }
+        return Result { () throws(JournalError) in try history.events(in: span) }
     }
 
     /// Runs `done` once everything committed before it is durable (or has failed).
