@@ -14,29 +14,40 @@ public enum Token: Sendable, Equatable {
 /// words, `key=value` pairs (value bare or `"quoted"` with `\"` and `\\`), and
 /// free text after ` :`. A verb decides when the rest of the line is free text.
 public struct ArgumentScanner: Sendable {
-    private let chars: [Character]
+    /// The line's UTF-8 bytes: every delimiter of the grammar is ASCII, so scanning
+    /// bytes finds the same boundaries as scanning characters, without building them.
+    private let bytes: [UInt8]
     private var index = 0
 
-    public init(_ text: Substring) { chars = Array(text) }
+    private static let space: UInt8 = 0x20, tab: UInt8 = 0x09, colon: UInt8 = 0x3A, equals: UInt8 = 0x3D,
+                       quote: UInt8 = 0x22, backslash: UInt8 = 0x5C
+
+    public init(_ text: Substring) { bytes = Array(text.utf8) }
+
+    private func isBlank(_ i: Int) -> Bool { bytes[i] == Self.space || bytes[i] == Self.tab }
 
     public var atEnd: Bool {
         var i = index
-        while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
-        return i == chars.count
+        while i < bytes.count, isBlank(i) { i += 1 }
+        return i == bytes.count
     }
 
     private mutating func skipSpaces() {
-        while index < chars.count, chars[index] == " " || chars[index] == "\t" { index += 1 }
+        while index < bytes.count, isBlank(index) { index += 1 }
+    }
+
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
     }
 
     /// The rest of the line as free text, with a leading `:` removed; nil if empty.
     public mutating func rest() -> String? {
         skipSpaces()
-        guard index < chars.count else { return nil }
-        if chars[index] == ":" { index += 1 }
-        let text = String(chars[index...])
-        index = chars.count
-        return text.isEmpty ? nil : text
+        guard index < bytes.count else { return nil }
+        if bytes[index] == Self.colon { index += 1 }
+        let rest = text(index..<bytes.count)
+        index = bytes.count
+        return rest.isEmpty ? nil : rest
     }
 
     /// Whether the next token is a `key=value` pair whose key is in `keys`.
@@ -49,35 +60,35 @@ public struct ArgumentScanner: Sendable {
     /// The next token, or nil at the end of the line.
     public mutating func next() throws(CommandError) -> Token? {
         skipSpaces()
-        guard index < chars.count else { return nil }
-        if chars[index] == ":" {
+        guard index < bytes.count else { return nil }
+        if bytes[index] == Self.colon {
             index += 1
-            let text = String(chars[index...])
-            index = chars.count
-            return .text(text)
+            let rest = text(index..<bytes.count)
+            index = bytes.count
+            return .text(rest)
         }
         let begin = index
-        while index < chars.count, chars[index] != " ", chars[index] != "\t", chars[index] != "=" { index += 1 }
-        let head = String(chars[begin..<index])
-        guard index < chars.count, chars[index] == "=", Self.isKey(head) else {
-            while index < chars.count, chars[index] != " ", chars[index] != "\t" { index += 1 }
-            return .word(String(chars[begin..<index]))
+        while index < bytes.count, !isBlank(index), bytes[index] != Self.equals { index += 1 }
+        let head = text(begin..<index)
+        guard index < bytes.count, bytes[index] == Self.equals, Self.isKey(head) else {
+            while index < bytes.count, !isBlank(index) { index += 1 }
+            return .word(text(begin..<index))
         }
         index += 1  // past "="
-        if index < chars.count, chars[index] == "\"" {
+        if index < bytes.count, bytes[index] == Self.quote {
             index += 1
-            var value = ""
-            while index < chars.count {
-                let c = chars[index]
-                if c == "\\", index + 1 < chars.count, chars[index + 1] == "\"" || chars[index + 1] == "\\" {
-                    value.append(chars[index + 1])
+            var value: [UInt8] = []
+            while index < bytes.count {
+                let c = bytes[index]
+                if c == Self.backslash, index + 1 < bytes.count, bytes[index + 1] == Self.quote || bytes[index + 1] == Self.backslash {
+                    value.append(bytes[index + 1])
                     index += 2
-                } else if c == "\"" {
+                } else if c == Self.quote {
                     index += 1
-                    if index < chars.count, chars[index] != " ", chars[index] != "\t" {
+                    if index < bytes.count, !isBlank(index) {
                         throw CommandError.invalid(argument: head, "\(head)= has text right after its closing quote")
                     }
-                    return .pair(key: head.lowercased(), value: value)
+                    return .pair(key: head.lowercased(), value: String(decoding: value, as: UTF8.self))
                 } else {
                     value.append(c)
                     index += 1
@@ -86,8 +97,8 @@ public struct ArgumentScanner: Sendable {
             throw CommandError.invalid(argument: head, "\(head)= opens a quote that is never closed")
         }
         let valueStart = index
-        while index < chars.count, chars[index] != " ", chars[index] != "\t" { index += 1 }
-        return .pair(key: head.lowercased(), value: String(chars[valueStart..<index]))
+        while index < bytes.count, !isBlank(index) { index += 1 }
+        return .pair(key: head.lowercased(), value: text(valueStart..<index))
     }
 
     /// Keys are letters, digits and `-`, starting with a letter.
