@@ -8,7 +8,7 @@ extension Board {
         let lead = try requireLead(id)
         try requireWorkerOrTech(actor, on: lead, doing: "ESCALATE")
         try requireOpen(lead)
-        let why = reason.trimmingCharacters(in: .whitespaces)
+        let why = reason.trimmingBlanks
         guard !why.isEmpty else {
             throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
         }
@@ -65,7 +65,7 @@ extension Board {
             throw CommandError(.conflict, fields: [Field("lead", id)],
                                "lead \(id) owes no acknowledgement (it arrived in business hours, or one is logged); NOTE \(id) records a message")
         }
-        let text = note?.trimmingCharacters(in: .whitespaces)
+        let text = note?.trimmingBlanks
         return Decision(changes: [.acknowledged(lead: id, note: text?.isEmpty == false ? text : nil)],
                         reply: [Field("lead", id), Field.time("due", lead.due)],
                         message: "acknowledged; the first call is still due \(lead.due.map { policy.spoken($0, now: now) } ?? "when one is set")")

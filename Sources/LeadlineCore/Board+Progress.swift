@@ -4,7 +4,7 @@ extension Board {
     /// `NOTE`: a line on the lead's history, by whoever works it (or its technician).
     func decideNote(_ id: LeadID, text: String, by actor: Person) throws(CommandError) -> Decision {
         let lead = try requireLead(id)
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks
         guard !trimmed.isEmpty else {
             throw CommandError.invalid(argument: "text", "NOTE needs some text: NOTE \(id) spoke with homeowner, estimate Wed")
         }

@@ -24,7 +24,7 @@ public enum TimeSpec: Sendable, Equatable {
 
     /// Reads what a person typed, or nil if it is not a time.
     public static func parse(_ raw: String) -> TimeSpec? {
-        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = raw.trimmingBlanks.lowercased()
         if text == "now" { return .now }
         if text.hasPrefix("+") { return parseRelative(text.dropFirst()) }
         if let instant = Timestamp.parse(text) { return .instant(instant) }

@@ -91,7 +91,7 @@ public enum RequestDecoder {
         case "CLOCK": return .clock(advance: try clockAdvance(a))
         case "ESCALATE":
             let id = try leadID(a.positionals[0])
-            guard let reason = a.text, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let reason = a.text, !reason.trimmingBlanks.isEmpty else {
                 throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
             }
             return .command(.escalate(id, reason: reason))
@@ -158,7 +158,7 @@ public enum RequestDecoder {
         case "RELEASE": return .command(.release(try leadID(a.positionals[0]), reason: a.text))
         case "NOTE":
             let id = try leadID(a.positionals[0])
-            guard let text = a.text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let text = a.text, !text.trimmingBlanks.isEmpty else {
                 throw CommandError.invalid(argument: "text", "NOTE needs some text: NOTE \(id) spoke with homeowner, estimate Wed")
             }
             return .command(.note(id, text: text))
@@ -216,7 +216,7 @@ public enum RequestDecoder {
 
     /// `CLOCK` alone reads the clock; `CLOCK ADVANCE 15m` or `CLOCK ADVANCE fri 19:42` moves it.
     private static func clockAdvance(_ a: ParsedArguments) throws(CommandError) -> ClockAdvance? {
-        guard let text = a.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let text = a.text?.trimmingBlanks, !text.isEmpty else { return nil }
         let words = text.split(separator: " ", maxSplits: 1).map(String.init)
         guard words[0].uppercased() == "ADVANCE" else {
             throw CommandError.invalid(argument: "action", "CLOCK takes nothing, or ADVANCE <duration|time>; got \"\(words[0])\"")
@@ -224,7 +224,7 @@ public enum RequestDecoder {
         guard words.count == 2 else {
             throw CommandError.invalid(argument: "amount", "CLOCK ADVANCE needs a duration like 15m or 2h, or a time like 16:30")
         }
-        let amount = words[1].trimmingCharacters(in: .whitespaces)
+        let amount = words[1].trimmingBlanks
         if case .relative(let seconds)? = TimeSpec.parse(amount.hasPrefix("+") ? amount : "+" + amount), seconds > 0 {
             return .by(seconds)
         }
