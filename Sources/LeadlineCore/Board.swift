@@ -8,38 +8,38 @@ import Foundation
 /// decided change, one with only the durable ones — and the journal replays into a
 /// fresh board on start-up, all through this one `apply`.
 public struct Board: Sendable, Equatable {
-    public private(set) var leads: [LeadID: Lead] = [:]
-    public private(set) var people: [String: Person] = [:]
+    public internal(set) var leads: [LeadID: Lead] = [:]
+    public internal(set) var people: [String: Person] = [:]
     /// The sequence number of the last event applied.
-    public private(set) var lastSeq: UInt64 = 0
-    public private(set) var nextLeadID: LeadID = 1
-    public private(set) var ledger = TagLedger()
+    public internal(set) var lastSeq: UInt64 = 0
+    public internal(set) var nextLeadID: LeadID = 1
+    public internal(set) var ledger = TagLedger()
     /// When the last lead event stamped by the real clock happened: real work, which a
     /// drill (a simulated clock) must never be run on.
-    public private(set) var lastRealWork: Date?
+    public internal(set) var lastRealWork: Date?
     /// When the last lead event stamped by a simulated clock (a drill) happened.
-    public private(set) var lastDrillWork: Date?
+    public internal(set) var lastDrillWork: Date?
     /// The last daily open-loop review alerted (see ``reviewList(at:)``).
-    public private(set) var reviewedThrough: Date?
+    public internal(set) var reviewedThrough: Date?
     /// Hand-offs made to each stage so far: whose turn it is among a role's people.
-    public private(set) var handoffTurns: [Stage: Int] = [:]
+    public internal(set) var handoffTurns: [Stage: Int] = [:]
     /// The last end-of-day sweep that ran (see `Change.swept`).
-    public private(set) var sweptThrough: Date?
+    public internal(set) var sweptThrough: Date?
     /// Who is away (in the field, out, tied up), since when, and why.
-    public private(set) var presence: [String: Presence] = [:]
+    public internal(set) var presence: [String: Presence] = [:]
     /// Open leads by normalised phone number, to spot customers who call twice.
-    public private(set) var openByPhone: [String: Set<LeadID>] = [:]
+    public internal(set) var openByPhone: [String: Set<LeadID>] = [:]
     /// Open leads by owner, and by backup, for what follows a person (away, their queue).
-    public private(set) var openByOwner: [String: Set<LeadID>] = [:]
-    public private(set) var openByBackup: [String: Set<LeadID>] = [:]
+    public internal(set) var openByOwner: [String: Set<LeadID>] = [:]
+    public internal(set) var openByBackup: [String: Set<LeadID>] = [:]
     /// Open leads with no owner (what `NEXT` offers first).
-    public private(set) var openUnowned: Set<LeadID> = []
+    public internal(set) var openUnowned: Set<LeadID> = []
     /// Each lead's events, by number: the history `SHOW` reads back from the journal.
     /// Kept apart from the lead, and appended in place, so changing a lead with a long
     /// history copies nothing of it.
-    private var histories: [LeadID: [UInt64]] = [:]
+    var histories: [LeadID: [UInt64]] = [:]
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
-    public private(set) var alertIndex = AlertIndex()
+    public internal(set) var alertIndex = AlertIndex()
     /// The shop's procedure settings; not journaled (they come from the config).
     public let policy: Policy
 
@@ -202,7 +202,7 @@ public struct Board: Sendable, Equatable {
     }
 
     /// Keeps ``openByPhone`` in step with a lead's phone and openness.
-    private mutating func indexPhone(of lead: Lead) {
+    mutating func indexPhone(of lead: Lead) {
         guard let key = lead.phone.map(Self.phoneKey), !key.isEmpty else { return }
         if lead.isOpen {
             openByPhone[key, default: []].insert(lead.id)
@@ -213,7 +213,7 @@ public struct Board: Sendable, Equatable {
     }
 
     /// Keeps ``openByOwner``, ``openByBackup`` and ``openUnowned`` in step with a lead.
-    private mutating func indexHolders(before: Lead?, after lead: Lead) {
+    mutating func indexHolders(before: Lead?, after lead: Lead) {
         let id = lead.id
         let wasOpen = before?.isOpen ?? false
         Self.move(id, from: wasOpen ? before?.owner : nil, to: lead.isOpen ? lead.owner : nil, in: &openByOwner)

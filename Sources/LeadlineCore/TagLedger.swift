@@ -12,9 +12,9 @@ public struct TagLedger: Sendable, Equatable {
     public static let capacity = 1024
     public static let retention: TimeInterval = 86_400
 
-    private var replies: [String: [String: String]] = [:]
+    var replies: [String: [String: String]] = [:]
     /// Each person's tags, oldest first, with their event's time.
-    private var order: [String: [(tag: String, at: Date)]] = [:]
+    var order: [String: [(tag: String, at: Date)]] = [:]
 
     public init() {}
 

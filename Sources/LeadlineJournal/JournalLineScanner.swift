@@ -24,15 +24,22 @@ public struct ScanEnd: Sendable, Equatable {
 /// `leadlined repair` — so they agree on what a line, its number and its offset are.
 public enum JournalLineScanner {
     /// Calls `body` with each complete line, in order; nil when the file does not exist.
-    public static func scan(path: String, _ body: (RawLine) throws(JournalError) -> Void) throws(JournalError) -> ScanEnd? {
+    /// - Parameters:
+    ///   - offset: where to start (the start of a line), with `lines` lines before it:
+    ///     a snapshot's end, when only the journal after it is replayed.
+    public static func scan(path: String, from offset: Int = 0, lines: Int = 0,
+                            _ body: (RawLine) throws(JournalError) -> Void) throws(JournalError) -> ScanEnd? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw JournalError.io("cannot open \(path): \(errnoText())")
         }
         defer { close(fd) }
-        var number = 0
-        var consumed = 0          // bytes of complete lines handled so far
+        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) != off_t(offset) {
+            throw JournalError.io("cannot read \(path) from byte \(offset): \(errnoText())")
+        }
+        var number = lines
+        var consumed = offset     // bytes of complete lines handled so far
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -2,6 +2,20 @@ import Foundation
 import Glibc
 import LeadlineCore
 
+/// Where a replay begins when a snapshot already holds everything before: the byte
+/// and line the snapshot ends at, and the journal's header (read with the snapshot).
+public struct ReplayStart: Sendable {
+    public let offset: Int
+    public let lines: Int
+    public let header: JournalHeader
+
+    public init(offset: Int, lines: Int, header: JournalHeader) {
+        self.offset = offset
+        self.lines = lines
+        self.header = header
+    }
+}
+
 /// What start-up found in the journal.
 public struct ReplayReport: Sendable, Equatable {
     public let header: JournalHeader
@@ -45,11 +59,12 @@ public enum JournalReader {
     ///     so is a missing one beside files only a running shop writes.
     public static func replay(
         path: String, into board: inout Board, now: Date, readOnly: Bool = false, usedBefore: FolderEvidence = FolderEvidence(),
-        onEvent: (_ event: Event, _ offset: Int) -> Void = { _, _ in }
+        after start: ReplayStart? = nil, onEvent: (_ event: Event, _ offset: Int) -> Void = { _, _ in }
     ) throws(JournalError) -> ReplayReport {
         var reader = JournalLineReader(path: path)
+        if let start { reader.adopt(start.header) }
         var events = 0
-        let scanned = try JournalLineScanner.scan(path: path) { (line) throws(JournalError) in
+        let scanned = try JournalLineScanner.scan(path: path, from: start?.offset ?? 0, lines: start?.lines ?? 0) { (line) throws(JournalError) in
             guard let event = try reader.read(line) else { return }
             do throws(RecordError) {
                 try board.apply(event)
@@ -60,6 +75,7 @@ public enum JournalReader {
             events += 1
         }
         guard let end = scanned else {
+            if start != nil { throw JournalError.io("\(path) is gone") }
             if readOnly { throw JournalError.io("cannot open \(path): no such file") }
             // The lock alone may be left by a first start that failed before its journal
             // existed; anything more means a journal was here and is gone.

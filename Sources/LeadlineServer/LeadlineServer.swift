@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import Glibc
 import LeadlineCore
 import LeadlineJournal
@@ -50,16 +51,42 @@ public final class LeadlineServer: @unchecked Sendable {
         var board = Board(policy: config.policy)
         var lastEvent: Event?
         var index = JournalIndex()
+        var replayStart: ReplayStart?
         let report: ReplayReport
         let storage: JournalStorage
         do {
             try folder.create()
             let usedBefore = folder.evidenceOfUse()
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
-            report = try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
-                                              usedBefore: usedBefore) { event, offset in
-                lastEvent = event
-                index.record(seq: event.seq, through: event.voidedThrough, offset: Int64(offset), length: 0)
+            // The newest good snapshot, then only the journal after it; else the whole journal.
+            if FileManager.default.fileExists(atPath: folder.journalPath) {
+                for file in JournalSnapshot.files(dataDirectory: folder.path) {
+                    do throws(JournalError) {
+                        let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath, policy: config.policy)
+                        board = snapshot.board
+                        index = snapshot.index
+                        replayStart = ReplayStart(offset: snapshot.journalLength, lines: snapshot.lines, header: snapshot.header)
+                        config.log("loaded the snapshot of event \(snapshot.board.lastSeq) from \(file.path)")
+                        break
+                    } catch {
+                        config.log("warning: \(error); falling back to an older snapshot or the whole journal")
+                    }
+                }
+            }
+            func replay() throws(JournalError) -> ReplayReport {
+                try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
+                                         usedBefore: usedBefore, after: replayStart) { event, offset in
+                    lastEvent = event
+                    index.record(seq: event.seq, through: event.voidedThrough, offset: Int64(offset), length: 0)
+                }
+            }
+            do {
+                report = try replay()
+            } catch where replayStart != nil {
+                // The journal after the snapshot does not follow from it: the journal wins.
+                config.log("warning: the journal does not continue the snapshot (\(error)); replaying the whole journal")
+                (board, index, replayStart) = (Board(policy: config.policy), JournalIndex(), nil)
+                report = try replay()
             }
             index.setEnd(try DataDirectory.fileLength(folder.journalPath))
             lock.recordJournal(epoch: report.header.epoch)
@@ -78,7 +105,7 @@ public final class LeadlineServer: @unchecked Sendable {
         }
         config.log(report.created
             ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"
-            : "replayed \(report.events) events from \(folder.journalPath) (epoch \(report.header.epoch))")
+            : "replayed \(report.events) events from \(folder.journalPath)\(replayStart == nil ? "" : " after the snapshot") (epoch \(report.header.epoch))")
         if let last = lastEvent, config.clock.now < last.at.addingTimeInterval(-2) {
             config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
                 + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")
@@ -132,7 +159,8 @@ public final class LeadlineServer: @unchecked Sendable {
             throw ServerError.journal(error)
         }
         let hub = Hub(config: config, board: board, header: report.header,
-                      journal: JournalState(storage: storage, index: index, history: history))
+                      journal: JournalState(storage: storage, index: index, history: history, header: report.header,
+                                            dataDirectory: config.dataDirectory, snapshotEvery: config.limits.snapshotEveryEvents))
         // Alerts that fell due while the server was down are raised, durably, before
         // anyone connects: a client then finds them all in SINCE, none twice.
         let caughtUp = DispatchSemaphore(value: 0)
@@ -260,6 +288,27 @@ public final class LeadlineServer: @unchecked Sendable {
 
     /// Stops gracefully and waits: no new connections or requests, pending syncs
     /// finished and answered, `BYE` to everyone, the data folder unlocked.
+    /// Writes a snapshot of the durable state now and waits for it: the path written,
+    /// or why not. (The server also writes one by itself every
+    /// ``Limits/snapshotEveryEvents`` events.)
+    @discardableResult
+    public func writeSnapshot() -> Result<String, JournalError> {
+        stateLock.lock()
+        let hub = self.hub
+        stateLock.unlock()
+        guard let hub else { return .failure(.io("the server is not running")) }
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<String, JournalError>>(.failure(.io("no snapshot")))
+        hub.queue.async {
+            hub.shop.writeSnapshot { result in
+                outcome.withLock { $0 = result }
+                done.signal()
+            }
+        }
+        done.wait()
+        return outcome.withLock { $0 }
+    }
+
     public func stop() {
         let done = DispatchSemaphore(value: 0)
         stop { done.signal() }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LeadlineJournal
 import LeadlineTestSupport
 import Synchronization
 import Testing
@@ -28,11 +29,15 @@ import Testing
         let writersCount = environment["LEADLINE_KILL_WRITERS"].flatMap(Int.init) ?? 20
         let (dir, tokens) = try ProcessTests.seededFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Snapshots every few dozen events: the kills land while they are being written too.
+        let config = dir + ".json"
+        try Data(#"{ "limits": { "snapshotEveryEvents": 37 } }"#.utf8).write(to: URL(fileURLWithPath: config))
+        defer { try? FileManager.default.removeItem(atPath: config) }
         let writers = (0..<writersCount).map(Writer.init)
         var totalAcknowledged = 0
 
         for round in 1...rounds {
-            let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+            let server = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config])
             let acknowledgedThisRound = Atomic<Int>(0)
             let group = DispatchGroup()
             for writer in writers {
@@ -75,7 +80,7 @@ import Testing
             totalAcknowledged += acknowledgedThisRound.load(ordering: .relaxed)
 
             // Verify on the restarted server.
-            let check = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+            let check = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config])
             let c = try LineClient(port: check.port)
             _ = c.readLine()
             _ = c.reply("LOGIN ana \(tokens["ana"]!)")
@@ -116,5 +121,6 @@ import Testing
         print("kill -9 soak: \(rounds) rounds, \(writersCount) writers, \(acknowledged) acknowledged changes checked "
               + "(\(totalAcknowledged) in the rounds), \(retried) in-flight requests retried with their tag after a kill")
         #expect(acknowledged > rounds * 50)
+        #expect(JournalSnapshot.files(dataDirectory: dir).count >= 1, "snapshots were written along the way")
     }
 }

@@ -77,7 +77,7 @@ public enum ConfigurationFile {
 
     private static func applyLimits(_ o: ConfigObject, to limits: inout Limits) throws(ServerError) {
         try o.allow(["maxLine", "maxOutboundBytes", "outboundHighWater", "maxInboundBytes", "loginTimeoutSeconds",
-                     "maxConnections", "maxUnauthenticated", "maxUnauthenticatedPerAddress", "sinceWindow", "maxLoginFailures", "loginFailureDelaySeconds",
+                     "maxConnections", "maxUnauthenticated", "maxUnauthenticatedPerAddress", "sinceWindow", "snapshotEveryEvents", "maxLoginFailures", "loginFailureDelaySeconds",
                      "requestsPerSecond", "requestBurst", "closeLingerSeconds"])
         if let v = try o.int("maxLine", 256...1_048_576) { limits.maxLine = v }
         if let v = try o.int("maxOutboundBytes", 65_536...1 << 30) { limits.maxOutboundBytes = v }
@@ -88,6 +88,7 @@ public enum ConfigurationFile {
         if let v = try o.int("maxUnauthenticated", 1...1_000_000) { limits.maxUnauthenticated = v }
         if let v = try o.int("maxUnauthenticatedPerAddress", 1...1_000_000) { limits.maxUnauthenticatedPerAddress = v }
         if let v = try o.int("sinceWindow", 0...1_000_000_000) { limits.sinceWindow = v }
+        if let v = try o.int("snapshotEveryEvents", 0...1_000_000_000) { limits.snapshotEveryEvents = v }
         if let v = try o.int("maxLoginFailures", 1...100) { limits.maxLoginFailures = v }
         if let v = try o.number("loginFailureDelaySeconds", 0...60) { limits.loginFailureDelay = v }
         if let v = try o.number("requestsPerSecond", 0...1e9) { limits.requestsPerSecond = v }

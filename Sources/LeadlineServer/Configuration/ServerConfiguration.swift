@@ -100,6 +100,9 @@ public struct Limits: Sendable, Equatable {
     public var maxUnauthenticatedPerAddress = 64
     /// How many events back `SINCE` reaches (0: all of history, read from the journal).
     public var sinceWindow = 0
+    /// A snapshot of the state is written (in the background) after this many events,
+    /// so start-up replays only the journal after it (0: never).
+    public var snapshotEveryEvents = 50_000
     /// Failed logins before the server says BYE.
     public var maxLoginFailures = 5
     /// The delay after the first failed login; it doubles with each failure (up to 8 s).

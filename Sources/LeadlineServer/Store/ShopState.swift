@@ -14,9 +14,10 @@ import LeadlineWire
 /// `durable` holds only what the journal has synced, and is what reads, `SINCE` and
 /// the broadcast see. A failed write reverts `speculative` to `durable`.
 ///
-/// Confined to the hub's queue, like the connections; only the journal's sync runs
-/// elsewhere, and hands its result back here.
-final class ShopState {
+/// Confined to the hub's queue, like the connections (hence `@unchecked Sendable`: it
+/// is only ever touched there); only the journal's sync and a snapshot's encoding run
+/// elsewhere, on values, and hand their results back here.
+final class ShopState: @unchecked Sendable {
     let epoch: String
     private(set) var speculative: Board
     private(set) var durable: Board
@@ -25,6 +26,8 @@ final class ShopState {
     /// it: history lives on disk, not in memory.
     private(set) var index: JournalIndex
     let history: JournalHistory
+    /// When the next snapshot is due, and whether one is being written.
+    var snapshots: SnapshotSchedule
     let clock: ServerClock
     let policy: Policy
     let log: @Sendable (String) -> Void
@@ -43,6 +46,7 @@ final class ShopState {
         journal = JournalWriter(storage: state.storage, owner: queue, length: state.index.end)
         index = state.index
         history = state.history
+        snapshots = SnapshotSchedule(every: state.snapshotEvery, header: state.header, dataDirectory: state.dataDirectory, owner: queue)
         self.clock = clock
         policy = board.policy
         self.log = log
@@ -112,6 +116,7 @@ final class ShopState {
                 }
                 answer(.success(()))
                 published(events, audiences)
+                countTowardSnapshot(events.count)
             case .failure(let error):
                 speculative = durable
                 log("journal write failed, change refused: \(error)")
@@ -161,4 +166,8 @@ struct JournalState {
     let storage: JournalStorage
     let index: JournalIndex
     let history: JournalHistory
+    let header: JournalHeader
+    let dataDirectory: String
+    /// A snapshot every so many events (0: never).
+    let snapshotEvery: Int
 }

@@ -1,0 +1,142 @@
+import Foundation
+import LeadlineCore
+
+/// What a snapshot holds: the board and the journal's index as of a line boundary of
+/// the journal, so start-up reads the snapshot and replays only the journal after it.
+public struct SnapshotContents {
+    public let header: JournalHeader
+    /// Where in the journal the snapshot ends: its byte length and line count then.
+    public let journalLength: Int
+    public let lines: Int
+    public let board: Board
+    public let index: JournalIndex
+}
+
+/// Snapshot files: `snapshots/snapshot-<seq>.bin` in the data folder, each written
+/// whole or not at all (a temporary file, synced, renamed, the folder synced), ending
+/// in a CRC-32 of everything before it, and naming its format version. The journal
+/// stays the source of truth and is never rewritten: a snapshot that is damaged, of an
+/// unknown version, or of another journal is reported and passed over, and start-up
+/// falls back to an older one or to the whole journal.
+public enum JournalSnapshot {
+    static let magic = Array("LEADLINE SNAPSHOT\n".utf8)
+    public static let folderName = "snapshots"
+    /// Snapshots kept: the newest, and one before it to fall back on.
+    public static let kept = 2
+
+    public static func folder(of dataDirectory: String) -> String { dataDirectory + "/" + folderName }
+
+    /// The snapshot's bytes (pure): magic, format, the journal's header and length, the
+    /// board, the index, and the checksum.
+    public static func encode(board: Board, index: JournalIndex, header: JournalHeader, journalLength: Int) -> [UInt8] {
+        var w = SnapshotWriter()
+        w.raw(magic)
+        w.uint(UInt64(Board.snapshotFormat))
+        w.string(header.epoch)
+        w.date(header.created)
+        w.uint(UInt64(header.version))
+        w.uint(UInt64(journalLength))
+        w.uint(UInt64(index.lineCount))
+        board.writeSnapshot(to: &w)
+        let offsets = index.allOffsets
+        w.uint(UInt64(offsets.count))
+        w.uint(UInt64(index.end))
+        var raw = [UInt8](repeating: 0, count: offsets.count * 8)
+        raw.withUnsafeMutableBytes { buf in
+            for (i, offset) in offsets.enumerated() { buf.storeBytes(of: offset.littleEndian, toByteOffset: i * 8, as: Int64.self) }
+        }
+        w.raw(raw)
+        var bytes = w.bytes
+        let crc = Checksum.crc32(bytes)
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
+        return bytes
+    }
+
+    /// Reads a snapshot's bytes, checking magic, checksum and version first.
+    public static func decode(_ bytes: [UInt8], policy: Policy) throws(RecordError) -> SnapshotContents {
+        guard bytes.count > magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
+            throw RecordError("not a Leadline snapshot")
+        }
+        let body = bytes.dropLast(4)
+        var stored: UInt32 = 0
+        for (i, b) in bytes.suffix(4).enumerated() { stored |= UInt32(b) << UInt32(8 * i) }
+        guard Checksum.crc32(body) == stored else { throw RecordError("its checksum does not match: the file was damaged") }
+        var r = SnapshotReader(Array(body), from: magic.count)
+        let format = Int(try r.uint())
+        guard format == Board.snapshotFormat else {
+            throw RecordError("it is in snapshot format \(format); this build reads format \(Board.snapshotFormat)")
+        }
+        let header = JournalHeader(epoch: try r.string(), created: try r.date(), version: Int(try r.uint()))
+        let journalLength = Int(try r.uint())
+        let lines = Int(try r.uint())
+        let board = try Board(snapshot: &r, policy: policy)
+        let count = try r.count()
+        let end = Int64(try r.uint())
+        let raw = try r.raw(count * 8)
+        var offsets = [Int64](repeating: 0, count: count)
+        raw.withUnsafeBytes { buf in
+            for i in 0..<count { offsets[i] = Int64(littleEndian: buf.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
+        }
+        guard r.atEnd else { throw RecordError("it has bytes after its end") }
+        return SnapshotContents(header: header, journalLength: journalLength, lines: lines, board: board,
+                                index: JournalIndex(offsets: offsets, end: end))
+    }
+
+    /// Writes `bytes` as the snapshot of event `lastSeq`, atomically, and removes all but
+    /// the newest ``kept``.
+    public static func write(_ bytes: [UInt8], lastSeq: UInt64, dataDirectory: String) throws(JournalError) {
+        let dir = folder(of: dataDirectory)
+        if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+            throw JournalError.io("cannot create \(dir): \(errnoText())")
+        }
+        try DataDirectory.writeAtomically(bytes, to: dir + "/snapshot-\(lastSeq).bin")
+        for old in files(dataDirectory: dataDirectory).dropFirst(kept) { unlink(old.path) }
+    }
+
+    /// The snapshot files, newest (highest event number) first.
+    public static func files(dataDirectory: String) -> [(path: String, seq: UInt64)] {
+        let dir = folder(of: dataDirectory)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.compactMap { name -> (String, UInt64)? in
+            guard name.hasPrefix("snapshot-"), name.hasSuffix(".bin"),
+                  let seq = UInt64(name.dropFirst("snapshot-".count).dropLast(".bin".count)) else { return nil }
+            return (dir + "/" + name, seq)
+        }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Reads the snapshot at `path` and checks it belongs to the journal at `journalPath`
+    /// as it is now: the same header, and at least as long.
+    public static func load(_ path: String, journalPath: String, policy: Policy) throws(JournalError) -> SnapshotContents {
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw JournalError.io("cannot read \(path): \(error.localizedDescription)")
+        }
+        let contents: SnapshotContents
+        do throws(RecordError) {
+            contents = try decode(bytes, policy: policy)
+        } catch {
+            throw JournalError.io("\(path) was not used: \(error.description)")
+        }
+        let length = try DataDirectory.fileLength(journalPath)
+        guard Int64(contents.journalLength) <= length else {
+            throw JournalError.io("\(path) was not used: it covers \(contents.journalLength) bytes of the journal, which has \(length)")
+        }
+        guard try firstLine(of: journalPath) == JournalCodec.encodeHeader(contents.header) else {
+            throw JournalError.io("\(path) was not used: it belongs to another journal (epoch \(contents.header.epoch))")
+        }
+        return contents
+    }
+
+    /// The journal's first line, LF included (its header).
+    private static func firstLine(of path: String) throws(JournalError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) }
+        guard n > 0, let lf = buffer[0..<n].firstIndex(of: 0x0A) else { return [] }
+        return Array(buffer[...lf])
+    }
+}

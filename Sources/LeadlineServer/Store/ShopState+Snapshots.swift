@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+
+/// Snapshots: the durable state, written in the background every so many events, so a
+/// restart reads it and replays only the journal after it.
+extension ShopState {
+    /// Counts durable events; starts a snapshot when enough have passed since the last.
+    func countTowardSnapshot(_ events: Int) {
+        snapshots.eventsSince += events
+        guard snapshots.every > 0, snapshots.eventsSince >= snapshots.every, !snapshots.writing else { return }
+        writeSnapshot { _ in }
+    }
+
+    /// Writes a snapshot of the durable state now (encoded and written off the hub's
+    /// queue); `done` runs on the hub's queue with the file written, or why not.
+    func writeSnapshot(done: @escaping @Sendable (Result<String, JournalError>) -> Void) {
+        guard !snapshots.writing else {
+            done(.failure(.io("a snapshot is being written")))
+            return
+        }
+        snapshots.writing = true
+        snapshots.eventsSince = 0
+        // Values: the encoder works on this moment's state while the hub goes on.
+        let board = durable
+        let length = journal.durableLength
+        let index = index.prefix(through: board.lastSeq, end: length)
+        let header = snapshots.header
+        let dataDirectory = snapshots.dataDirectory
+        let owner = snapshots.owner
+        let started = Date()
+        snapshots.queue.async { [self] in
+            let bytes = JournalSnapshot.encode(board: board, index: index, header: header, journalLength: Int(length))
+            let result = Result { () throws(JournalError) -> String in
+                try JournalSnapshot.write(bytes, lastSeq: board.lastSeq, dataDirectory: dataDirectory)
+                return JournalSnapshot.folder(of: dataDirectory) + "/snapshot-\(board.lastSeq).bin"
+            }
+            owner.async { [self] in
+                snapshots.writing = false
+                switch result {
+                case .success(let path):
+                    log("wrote the snapshot of event \(board.lastSeq) (\(bytes.count / 1024) KiB in "
+                        + "\(Int(Date().timeIntervalSince(started) * 1000)) ms) to \(path)")
+                case .failure(let error):
+                    log("warning: the snapshot of event \(board.lastSeq) was not written (\(error)); the journal holds everything")
+                }
+                done(result)
+            }
+        }
+    }
+}
+
+/// Where and how often snapshots are written, and whether one is under way. Owned by
+/// the hub's queue, like the rest of the shop's state.
+struct SnapshotSchedule {
+    let every: Int
+    let header: JournalHeader
+    let dataDirectory: String
+    let owner: DispatchQueue
+    let queue = DispatchQueue(label: "leadline.snapshot", qos: .utility)
+    var eventsSince = 0
+    var writing = false
+}

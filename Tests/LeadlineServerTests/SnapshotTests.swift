@@ -1,0 +1,88 @@
+import Foundation
+import LeadlineJournal
+import LeadlineTestSupport
+import Testing
+
+/// Snapshots: a restart from a snapshot and the journal after it answers exactly as a
+/// restart from the whole journal; a damaged snapshot is passed over for an older one
+/// or the journal, and nothing is lost either way.
+@Suite struct SnapshotTests {
+    /// Everything a client can read about the shop, for comparing states.
+    static func readEverything(_ server: TestServer) throws -> [[String]] {
+        let omar = try server.client("omar")
+        _ = omar.reply("WATCH none")
+        let all = omar.request("LIST all")
+        var views = [all, omar.request("@s SINCE 0"), omar.request("REVIEW"), omar.request("CLOCK")]
+        for row in all where row.hasPrefix("LEAD ") {
+            views.append(omar.request("SHOW \(row.split(separator: " ")[1])"))
+        }
+        return views
+    }
+
+    /// A day of work: leads, claims, notes, alerts as the clock moves, tagged requests.
+    static func work(_ server: TestServer, round: Int) throws {
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        for i in 0..<6 {
+            let id = dora.newLead("kind=\(["missed-call", "new-lead", "promised due=+1h"][i % 3]) phone=555-\(round)\(i)0")
+            if i % 2 == 0 { _ = dora.reply("ASSIGN \(id) ana") }
+            if i % 3 == 0 { _ = dora.reply("@r\(round)-\(i) NOTE \(id) called, left a message") }
+        }
+        server.advance(by: 45 * 60)
+        _ = dora.reply("CLOCK")
+    }
+
+    @Test func aSnapshotAndTheJournalAfterItAnswerAsTheWholeJournalDoes() throws {
+        let server = try TestServer()
+        try Self.work(server, round: 1)
+        let written = try server.server.writeSnapshot().get()
+        #expect(written.hasSuffix(".bin"))
+        try Self.work(server, round: 2)
+        let dora = try server.client("dora")
+        let tagged = dora.reply("@keep NEW phone=555-7777")
+        let before = try Self.readEverything(server)
+
+        try server.restart()
+        #expect(server.logLines.all.contains { $0.contains("loaded the snapshot of event") })
+        #expect(try Self.readEverything(server) == before)
+        #expect(try server.client("dora").reply("@keep NEW phone=555-7777") == tagged, "a retry is answered as before")
+
+        server.stop()
+        try FileManager.default.removeItem(atPath: JournalSnapshot.folder(of: server.directory))
+        try server.restart()
+        #expect(try Self.readEverything(server) == before, "the whole journal gives the same")
+    }
+
+    @Test func aDamagedSnapshotIsPassedOverForAnOlderOneOrTheJournal() throws {
+        let server = try TestServer()
+        try Self.work(server, round: 1)
+        let older = try server.server.writeSnapshot().get()
+        try Self.work(server, round: 2)
+        let newer = try server.server.writeSnapshot().get()
+        try Self.work(server, round: 3)
+        let before = try Self.readEverything(server)
+        server.stop()
+
+        // A byte flipped in the newest: refused by its checksum; the older one serves.
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: newer)))
+        bytes[bytes.count / 2] ^= 0x20
+        try Data(bytes).write(to: URL(fileURLWithPath: newer))
+        try server.restart()
+        #expect(server.logLines.all.contains { $0.contains("\(newer) was not used: its checksum does not match") })
+        #expect(server.logLines.all.contains { $0.contains("loaded the snapshot") && $0.hasSuffix(older) })
+        #expect(try Self.readEverything(server) == before)
+
+        // Both cut short at many points (a disk that lost their ends): the whole journal.
+        server.stop()
+        let whole = Array(try Data(contentsOf: URL(fileURLWithPath: older)))
+        for cut in stride(from: 0, to: whole.count, by: max(1, whole.count / 7)) {
+            try Data(whole.prefix(cut)).write(to: URL(fileURLWithPath: older))
+            try Data(bytes.prefix(cut)).write(to: URL(fileURLWithPath: newer))
+            let loadedBefore = server.logLines.all.filter { $0.contains("loaded the snapshot") }.count
+            try server.restart()
+            #expect(server.logLines.all.filter { $0.contains("loaded the snapshot") }.count == loadedBefore)
+            #expect(try Self.readEverything(server) == before, "cut at \(cut)")
+            server.stop()
+        }
+    }
+}
