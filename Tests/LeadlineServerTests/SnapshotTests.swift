@@ -1,5 +1,6 @@
 import Foundation
 import LeadlineJournal
+import LeadlineServer
 import LeadlineTestSupport
 import Testing
 
@@ -62,11 +63,15 @@ import Testing
         try Self.work(server, round: 3)
         let before = try Self.readEverything(server)
         server.stop()
+        let sound = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(sound.sound && sound.text.contains("\(newer): sound, the state as of event"), "\(sound.text)")
 
         // A byte flipped in the newest: refused by its checksum; the older one serves.
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: newer)))
         bytes[bytes.count / 2] ^= 0x20
         try Data(bytes).write(to: URL(fileURLWithPath: newer))
+        let checked = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(!checked.sound && checked.text.contains("\(newer): its checksum does not match"), "\(checked.text)")
         try server.restart()
         #expect(server.logLines.all.contains { $0.contains("\(newer) was not used: its checksum does not match") })
         #expect(server.logLines.all.contains { $0.contains("loaded the snapshot") && $0.hasSuffix(older) })

@@ -42,7 +42,8 @@ public enum DataFolderDoctor {
             lines.append("\(report.unchecked) line\(report.unchecked == 1 ? "" : "s") carry no checksum (journal format 1, or written "
                 + "by another tool): they read, but a changed byte in them cannot be caught")
         }
-        let problems = report.findings.count
+        let badSnapshots = checkSnapshots(folder, into: &lines)
+        let problems = report.findings.count + badSnapshots
         if problems == 0 {
             lines.append("sound: \(report.lines) lines, \(report.events) events, the last is event \(report.lastSeq)")
         } else {
@@ -51,6 +52,27 @@ public enum DataFolderDoctor {
                 + "and keeps a copy of the journal as it is.")
         }
         return (lines.joined(separator: "\n"), problems == 0)
+    }
+
+    /// One line per snapshot: sound (which event, how much of the journal), or what is
+    /// wrong with it. Returns how many are not usable.
+    private static func checkSnapshots(_ folder: DataDirectory, into lines: inout [String]) -> Int {
+        var bad = 0
+        for file in JournalSnapshot.files(dataDirectory: folder.path) {
+            do throws(JournalError) {
+                let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath, policy: Policy())
+                guard snapshot.board.lastSeq == file.seq else {
+                    throw JournalError.io("\(file.path) was not used: it holds event \(snapshot.board.lastSeq), not \(file.seq) as its name says")
+                }
+                lines.append("\(file.path): sound, the state as of event \(file.seq) (the first \(snapshot.journalLength) bytes "
+                    + "of the journal, \(snapshot.board.leads.count) leads)")
+            } catch {
+                bad += 1
+                lines.append("\(error.description.replacingOccurrences(of: " was not used:", with: ":")); start-up passes it over "
+                    + "(for an older snapshot or the whole journal): delete it, and the server writes a fresh one")
+            }
+        }
+        return bad
     }
 
     /// Repairs the journal under the folder's lock; the text `repair` prints.
