@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "LeadlineClient", dependencies: ["LeadlineWire", "LeadlineTransport"], path: "clients/LeadlineClient"),
         .executableTarget(name: "leadline", dependencies: ["LeadlineClient"], path: "clients/leadline"),
         // The benchmark: a release leadlined measured over plaintext and TLS (BENCHMARKS.md).
-        .executableTarget(name: "leadline-bench", dependencies: ["LeadlineServer", "LeadlineTransport", "LeadlineWire", "CLinux"]),
+        .executableTarget(name: "leadline-bench", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineJournal", "LeadlineTransport", "LeadlineWire", "CLinux"]),
 
         // Helpers shared by the test targets: a line client, a server harness, transcripts.
         .target(

@@ -55,6 +55,16 @@ final class BenchConnection {
         return nil
     }
 
+    /// Waits for a line holding `text` (an event), skipping others.
+    func waitForLine(containing text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while let line = readLine(timeout: max(0.01, deadline.timeIntervalSinceNow)) {
+            if line.contains(text) { return true }
+            if Date() > deadline { return false }
+        }
+        return false
+    }
+
     func login(_ name: String, _ token: String) throws {
         guard request("LOGIN \(name) \(token)")?.hasPrefix("OK LOGIN") == true else { throw SocketError("login as \(name) refused") }
     }

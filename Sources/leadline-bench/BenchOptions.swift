@@ -11,6 +11,14 @@ struct BenchOptions {
     var pingClients = 50
     var watchers = 1000
     var idleConnections = 1000
+    /// Clients of the durable-changes row.
+    var durableClients = 50
+    /// Open leads on the big board (LIST, SHOW, the trickle, memory per open lead).
+    var openLeads = 10_000
+    /// Seconds of one-NOTE-a-second trickle on the big board.
+    var trickleSeconds = 10.0
+    /// Events in the journal start-up is timed on (a tenth as many leads, 90 % closed).
+    var journalEvents = 1_000_000
     /// Pin the server to CPU 0 and the load generator to CPU 1 (on two or more CPUs).
     var pin = true
     /// Which rows to run (nil: all).
@@ -26,7 +34,8 @@ struct BenchOptions {
           --quick        one short repetition with fewer connections (a smoke test, figures not to quote)
           --reps N       repetitions of each row (default 5); the table shows median [min-max]
           --duration S   seconds per throughput measurement (default 3)
-          --only ROWS    comma-separated: ping, fanout, handshake, idle
+          --only ROWS    comma-separated: ping, fanout, handshake, idle (plaintext beside TLS);
+                         durable, board, startup (cost with the work, plaintext)
           --no-pin       do not pin the server and the generator to separate CPUs
 
         Build first: swift build -c release && .build/release/leadline-bench
@@ -49,6 +58,10 @@ struct BenchOptions {
                 options.pingClients = 10
                 options.watchers = 50
                 options.idleConnections = 50
+                options.durableClients = 10
+                options.openLeads = 500
+                options.trickleSeconds = 2.5
+                options.journalEvents = 20_000
             case "--reps": options.repetitions = Int(value()) ?? { fail("--reps takes a number") }()
             case "--duration": options.duration = Double(value()) ?? { fail("--duration takes seconds") }()
             case "--only": options.only = Set(value().split(separator: ",").map(String.init))

@@ -38,6 +38,7 @@ struct Report {
     }
 
     func table() -> String {
+        guard !samples.isEmpty else { return "" }
         var lines = [
             "leadline-bench: \(options.repetitions) repetition(s) of \(options.duration) s, "
                 + (options.pin ? "server on CPU 0, generator on CPU 1" : "unpinned")

@@ -13,10 +13,14 @@ final class ServerUnderTest {
     private(set) var tokens: [String: String] = [:]
     static let people = (0..<8).map { "bench\($0)" }
 
-    init(pin: Bool) throws {
-        folder = NSTemporaryDirectory() + "leadline-bench-" + UUID().uuidString
-        for name in Self.people {
-            tokens[name] = try DataFolderAdmin.run(.add(name: name, role: .ops), dataDirectory: folder)
+    /// Starts on a fresh data folder, or on `prepared` (a folder and its people's tokens).
+    init(pin: Bool, prepared: (folder: String, tokens: [String: String])? = nil) throws {
+        if let prepared {
+            folder = prepared.folder
+            tokens = prepared.tokens
+        } else {
+            folder = Self.freshFolder()
+            tokens = try Self.addPeople(to: folder)
         }
         // The per-connection rate limit would cap every client; the login share is for one address here.
         let config = """
@@ -40,15 +44,30 @@ final class ServerUnderTest {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
+        let started = Workloads.now()
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            if let probe = try? BenchConnection.open(port: plainPort, tls: false, timeout: 1) {
+            if let probe = try? BenchConnection.open(port: plainPort, tls: false, timeout: 1),
+               (try? probe.login(Self.people[0], tokens[Self.people[0]]!)) != nil, probe.request("PING")?.hasPrefix("OK PING") == true {
                 probe.close()
+                startSeconds = Workloads.now() - started
                 return
             }
-            usleep(20_000)
+            usleep(5_000)
         }
         fail("leadlined did not start")
+    }
+
+    /// From launch to the first `PING` answered after a login.
+    private(set) var startSeconds = 0.0
+
+    static func freshFolder() -> String { NSTemporaryDirectory() + "leadline-bench-" + UUID().uuidString }
+
+    /// The bench's people, made in `folder` (ops: they may do anything the loads need).
+    static func addPeople(to folder: String) throws -> [String: String] {
+        var tokens: [String: String] = [:]
+        for name in people { tokens[name] = try DataFolderAdmin.run(.add(name: name, role: .ops), dataDirectory: folder) }
+        return tokens
     }
 
     /// Resident memory, in KiB.

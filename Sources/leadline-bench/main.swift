@@ -39,7 +39,29 @@ do {
             }
         }
     }
+    var cost = CostReport(options: options)
+    for _ in 0..<options.repetitions {
+        if options.runs("durable") {
+            let server = try ServerUnderTest(pin: options.pin)
+            cost.add(try CostWorkloads.durable(server, clients: options.durableClients, duration: options.duration), as: "durable50")
+            cost.add(try CostWorkloads.durable(server, clients: 1, duration: options.duration), as: "durable1")
+            cost.add(["deliveries": try Workloads.fanout(server, watchers: 100, tls: false, duration: options.duration).value], as: "fanout100")
+            server.stop()
+        }
+        if options.runs("board") {
+            cost.add(try CostWorkloads.bigBoard(pin: options.pin, open: options.openLeads, duration: options.duration,
+                                                trickle: options.trickleSeconds), as: "board")
+        }
+        if options.runs("startup") {
+            for snapshot in [false, true] {
+                cost.add(try CostWorkloads.startup(pin: options.pin, leads: options.journalEvents / 10, eventsPerLead: 10,
+                                                   snapshot: snapshot), as: snapshot ? "startup.snapshot" : "startup.journal")
+            }
+            cost.add(["bytes": try CostWorkloads.openLeadMemory(pin: options.pin, leads: options.openLeads)], as: "memory")
+        }
+    }
+    print(report.table())
+    print(cost.table())
 } catch {
     fail("\(error)")
 }
-print(report.table())

@@ -1,0 +1,122 @@
+import Foundation
+import Glibc
+
+/// The loads whose cost must follow the work, not the history («Cost that grows with
+/// the work»): durable changes, reads over a big board, a trickle of changes on it,
+/// start-up on a long journal, memory per open lead. Over plaintext.
+enum CostWorkloads {
+    /// Latencies in microseconds: the p-th percentile by nearest rank.
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))]
+    }
+
+    /// `clients` connections, each noting its own lead and waiting for the `OK` (which
+    /// comes only once the note is synced) before the next: ops/s, p50 and p99 in µs.
+    static func durable(_ server: ServerUnderTest, clients: Int, duration: Double) throws -> [String: Double] {
+        let connections = try Workloads.connect(clients, to: server, tls: false, watch: "none")
+        defer { connections.forEach { $0.close() } }
+        var notes: [[UInt8]] = []
+        for c in connections {
+            guard let created = c.request("NEW phone=555-0100 name=Durable"),
+                  let id = created.split(separator: " ").first(where: { $0.hasPrefix("lead=") })?.dropFirst(5),
+                  c.request("CLAIM \(id)")?.hasPrefix("OK CLAIM") == true else { throw BenchError("NEW or CLAIM refused") }
+            notes.append(Array("NOTE \(id) durable note\n".utf8))
+        }
+        let loop = EventLoop()
+        for (i, c) in connections.enumerated() { loop.add(c.socket.fd, index: i) }
+        var sentAt = [Double](repeating: 0, count: clients)
+        var latencies: [Double] = []
+        var measuring = false
+        for (i, c) in connections.enumerated() {
+            sentAt[i] = Workloads.now()
+            c.send(notes[i])
+            _ = c.flush()
+        }
+        func answered(_ i: Int, _ lines: Int) {
+            let t = Workloads.now()
+            if measuring { latencies.append((t - sentAt[i]) * 1e6) }
+            sentAt[i] = t
+            connections[i].send(notes[i])
+        }
+        Workloads.run(loop, connections, until: Workloads.now() + 0.5, answered)
+        measuring = true
+        let sample = Workloads.timed(server, duration: duration, count: { latencies.count }) { end in
+            Workloads.run(loop, connections, until: end, answered)
+        }
+        return ["ops": sample.value, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "cpu": sample.serverCPU]
+    }
+
+    /// A server holding `open` open leads: `LIST open` and `SHOW` round trips (ms and
+    /// µs), then one `NOTE` a second with a watcher: server CPU and delivery p50 (ms).
+    static func bigBoard(pin: Bool, open: Int, duration: Double, trickle: Double) throws -> [String: Double] {
+        let prepared = try PreparedJournals.make(leads: open, eventsPerLead: 4, closedShare: 0, snapshot: false)
+        let server = try ServerUnderTest(pin: pin, prepared: prepared)
+        defer { server.stop() }
+        let reader = try Workloads.connect(1, to: server, tls: false, watch: "none")[0]
+        defer { reader.close() }
+        var list: [Double] = []
+        var show: [Double] = []
+        let end = Workloads.now() + duration
+        var id = 1
+        while Workloads.now() < end {
+            let t0 = Workloads.now()
+            guard reader.request("LIST open", timeout: 30)?.hasPrefix("OK LIST filter=open count=\(open)") == true else {
+                throw BenchError("LIST open did not answer \(open) leads")
+            }
+            let t1 = Workloads.now()
+            for _ in 0..<20 {
+                let s0 = Workloads.now()
+                guard reader.request("SHOW \(id)")?.hasPrefix("OK SHOW") == true else { throw BenchError("SHOW refused") }
+                show.append((Workloads.now() - s0) * 1e6)
+                id = id % open + 1
+            }
+            list.append((t1 - t0) * 1000)
+        }
+        // The trickle: a note a second on one of the leads, seen by one watcher.
+        let watcher = try Workloads.connect(1, to: server, tls: false, watch: "all")[0]
+        defer { watcher.close() }
+        let noter = try BenchConnection.open(port: server.plainPort, tls: false)
+        defer { noter.close() }
+        try noter.login(ServerUnderTest.people[0], server.tokens[ServerUnderTest.people[0]]!)
+        _ = noter.request("WATCH none")
+        var deliveries: [Double] = []
+        let cpu = Workloads.timed(server, duration: trickle, count: { deliveries.count }) { end in
+            var n = 0
+            while Workloads.now() + 1 < end {
+                let t0 = Workloads.now()
+                guard noter.request("NOTE \(n % open + 1) trickle \(n)")?.hasPrefix("OK NOTE") == true else { return }
+                if watcher.waitForLine(containing: " NOTED ", timeout: 5) { deliveries.append((Workloads.now() - t0) * 1000) }
+                n += 1
+                usleep(UInt32(max(0, 1 - (Workloads.now() - t0)) * 1e6))
+            }
+        }.serverCPU
+        return ["list.p50": percentile(list, 50), "list.p99": percentile(list, 99), "list.n": Double(list.count),
+                "show.p50": percentile(show, 50), "show.p99": percentile(show, 99),
+                "trickle.cpu": cpu, "trickle.p50": percentile(deliveries, 50)]
+    }
+
+    /// Start-up on a journal of `leads` × `eventsPerLead` events, 90 % of the leads
+    /// closed: seconds to the first `PING` answered, and resident MiB then.
+    static func startup(pin: Bool, leads: Int, eventsPerLead: Int, snapshot: Bool) throws -> [String: Double] {
+        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: eventsPerLead, closedShare: 0.9, snapshot: snapshot)
+        let server = try ServerUnderTest(pin: pin, prepared: prepared)
+        defer { server.stop() }
+        return ["seconds": server.startSeconds, "rss": Double(server.residentKiB) / 1024]
+    }
+
+    /// Resident bytes per open lead: a server started on `leads` open leads, against
+    /// one started on none.
+    static func openLeadMemory(pin: Bool, leads: Int) throws -> Double {
+        let empty = try ServerUnderTest(pin: pin)
+        usleep(300_000)
+        let base = empty.residentKiB
+        empty.stop()
+        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 3, closedShare: 0, snapshot: true)
+        let full = try ServerUnderTest(pin: pin, prepared: prepared)
+        defer { full.stop() }
+        usleep(300_000)
+        return Double(full.residentKiB - base) * 1024 / Double(leads)
+    }
+}
