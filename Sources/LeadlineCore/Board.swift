@@ -8,7 +8,7 @@ import Foundation
 /// decided change, one with only the durable ones — and the journal replays into a
 /// fresh board on start-up, all through this one `apply`.
 public struct Board: Sendable, Equatable {
-    public internal(set) var leads: [LeadID: Lead] = [:]
+    public internal(set) var leads = LeadTable()
     public internal(set) var people: [String: Person] = [:]
     /// The sequence number of the last event applied.
     public internal(set) var lastSeq: UInt64 = 0
@@ -48,6 +48,12 @@ public struct Board: Sendable, Equatable {
     }
 
     public func lead(_ id: LeadID) -> Lead? { leads[id] }
+
+    /// Holds lead `id` in the same memory as `other` does, when they agree on it (the
+    /// server's durable board catching up with its speculative one).
+    public mutating func shareLead(_ id: LeadID, with other: Board) {
+        leads.adopt(id, from: other.leads)
+    }
 
     /// The numbers of the events about lead `id`, oldest first.
     public func history(of id: LeadID) -> [UInt64] { histories[id] ?? [] }

@@ -3,7 +3,7 @@ import Foundation
 /// The order callbacks are worked in (003): emergencies first, then today's missed
 /// calls, promised callbacks, new leads, updates, estimate follow-ups, post-job calls
 /// and re-engagement; within a class, the earliest due first.
-public struct CallbackPriority: Comparable, Sendable {
+public struct CallbackPriority: Comparable, Hashable, Sendable {
     /// The class, 0 (emergency) to 7 (re-engagement).
     public let rank: Int
     public let due: Date?

@@ -6,21 +6,19 @@ import Foundation
 /// so a long list can be read a page at a time (`LIST open limit=100 after=CURSOR`).
 public struct ListPosition: Comparable, Hashable, Sendable {
     let closed: Bool
-    let rank: Int
-    /// The due time in milliseconds; nil (no due time) sorts after any time.
-    let due: Int64?
-    let id: LeadID
+    /// For an open lead, its place in the callback queue (the due time to the
+    /// millisecond, as the cursor carries it); for a closed one, only its id counts.
+    let priority: CallbackPriority
+
+    var rank: Int { priority.rank }
+    var id: LeadID { priority.id }
+    /// The due time in milliseconds, as the cursor writes it.
+    var due: Int64? { priority.due.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } }
 
     public static func < (a: ListPosition, b: ListPosition) -> Bool {
         if a.closed != b.closed { return !a.closed }
         if a.closed { return a.id < b.id }
-        if a.rank != b.rank { return a.rank < b.rank }
-        switch (a.due, b.due) {
-        case let (x?, y?) where x != y: return x < y
-        case (_?, nil): return true
-        case (nil, _?): return false
-        default: return a.id < b.id
-        }
+        return a.priority < b.priority
     }
 
     /// The cursor a client passes back: `RANK.DUE.ID` (DUE in epoch milliseconds, `-`
@@ -44,9 +42,7 @@ public struct ListPosition: Comparable, Hashable, Sendable {
 
     init(closed: Bool, rank: Int, due: Int64?, id: LeadID) {
         self.closed = closed
-        self.rank = rank
-        self.due = due
-        self.id = id
+        priority = CallbackPriority(rank: rank, due: due.map { Date(timeIntervalSince1970: Double($0) / 1000) }, id: id)
     }
 
     /// Where `lead` stands, given the bounds of the shop's today (a missed call from

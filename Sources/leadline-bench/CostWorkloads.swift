@@ -113,7 +113,7 @@ enum CostWorkloads {
         usleep(300_000)
         let base = empty.residentKiB
         empty.stop()
-        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 3, closedShare: 0, snapshot: true)
+        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 3, closedShare: 0, snapshot: false)
         let full = try ServerUnderTest(pin: pin, prepared: prepared)
         defer { full.stop() }
         usleep(300_000)

@@ -18,8 +18,24 @@ final class FlakyDisk: JournalStorage, @unchecked Sendable {
     }
 }
 
-final class DiskBox: @unchecked Sendable {
-    let disk = Mutex<FlakyDisk?>(nil)
+/// The storage a test server made, for the test to reach (make it fail, read its counts).
+final class StorageBox<Disk: JournalStorage>: Sendable {
+    let disk = Mutex<Disk?>(nil)
+}
+
+extension TestServer {
+    /// A test server whose journal is written through storage the test holds.
+    static func on<Disk: JournalStorage>(_ make: @escaping @Sendable (String) throws(JournalError) -> Disk) throws -> (TestServer, StorageBox<Disk>) {
+        let box = StorageBox<Disk>()
+        let server = try TestServer { config in
+            config.journalStorage = { path throws(JournalError) in
+                let disk = try make(path)
+                box.disk.withLock { $0 = disk }
+                return disk
+            }
+        }
+        return (server, box)
+    }
 }
 
 @Suite struct DurabilityTests {
@@ -62,14 +78,7 @@ final class DiskBox: @unchecked Sendable {
     }
 
     @Test func aJournalThatCannotBeWrittenRefusesChangesButServesReads() throws {
-        let box = DiskBox()
-        let server = try TestServer { config in
-            config.journalStorage = { path throws(JournalError) in
-                let disk = try FlakyDisk(path: path)
-                box.disk.withLock { $0 = disk }
-                return disk
-            }
-        }
+        let (server, box) = try TestServer.on { path throws(JournalError) in try FlakyDisk(path: path) }
         let ana = try server.client("ana")
         _ = ana.reply("WATCH none")
         let id = ana.newLead()

@@ -8,14 +8,7 @@ import Testing
 /// (whose event numbers were then reused).
 @Suite struct HistoryOnDiskTests {
     @Test func showAndSinceAreTheSameAfterARestart() throws {
-        let box = DiskBox()
-        let server = try TestServer { config in
-            config.journalStorage = { path throws(JournalError) in
-                let disk = try FlakyDisk(path: path)
-                box.disk.withLock { $0 = disk }
-                return disk
-            }
-        }
+        let (server, box) = try TestServer.on { path throws(JournalError) in try FlakyDisk(path: path) }
         let ana = try server.client("ana")
         _ = ana.reply("WATCH none")
         let first = ana.newLead(#"kind=missed-call phone=555-0100 name="Jane Roe""#)

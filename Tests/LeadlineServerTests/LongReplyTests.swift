@@ -5,6 +5,16 @@ import Testing
 /// Long replies are paged on request, written a chunk at a time, kept together, and
 /// never hold anyone else up.
 @Suite struct LongReplyTests {
+    /// Reads until the event of the lead with `phone` arrives; every line on the way.
+    static func readThroughEvent(of phone: String, on client: LineClient) -> [String] {
+        var lines: [String] = []
+        while let line = client.readLine(timeout: 10) {
+            lines.append(line)
+            if line.hasPrefix("EVENT ") && line.contains(phone) { break }
+        }
+        return lines
+    }
+
     /// Creates `count` leads by pipelining NEWs, and waits for their answers.
     static func fill(_ server: TestServer, leads count: Int) throws {
         let dora = try server.client("dora")
@@ -55,11 +65,7 @@ import Testing
         // While the list is being written: a new lead (an event for omar), and a PING.
         #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
         #expect(ben.reply("PING") == "OK PING :")
-        var lines: [String] = []
-        while let line = omar.readLine(timeout: 10) {
-            lines.append(line)
-            if line.hasPrefix("EVENT ") && line.contains("555-9999") { break }
-        }
+        let lines = Self.readThroughEvent(of: "555-9999", on: omar)
         let ok = try #require(lines.firstIndex { $0.hasPrefix("OK LIST") })
         #expect(lines[ok] == "OK LIST filter=open count=1200" || lines[ok] == "OK LIST filter=open count=1201")
         #expect(lines[..<ok].allSatisfy { $0.hasPrefix("LEAD ") }, "no event inside the list")
@@ -77,11 +83,7 @@ import Testing
         _ = ben.reply("WATCH none")
         omar.send("@s SINCE 0")
         #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
-        var lines: [String] = []
-        while let line = omar.readLine(timeout: 10) {
-            lines.append(line)
-            if line.hasPrefix("EVENT ") && line.contains("555-9999") { break }
-        }
+        let lines = Self.readThroughEvent(of: "555-9999", on: omar)
         let ok = try #require(lines.firstIndex { $0.hasPrefix("@s OK SINCE") })
         let seqs = lines[..<ok].compactMap { UInt64($0.split(separator: " ")[2]) }
         #expect(seqs.count == 1_000 && seqs == seqs.sorted() && Set(seqs).count == seqs.count)

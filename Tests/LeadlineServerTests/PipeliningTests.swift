@@ -32,22 +32,11 @@ final class SlowSyncDisk: JournalStorage, @unchecked Sendable {
     }
 }
 
-final class DiskHolder: Sendable {
-    let disk = Mutex<SlowSyncDisk?>(nil)
-}
-
 @Suite struct PipeliningTests {
     /// 1,000 changes sent without waiting: answered in request order, each after its
     /// own event is durable, sharing syncs (far fewer syncs than changes).
     @Test func pipelinedChangesShareSyncsAndAreAnsweredInOrderAfterTheirSync() throws {
-        let holder = DiskHolder()
-        let server = try TestServer { config in
-            config.journalStorage = { path throws(JournalError) in
-                let disk = try SlowSyncDisk(path: path)
-                holder.disk.withLock { $0 = disk }
-                return disk
-            }
-        }
+        let (server, holder) = try TestServer.on { path throws(JournalError) in try SlowSyncDisk(path: path) }
         let ana = try server.client("ana")
         #expect(ana.reply("WATCH none") == "OK WATCH mode=none")
         let lead = ana.newLead()

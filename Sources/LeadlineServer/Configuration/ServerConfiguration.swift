@@ -97,7 +97,10 @@ public struct Limits: Sendable, Equatable {
     /// connection of the busiest address is closed (BYE BUSY) to make room.
     public var maxUnauthenticated = 1000
     /// The same, per remote address: when full, that address's oldest waiting connection goes.
-    public var maxUnauthenticatedPerAddress = 64
+    /// 256: a whole office behind one NAT address, or every client behind a local TLS
+    /// terminator without PROXY, reconnecting at once after a restart; the total
+    /// (``maxUnauthenticated``) and its busiest-address-first eviction protect the rest.
+    public var maxUnauthenticatedPerAddress = 256
     /// How many events back `SINCE` reaches (0: all of history, read from the journal).
     public var sinceWindow = 0
     /// A snapshot of the state is written (in the background) after this many events,

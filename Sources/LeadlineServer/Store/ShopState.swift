@@ -112,6 +112,8 @@ final class ShopState: @unchecked Sendable {
                 for event in events {
                     let before = event.lead.flatMap { durable.lead($0) }
                     Self.applyDecided([event], to: &durable)
+                    // Where the two boards agree on the lead again, hold it once.
+                    if let id = event.lead { durable.shareLead(id, with: speculative) }
                     audiences.append(Audience(before: before, after: event.lead.flatMap { durable.lead($0) }))
                 }
                 answer(.success(()))

@@ -153,22 +153,18 @@ public struct Socket: Sendable, Equatable {
 
     /// Reads what is there, up to the buffer's size.
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n > 0 { return .done(n) }
-            if n == 0 { return .end }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return .wouldBlock
-            default: return .failed("read failed: \(errnoText())")
-            }
-        }
+        receive(into: buffer, flags: 0)
     }
 
     /// Looks at what is there to read without taking it.
     public func peek(into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+        receive(into: buffer, flags: Int32(MSG_PEEK))
+    }
+
+    /// `recv` with its EINTR and EAGAIN handled, for reading and for peeking.
+    private func receive(into buffer: UnsafeMutableRawBufferPointer, flags: Int32) -> IOResult {
         while true {
-            let n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK))
+            let n = recv(fd, buffer.baseAddress, buffer.count, flags)
             if n > 0 { return .done(n) }
             if n == 0 { return .end }
             switch errno {

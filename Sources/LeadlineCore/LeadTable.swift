@@ -1,0 +1,40 @@
+/// The board's leads, by id, each held in an immutable box, so the server's two boards
+/// (speculative and durable) share every lead they agree on instead of each owning a
+/// copy: copying the table copies pointers, and a lead that changes gets a new box in
+/// the board that changed it. ``adopt(_:from:)`` lets the durable board take the
+/// speculative board's box once they agree again, so a lead at rest is held once.
+public struct LeadTable: Sendable, Equatable, Sequence {
+    public final class Box: Sendable {
+        let lead: Lead
+        init(_ lead: Lead) { self.lead = lead }
+    }
+
+    private var boxes: [LeadID: Box] = [:]
+
+    public init() {}
+
+    public subscript(id: LeadID) -> Lead? {
+        get { boxes[id]?.lead }
+        set { boxes[id] = newValue.map(Box.init) }
+    }
+
+    public var count: Int { boxes.count }
+    public var isEmpty: Bool { boxes.isEmpty }
+    public var keys: Dictionary<LeadID, Box>.Keys { boxes.keys }
+    public var values: LazyMapCollection<Dictionary<LeadID, Box>.Values, Lead> { boxes.values.lazy.map(\.lead) }
+
+    /// Takes `other`'s box for lead `id` when the two hold the same lead: one copy
+    /// instead of two.
+    public mutating func adopt(_ id: LeadID, from other: LeadTable) {
+        guard let theirs = other.boxes[id], let mine = boxes[id], theirs !== mine, theirs.lead == mine.lead else { return }
+        boxes[id] = theirs
+    }
+
+    public func makeIterator() -> some IteratorProtocol<(key: LeadID, value: Lead)> {
+        boxes.lazy.map { (key: $0.key, value: $0.value.lead) }.makeIterator()
+    }
+
+    public static func == (a: LeadTable, b: LeadTable) -> Bool {
+        a.boxes.count == b.boxes.count && a.boxes.allSatisfy { id, box in b.boxes[id].map { $0 === box || $0.lead == box.lead } ?? false }
+    }
+}
