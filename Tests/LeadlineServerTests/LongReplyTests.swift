@@ -92,4 +92,25 @@ import Testing
         let live = try #require(lines.last)
         #expect(live.hasPrefix("EVENT ") && (UInt64(live.split(separator: " ")[1]) ?? 0) > last)
     }
+
+    /// A lead with a long history is shown whole, a chunk at a time, in order.
+    @Test func aLongHistoryIsShownWholeAndInOrder() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let lead = ana.newLead()
+        #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
+        var batch: [UInt8] = []
+        for i in 0..<700 { batch += Array("NOTE \(lead) note \(i)\n".utf8) }
+        ana.sendRaw(batch)
+        for _ in 0..<700 { _ = ana.readLine(timeout: 10) }
+        let shown = ana.request("SHOW \(lead)", timeout: 10)
+        let history = shown.filter { $0.hasPrefix("HISTORY ") }
+        #expect(shown.first?.hasPrefix("LEAD \(lead) ") == true)
+        #expect(history.count == 702 && shown.count == 704, "LEAD, CREATED, CLAIMED, 700 notes, OK")
+        #expect(history.last?.hasSuffix(":note 699") == true)
+        let seqs = history.compactMap { UInt64($0.split(separator: " ")[1]) }
+        #expect(seqs == seqs.sorted())
+        #expect(shown.last == "OK SHOW lead=\(lead) history=702")
+    }
 }

@@ -162,22 +162,32 @@ extension Hub {
         }
     }
 
+    /// `SHOW`: the lead, then its history read back from the journal a chunk at a time
+    /// (a lead with thousands of events holds no one up).
     private func show(_ id: LeadID, tag: String?, to c: Connection) {
         guard let lead = shop.durable.lead(id) else {
             c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
             return
         }
-        let history: [Event]
-        switch shop.historyEvents(of: id) {
-        case .success(let events): history = events
-        case .failure(let error):
-            c.send(encoder.error(tag: tag, CommandError(.unavailable, "the journal cannot be read (\(error)); try again, or run leadlined check")))
-            return
-        }
+        let seqs = shop.durable.history(of: id)
+        var next = 0
         var out = encoder.lead(tag: tag, lead)
-        for event in history { out += encoder.history(tag: tag, event) }
-        out += encoder.ok(tag: tag, verb: "SHOW", fields: [Field("lead", id), Field("history", history.count)])
-        c.send(out)
+        stream(to: c) { [self] in
+            let chunk = seqs[next..<min(seqs.count, next + Self.rowsPerChunk)]
+            switch shop.historyEvents(Array(chunk)) {
+            case .success(let events):
+                for event in events { out += encoder.history(tag: tag, event) }
+            case .failure(let error):
+                return (out + encoder.error(tag: tag, CommandError(
+                    .unavailable, "the journal cannot be read (\(error)); try again, or run leadlined check")), true)
+            }
+            next += chunk.count
+            var bytes = out
+            out = []
+            guard next == seqs.count else { return (bytes, false) }
+            bytes += encoder.ok(tag: tag, verb: "SHOW", fields: [Field("lead", id), Field("history", seqs.count)])
+            return (bytes, true)
+        }
     }
 
     /// `LIST`: chosen and ordered in one pass with plain-number keys, then written a

@@ -127,9 +127,9 @@ final class ShopState: @unchecked Sendable {
         }
     }
 
-    /// Lead `id`'s history, read back from the journal (every event in it is durable).
-    func historyEvents(of id: LeadID) -> Result<[Event], JournalError> {
-        Result { () throws(JournalError) in try history.events(durable.history(of: id), index: index) }
+    /// Durable events by number, read back from the journal (a lead's history).
+    func historyEvents(_ seqs: [UInt64]) -> Result<[Event], JournalError> {
+        Result { () throws(JournalError) in try history.events(seqs, index: index) }
     }
 
     /// The durable events numbered `seq + 1` through `last`, read back from the journal.
