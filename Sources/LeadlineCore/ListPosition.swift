@@ -57,12 +57,17 @@ public struct ListPosition: Comparable, Hashable, Sendable {
     }
 }
 
-/// One page of a `LIST`: its leads, how many the filter selects in all, and the
-/// position to continue after when there are more.
+/// One page of a `LIST`: its leads (by id, from the board they were chosen on), how
+/// many the filter selects in all, and the position to continue after when there are
+/// more.
 public struct LeadPage: Sendable {
-    public let leads: [Lead]
+    public let ids: [LeadID]
     public let total: Int
     public let next: ListPosition?
+    /// The board the page was chosen on (a value: later changes do not reach it).
+    public let board: Board
+
+    public var leads: [Lead] { ids.compactMap { board.lead($0) } }
 }
 
 extension Board {
@@ -79,25 +84,27 @@ extension Board {
     public func list(_ filter: LeadFilter, for person: String, at now: Date,
                      after: ListPosition? = nil, limit: Int? = nil) -> LeadPage {
         let today = today(at: now)
-        var chosen: [(position: ListPosition, lead: Lead)] = []
+        // Positions and ids only: sorting moves 16-byte pairs, not whole leads.
+        var chosen: [(position: ListPosition, id: LeadID)] = []
         var total = 0
         for lead in leads.values where filter.matches(lead, person: person, now: now) {
             total += 1
             let position = ListPosition(lead, today: today)
             if let after, !(after < position) { continue }
-            chosen.append((position, lead))
+            chosen.append((position, lead.id))
         }
         chosen.sort { $0.position < $1.position }
         guard let limit, chosen.count > limit else {
-            return LeadPage(leads: chosen.map(\.lead), total: total, next: nil)
+            return LeadPage(ids: chosen.map(\.id), total: total, next: nil, board: self)
         }
         let page = chosen.prefix(limit)
-        return LeadPage(leads: page.map(\.lead), total: total, next: page.last?.position)
+        return LeadPage(ids: page.map(\.id), total: total, next: page.last?.position, board: self)
     }
 
     /// `leads`, most urgent first: positions computed once each, then plain comparisons.
     public func mostUrgentFirst(_ leads: [Lead], at now: Date) -> [Lead] {
         let today = today(at: now)
-        return leads.map { (ListPosition($0, today: today), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let order = leads.indices.map { (ListPosition(leads[$0], today: today), $0) }.sorted { $0.0 < $1.0 }
+        return order.map { leads[$0.1] }
     }
 }

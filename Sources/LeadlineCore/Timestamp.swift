@@ -9,11 +9,24 @@ import Foundation
 public enum Timestamp {
     /// `2026-11-23T08:05:00-06:00` in `zone` (`Z` when the offset is zero).
     public static func local(_ date: Date, in zone: TimeZone) -> String {
+        var bytes: [UInt8] = []
+        appendLocal(date, in: zone, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``local(_:in:)`` written straight into `bytes` (a protocol line being built).
+    public static func appendLocal(_ date: Date, in zone: TimeZone, to bytes: inout [UInt8]) {
         let offset = zone.secondsFromGMT(for: date)
-        let seconds = Int(floor(date.timeIntervalSince1970)) + offset
-        var s = civilString(seconds)
-        s += offsetString(offset)
-        return s
+        appendCivil(Int(floor(date.timeIntervalSince1970)) + offset, to: &bytes)
+        if offset == 0 {
+            bytes.append(0x5A)
+            return
+        }
+        let a = abs(offset) / 60
+        bytes.append(offset < 0 ? 0x2D : 0x2B)
+        appendDigits(a / 60, 2, to: &bytes)
+        bytes.append(0x3A)
+        appendDigits(a % 60, 2, to: &bytes)
     }
 
     /// `2026-11-23T14:05:00.123Z`: UTC with milliseconds, for the journal.
@@ -95,29 +108,61 @@ public enum Timestamp {
     }
 
     private static func civilString(_ seconds: Int) -> String {
+        var bytes: [UInt8] = []
+        appendCivil(seconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS`, written as bytes: it runs twice for every row of a `LIST`,
+    /// so no intermediate strings.
+    private static func appendCivil(_ seconds: Int, to bytes: inout [UInt8]) {
         let days = seconds.floorDiv(86_400)
         let rest = seconds - days * 86_400
         let (y, m, d) = civilFromDays(days)
-        return yearString(y) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
-            + pad(rest / 3600, 2) + ":" + pad(rest % 3600 / 60, 2) + ":" + pad(rest % 60, 2)
+        appendYear(y, to: &bytes)
+        bytes.append(0x2D)
+        appendDigits(m, 2, to: &bytes)
+        bytes.append(0x2D)
+        appendDigits(d, 2, to: &bytes)
+        bytes.append(0x54)
+        appendDigits(rest / 3600, 2, to: &bytes)
+        bytes.append(0x3A)
+        appendDigits(rest % 3600 / 60, 2, to: &bytes)
+        bytes.append(0x3A)
+        appendDigits(rest % 60, 2, to: &bytes)
     }
 
     /// Four digits for the years 0 to 9999; otherwise ISO 8601's expanded form, with a
     /// sign (`-0001`, `+10000`), which ``parse(_:)`` reads back.
-    private static func yearString(_ year: Int) -> String {
-        if (0...9999).contains(year) { return pad(year, 4) }
-        return (year < 0 ? "-" : "+") + pad(abs(year), 4)
-    }
-
-    private static func offsetString(_ offset: Int) -> String {
-        if offset == 0 { return "Z" }
-        let a = abs(offset) / 60
-        return (offset < 0 ? "-" : "+") + pad(a / 60, 2) + ":" + pad(a % 60, 2)
+    private static func appendYear(_ year: Int, to bytes: inout [UInt8]) {
+        if !(0...9999).contains(year) { bytes.append(year < 0 ? 0x2D : 0x2B) }
+        appendDigits(abs(year), 4, to: &bytes)
     }
 
     private static func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        var bytes: [UInt8] = []
+        appendDigits(n, width, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `n` (not negative) in decimal, zero-padded to at least `width` digits.
+    private static func appendDigits(_ n: Int, _ width: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = n
+        withUnsafeMutableBytes(of: &digits) { buf in
+            repeat {
+                buf[count] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                v /= 10
+                count += 1
+            } while v > 0 && count < 20
+        }
+        for _ in count..<max(count, width) { bytes.append(0x30) }
+        withUnsafeBytes(of: &digits) { buf in
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+        }
     }
 
     private struct Scanner {

@@ -32,7 +32,7 @@ public struct LineBuilder: Sendable {
         switch f.value {
         case .text(let s): value(s)
         case .number(let n): bytes.append(contentsOf: String(n).utf8)
-        case .time(let d): bytes.append(contentsOf: Timestamp.local(d, in: zone).utf8)
+        case .time(let d): Timestamp.appendLocal(d, in: zone, to: &bytes)
         }
     }
 

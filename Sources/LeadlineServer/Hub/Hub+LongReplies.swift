@@ -46,15 +46,20 @@ extension Hub {
 
     /// A reply of `LEAD` rows for `leads`, then `ok`, a chunk at a time.
     func streamLeads(_ leads: [Lead], tag: String?, ok: [UInt8], to c: Connection) {
+        streamLeads(count: leads.count, tag: tag, ok: ok, to: c) { leads[$0] }
+    }
+
+    /// A reply of `count` `LEAD` rows, the `i`th from `lead(i)`, then `ok`.
+    func streamLeads(count: Int, tag: String?, ok: [UInt8], to c: Connection, lead: @escaping (Int) -> Lead?) {
         var index = 0
         stream(to: c) { [encoder] in
             var out: [UInt8] = []
-            let end = min(leads.count, index + Self.rowsPerChunk)
+            let end = min(count, index + Self.rowsPerChunk)
             while index < end {
-                out += encoder.lead(tag: tag, leads[index])
+                if let row = lead(index) { out += encoder.lead(tag: tag, row) }
                 index += 1
             }
-            guard index == leads.count else { return (out, false) }
+            guard index == count else { return (out, false) }
             return (out + ok, true)
         }
     }

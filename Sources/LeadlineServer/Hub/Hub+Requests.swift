@@ -196,19 +196,20 @@ extension Hub {
         guard let person = c.session.person else { return }
         let board = shop.durable
         var fields = [Field("filter", filter.rawValue)]
-        let leads: [Lead]
         if filter == .mine && person.role == .tech {
             // A technician's own leads are their visits, in time order (a day's worth).
-            leads = board.agenda(for: person.name)
-            fields.append(Field("count", leads.count))
-        } else {
-            let page = board.list(filter, for: person.name, at: config.clock.now, after: after, limit: limit)
-            leads = page.leads
-            fields.append(Field("count", leads.count))
-            if limit != nil || after != nil { fields.append(Field("total", page.total)) }
-            if let next = page.next { fields.append(Field("next", next.cursor)) }
+            let visits = board.agenda(for: person.name)
+            fields.append(Field("count", visits.count))
+            streamLeads(visits, tag: tag, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c)
+            return
         }
-        streamLeads(leads, tag: tag, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c)
+        let page = board.list(filter, for: person.name, at: config.clock.now, after: after, limit: limit)
+        fields.append(Field("count", page.ids.count))
+        if limit != nil || after != nil { fields.append(Field("total", page.total)) }
+        if let next = page.next { fields.append(Field("next", next.cursor)) }
+        streamLeads(count: page.ids.count, tag: tag, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) {
+            page.board.lead(page.ids[$0])
+        }
     }
 
     /// `WHO`: everyone, whether they are connected and here; a supervisor also sees the
