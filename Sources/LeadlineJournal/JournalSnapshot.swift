@@ -126,7 +126,33 @@ public enum JournalSnapshot {
         guard try firstLine(of: journalPath) == JournalCodec.encodeHeader(contents.header) else {
             throw JournalError.io("\(path) was not used: it belongs to another journal (epoch \(contents.header.epoch))")
         }
+        let ending = try lastSeq(before: contents.journalLength, in: journalPath)
+        guard ending == contents.board.lastSeq else {
+            throw JournalError.io("\(path) was not used: it holds the state as of event \(contents.board.lastSeq), "
+                + "but the journal has event \(ending.map(String.init) ?? "none") where it ends")
+        }
         return contents
+    }
+
+    /// The number of the event on the journal's line that ends at byte `offset` (0 for
+    /// the header), read back; nil if no line ends there.
+    private static func lastSeq(before offset: Int, in path: String) throws(JournalError) -> UInt64? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
+        defer { close(fd) }
+        let start = max(0, offset - 65_536)
+        var buffer = [UInt8](repeating: 0, count: offset - start)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(start)) }
+        guard n == buffer.count, buffer.last == 0x0A else { return nil }
+        let lineStart = buffer.dropLast().lastIndex(of: 0x0A).map { $0 + 1 } ?? (start == 0 ? 0 : -1)
+        guard lineStart >= 0 else { return nil }
+        var line = buffer[lineStart..<(buffer.count - 1)]
+        if line.last == 0x0D { line = line.dropLast() }
+        switch try? JournalCodec.decode(line).line {
+        case .header?: return 0
+        case .event(let event)?: return event.voidedThrough ?? event.seq
+        case nil: return nil
+        }
     }
 
     /// The journal's first line, LF included (its header).

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LeadlineJournal
+import LeadlineServer
 import LeadlineTestSupport
 import Synchronization
 import Testing
@@ -122,5 +123,8 @@ import Testing
               + "(\(totalAcknowledged) in the rounds), \(retried) in-flight requests retried with their tag after a kill")
         #expect(acknowledged > rounds * 50)
         #expect(JournalSnapshot.files(dataDirectory: dir).count >= 1, "snapshots were written along the way")
+        // The journal itself is sound (numbers in order, none twice) and so are the snapshots.
+        let check = try DataFolderDoctor.check(dataDirectory: dir)
+        #expect(check.sound, "\(check.text)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LeadlineCore
 import LeadlineJournal
+import LeadlineServer
 import LeadlineTestSupport
 import Synchronization
 import Testing
@@ -25,9 +26,12 @@ final class StorageBox<Disk: JournalStorage>: Sendable {
 
 extension TestServer {
     /// A test server whose journal is written through storage the test holds.
-    static func on<Disk: JournalStorage>(_ make: @escaping @Sendable (String) throws(JournalError) -> Disk) throws -> (TestServer, StorageBox<Disk>) {
+    static func on<Disk: JournalStorage>(_ make: @escaping @Sendable (String) throws(JournalError) -> Disk,
+                                         configure: @escaping @Sendable (inout ServerConfiguration) -> Void = { _ in })
+        throws -> (TestServer, StorageBox<Disk>) {
         let box = StorageBox<Disk>()
         let server = try TestServer { config in
+            configure(&config)
             config.journalStorage = { path throws(JournalError) in
                 let disk = try make(path)
                 box.disk.withLock { $0 = disk }

@@ -90,4 +90,31 @@ import Testing
             server.stop()
         }
     }
+
+    /// A snapshot started while a group commit's answers are going out holds exactly
+    /// the events applied so far, and says where they end in the journal: a restart
+    /// from it replays the rest of the group, loses nothing and numbers nothing twice.
+    @Test func aSnapshotTakenInsideAGroupCommitEndsWhereItsStateDoes() throws {
+        let (server, _) = try TestServer.on({ path throws(JournalError) in try SlowSyncDisk(path: path) }) {
+            $0.limits.snapshotEveryEvents = 7
+        }
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let lead = ana.newLead()
+        #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
+        var batch: [UInt8] = []
+        for i in 0..<200 { batch += Array("NOTE \(lead) pipelined \(i)\n".utf8) }
+        ana.sendRaw(batch)
+        for _ in 0..<200 { _ = ana.readLine(timeout: 10) }
+        #expect(eventually { JournalSnapshot.files(dataDirectory: server.directory).count >= 1 })
+        let before = try Self.readEverything(server)
+        try server.restart()
+        #expect(server.logLines.all.contains { $0.contains("loaded the snapshot of event") })
+        #expect(!server.logLines.all.contains { $0.contains("does not continue the snapshot") })
+        #expect(try Self.readEverything(server) == before)
+        _ = try server.client("ana").reply("NOTE \(lead) after the restart")
+        server.stop()
+        let check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.sound, "\(check.text)")
+    }
 }

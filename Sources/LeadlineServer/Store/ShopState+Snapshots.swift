@@ -24,7 +24,14 @@ extension ShopState {
         snapshots.eventsSince = 0
         // Values: the encoder works on this moment's state while the hub goes on.
         let board = durable
-        let length = journal.durableLength
+        // Exactly where the durable board's last event ends in the journal. (Not the
+        // journal's synced length: a group commit's later events are synced but not yet
+        // applied while its earlier completions run, and one of those may start this.)
+        guard let length = index.span(of: board.lastSeq)?.upperBound ?? (board.lastSeq == 0 ? index.end : nil) else {
+            snapshots.writing = false
+            done(.failure(.io("event \(board.lastSeq) is not in the journal's index")))
+            return
+        }
         let index = index.prefix(through: board.lastSeq, end: length)
         let header = snapshots.header
         let dataDirectory = snapshots.dataDirectory
