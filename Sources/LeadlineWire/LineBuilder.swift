@@ -16,6 +16,19 @@ public struct LineBuilder: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Goes on writing at the end of `bytes` (many lines into one buffer). Pass the
+    /// buffer over, not a copy of it: `LineBuilder(zone:continuing: take(&out))`.
+    public init(zone: TimeZone, continuing bytes: [UInt8]) {
+        self.zone = zone
+        self.bytes = bytes
+    }
+
+    /// Hands the bytes written over to the caller, leaving the builder empty.
+    public mutating func take() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
     public mutating func tag(_ tag: String?) {
         if let tag { word(tag) }
     }

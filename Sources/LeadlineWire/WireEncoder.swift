@@ -65,18 +65,30 @@ public struct WireEncoder: Sendable {
     /// `[tag] LEAD id fields`: one lead in `LIST` and `SHOW` (and `extra` fields a
     /// reply adds, such as `REVIEW`'s `missing=`).
     public func lead(tag: String?, _ lead: Lead, extra: [Field] = []) -> [UInt8] {
-        line { b in
-            b.tag(tag)
-            b.word("LEAD")
-            b.word(String(lead.id))
-            b.fields(Self.leadFields(lead))
-            b.fields(extra)
-        }
+        var out: [UInt8] = []
+        appendLead(tag: tag, lead, extra: extra, to: &out)
+        return out
+    }
+
+    /// ``lead(tag:_:extra:)`` written at the end of `out`: a long list renders into one
+    /// buffer, with no array per row.
+    public func appendLead(tag: String?, _ lead: Lead, extra: [Field] = [], to out: inout [UInt8]) {
+        var b = LineBuilder(zone: zone, continuing: out)
+        out = []  // the builder is now the buffer's only owner, and appends in place
+        b.tag(tag)
+        b.word("LEAD")
+        b.word(String(lead.id))
+        b.fields(Self.leadFields(lead))
+        b.fields(extra)
+        b.endLine()
+        out = b.take()
     }
 
     /// The fields of a `LEAD` line, in reading order.
     public static func leadFields(_ lead: Lead) -> [Field] {
-        var f = [
+        var f: [Field] = []
+        f.reserveCapacity(20)
+        f += [
             Field("status", lead.status.rawValue), Field("kind", lead.kind.rawValue),
             Field("urgency", lead.urgency.rawValue),
             Field.person("owner", lead.owner), Field.person("backup", lead.backup), Field.time("due", lead.due),

@@ -56,7 +56,7 @@ extension Hub {
             var out: [UInt8] = []
             let end = min(count, index + Self.rowsPerChunk)
             while index < end {
-                if let row = lead(index) { out += encoder.lead(tag: tag, row) }
+                if let row = lead(index) { encoder.appendLead(tag: tag, row, to: &out) }
                 index += 1
             }
             guard index == count else { return (out, false) }
