@@ -42,11 +42,3 @@ extension CallbackPriority {
         }
     }
 }
-
-extension Lead {
-    /// Where this lead stands in the callback queue at `now`.
-    public func priority(at now: Date, policy: Policy) -> CallbackPriority {
-        let today = policy.calendar.isDate(createdAt, inSameDayAs: now)
-        return CallbackPriority(rank: CallbackPriority.rank(kind: kind, urgency: urgency, today: today), due: due, id: id)
-    }
-}

@@ -34,7 +34,13 @@ public enum Timestamp {
         let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
         let seconds = millis.floorDiv(1000)
         let ms = millis - seconds * 1000
-        return civilString(seconds) + "." + pad(ms, 3) + "Z"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendCivil(seconds, to: &bytes)
+        bytes.append(0x2E)
+        appendDigits(ms, 3, to: &bytes)
+        bytes.append(0x5A)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Rounds to the millisecond, the journal's precision, so that replayed state
@@ -107,12 +113,6 @@ public enum Timestamp {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    private static func civilString(_ seconds: Int) -> String {
-        var bytes: [UInt8] = []
-        appendCivil(seconds, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// `YYYY-MM-DDTHH:MM:SS`, written as bytes: it runs twice for every row of a `LIST`,
     /// so no intermediate strings.
     private static func appendCivil(_ seconds: Int, to bytes: inout [UInt8]) {
@@ -137,12 +137,6 @@ public enum Timestamp {
     private static func appendYear(_ year: Int, to bytes: inout [UInt8]) {
         if !(0...9999).contains(year) { bytes.append(year < 0 ? 0x2D : 0x2B) }
         appendDigits(abs(year), 4, to: &bytes)
-    }
-
-    private static func pad(_ n: Int, _ width: Int) -> String {
-        var bytes: [UInt8] = []
-        appendDigits(n, width, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `n` (not negative) in decimal, zero-padded to at least `width` digits.

@@ -68,6 +68,4 @@ public struct JournalIndex: Sendable {
         return lines
     }
 
-    /// Bytes the index takes in memory.
-    public var memoryBytes: Int { offsets.capacity * 8 }
 }

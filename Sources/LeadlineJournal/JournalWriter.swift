@@ -24,7 +24,7 @@ public final class JournalWriter: @unchecked Sendable {
     /// queued is written (back to the durable length when a batch fails).
     public private(set) var length: Int64
     /// The journal's length as far as it is synced.
-    public private(set) var durableLength: Int64
+    private var durableLength: Int64
     /// Batches written so far, and appends they carried (for the benchmark's numbers).
     public private(set) var batches = 0
     public private(set) var appends = 0

@@ -14,6 +14,14 @@ extension LineClient {
         }
         return id
     }
+
+    /// Sends `lines` in one write, without waiting between them (pipelined), and reads
+    /// one answer line for each.
+    @discardableResult
+    func pipeline(_ lines: [String], timeout: TimeInterval = 10) -> [String] {
+        sendRaw(Array(lines.map { $0 + "\n" }.joined().utf8))
+        return lines.compactMap { _ in readLine(timeout: timeout) }
+    }
 }
 
 

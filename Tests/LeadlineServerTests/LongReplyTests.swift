@@ -15,17 +15,29 @@ import Testing
         return lines
     }
 
+    /// On a server holding `leads` leads, omar (`WATCH all`) sends `request`; while its
+    /// reply is being written ben adds a lead (an event for omar) and checks that the
+    /// server still answers him. Returns omar's lines through that event.
+    static func longReplyWhileALeadArrives(leads: Int, request: String) throws -> [String] {
+        let server = try TestServer()
+        try fill(server, leads: leads)
+        let omar = try server.client("omar")
+        #expect(omar.reply("WATCH all") == "OK WATCH mode=all")
+        let ben = try server.client("ben")
+        _ = ben.reply("WATCH none")
+        omar.send(request)
+        #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
+        #expect(ben.reply("PING") == "OK PING :", "others are answered meanwhile")
+        return readThroughEvent(of: "555-9999", on: omar)
+    }
+
     /// Creates `count` leads by pipelining NEWs, and waits for their answers.
     static func fill(_ server: TestServer, leads count: Int) throws {
         let dora = try server.client("dora")
         _ = dora.reply("WATCH none")
-        var batch: [UInt8] = []
-        for i in 0..<count {
-            let kind = ["missed-call", "new-lead", "promised due=+2h", "update due=+1d"][i % 4]
-            batch += Array("NEW kind=\(kind) phone=555-\(String(format: "%04d", i))\n".utf8)
-        }
-        dora.sendRaw(batch)
-        for _ in 0..<count { _ = dora.readLine(timeout: 10) }
+        dora.pipeline((0..<count).map { i in
+            "NEW kind=\(["missed-call", "new-lead", "promised due=+2h", "update due=+1d"][i % 4]) phone=555-\(String(format: "%04d", i))"
+        })
     }
 
     @Test func listPagesFollowOneAnotherInTheFullOrder() throws {
@@ -55,17 +67,7 @@ import Testing
     /// A list thousands of rows long comes out whole, with no event inside it, while
     /// another person's requests are answered in the meantime.
     @Test func aLongListStaysTogetherAndHoldsNoOneUp() throws {
-        let server = try TestServer()
-        try Self.fill(server, leads: 1_200)
-        let omar = try server.client("omar")
-        #expect(omar.reply("WATCH all") == "OK WATCH mode=all")
-        let ben = try server.client("ben")
-        _ = ben.reply("WATCH none")
-        omar.send("LIST open")
-        // While the list is being written: a new lead (an event for omar), and a PING.
-        #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
-        #expect(ben.reply("PING") == "OK PING :")
-        let lines = Self.readThroughEvent(of: "555-9999", on: omar)
+        let lines = try Self.longReplyWhileALeadArrives(leads: 1_200, request: "LIST open")
         let ok = try #require(lines.firstIndex { $0.hasPrefix("OK LIST") })
         #expect(lines[ok] == "OK LIST filter=open count=1200" || lines[ok] == "OK LIST filter=open count=1201")
         #expect(lines[..<ok].allSatisfy { $0.hasPrefix("LEAD ") }, "no event inside the list")
@@ -75,15 +77,7 @@ import Testing
     /// `SINCE` over thousands of events streams them in order, once each, and the
     /// events that happen meanwhile follow its OK.
     @Test func sinceStreamsAWideWindowInOrder() throws {
-        let server = try TestServer()
-        try Self.fill(server, leads: 1_000)
-        let omar = try server.client("omar")
-        #expect(omar.reply("WATCH all") == "OK WATCH mode=all")
-        let ben = try server.client("ben")
-        _ = ben.reply("WATCH none")
-        omar.send("@s SINCE 0")
-        #expect(ben.reply("NEW phone=555-9999").hasPrefix("OK NEW"))
-        let lines = Self.readThroughEvent(of: "555-9999", on: omar)
+        let lines = try Self.longReplyWhileALeadArrives(leads: 1_000, request: "@s SINCE 0")
         let ok = try #require(lines.firstIndex { $0.hasPrefix("@s OK SINCE") })
         let seqs = lines[..<ok].compactMap { UInt64($0.split(separator: " ")[2]) }
         #expect(seqs.count == 1_000 && seqs == seqs.sorted() && Set(seqs).count == seqs.count)
@@ -100,10 +94,7 @@ import Testing
         _ = ana.reply("WATCH none")
         let lead = ana.newLead()
         #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
-        var batch: [UInt8] = []
-        for i in 0..<700 { batch += Array("NOTE \(lead) note \(i)\n".utf8) }
-        ana.sendRaw(batch)
-        for _ in 0..<700 { _ = ana.readLine(timeout: 10) }
+        ana.pipeline((0..<700).map { "NOTE \(lead) note \($0)" })
         let shown = ana.request("SHOW \(lead)", timeout: 10)
         let history = shown.filter { $0.hasPrefix("HISTORY ") }
         #expect(shown.first?.hasPrefix("LEAD \(lead) ") == true)

@@ -102,10 +102,7 @@ import Testing
         _ = ana.reply("WATCH none")
         let lead = ana.newLead()
         #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
-        var batch: [UInt8] = []
-        for i in 0..<200 { batch += Array("NOTE \(lead) pipelined \(i)\n".utf8) }
-        ana.sendRaw(batch)
-        for _ in 0..<200 { _ = ana.readLine(timeout: 10) }
+        ana.pipeline((0..<200).map { "NOTE \(lead) pipelined \($0)" })
         #expect(eventually { JournalSnapshot.files(dataDirectory: server.directory).count >= 1 })
         let before = try Self.readEverything(server)
         try server.restart()
