@@ -38,6 +38,8 @@ public struct Board: Sendable, Equatable {
     /// Kept apart from the lead, and appended in place, so changing a lead with a long
     /// history copies nothing of it.
     var histories: [LeadID: [UInt64]] = [:]
+    /// The scorecard's counts so far (see ``ScoreTally``).
+    public internal(set) var scores = ScoreTally()
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
     public internal(set) var alertIndex = AlertIndex()
     /// The shop's procedure settings; not journaled (they come from the config).
@@ -76,6 +78,7 @@ public struct Board: Sendable, Equatable {
             throw RecordError("event \(event.seq) follows event \(lastSeq); expected \(lastSeq + 1)")
         }
         let before = event.lead.flatMap { leads[$0] }
+        recordScore(event)
         switch event.change {
         case .created(let intake):
             guard leads[intake.lead] == nil else { throw RecordError("lead \(intake.lead) is created twice") }
@@ -126,6 +129,15 @@ public struct Board: Sendable, Equatable {
             ledger.remember(person: by, tag: tag, reply: reply, at: event.at)
         }
         lastSeq = event.seq
+    }
+
+    /// Counts `event` for the scorecard, as the board stands before it. (The tally is
+    /// moved out while it reads the board, not copied.)
+    private mutating func recordScore(_ event: Event) {
+        var tally = ScoreTally()
+        swap(&tally, &scores)
+        tally.record(event, on: self)
+        scores = tally
     }
 
     /// Applies events in order.

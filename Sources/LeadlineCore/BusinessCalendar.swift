@@ -36,6 +36,12 @@ public struct BusinessCalendar: Sendable {
         return localDate(calendar.date(byAdding: .day, value: 1, to: noon)!)
     }
 
+    /// The day `n` calendar days after `day` (before it, for negative `n`).
+    public func adding(_ n: Int, to day: LocalDate) -> LocalDate {
+        let noon = instant(day, minute: 12 * 60)
+        return localDate(calendar.date(byAdding: .day, value: n, to: noon)!)
+    }
+
     public func weekday(_ day: LocalDate) -> Int {
         calendar.component(.weekday, from: instant(day, minute: 12 * 60))
     }
@@ -84,6 +90,21 @@ public struct BusinessCalendar: Sendable {
             t = interval.end
         }
         return t.addingTimeInterval(remaining)
+    }
+
+    /// The business time between `start` and `end` (zero when `end` is not later): the
+    /// open hours they span, so a lead that arrived at 16:50 and was called at 08:10 the
+    /// next morning waited 20 business minutes, not 15 hours.
+    public func businessTime(from start: Date, to end: Date) -> TimeInterval {
+        var total: TimeInterval = 0
+        var t = start
+        for _ in 0..<2000 where t < end {
+            guard let interval = currentOrNextInterval(t), interval.start < end else { break }
+            let from = max(t, interval.start)
+            total += min(end, interval.end).timeIntervalSince(from)
+            t = interval.end
+        }
+        return total
     }
 
     /// When the business day holding `date` closes (the next one's close when closed now).

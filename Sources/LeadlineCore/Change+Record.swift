@@ -27,6 +27,7 @@ extension Change {
             r.add("backup", i.backup)
             if i.backupByRule { r.fields.append(Field("backup-by", "rule")) }
             if i.ackOwed { r.fields.append(Field("ack", "owed")) }
+            if let system = i.importedFrom { r.fields += [Field("origin", "import"), Field("system", system)] }
             r.text = i.note
             return r
         case .claimed(let c):
@@ -134,6 +135,7 @@ extension Change {
             intake.address = try r.optionalText("address")
             intake.jobLead = r.value("job-lead") == nil ? nil : try r.number("job-lead")
             intake.backupByRule = try r.optionalText("backup-by") == "rule"
+            if try r.optionalText("origin") == "import" { intake.importedFrom = try r.optionalText("system") ?? "csv" }
             self = .created(intake)
         case "CLAIMED":
             let backup: BackupUpdate = r.value("backup") == nil ? .unchanged : .set(try r.person("backup"))

@@ -64,6 +64,8 @@ public struct Lead: Sendable, Equatable {
     public var ackOwed = false
     /// The job's value in dollars, if known (estimates).
     public var value: Int?
+    /// The system the lead was imported from (see ``Intake/importedFrom``).
+    public var importedFrom: String?
 
     public var isOpen: Bool { closedAt == nil }
 
@@ -90,6 +92,7 @@ public struct Lead: Sendable, Equatable {
         late = intake.late
         ackOwed = intake.ackOwed
         value = intake.value
+        importedFrom = intake.importedFrom
         unownedSince = intake.owner == nil ? at : nil
         noStepSince = intake.due == nil ? at : nil
         switch intake.kind {
@@ -170,6 +173,10 @@ public struct Intake: Sendable, Equatable {
     public var job: Date?
     /// The lead whose completed job this post-job call follows up.
     public var jobLead: LeadID?
+    /// The system the lead was imported from (`IMPORT`: jobber, housecall-pro,
+    /// servicetitan, csv); nil for a lead that came in live. Imported leads are left out
+    /// of the speed and new-lead figures.
+    public var importedFrom: String?
 
     public init(
         lead: LeadID, kind: LeadKind, source: LeadSource, urgency: Urgency,

@@ -74,6 +74,9 @@ struct Shop {
 
     func lead(_ id: LeadID) -> Lead { board.lead(id)! }
 
+    /// Keeps events applied without a command (an import's) in the shop's history.
+    mutating func recordExternally(_ more: [Event]) { events += more }
+
     /// Raises what is due now, as the server does after each change.
     @discardableResult
     mutating func raiseDue() -> [Alert] {

@@ -9,7 +9,7 @@ import Foundation
 /// checksum and the atomic write around it.
 extension Board {
     /// Bumped whenever what is written here changes; an unknown version is refused.
-    public static let snapshotFormat = 1
+    public static let snapshotFormat = 2
 
     public func writeSnapshot(to w: inout SnapshotWriter) {
         w.uint(lastSeq)
@@ -38,6 +38,7 @@ extension Board {
             w.array(histories[id] ?? []) { $0.uint($1) }
             w.optional(alertIndex.fire(of: id)) { $0.date($1) }
         }
+        scores.write(to: &w)
     }
 
     /// The board a snapshot holds, with `policy` (not journaled: it comes from the config).
@@ -73,13 +74,14 @@ extension Board {
             indexPhone(of: lead)
             indexHolders(before: nil, after: lead)
         }
+        scores = try ScoreTally(snapshot: &r)
     }
 }
 
 extension Lead {
     /// How many stored properties a lead has: the snapshot writes every one, and a test
     /// holds this to the type, so a new field cannot be forgotten.
-    public static let snapshotFieldCount = 34
+    public static let snapshotFieldCount = 35
 
     func write(to w: inout SnapshotWriter) {
         w.int(id)
@@ -122,6 +124,7 @@ extension Lead {
         w.optional(noStepSince) { $0.date($1) }
         w.bool(ackOwed)
         w.optional(value) { $0.int($1) }
+        w.optional(importedFrom) { $0.string($1) }
     }
 
     init(snapshot r: inout SnapshotReader) throws(RecordError) {
@@ -162,6 +165,7 @@ extension Lead {
         noStepSince = try r.optional { r throws(RecordError) in try r.date() }
         ackOwed = try r.bool()
         value = try r.optional { r throws(RecordError) in try r.int() }
+        importedFrom = try r.optional { r throws(RecordError) in try r.string() }
     }
 }
 

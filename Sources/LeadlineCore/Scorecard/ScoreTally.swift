@@ -1,0 +1,244 @@
+import Foundation
+
+/// The scorecard's facts, gathered as events are applied: what each day counted, and
+/// the open work still waiting to be counted (a lead not yet called back, an estimate
+/// not yet followed up, a backup asked and not yet acting).
+///
+/// Part of the ``Board``: it folds the same events on replay, live, and from a
+/// snapshot, so a report is a sum over the period's days, never a scan of history.
+/// The waiting sets hold open work only; the days hold a few counters each and one
+/// sample per first response (4 bytes) for the medians.
+public struct ScoreTally: Sendable, Equatable {
+    /// What each day counted, by the day it is counted on (see PROTOCOL.md).
+    var days: [LocalDate: DayTally] = [:]
+    /// New leads and missed calls not yet called back.
+    var awaitingResponse: [LeadID: Arrival] = [:]
+    /// Estimates sent and not yet followed up.
+    var awaitingFollowUp: [LeadID: SentEstimate] = [:]
+    /// Backups asked at the trigger, until they act or their window ends.
+    var awaitingRescue: [LeadID: BackupAsk] = [:]
+    /// Open leads that were sent an estimate, by the day it was sent.
+    var openEstimates: [LeadID: LocalDate] = [:]
+    /// The next close of a business day not yet counted (unassigned leads, open estimates).
+    var nextClose: Date?
+
+    public init() {}
+
+    /// A lead's arrival, for its first response.
+    struct Arrival: Sendable, Equatable {
+        /// When the clock started: the arrival, or the next opening after hours.
+        var since: Date
+        /// The business day it counts on, and when that day closes.
+        var day: LocalDate
+        var closes: Date
+        /// A customer who called twice: merged away, it is not a lead of its own.
+        var duplicate = false
+    }
+
+    struct SentEstimate: Sendable, Equatable {
+        var day: LocalDate
+        var sent: Date
+        /// 48 business hours after sending.
+        var deadline: Date
+        var owner: String?
+    }
+
+    struct BackupAsk: Sendable, Equatable {
+        var day: LocalDate
+        var backup: String
+        /// The end of the backup's own window.
+        var deadline: Date
+    }
+}
+
+/// What one day counted.
+struct DayTally: Sendable, Equatable {
+    var counts: [TallyKey: Int] = [:]
+    /// First responses of leads that arrived this day: who, and business minutes × 10.
+    var responses: [ResponseSample] = []
+    /// Whether this business day's close has been counted.
+    var closed = false
+
+    mutating func add(_ counter: Counter, person: String? = nil, reason: EscalationReason? = nil, _ n: Int = 1) {
+        counts[TallyKey(counter: counter, person: person, reason: reason), default: 0] += n
+    }
+}
+
+struct ResponseSample: Sendable, Equatable {
+    var person: String
+    var tenths: Int32
+}
+
+/// What a day counts; a figure of the report is one or two of these.
+enum Counter: UInt8, Sendable {
+    case arrivals, responded, sameDay, backupTriggered, backupRescued, escalated, unassignedAtClose,
+         calledTwice, ownerRescues, estimatesDue, estimatesFollowed, estimatesOpen7d, overnight
+}
+
+struct TallyKey: Sendable, Hashable {
+    var counter: Counter
+    /// The person it is counted for; nil when nobody (a lead never called back).
+    var person: String?
+    var reason: EscalationReason?
+}
+
+extension ScoreTally {
+    /// Folds `event` in, as `board` stood just before it.
+    mutating func record(_ event: Event, on board: Board) {
+        let business = board.policy.business
+        passCloses(upTo: event.at, on: board, business)
+        let at = event.at
+        switch event.change {
+        case .created(let intake):
+            if (intake.kind == .newLead || intake.kind == .missedCall), intake.importedFrom == nil {
+                let since = business.openOrNext(at)
+                let day = business.localDate(since)
+                awaitingResponse[intake.lead] = Arrival(since: since, day: day, closes: business.closing(since))
+                days[day, default: DayTally()].add(.arrivals)
+            }
+            if intake.kind == .estimate { estimateSent(intake.lead, at: intake.sent ?? at, owner: intake.owner, business) }
+        case .attempted(let attempt):
+            attempted(attempt.lead, by: event.by, at: at, business)
+            ownerRescue(event, on: board, business)
+        case .statusChanged(let change):
+            if change.status == .estimateSent || change.kind == .estimate {
+                estimateSent(change.lead, at: at, owner: board.lead(change.lead)?.owner, business)
+            } else if change.status.closesLead {
+                leadClosed(change.lead)
+            } else if ![LeadStatus.estimateSent, .noDecision].contains(change.status) {
+                awaitingFollowUp[change.lead] = nil
+            }
+            ownerRescue(event, on: board, business)
+        case .outcome(let outcome):
+            if outcome.result == .estimateSent {
+                estimateSent(outcome.lead, at: at, owner: board.lead(outcome.lead)?.owner, business)
+            } else if outcome.result == .workApproved {
+                awaitingFollowUp[outcome.lead] = nil
+            }
+            ownerRescue(event, on: board, business)
+        case .alert(let alert):
+            if let id = alert.lead { alerted(alert, lead: id, at: at, before: board.lead(id), on: board, business) }
+        default:
+            break
+        }
+    }
+
+    private mutating func attempted(_ id: LeadID, by person: String?, at: Date, _ business: BusinessCalendar) {
+        let who = person ?? "server"
+        if let arrival = awaitingResponse.removeValue(forKey: id) {
+            let minutes = business.businessTime(from: arrival.since, to: at) / 60
+            var day = days[arrival.day, default: DayTally()]
+            day.add(.responded, person: who)
+            if at < arrival.closes { day.add(.sameDay, person: who) }
+            day.responses.append(ResponseSample(person: who, tenths: Int32(min(minutes * 10, Double(Int32.max)).rounded())))
+            days[arrival.day] = day
+        }
+        if let estimate = awaitingFollowUp[id], at > estimate.sent {
+            awaitingFollowUp[id] = nil
+            var day = days[estimate.day, default: DayTally()]
+            day.add(.estimatesDue, person: estimate.owner)
+            if at <= estimate.deadline { day.add(.estimatesFollowed, person: estimate.owner) }
+            days[estimate.day] = day
+        }
+        if let ask = awaitingRescue[id] {
+            if at > ask.deadline {
+                awaitingRescue[id] = nil
+            } else if who == ask.backup {
+                awaitingRescue[id] = nil
+                days[ask.day, default: DayTally()].add(.backupRescued, person: who)
+            }
+        }
+    }
+
+    private mutating func alerted(_ alert: Alert, lead id: LeadID, at: Date, before lead: Lead?, on board: Board,
+                                  _ business: BusinessCalendar) {
+        let day = business.localDate(at)
+        switch alert.kind {
+        case .backup:
+            days[day, default: DayTally()].add(.backupTriggered, person: alert.owner)
+            if let backup = alert.backup {
+                awaitingRescue[id] = BackupAsk(day: day, backup: backup,
+                                               deadline: business.add(board.policy.backupWindow, to: at))
+            }
+        case .escalation:
+            let reason: EscalationReason
+            if let anchor = alert.anchor {
+                reason = lead?.raised[.backup] == anchor ? .backupMissed : .noBackup
+            } else {
+                reason = lead?.status == .escalated ? .exception : .emergency
+            }
+            days[day, default: DayTally()].add(.escalated, person: alert.owner, reason: reason)
+        case .duplicate:
+            awaitingResponse[id]?.duplicate = true
+            days[day, default: DayTally()].add(.calledTwice, person: alert.of.flatMap { board.lead($0)?.owner })
+        case .sweep:
+            let sweepDay = business.localDate(alert.anchor ?? at)
+            days[sweepDay, default: DayTally()].add(.overnight, person: alert.owner)
+        default:
+            break
+        }
+    }
+
+    /// An attempt, outcome or status by someone in the owner role while the shop is closed.
+    private mutating func ownerRescue(_ event: Event, on board: Board, _ business: BusinessCalendar) {
+        guard let by = event.by, board.people[by]?.role == .owner, !business.isOpen(event.at) else { return }
+        days[business.localDate(event.at), default: DayTally()].add(.ownerRescues, person: by)
+    }
+
+    private mutating func estimateSent(_ id: LeadID, at sent: Date, owner: String?, _ business: BusinessCalendar) {
+        let day = business.localDate(sent)
+        awaitingFollowUp[id] = SentEstimate(day: day, sent: sent, deadline: business.add(48 * 3600, to: sent), owner: owner)
+        openEstimates[id] = day
+    }
+
+    private mutating func leadClosed(_ id: LeadID) {
+        if let arrival = awaitingResponse.removeValue(forKey: id), arrival.duplicate {
+            days[arrival.day, default: DayTally()].add(.arrivals, -1)
+        }
+        awaitingFollowUp[id] = nil
+        awaitingRescue[id] = nil
+        openEstimates[id] = nil
+    }
+
+    /// Counts each business day's close up to `time`, as the board stands (nothing
+    /// changed it since the last event, which came before that close).
+    mutating func passCloses(upTo time: Date, on board: Board, _ business: BusinessCalendar) {
+        guard let first = nextClose else {
+            nextClose = business.closing(time)
+            return
+        }
+        var close = first
+        while close <= time {
+            let day = business.localDate(close.addingTimeInterval(-1))
+            var tally = days[day, default: DayTally()]
+            tally.closed = true
+            tally.add(.unassignedAtClose, board.openUnowned.count)
+            for (person, n) in openEstimatesOlderThanAWeek(at: day, on: board, business) {
+                tally.add(.estimatesOpen7d, person: person, n)
+            }
+            days[day] = tally
+            let next = business.closing(close)
+            guard next > close else { break }
+            close = next
+        }
+        nextClose = close
+    }
+
+    /// An estimate still waiting on the customer's decision: open, an estimate (or in the
+    /// estimate stages), and not yet approved or booked.
+    static func isOpenEstimate(_ lead: Lead) -> Bool {
+        lead.isOpen && (lead.kind == .estimate || [LeadStatus.estimateSent, .noDecision].contains(lead.status))
+            && ![LeadStatus.workApproved, .booked].contains(lead.status)
+    }
+
+    /// Open estimates sent more than 7 calendar days before `day`, by owner.
+    func openEstimatesOlderThanAWeek(at day: LocalDate, on board: Board, _ business: BusinessCalendar) -> [String?: Int] {
+        let cutoff = business.adding(-7, to: day)
+        var out: [String?: Int] = [:]
+        for (id, sent) in openEstimates where sent < cutoff {
+            guard let lead = board.lead(id), Self.isOpenEstimate(lead) else { continue }
+            out[lead.owner, default: 0] += 1
+        }
+        return out
+    }
+}
