@@ -37,6 +37,8 @@ public enum Request: Sendable, Equatable {
     /// `REVIEW`: the daily open-loop review's list.
     case review
     case rules
+    /// `REPORT day|week|range ...`: the scorecard's figures.
+    case report(ReportRequest)
     /// `CLOCK` (nil) or `CLOCK ADVANCE <duration|time>`.
     case clock(advance: ClockAdvance?)
     case addUser(name: String, role: Role)

@@ -84,6 +84,7 @@ public enum RequestDecoder {
             }
             return .agenda(person: person, day: day)
         case "RULES": return .rules
+        case "REPORT": return .report(try ReportRequest.parse(a.positionals, person: a.pairs["person"]?.lowercased()))
         case "NEXT": return .command(.next)
         case "SWEEP": return .command(.sweep)
         case "BACK": return .command(.back)

@@ -93,6 +93,8 @@ extension Hub {
             review(tag: tag, to: c)
         case .rules:
             rules(tag: tag, to: c)
+        case .report(let request):
+            report(request, tag: tag, to: c)
         case .clock(let advance):
             clockRequest(advance, tag: tag, from: c)
         case .addUser, .issueToken, .removeUser:
