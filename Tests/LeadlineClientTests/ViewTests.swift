@@ -200,3 +200,45 @@ import Testing
         #expect((try? ClientCommandLine.parse(["send", "AGENDA"]).get().readable) == false)
     }
 }
+
+/// `leadline report week` on a terminal: a row per figure with a sparkline of the
+/// days, then people; nothing wider than 80 columns, and no colour when told.
+@Suite struct ScoreViewTests {
+    static let week: [ScoreLine] = [
+        ScoreLine(figure: .firstResponseMedian, tenths: 100, of: 8),
+        ScoreLine(figure: .firstResponseMedian, tenths: 120, person: "ana", of: 4),
+        ScoreLine(figure: .sameDayCallback, tenths: 889, of: 9),
+        .count(.backupTriggered, 2), .count(.backupRescued, 1, of: 2),
+        .count(.escalated, 3), .count(.escalated, 1, reason: .noBackup),
+        .count(.overnightWithoutOutcome, 1, person: "cara"),
+    ]
+
+    @Test func aWeekFitsEightyColumns() {
+        let days = (23...29).map { d in
+            ScoreView.Day(date: "2026-11-\(d)", lines: [
+                ScoreLine(figure: .firstResponseMedian, tenths: d == 25 ? 300 : (d < 28 ? 100 : 0), of: d < 28 ? 2 : 0),
+            ])
+        }
+        let lines = ScoreView.lines(title: "Scorecard, week 2026-11-23 to 2026-11-29", report: Self.week, days: days,
+                                    style: Style(enabled: false))
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines.filter { $0.count > 80 })")
+        let median = lines.first { $0.hasPrefix("First response, median") }
+        #expect(median?.contains("10.0 min") == true)
+        #expect(median?.hasSuffix("▃ ▃ █ ▃ ▃ · · ") == true, "\(median ?? "")")
+        #expect(lines.contains { $0.contains("88.9% of 9") })
+        #expect(lines.contains { $0.hasPrefix("  no-backup") })
+        #expect(lines.contains { $0.hasPrefix("ana") && $0.contains("12.0") })
+        #expect(!lines.joined().contains("\u{1B}["), "NO_COLOR: no escape sequences")
+    }
+
+    @Test func aScoreLineReadsBack() {
+        for line in Self.week {
+            let text = String(decoding: WireEncoder(zone: TimeZone(identifier: "UTC")!).data(tag: nil, "SCORE", line.fields), as: UTF8.self)
+            guard case .data(_, "SCORE", _, let fields, _) = ServerLine.parse(String(text.dropLast(2))) else {
+                Issue.record("not a SCORE line: \(text)")
+                continue
+            }
+            #expect(ScoreLine(fields: fields) == line)
+        }
+    }
+}

@@ -10,6 +10,9 @@ public enum ClientMode: Sendable, Equatable {
     case board
     /// One request, its reply, an exit status (`leadline send '...'` and short forms).
     case send(String)
+    /// `leadline report week [DATE] [--person NAME]`: the scorecard, as a table on a
+    /// terminal (with each day's sparkline), as `SCORE` lines to a pipe.
+    case report(String)
     /// Save credentials after checking them with the server.
     case login
     case help
@@ -48,6 +51,7 @@ public enum ClientCommandLine {
           leadline send 'CLAIM 42'              one request: prints the reply, exits 0 on OK, 1 on ERR
           leadline VERB ARGS... [--key value]   the same, short: leadline outcome 42 no-decision --followup thu
                                                 (on a terminal, leads are laid out to fit it: leadline agenda)
+          leadline report week [DATE]           the scorecard as a table (day, week, range FROM TO; --person NAME)
           leadline login                        check a name and token, and save them in the credentials file
 
         options (anywhere):
@@ -149,6 +153,8 @@ public enum ClientCommandLine {
         case "login":
             try noOptions(options, for: "login")
             invocation.mode = .login
+        case "report":
+            invocation.mode = .report(try ShortForm.request(words, options: options))
         default:
             invocation.mode = .send(try ShortForm.request(words, options: options))
             invocation.readable = true

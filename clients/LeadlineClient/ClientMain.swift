@@ -38,6 +38,12 @@ public enum ClientMain {
         case .board: BoardSession(settings: settings, style: style).run()
         case .send(let line):
             OneShot.run(line, settings: settings, style: style, width: invocation.readable && Terminal.isTerminal(1) ? Terminal.size().columns : nil)
+        case .report(let line):
+            if Terminal.isTerminal(1) {
+                ReportRun.run(line, settings: settings, style: style)
+            } else {
+                OneShot.run(line, settings: settings, style: style, width: nil)
+            }
         case .help, .version, .login: exit(0)
         }
     }

@@ -25,6 +25,24 @@ public enum ScoreFigure: String, Vocabulary {
         }
     }
 
+    /// What the figure is called where people read it (the client's table, the HTML page).
+    public var title: String {
+        switch self {
+        case .firstResponseMedian: "First response, median"
+        case .firstResponseP90: "First response, 90th percentile"
+        case .sameDayCallback: "Called back the same business day"
+        case .backupTriggered: "Reached the backup trigger"
+        case .backupRescued: "  rescued by the backup"
+        case .escalated: "Escalated"
+        case .unassignedAtClose: "Unassigned at close"
+        case .calledTwice: "Customers who called twice"
+        case .ownerRescues: "Owner rescues after hours"
+        case .estimateFollowUp48h: "Estimates followed up within 48 h"
+        case .estimatesOpen7d: "Open estimates older than 7 days"
+        case .overnightWithoutOutcome: "Left overnight without an outcome"
+        }
+    }
+
     /// Whether the figure is about people one by one (per-person lines follow the
     /// shop's total), or only about the shop (`unassigned-at-close`: nobody owns those).
     public var hasPeople: Bool { self != .unassignedAtClose }

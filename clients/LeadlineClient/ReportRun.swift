@@ -1,0 +1,88 @@
+import Dispatch
+import Foundation
+import LeadlineCore
+import LeadlineWire
+
+/// `leadline report ...` on a terminal: the report asked for, then (for up to a month)
+/// each of its days, over one connection; printed as a ``ScoreView`` table.
+enum ReportRun {
+    /// Days a report shows a sparkline for, at most.
+    static let maxDays = 31
+
+    static func run(_ line: String, settings: ClientSettings, style: Style) -> Never {
+        var options = settings.linkOptions(watch: "none")
+        options.giveUpAfter = Double(settings.wait)
+        options.keepalive = 0
+        let link = ServerLink(options: options)
+        link.onStatus = { status in
+            if case .failed(let reason) = status {
+                Output.line("leadline: \(reason)", to: 2)
+                exit(3)
+            }
+        }
+        link.start()
+        let person = line.split(separator: " ").first { $0.hasPrefix("person=") }.map { " " + $0 } ?? ""
+        link.queue.async {
+            link.send(line) { result in
+                let reply = unwrap(result, style: style)
+                guard case .ok(_, _, let f, _) = reply.final, let from = f["from"], let to = f["to"],
+                      let first = LocalDate(from), let last = LocalDate(to) else { exit(0) }
+                let report = scores(reply)
+                let title = "Scorecard, \(f["period"] ?? "period") \(from) to \(to)"
+                let dates = Array(dates(from: first, to: last).prefix(maxDays + 1))
+                guard dates.count > 1, dates.count <= maxDays else { finish(title, report, [], style) }
+                var days: [ScoreView.Day] = []
+                func next() {
+                    guard days.count < dates.count else { finish(title, report, days, style) }
+                    let date = dates[days.count].description
+                    link.send("REPORT day \(date)\(person)") { result in
+                        days.append(ScoreView.Day(date: date, lines: scores(unwrap(result, style: style))))
+                        next()
+                    }
+                }
+                next()
+            }
+        }
+        dispatchMain()
+    }
+
+    private static func unwrap(_ result: Result<ServerLink.Reply, LinkError>, style: Style) -> ServerLink.Reply {
+        switch result {
+        case .success(let reply) where reply.isOK: return reply
+        case .success(let reply):
+            for text in reply.texts { Output.line(style.error(text)) }
+            exit(1)
+        case .failure(let error):
+            Output.line("leadline: \(error)", to: 2)
+            exit(3)
+        }
+    }
+
+    private static func scores(_ reply: ServerLink.Reply) -> [ScoreLine] {
+        reply.rows.compactMap { row in
+            guard case .data(_, "SCORE", _, let f, _) = row else { return nil }
+            return ScoreLine(fields: f)
+        }
+    }
+
+    private static func finish(_ title: String, _ report: [ScoreLine], _ days: [ScoreView.Day], _ style: Style) -> Never {
+        for text in ScoreView.lines(title: title, report: report, days: days, style: style) { Output.line(text) }
+        exit(0)
+    }
+
+    /// The calendar days from `first` to `last`, both included.
+    static func dates(from first: LocalDate, to last: LocalDate) -> [LocalDate] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var out: [LocalDate] = []
+        guard var date = calendar.date(from: DateComponents(year: first.year, month: first.month, day: first.day)) else { return [] }
+        while out.count <= maxDays {
+            let c = calendar.dateComponents([.year, .month, .day], from: date)
+            let day = LocalDate(year: c.year!, month: c.month!, day: c.day!)
+            guard day <= last else { break }
+            out.append(day)
+            date = calendar.date(byAdding: .day, value: 1, to: date)!
+        }
+        return out
+    }
+}
