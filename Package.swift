@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "LeadlineCore"),
         // The line protocol: framing, request parsing, reply and event encoding, HELP.
         .target(name: "LeadlineWire", dependencies: ["LeadlineCore"]),
+        // Leads and reports in and out: CSV (RFC 4180, the CRMs' column names), the HTML scorecard.
+        .target(name: "LeadlineExchange", dependencies: ["LeadlineCore"]),
         // The append-only journal: JSON lines, group-committed fsync, replay.
         .target(name: "LeadlineJournal", dependencies: ["LeadlineCore", "CZlib"]),
         // Moving bytes: the typed socket, plain and TLS streams, an in-memory pipe for tests.
@@ -35,12 +37,12 @@ let package = Package(
         // Connections, sessions, the shop's state and the hub that fans events out.
         .target(
             name: "LeadlineServer",
-            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "LeadlineTransport", "CCrypt"]),
+            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "LeadlineTransport", "LeadlineExchange", "CCrypt"]),
         // The server executable: flags, config, user management.
-        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire"]),
+        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire", "LeadlineExchange"]),
         // The bundled client: its logic (a library, so it is testable) and the
         // executable, on the wire codec and the transport.
-        .target(name: "LeadlineClient", dependencies: ["LeadlineWire", "LeadlineTransport"], path: "clients/LeadlineClient"),
+        .target(name: "LeadlineClient", dependencies: ["LeadlineWire", "LeadlineTransport", "LeadlineExchange"], path: "clients/LeadlineClient"),
         .executableTarget(name: "leadline", dependencies: ["LeadlineClient"], path: "clients/leadline"),
         // The benchmark: a release leadlined measured over plaintext and TLS (BENCHMARKS.md).
         .executableTarget(name: "leadline-bench", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineJournal", "LeadlineTransport", "LeadlineWire", "CLinux"]),
@@ -52,6 +54,7 @@ let package = Package(
 
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore"]),
         .testTarget(name: "LeadlineWireTests", dependencies: ["LeadlineWire"]),
+        .testTarget(name: "LeadlineExchangeTests", dependencies: ["LeadlineExchange"]),
         .testTarget(name: "LeadlineTransportTests", dependencies: ["LeadlineTransport"]),
         .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal", "LeadlineWire"]),
         .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport"]),

@@ -14,53 +14,9 @@ extension Board {
         guard actor.role.isOffice else {
             throw CommandError.denied(need: Role.office, "NEW is for office roles; you are \(actor.role.rawValue)")
         }
-        guard r.name?.isEmpty == false || r.phone?.isEmpty == false else {
-            throw CommandError.invalid(argument: "phone", "a lead needs a phone number or a name: NEW phone=555-0100 name=\"Jane Roe\"")
-        }
-        if let phone = r.phone { try Self.validatePhone(phone) }
-        if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }
-        let kind = r.kind ?? (r.source == .missedCall || r.source == .voicemail ? .missedCall : .newLead)
-        let source = r.source ?? (kind == .missedCall ? .missedCall : .phone)
-        var requested: Date?
-        if let spec = r.due {
-            requested = try resolveFuture(spec, argument: "due", now: now)
-        } else if kind == .promised {
-            throw CommandError.invalid(argument: "due", "a promised callback needs due=, the time the customer was promised")
-        }
-        let sent = try r.sent.map { spec throws(CommandError) in try resolveAny(spec, argument: "sent", now: now) }
-        let job = try r.job.map { spec throws(CommandError) in try resolveAny(spec, argument: "job", now: now) }
-        let plan = DuePlanner(policy: policy).firstResponse(
-            kind: kind, arriving: kind == .estimate ? (sent ?? now) : now, requested: requested, job: job)
-        var owner: String?
-        var backup: String?
-        if let name = r.owner {
-            owner = try requireOfficePerson(name, argument: "owner")
-            if owner != actor.name { try requireSupervisor(actor, doing: "Naming another person as owner") }
-        }
-        var backupByRule = false
-        if let name = r.backup {
-            try requireSupervisor(actor, doing: "Naming a backup")
-            if !Person.nobody.contains(name.lowercased()) { backup = try requireOfficePerson(name, argument: "backup") }
-        }
-        if let owner, owner == backup {
-            throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner")
-        }
-        if r.backup == nil {
-            backup = ruleBackup(kind: kind, value: r.value, owner: owner, at: now)
-            backupByRule = backup != nil
-        }
-        var intake = Intake(
-            lead: nextLeadID, kind: kind, source: source, urgency: r.urgency ?? .normal,
-            name: r.name, phone: r.phone, email: r.email, service: r.service, area: r.area,
-            due: plan.due.map(Timestamp.truncatedToMillis), owner: owner, backup: backup, note: r.note)
-        intake.late = plan.late.map(Timestamp.truncatedToMillis)
-        intake.action = plan.action
-        intake.value = r.value
-        intake.sent = sent
-        intake.job = job
-        intake.ackOwed = policy.business.isAfterHours(now)
-        intake.backupByRule = backupByRule
-        intake.address = r.address
+        let intake = try intake(for: r, id: nextLeadID, by: actor, at: now, importedFrom: nil)
+        let requested = r.due != nil
+        let owner = intake.owner, backup = intake.backup
         var changes: [Change] = [.created(intake)]
         changes += arrivalAlerts(for: intake, by: actor)
         var reply = [Field("lead", intake.lead), Field.time("due", intake.due)]
@@ -68,7 +24,7 @@ extension Board {
         if let backup { reply.append(Field("backup", backup)) }
         var message: String?
         if intake.ackOwed {
-            message = requested == nil ? "arrived after hours: due at the next opening; an acknowledgement is owed"
+            message = !requested ? "arrived after hours: due at the next opening; an acknowledgement is owed"
                 : "arrived after hours: an acknowledgement is owed"
         }
         if let duplicate = changes.dropFirst().compactMap({ if case .alert(let a) = $0, a.kind == .duplicate { a.of } else { nil } }).first {
@@ -97,6 +53,62 @@ extension Board {
                 text: "\(label) is an emergency\(intake.service.map { " (\($0))" } ?? ""): an owner-level exception for \(named(ask)).")))
         }
         return alerts
+    }
+
+    /// The lead `r` describes, numbered `id`, checked as `NEW` checks it. For an import
+    /// (`importedFrom`), the file speaks for the shop: its owners and backups need not be
+    /// the importer, and its follow-up dates may be past (an overdue lead is still one).
+    func intake(for r: NewLead, id: LeadID, by actor: Person, at now: Date, importedFrom: String?) throws(CommandError) -> Intake {
+        let importing = importedFrom != nil
+        guard r.name?.isEmpty == false || r.phone?.isEmpty == false else {
+            throw CommandError.invalid(argument: "phone", "a lead needs a phone number or a name: NEW phone=555-0100 name=\"Jane Roe\"")
+        }
+        if let phone = r.phone { try Self.validatePhone(phone) }
+        if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }
+        let kind = r.kind ?? (r.source == .missedCall || r.source == .voicemail ? .missedCall : .newLead)
+        let source = r.source ?? (kind == .missedCall ? .missedCall : .phone)
+        var requested: Date?
+        if let spec = r.due {
+            requested = importing ? try resolveAny(spec, argument: "due", now: now) : try resolveFuture(spec, argument: "due", now: now)
+        } else if kind == .promised {
+            throw CommandError.invalid(argument: "due", "a promised callback needs due=, the time the customer was promised")
+        }
+        let sent = try r.sent.map { spec throws(CommandError) in try resolveAny(spec, argument: "sent", now: now) }
+        let job = try r.job.map { spec throws(CommandError) in try resolveAny(spec, argument: "job", now: now) }
+        let plan = DuePlanner(policy: policy).firstResponse(
+            kind: kind, arriving: kind == .estimate ? (sent ?? now) : now, requested: requested, job: job)
+        var owner: String?
+        var backup: String?
+        if let name = r.owner {
+            owner = try requireOfficePerson(name, argument: "owner")
+            if owner != actor.name, !importing { try requireSupervisor(actor, doing: "Naming another person as owner") }
+        }
+        var backupByRule = false
+        if let name = r.backup {
+            if !importing { try requireSupervisor(actor, doing: "Naming a backup") }
+            if !Person.nobody.contains(name.lowercased()) { backup = try requireOfficePerson(name, argument: "backup") }
+        }
+        if let owner, owner == backup {
+            throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner")
+        }
+        if r.backup == nil {
+            backup = ruleBackup(kind: kind, value: r.value, owner: owner, at: now)
+            backupByRule = backup != nil
+        }
+        var intake = Intake(
+            lead: id, kind: kind, source: source, urgency: r.urgency ?? .normal,
+            name: r.name, phone: r.phone, email: r.email, service: r.service, area: r.area,
+            due: plan.due.map(Timestamp.truncatedToMillis), owner: owner, backup: backup, note: r.note)
+        intake.late = plan.late.map(Timestamp.truncatedToMillis)
+        intake.action = plan.action
+        intake.value = r.value
+        intake.sent = sent
+        intake.job = job
+        intake.ackOwed = !importing && policy.business.isAfterHours(now)
+        intake.backupByRule = backupByRule
+        intake.address = r.address
+        intake.importedFrom = importedFrom
+        return intake
     }
 
     /// Phone numbers as people write them: digits with `+ - . ( )` and spaces.

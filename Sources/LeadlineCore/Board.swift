@@ -101,6 +101,8 @@ public struct Board: Sendable, Equatable {
             if alert.kind == .sweep, let review = alert.anchor { reviewedThrough = max(reviewedThrough ?? review, review) }
         case .swept(let at, _):
             sweptThrough = max(sweptThrough ?? at, at)
+        case .imported:
+            break
         case .voided(let through, _):
             guard through >= event.seq else { throw RecordError("VOID \(event.seq) ends before it starts (\(through))") }
             lastSeq = through
@@ -197,7 +199,7 @@ public struct Board: Sendable, Equatable {
             if let anchor = alert.anchor { lead.raised[alert.kind] = anchor }
             if alert.kind == .backup { lead.backupAskedAt = event.at }
             if let appt = alert.appointment { lead.outcomeChasedFor = appt }
-        case .created, .presence, .personSaved, .personRemoved, .voided, .swept:
+        case .created, .presence, .personSaved, .personRemoved, .voided, .swept, .imported:
             break
         }
         let inReview: Set<LeadStatus> = [.estimateSent, .noDecision]

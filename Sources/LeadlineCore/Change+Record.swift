@@ -28,6 +28,9 @@ extension Change {
             if i.backupByRule { r.fields.append(Field("backup-by", "rule")) }
             if i.ackOwed { r.fields.append(Field("ack", "owed")) }
             if let system = i.importedFrom { r.fields += [Field("origin", "import"), Field("system", system)] }
+            r.add("arrived", i.arrived)
+            r.add("status", i.status?.rawValue)
+            r.add("closed", i.closed)
             r.text = i.note
             return r
         case .claimed(let c):
@@ -110,6 +113,11 @@ extension Change {
             return EventRecord(type: "PERSON", fields: [Field("name", name), Field("removed", "yes")])
         case .swept(let at, let listed):
             return EventRecord(type: "SWEPT", fields: [Field("sweep", at), Field("listed", listed)])
+        case .imported(let summary):
+            return EventRecord(type: "IMPORTED", fields: [
+                Field("count", summary.count), Field("first", summary.first), Field("last", summary.last),
+                Field("system", summary.system),
+            ])
         case .voided(let through, let reason):
             return EventRecord(type: "VOID", fields: [Field("through", Int(through))], text: reason)
         }
@@ -136,6 +144,9 @@ extension Change {
             intake.jobLead = r.value("job-lead") == nil ? nil : try r.number("job-lead")
             intake.backupByRule = try r.optionalText("backup-by") == "rule"
             if try r.optionalText("origin") == "import" { intake.importedFrom = try r.optionalText("system") ?? "csv" }
+            intake.arrived = try r.optionalTime("arrived")
+            intake.status = try r.optionalWord("status", as: LeadStatus.self)
+            intake.closed = try r.optionalTime("closed")
             self = .created(intake)
         case "CLAIMED":
             let backup: BackupUpdate = r.value("backup") == nil ? .unchanged : .set(try r.person("backup"))
@@ -199,6 +210,9 @@ extension Change {
             }
         case "SWEPT":
             self = .swept(at: try r.time("sweep"), listed: try r.number("listed"))
+        case "IMPORTED":
+            self = .imported(ImportSummary(count: try r.number("count"), first: try r.number("first"), last: try r.number("last"),
+                                           system: try r.text("system")))
         case "VOID":
             let through = try r.number("through")
             guard through >= 0 else { throw RecordError("VOID through=\(through)") }

@@ -38,6 +38,9 @@ public enum Change: Sendable, Equatable {
     /// `SWEPT` (private): the day's end-of-day sweep ran at `at`, listing `listed` leads
     /// (each with its own `ALERT kind=sweep`); nothing more is listed for that day.
     case swept(at: Date, listed: Int)
+    /// `IMPORTED`: leads came in from a file (each its own `CREATED`, with origin
+    /// import); the one event watchers are sent for the lot.
+    case imported(ImportSummary)
     /// `VOID` (private): events `seq` through `through` were lost or quarantined by
     /// `leadlined repair`; they stand in the journal so sequence numbers stay whole.
     case voided(through: UInt64, reason: String)
@@ -53,7 +56,7 @@ public enum Change: Sendable, Equatable {
         case .statusChanged(let s): return s.lead
         case .outcome(let o): return o.lead
         case .alert(let a): return a.lead
-        case .presence, .personSaved, .personRemoved, .voided, .swept: return nil
+        case .presence, .personSaved, .personRemoved, .voided, .swept, .imported: return nil
         }
     }
 

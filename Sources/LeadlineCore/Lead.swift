@@ -81,13 +81,14 @@ public struct Lead: Sendable, Equatable {
         area = intake.area
         address = intake.address
         jobLead = intake.jobLead
-        createdAt = at
+        createdAt = intake.arrived ?? at
         createdBy = by
         due = intake.due
         owner = intake.owner
         backup = intake.backup
         backupByRule = intake.backupByRule
-        status = .needsCallback
+        status = intake.status ?? .needsCallback
+        closedAt = status.closesLead ? (intake.closed ?? at) : nil
         nextAction = intake.action
         late = intake.late
         ackOwed = intake.ackOwed
@@ -177,6 +178,12 @@ public struct Intake: Sendable, Equatable {
     /// servicetitan, csv); nil for a lead that came in live. Imported leads are left out
     /// of the speed and new-lead figures.
     public var importedFrom: String?
+    /// An imported lead's history as the file gives it: when it arrived, where it
+    /// stands, and when it closed. Nil for a lead that came in live (it arrives now,
+    /// needing a callback).
+    public var arrived: Date?
+    public var status: LeadStatus?
+    public var closed: Date?
 
     public init(
         lead: LeadID, kind: LeadKind, source: LeadSource, urgency: Urgency,

@@ -6,7 +6,7 @@ import LeadlineWire
 extension Hub {
     /// Event types of the default `board` stream: leads entering and leaving the
     /// board, ownership changes (a booked visit hands the lead to the field), and alerts.
-    static let boardTypes: Set<String> = ["CREATED", "CLAIMED", "RELEASED", "ASSIGNED", "BOOKED", "CLOSED", "ALERT"]
+    static let boardTypes: Set<String> = ["CREATED", "CLAIMED", "RELEASED", "ASSIGNED", "BOOKED", "CLOSED", "ALERT", "IMPORTED"]
 
     /// Sends durable events to every connection that watches them, and tells a
     /// technician of a visit booked, moved or called off wherever they are logged in.
@@ -16,6 +16,9 @@ extension Hub {
                 peopleChanged(event)
                 continue
             }
+            // An import's leads go out as its one IMPORTED summary, not thousands of
+            // lines (each stays in the journal: SINCE and SHOW have them).
+            if case .created(let intake) = event.change, intake.importedFrom != nil { continue }
             let type = event.type
             let bytes = encoder.event(event)
             let audience = index < audiences.count ? audiences[index] : Audience(before: nil, after: nil)

@@ -1,0 +1,105 @@
+import Foundation
+
+/// One lead of an import file, read into a `NEW` request and what the file says of
+/// its past (see ``Intake/arrived``).
+public struct ImportRow: Sendable, Equatable {
+    /// The row's line number in the file (the header is line 1).
+    public var line: Int
+    public var lead: NewLead
+    public var status: LeadStatus?
+    public var arrived: Date?
+    public var closed: Date?
+
+    public init(line: Int, lead: NewLead, status: LeadStatus? = nil, arrived: Date? = nil, closed: Date? = nil) {
+        self.line = line
+        self.lead = lead
+        self.status = status
+        self.arrived = arrived
+        self.closed = closed
+    }
+}
+
+/// Why an import was refused: every bad row (line 0: the file as a whole).
+public struct ImportRefusal: Sendable, Equatable, Error {
+    public var problems: [ImportProblem]
+    public init(_ problems: [ImportProblem]) { self.problems = problems }
+}
+
+/// A row an import refuses: its line, and why.
+public struct ImportProblem: Sendable, Equatable {
+    public var line: Int
+    public var error: CommandError
+
+    public init(line: Int, error: CommandError) {
+        self.line = line
+        self.error = error
+    }
+}
+
+/// What `IMPORTED` says happened: how many leads, numbered from `first` to `last`,
+/// from which system.
+public struct ImportSummary: Sendable, Equatable {
+    public var count: Int
+    public var first: LeadID
+    public var last: LeadID
+    public var system: String
+
+    public init(count: Int, first: LeadID, last: LeadID, system: String) {
+        self.count = count
+        self.first = first
+        self.last = last
+        self.system = system
+    }
+}
+
+extension Board {
+    /// `IMPORT leads`: every row checked as `NEW` checks a lead (a file's owners,
+    /// backups and past dates are taken as the file says), all or nothing. Good rows
+    /// become one `CREATED` each (origin import, no alerts raised) and one `IMPORTED`
+    /// summary; any bad row refuses the whole file, with every bad row named.
+    /// - Parameter unreadable: rows the file reader could not read: refused with the
+    ///   rest, in line order, so one answer names every bad row.
+    public func decideImport(_ rows: [ImportRow], unreadable: [ImportProblem] = [], from system: String, by actor: Person,
+                             at now: Date) -> Result<Decision, ImportRefusal> {
+        guard actor.role.isOffice else {
+            return .failure(ImportRefusal([ImportProblem(line: 0, error: .denied(need: Role.office, "IMPORT is for office roles; you are \(actor.role.rawValue)"))]))
+        }
+        var problems = unreadable
+        var changes: [Change] = []
+        changes.reserveCapacity(rows.count + 1)
+        for row in rows {
+            do throws(CommandError) {
+                var intake = try intake(for: row.lead, id: nextLeadID + changes.count, by: actor, at: now, importedFrom: system)
+                intake.status = row.status
+                if let arrived = row.arrived {
+                    guard TimeBounds.contains(arrived), arrived <= now.addingTimeInterval(60) else {
+                        throw CommandError.invalid(argument: "created_at", "created_at must be a past time \(TimeBounds.spoken)")
+                    }
+                    intake.arrived = Timestamp.truncatedToMillis(arrived)
+                }
+                if let status = row.status, status.closesLead {
+                    let closed = row.closed ?? now
+                    guard TimeBounds.contains(closed) else {
+                        throw CommandError.invalid(argument: "closed_at", "closed_at must be a time \(TimeBounds.spoken)")
+                    }
+                    intake.closed = Timestamp.truncatedToMillis(closed)
+                    intake.due = nil
+                    intake.late = nil
+                    intake.action = nil
+                }
+                changes.append(.created(intake))
+            } catch {
+                problems.append(ImportProblem(line: row.line, error: error))
+            }
+        }
+        guard problems.isEmpty else { return .failure(ImportRefusal(problems.sorted { $0.line < $1.line })) }
+        guard !changes.isEmpty else {
+            return .failure(ImportRefusal([ImportProblem(line: 0, error: .invalid(argument: "file", "the file has no leads in it (a header and no rows)"))]))
+        }
+        let summary = ImportSummary(count: changes.count, first: nextLeadID, last: nextLeadID + changes.count - 1, system: system)
+        changes.append(.imported(summary))
+        return .success(Decision(changes: changes, reply: [
+            Field("count", summary.count), Field("first", summary.first), Field("last", summary.last), Field("system", system),
+        ]))
+    }
+}
