@@ -18,20 +18,23 @@ public enum ReportPage {
             h1{font-size:24px;margin:0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d5dae1;padding-bottom:4px}
             .sub{color:#5b6675;margin:4px 0 20px}
             table{border-collapse:collapse;width:100%}td,th{padding:5px 8px;text-align:left;border-bottom:1px solid #eceff3}
-            td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+            td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
+            table.people{font-size:13px}table.people th{vertical-align:bottom}
             .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:16px}
             .chart{border:1px solid #e3e7ec;border-radius:6px;padding:10px}.chart h3{font-size:13px;margin:0 0 6px;color:#3a4554}
             .def{color:#5b6675;font-size:12px}
             @media print{body{margin:0}.chart{break-inside:avoid}}
             </style></head><body>
-            <h1>\(escape(shop)) — callback scorecard</h1>
-            <p class="sub">\(period.span.rawValue == "week" ? "Week" : period.span.rawValue == "day" ? "Day" : "Period") \(period.first) to \(period.last) · generated \(escape(generated))</p>
+            <h1>Callback scorecard</h1>
+            <p class="sub">\(period.span.rawValue == "week" ? "Week" : period.span.rawValue == "day" ? "Day" : "Period") \(period.first) to \(period.last) · \(escape(shop)) · generated \(escape(generated))</p>
             <h2>The shop</h2>
             <table><tr><th>Figure</th><th class="n">Value</th><th class="n">Of</th></tr>
 
             """
         for line in lines where line.person == nil {
-            let label = line.reason.map { "&nbsp;&nbsp;\(escape($0.rawValue))" } ?? escape(line.figure.title.trimmingCharacters(in: .whitespaces))
+            let indented = line.reason != nil || line.figure.title.hasPrefix(" ")
+            let words = line.reason?.rawValue ?? line.figure.title.trimmingCharacters(in: .whitespaces)
+            let label = (indented ? "&nbsp;&nbsp;&nbsp;&nbsp;" : "") + escape(words)
             body += "<tr><td>\(label)</td><td class=\"n\">\(display(line))</td><td class=\"n\">\(line.of.map(String.init) ?? "")</td></tr>\n"
         }
         body += "</table>\n"
@@ -48,14 +51,14 @@ public enum ReportPage {
             let columns: [ScoreFigure] = [.firstResponseMedian, .firstResponseP90, .sameDayCallback, .backupTriggered,
                                           .backupRescued, .escalated, .calledTwice, .ownerRescues, .estimateFollowUp48h,
                                           .estimatesOpen7d, .overnightWithoutOutcome]
-            body += "<h2>People</h2>\n<table><tr><th>Person</th>"
+            body += "<h2>People</h2>\n<table class=\"people\"><tr><th>Person</th>"
             for figure in columns { body += "<th class=\"n\">\(escape(shortTitle(figure)))</th>" }
             body += "</tr>\n"
             for person in people {
                 body += "<tr><td>\(escape(person))</td>"
                 for figure in columns {
                     let line = lines.first { $0.person == person && $0.figure == figure && $0.reason == nil }
-                    body += "<td class=\"n\">\(line.map(display) ?? "·")</td>"
+                    body += "<td class=\"n\">\(line.map(\.value) ?? "·")</td>"
                 }
                 body += "</tr>\n"
             }
@@ -104,16 +107,16 @@ public enum ReportPage {
 
     static func shortTitle(_ figure: ScoreFigure) -> String {
         switch figure {
-        case .firstResponseMedian: "Median min"
-        case .firstResponseP90: "p90 min"
-        case .sameDayCallback: "Same day"
+        case .firstResponseMedian: "Median, min"
+        case .firstResponseP90: "p90, min"
+        case .sameDayCallback: "Same day, %"
         case .backupTriggered: "Backup trig."
         case .backupRescued: "Rescued"
         case .escalated: "Escalated"
         case .unassignedAtClose: "Unassigned"
         case .calledTwice: "Called twice"
         case .ownerRescues: "Owner rescues"
-        case .estimateFollowUp48h: "Est. 48 h"
+        case .estimateFollowUp48h: "Est. 48 h, %"
         case .estimatesOpen7d: "Est. open 7d"
         case .overnightWithoutOutcome: "Overnight"
         }

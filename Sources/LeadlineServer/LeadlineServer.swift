@@ -51,47 +51,18 @@ public final class LeadlineServer: @unchecked Sendable {
         var board = Board(policy: config.policy)
         var lastEvent: Event?
         var index = JournalIndex()
-        var replayStart: ReplayStart?
+        var fromSnapshot = false
         let report: ReplayReport
         let storage: JournalStorage
         do {
             try folder.create()
             let usedBefore = folder.evidenceOfUse()
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
-            // The newest good snapshot, then only the journal after it; else the whole journal.
-            if FileManager.default.fileExists(atPath: folder.journalPath) {
-                for file in JournalSnapshot.files(dataDirectory: folder.path) {
-                    do throws(JournalError) {
-                        let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath, policy: config.policy)
-                        board = snapshot.board
-                        index = snapshot.index
-                        replayStart = ReplayStart(offset: snapshot.journalLength, lines: snapshot.lines, header: snapshot.header)
-                        config.log("loaded the snapshot of event \(snapshot.board.lastSeq) from \(file.path)")
-                        break
-                    } catch {
-                        config.log("warning: \(error); falling back to an older snapshot or the whole journal")
-                    }
-                }
-            }
-            func replay() throws(JournalError) -> ReplayReport {
-                try JournalReader.replay(path: folder.journalPath, into: &board, now: config.clock.now,
-                                         usedBefore: usedBefore, after: replayStart) { event, offset in
-                    lastEvent = event
-                    index.record(seq: event.seq, through: event.voidedThrough, offset: Int64(offset), length: 0)
-                }
-            }
-            do {
-                report = try replay()
-            } catch where replayStart != nil {
-                // The journal after the snapshot does not follow from it: the journal wins.
-                config.log("warning: the journal does not continue the snapshot (\(error)); replaying the whole journal")
-                (board, index, replayStart) = (Board(policy: config.policy), JournalIndex(), nil)
-                report = try replay()
-            }
-            index.setEnd(try DataDirectory.fileLength(folder.journalPath))
+            let loaded = try ShopLoader.load(folder, policy: config.policy, now: config.clock.now, readOnly: false,
+                                             usedBefore: usedBefore, log: config.log)
+            (board, index, report, lastEvent) = (loaded.board, loaded.index, loaded.report, loaded.lastEvent)
+            fromSnapshot = loaded.fromSnapshot
             lock.recordJournal(epoch: report.header.epoch)
-            // Replay indexed each lead's alerts as of its last event; look from now.
-            board.reindexAlerts(asOf: config.clock.now)
             storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)
@@ -105,7 +76,7 @@ public final class LeadlineServer: @unchecked Sendable {
         }
         config.log(report.created
             ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"
-            : "replayed \(report.events) events from \(folder.journalPath)\(replayStart == nil ? "" : " after the snapshot") (epoch \(report.header.epoch))")
+            : "replayed \(report.events) events from \(folder.journalPath)\(fromSnapshot ? " after the snapshot" : "") (epoch \(report.header.epoch))")
         if let last = lastEvent, config.clock.now < last.at.addingTimeInterval(-2) {
             config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
                 + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")

@@ -39,6 +39,10 @@ public enum Request: Sendable, Equatable {
     case rules
     /// `REPORT day|week|range ...`: the scorecard's figures.
     case report(ReportRequest)
+    /// `EXPORT leads|events|report ...`: CSV rows.
+    case export(ExportRequest)
+    /// `IMPORT leads [strict] [system=NAME]`: the lines that follow, up to `.`, are a CSV file.
+    case importLeads(strict: Bool, system: String?)
     /// `CLOCK` (nil) or `CLOCK ADVANCE <duration|time>`.
     case clock(advance: ClockAdvance?)
     case addUser(name: String, role: Role)

@@ -84,6 +84,20 @@ public enum RequestDecoder {
             }
             return .agenda(person: person, day: day)
         case "RULES": return .rules
+        case "EXPORT": return .export(try ExportRequest.parse(a.positionals, pairs: a.pairs))
+        case "IMPORT":
+            guard a.positionals[0].lowercased() == "leads" else {
+                throw CommandError.invalid(argument: "what", "IMPORT takes leads: IMPORT leads [strict] [system=jobber]")
+            }
+            let extra = a.positionals.dropFirst().map { $0.lowercased() }
+            guard extra.allSatisfy({ $0 == "strict" }) else {
+                throw CommandError.invalid(argument: "strict", "IMPORT leads takes strict and system=; got \"\(extra.joined(separator: " "))\"")
+            }
+            let system = a.pairs["system"]?.lowercased()
+            if let system, system.isEmpty || system.count > 32 || !system.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+                throw CommandError.invalid(argument: "system", "system is a short name like jobber or housecall-pro; got \"\(system)\"")
+            }
+            return .importLeads(strict: extra.contains("strict"), system: system)
         case "REPORT": return .report(try ReportRequest.parse(a.positionals, person: a.pairs["person"]?.lowercased()))
         case "NEXT": return .command(.next)
         case "SWEEP": return .command(.sweep)

@@ -24,6 +24,13 @@ public struct WireEncoder: Sendable {
         }
     }
 
+    /// `key=value ...` as a line writes them, alone (an export's `fields` column).
+    public static func fields(_ fields: [Field], zone: TimeZone) -> [UInt8] {
+        var b = LineBuilder(zone: zone)
+        b.fields(fields)
+        return b.take()
+    }
+
     /// `[tag] ERR CODE fields :message`
     public func error(tag: String?, _ error: CommandError) -> [UInt8] {
         line { b in

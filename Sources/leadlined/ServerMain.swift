@@ -58,6 +58,29 @@ enum ServerMain {
             case .failure(let error):
                 fail(error.description, code: 1)
             }
+        case .success(.report(let request, let format, let options)):
+            do {
+                print(try DataFolderExchange.report(request, format: format, configuration: configuration(options)), terminator: "")
+                exit(0)
+            } catch {
+                fail(error.description, code: 1)
+            }
+        case .success(.export(let request, let options)):
+            do {
+                try DataFolderExchange.export(request, configuration: configuration(options)) { chunk in
+                    FileHandle.standardOutput.write(Data(chunk.utf8))
+                }
+                exit(0)
+            } catch {
+                fail(error.description, code: 1)
+            }
+        case .success(.importLeads(let path, let strict, let system, let options)):
+            do {
+                print(try DataFolderExchange.importLeads(path: path, strict: strict, system: system, configuration: configuration(options)))
+                exit(0)
+            } catch {
+                fail(error.description, code: 1)
+            }
         case .success(.serve(let options)):
             serve(configuration(options))
         }

@@ -13,6 +13,10 @@ public enum ClientMode: Sendable, Equatable {
     /// `leadline report week [DATE] [--person NAME]`: the scorecard, as a table on a
     /// terminal (with each day's sparkline), as `SCORE` lines to a pipe.
     case report(String)
+    /// `leadline export leads|events|report ...`: the CSV, on standard output.
+    case export(String)
+    /// `leadline import leads FILE.csv [--strict] [--system NAME]`.
+    case importLeads(path: String, strict: Bool, system: String?)
     /// Save credentials after checking them with the server.
     case login
     case help
@@ -52,6 +56,8 @@ public enum ClientCommandLine {
           leadline VERB ARGS... [--key value]   the same, short: leadline outcome 42 no-decision --followup thu
                                                 (on a terminal, leads are laid out to fit it: leadline agenda)
           leadline report week [DATE]           the scorecard as a table (day, week, range FROM TO; --person NAME)
+          leadline export leads [all] > f.csv   leads as CSV (also: export events, export report week)
+          leadline import leads FILE.csv        leads from a CRM's CSV export, all or nothing (--strict, --system NAME)
           leadline login                        check a name and token, and save them in the credentials file
 
         options (anywhere):
@@ -97,7 +103,7 @@ public enum ClientCommandLine {
             let parts = argument.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
             let name = parts[0]
             var value: String? = parts.count == 2 ? parts[1] : nil
-            let takesValue = !["help", "version", "alerts"].contains(name)
+            let takesValue = !["help", "version", "alerts", "strict"].contains(name)
             if value == nil, takesValue {
                 guard i < arguments.count else { throw ClientError.usage("--\(name) needs a value") }
                 value = arguments[i]
@@ -155,6 +161,15 @@ public enum ClientCommandLine {
             invocation.mode = .login
         case "report":
             invocation.mode = .report(try ShortForm.request(words, options: options))
+        case "export":
+            invocation.mode = .export(try ShortForm.request(words, options: options))
+        case "import":
+            guard words.count == 3, words[1].lowercased() == "leads" else {
+                throw ClientError.usage("usage: leadline import leads FILE.csv [--strict] [--system NAME]")
+            }
+            try noOptions(options.filter { $0.0 != "strict" && $0.0 != "system" }, for: "import")
+            invocation.mode = .importLeads(path: words[2], strict: options.contains { $0.0 == "strict" },
+                                           system: options.first { $0.0 == "system" }?.1)
         default:
             invocation.mode = .send(try ShortForm.request(words, options: options))
             invocation.readable = true

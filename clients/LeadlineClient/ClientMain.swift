@@ -44,6 +44,10 @@ public enum ClientMain {
             } else {
                 OneShot.run(line, settings: settings, style: style, width: nil)
             }
+        case .export(let line):
+            CSVTransfer.export(line, settings: settings)
+        case .importLeads(let path, let strict, let system):
+            CSVTransfer.importLeads(path: path, strict: strict, system: system, settings: settings, style: style)
         case .help, .version, .login: exit(0)
         }
     }

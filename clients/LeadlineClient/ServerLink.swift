@@ -79,6 +79,8 @@ public final class ServerLink: @unchecked Sendable {
     private struct Request {
         let tag: String
         let line: String
+        /// Lines sent right after the request (an `IMPORT`'s file, ended by its dot).
+        var payload: [String] = []
         var rows: [ServerLine] = []
         var texts: [String] = []
         let completion: (Result<Reply, LinkError>) -> Void
@@ -133,12 +135,14 @@ public final class ServerLink: @unchecked Sendable {
 
     /// Sends `line` (tagged by the link); `completion` gets its reply, after any number
     /// of reconnections, or the reason the link gave up. Call on ``queue``.
-    public func send(_ line: String, completion: @escaping (Result<Reply, LinkError>) -> Void) {
+    ///   - payload: lines that follow the request line (an `IMPORT`'s file); sent again
+    ///     with it after a reconnection.
+    public func send(_ line: String, payload: [String] = [], completion: @escaping (Result<Reply, LinkError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         counter += 1
-        let request = Request(tag: "@\(session)-\(counter)", line: line, completion: completion)
+        let request = Request(tag: "@\(session)-\(counter)", line: line, payload: payload, completion: completion)
         requests.append(request)
-        if phase == .ready { write(request.tag + " " + request.line) }
+        if phase == .ready { write(request) }
     }
 
     /// Whether the link is logged in and caught up.
@@ -408,7 +412,12 @@ public final class ServerLink: @unchecked Sendable {
         downSince = nil
         onStatus(.connected(epoch: epoch ?? "", resumed: sinceTag == nil ? nil : resumed))
         sinceTag = nil
-        for request in requests { write(request.tag + " " + request.line) }
+        for request in requests { write(request) }
+    }
+
+    private func write(_ request: Request) {
+        guard !request.payload.isEmpty else { return write(request.tag + " " + request.line) }
+        write(([request.tag + " " + request.line] + request.payload).joined(separator: "\n"))
     }
 
     private func write(_ line: String) {

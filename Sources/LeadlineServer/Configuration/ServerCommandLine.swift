@@ -12,6 +12,12 @@ public enum Invocation: Sendable, Equatable {
     case repair(ServeOptions)
     /// `leadlined tls fingerprint`: the SHA-256 fingerprint of the TLS certificate.
     case tlsFingerprint(ServeOptions)
+    /// `leadlined report`: the scorecard from a data folder.
+    case report(ReportRequest, DataFolderExchange.ReportFormat, ServeOptions)
+    /// `leadlined export leads|events|report`: CSV from a data folder.
+    case export(ExportRequest, ServeOptions)
+    /// `leadlined import leads FILE.csv`: leads into a stopped server's folder.
+    case importLeads(path: String, strict: Bool, system: String?, ServeOptions)
     case help
     case version
 }
@@ -38,6 +44,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var tlsKey: String?
     /// `--proxy-from ADDR[,ADDR]`: who may send a PROXY protocol header.
     public var trustedProxies: [String]?
+    /// The owner's desk: `report`, `export` and `import` flags.
+    public var desk = DeskFlags()
 
     public init() {}
 
@@ -97,6 +105,11 @@ public enum ServerCommandLine {
           leadlined check [--data DIR]                       verifies the data folder, line by line
           leadlined repair [--data DIR] [--force]            sets damaged journal lines aside (server stopped)
           leadlined tls fingerprint [--data DIR]             prints the TLS certificate's SHA-256 fingerprint
+          leadlined report (--day D | --week D | --from D --to D) [--person NAME|ROLE] [--format text|csv|html] [--data DIR]
+                                                             the scorecard (reads only: a backup's copy works)
+          leadlined export leads [open|all] [--from D --to D] [--data DIR]   leads as CSV on stdout
+          leadlined export events | export report --week D  the history, a report, as CSV
+          leadlined import leads FILE.csv [--strict] [--system NAME] [--data DIR]   (server stopped)
           leadlined --help | --version
 
         options:
@@ -181,6 +194,9 @@ public enum ServerCommandLine {
                         throw UsageError("--proxy-from takes IP addresses separated by commas, e.g. 127.0.0.1,10.0.0.5; got \"\(text)\"")
                     }
                     options.trustedProxies = addresses
+                case "--day", "--week", "--from", "--to", "--person", "--format", "--system":
+                    options.desk.values[String(flag.dropFirst(2))] = try value(flag, inline: inline)
+                case "--strict": options.desk.strict = true
                 case "--force": options.force = true
                 case "--drill-copy": options.drillCopy = true
                 case "--role":
@@ -204,7 +220,15 @@ public enum ServerCommandLine {
             if options.force { throw UsageError("--force goes with leadlined repair") }
             return .serve(options)
         }
+        if first != "report", first != "export", first != "import", !options.desk.isEmpty {
+            throw UsageError("--day, --week, --from, --to, --person, --format, --strict and --system go with leadlined report, export or import")
+        }
         switch first {
+        case "report", "export", "import":
+            if options.simulatedClock || options.host != nil || options.port != nil || options.force {
+                throw UsageError("leadlined \(first) takes only --data and --config, and its own flags")
+            }
+            return try options.desk.invocation(first, Array(words.dropFirst()), options)
         case "tls":
             guard words.count == 2, words[1] == "fingerprint" else {
                 throw UsageError(words.count < 2 ? "leadlined tls needs: fingerprint" : "unknown tls command \"\(words.dropFirst().joined(separator: " "))\"; use: leadlined tls fingerprint")

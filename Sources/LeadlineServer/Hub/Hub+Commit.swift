@@ -32,30 +32,38 @@ extension Hub {
         case .failure(let error):
             reply(encoder.error(tag: tag, error), to: c)
         case .success(let decision):
-            let text = message ?? decision.message
-            guard !decision.changes.isEmpty else {
-                reply(rows(decision.rows, from: shop.speculative, tag: tag)
-                      + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text), to: c)
-                return
-            }
-            var events = shop.stamp(decision.changes, by: person.name, at: now)
-            let fields = decision.reply + extraReply + [Field("seq", Int(events[events.count - 1].seq))]
-            if remember, let tag {
-                let untagged = encoder.ok(tag: nil, verb: verb, fields: fields, text: text)
-                events[events.count - 1].tag = tag
-                events[events.count - 1].reply = String(decoding: untagged.dropLast(), as: UTF8.self)
-            }
-            let ok = encoder.ok(tag: tag, verb: verb, fields: fields, text: text)
-            c.session.writesInFlight += 1
-            shop.commit(events) { [self] result in
-                switch result {
-                case .success: c.send(rows(decision.rows, from: shop.durable, tag: tag) + ok)
-                case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
-                }
-                writeSettled(c)
-            }
-            if config.clock.isSimulated { shop.raiseDueAlerts() }
+            commit(decision, at: now, by: person, tag: tag, verb: verb, from: c, remember: remember,
+                   extraReply: extraReply, message: message)
         }
+    }
+
+    /// Journals a decision's changes and answers once they are durable (or at once when
+    /// it changes nothing).
+    func commit(_ decision: Decision, at now: Date, by person: Person, tag: String?, verb: String, from c: Connection,
+                remember: Bool = true, extraReply: [Field] = [], message: String? = nil) {
+        let text = message ?? decision.message
+        guard !decision.changes.isEmpty else {
+            reply(rows(decision.rows, from: shop.speculative, tag: tag)
+                  + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text), to: c)
+            return
+        }
+        var events = shop.stamp(decision.changes, by: person.name, at: now)
+        let fields = decision.reply + extraReply + [Field("seq", Int(events[events.count - 1].seq))]
+        if remember, let tag {
+            let untagged = encoder.ok(tag: nil, verb: verb, fields: fields, text: text)
+            events[events.count - 1].tag = tag
+            events[events.count - 1].reply = String(decoding: untagged.dropLast(), as: UTF8.self)
+        }
+        let ok = encoder.ok(tag: tag, verb: verb, fields: fields, text: text)
+        c.session.writesInFlight += 1
+        shop.commit(events) { [self] result in
+            switch result {
+            case .success: c.send(rows(decision.rows, from: shop.durable, tag: tag) + ok)
+            case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
+            }
+            writeSettled(c)
+        }
+        if config.clock.isSimulated { shop.raiseDueAlerts() }
     }
 
     /// Sends a reply in request order: at once, or — while the connection's earlier

@@ -7,6 +7,10 @@ import LeadlineWire
 extension Hub {
     func handle(_ frame: Frame, from c: Connection) {
         c.session.linesReceived += 1
+        if c.session.upload != nil {
+            receiveUpload(frame, from: c)
+            return
+        }
         switch frame {
         case .tooLong:
             let max = config.limits.maxLine
@@ -95,6 +99,10 @@ extension Hub {
             rules(tag: tag, to: c)
         case .report(let request):
             report(request, tag: tag, to: c)
+        case .export(let request):
+            export(request, tag: tag, to: c)
+        case .importLeads(let strict, let system):
+            beginImport(strict: strict, system: system, tag: tag, from: c)
         case .clock(let advance):
             clockRequest(advance, tag: tag, from: c)
         case .addUser, .issueToken, .removeUser:

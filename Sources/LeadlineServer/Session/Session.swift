@@ -22,6 +22,8 @@ struct Session {
     var held: TaggedRequest?
     /// How many changes one connection may have in flight before reading pauses.
     static let pipelineDepth = 64
+    /// An `IMPORT` whose file is arriving: lines go to it, not to the request reader.
+    var upload: LeadUpload?
     var loginFailures = 0
     var linesReceived = 0
     var bucket: TokenBucket

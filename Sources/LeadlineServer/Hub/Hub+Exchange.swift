@@ -1,0 +1,225 @@
+import Dispatch
+import Foundation
+import LeadlineCore
+import LeadlineExchange
+import LeadlineWire
+
+/// `EXPORT` and `IMPORT`: leads, the history and reports out as CSV rows, and a CRM's
+/// leads file in, all or nothing.
+extension Hub {
+    // MARK: - EXPORT
+
+    /// `EXPORT`: `CSV :<line>` rows, the header first, then `OK EXPORT rows=<n>`,
+    /// written a chunk at a time from this moment's board (or the journal).
+    func export(_ request: ExportRequest, tag: String?, to c: Connection) {
+        guard let person = c.session.person else { return }
+        guard person.role.isSupervisor else {
+            c.send(encoder.error(tag: tag, CommandError.denied(
+                need: Role.supervisors, "exports hold every customer's details: they are for a \(Role.supervisors.spokenList)")))
+            return
+        }
+        switch request {
+        case .leads(let scope, let from, let to):
+            exportLeads(scope, from: from, to: to, tag: tag, to: c)
+        case .events(let from, let to):
+            exportEvents(from: from, to: to, tag: tag, to: c)
+        case .report(let report):
+            let business = config.policy.business
+            let now = config.clock.now
+            do throws(CommandError) {
+                let period = try report.period(today: business.localDate(now), in: business)
+                let people = try Self.reportPeople(report.person, for: person, on: shop.durable)
+                let rows = [ReportCSV.header] + ReportCSV.rows(shop.durable.scorecard(period, now: now, people: people), period: period)
+                streamCSV(rows.count, tag: tag, to: c) { rows[$0] }
+            } catch {
+                c.send(encoder.error(tag: tag, error))
+            }
+        }
+    }
+
+    private func exportLeads(_ scope: ExportRequest.LeadScope, from: LocalDate?, to: LocalDate?, tag: String?, to c: Connection) {
+        let board = shop.durable
+        let business = config.policy.business
+        let zone = config.policy.timeZone
+        let ids = board.leads.keys.sorted().filter { id in
+            guard let lead = board.lead(id) else { return false }
+            guard scope == .all || lead.isOpen else { return false }
+            return from == nil && to == nil || ExportRequest.contains(business.localDate(lead.createdAt), from: from, to: to)
+        }
+        streamCSV(ids.count + 1, tag: tag, to: c) { i in
+            i == 0 ? LeadColumn.header : LeadColumn.row(board.lead(ids[i - 1])!, zone: zone)
+        }
+    }
+
+    /// The history, read back from the journal a chunk at a time up to the last event now.
+    private func exportEvents(from: LocalDate?, to: LocalDate?, tag: String?, to c: Connection) {
+        let last = shop.durable.lastSeq
+        let business = config.policy.business
+        let zone = config.policy.timeZone
+        var next: UInt64 = 0
+        var rows = 0
+        var out = encoder.data(tag: tag, "CSV", text: CSV.line(EventCSV.header))
+        stream(to: c) { [self] in
+            let upTo = min(last, next + UInt64(Self.rowsPerChunk))
+            switch shop.events(after: next, through: upTo) {
+            case .success(let events):
+                for event in events where !event.isPrivate {
+                    guard from == nil && to == nil || ExportRequest.contains(business.localDate(event.at), from: from, to: to) else { continue }
+                    let fields = String(decoding: WireEncoder.fields(event.record.fields, zone: zone), as: UTF8.self)
+                    out += encoder.data(tag: tag, "CSV", text: CSV.line(EventCSV.row(event, at: Timestamp.local(event.at, in: zone), fields: fields)))
+                    rows += 1
+                }
+            case .failure(let error):
+                return (out + encoder.error(tag: tag, CommandError(
+                    .unavailable, "the journal cannot be read after event \(next) (\(error)); try again, or run leadlined check")), true)
+            }
+            next = upTo
+            var bytes = out
+            out = []
+            guard next >= last else { return (bytes, false) }
+            bytes += encoder.ok(tag: tag, verb: "EXPORT", fields: [Field("rows", rows)])
+            return (bytes, true)
+        }
+    }
+
+    /// `count` CSV rows, the `i`th from `row(i)` (the header is row 0), then the OK.
+    private func streamCSV(_ count: Int, tag: String?, to c: Connection, row: @escaping (Int) -> [String]) {
+        var index = 0
+        stream(to: c) { [encoder] in
+            var out: [UInt8] = []
+            let end = min(count, index + Self.rowsPerChunk)
+            while index < end {
+                out += encoder.data(tag: tag, "CSV", text: CSV.line(row(index)))
+                index += 1
+            }
+            guard index == count else { return (out, false) }
+            return (out + encoder.ok(tag: tag, verb: "EXPORT", fields: [Field("rows", count - 1)]), true)
+        }
+    }
+
+    // MARK: - IMPORT
+
+    /// `IMPORT leads`: the lines that follow, up to a lone `.`, are the file. Whoever
+    /// asks, the lines are taken (so none is read as a request); the answer comes after
+    /// the dot.
+    func beginImport(strict: Bool, system: String?, tag: String?, from c: Connection) {
+        c.session.upload = LeadUpload(tag: tag, strict: strict, system: system)
+        c.send(encoder.data(tag: tag, "IMPORT", text:
+            "send the file now, a line at a time, then a line holding only a dot (a line of the file that starts with a dot gets one more in front)"))
+    }
+
+    /// A line of an upload in progress.
+    func receiveUpload(_ frame: Frame, from c: Connection) {
+        guard var upload = c.session.upload else { return }
+        let limits = LeadUpload.Limits()
+        switch frame {
+        case .line("."):
+            c.session.upload = nil
+            finishImport(upload, from: c)
+            return
+        case .line(let text):
+            let line = text.hasPrefix(".") ? String(text.dropFirst()) : text
+            upload.bytes += line.utf8.count + 1
+            if upload.lines.count >= limits.maxLines || upload.bytes > limits.maxBytes {
+                upload.overflow = true
+            } else {
+                upload.lines.append(line)
+            }
+        case .tooLong:
+            upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(
+                .tooLong, fields: [Field("max", config.limits.maxLine)], "the line is longer than \(config.limits.maxLine) bytes")))
+            upload.lines.append("")
+        case .badSyntax(let why):
+            upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(.badSyntax, why)))
+            upload.lines.append("")
+        }
+        c.session.upload = upload
+    }
+
+    private func finishImport(_ upload: LeadUpload, from c: Connection) {
+        guard let person = c.session.person else { return }
+        let tag = upload.tag
+        if let tag, let stored = shop.storedReply(person: person.name, tag: tag) {
+            // A retry of an import that was applied: answered as before, not applied twice.
+            reply(Array((tag + " " + stored + "\n").utf8), to: c)
+            return
+        }
+        if upload.overflow {
+            let limits = LeadUpload.Limits()
+            reply(encoder.error(tag: tag, CommandError(.tooLong, fields: [Field("max-rows", limits.maxLines - 1)],
+                "an import holds at most \(limits.maxLines - 1) rows and \(limits.maxBytes / 1_048_576) MiB; split the file; nothing was imported")), to: c)
+            return
+        }
+        // Read and checked off the hub's queue, on this moment's board; committed here,
+        // if nothing was decided meanwhile (else checked again, here).
+        let board = shop.speculative
+        let policy = config.policy
+        let now = shop.stampTime()
+        c.session.awaitingReply = true
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let outcome = Self.decideImport(upload, on: board, by: person, policy: policy, now: now)
+            queue.async { [self] in
+                guard c.isOpen else { return }
+                c.session.awaitingReply = false
+                var result = outcome
+                if shop.speculative.lastSeq != board.lastSeq {
+                    result = Self.decideImport(upload, on: shop.speculative, by: person, policy: policy, now: now)
+                }
+                switch result {
+                case .failure(let refusal):
+                    var out: [UInt8] = []
+                    for problem in refusal.problems {
+                        var fields = [Field("line", problem.line)]
+                        fields += problem.error.fields
+                        out += encoder.data(tag: tag, "BADROW", fields, text: problem.error.message)
+                    }
+                    let bad = refusal.problems.count
+                    out += encoder.error(tag: tag, CommandError(.invalid, fields: [Field("rows", bad)],
+                        "\(bad) bad row\(bad == 1 ? "" : "s"); nothing was imported: fix \(bad == 1 ? "it" : "them") and send the whole file again"))
+                    reply(out, to: c)
+                case .success(let (decision, unknown)):
+                    let note = unknown.isEmpty ? nil : "unknown columns kept in each lead's note: \(unknown.joined(separator: ", "))"
+                    commit(decision, at: now, by: person, tag: tag, verb: "IMPORT", from: c, message: note)
+                }
+                resume(c)
+            }
+        }
+    }
+
+    /// The file read and checked against `board`: the decision and the unknown columns, or every bad row.
+    private static func decideImport(_ upload: LeadUpload, on board: Board, by person: Person, policy: Policy,
+                                     now: Date) -> Result<(Decision, [String]), ImportRefusal> {
+        let records: [CSV.Record]
+        do throws(CSV.ParseError) {
+            records = try CSV.parse(upload.lines.joined(separator: "\n"))
+        } catch {
+            return .failure(ImportRefusal(upload.problems + [ImportProblem(line: error.line, error: .invalid(argument: "file", error.message))]))
+        }
+        switch LeadImportFile.read(records, strict: upload.strict, policy: policy, now: now) {
+        case .failure(let refusal):
+            return .failure(ImportRefusal(upload.problems + refusal.problems))
+        case .success(let file):
+            return board.decideImport(file.rows, unreadable: upload.problems + file.problems, from: upload.system ?? file.system,
+                                      by: person, at: now).map { ($0, file.unknownColumns) }
+        }
+    }
+}
+
+/// An `IMPORT` whose lines are arriving.
+struct LeadUpload {
+    let tag: String?
+    let strict: Bool
+    let system: String?
+    var lines: [String] = []
+    var bytes = 0
+    /// Lines that could not be taken (too long, not UTF-8), by line of the file.
+    var problems: [ImportProblem] = []
+    /// More than the limits: the rest is read and dropped, and the import refused.
+    var overflow = false
+
+    struct Limits {
+        /// A header and 100,000 rows.
+        let maxLines = 100_001
+        let maxBytes = 32 * 1_048_576
+    }
+}

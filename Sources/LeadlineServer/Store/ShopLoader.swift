@@ -1,0 +1,65 @@
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+
+/// The shop's state as a data folder holds it: the newest good snapshot, then the
+/// journal after it (or the whole journal, when no snapshot stands or the journal does
+/// not continue it). The server starts from it; the offline tools (`leadlined report`,
+/// `export`) read a folder, or a copy of a backup, the same way, without writing.
+struct LoadedShop {
+    var board: Board
+    var index: JournalIndex
+    var report: ReplayReport
+    var lastEvent: Event?
+    var fromSnapshot: Bool
+}
+
+enum ShopLoader {
+    /// - Parameters:
+    ///   - readOnly: read only (a tool beside a running server): no journal is
+    ///     created and a torn tail is left as it is.
+    static func load(_ folder: DataDirectory, policy: Policy, now: Date, readOnly: Bool,
+                     usedBefore: FolderEvidence = FolderEvidence(),
+                     log: (String) -> Void) throws(JournalError) -> LoadedShop {
+        var board = Board(policy: policy)
+        var index = JournalIndex()
+        var start: ReplayStart?
+        if FileManager.default.fileExists(atPath: folder.journalPath) {
+            for file in JournalSnapshot.files(dataDirectory: folder.path) {
+                do throws(JournalError) {
+                    let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath, policy: policy)
+                    board = snapshot.board
+                    index = snapshot.index
+                    start = ReplayStart(offset: snapshot.journalLength, lines: snapshot.lines, header: snapshot.header)
+                    log("loaded the snapshot of event \(snapshot.board.lastSeq) from \(file.path)")
+                    break
+                } catch {
+                    log("warning: \(error); falling back to an older snapshot or the whole journal")
+                }
+            }
+        }
+        var lastEvent: Event?
+        func replay() throws(JournalError) -> ReplayReport {
+            try JournalReader.replay(path: folder.journalPath, into: &board, now: now, readOnly: readOnly,
+                                     usedBefore: usedBefore, after: start) { event, offset in
+                lastEvent = event
+                index.record(seq: event.seq, through: event.voidedThrough, offset: Int64(offset), length: 0)
+            }
+        }
+        let report: ReplayReport
+        do {
+            report = try replay()
+        } catch where start != nil {
+            // The journal after the snapshot does not follow from it: the journal wins.
+            log("warning: the journal does not continue the snapshot (\(error)); replaying the whole journal")
+            (board, index, start) = (Board(policy: policy), JournalIndex(), nil)
+            report = try replay()
+        }
+        if FileManager.default.fileExists(atPath: folder.journalPath) {
+            index.setEnd(try DataDirectory.fileLength(folder.journalPath))
+        }
+        // Replay indexed each lead's alerts as of its last event; look from now.
+        board.reindexAlerts(asOf: now)
+        return LoadedShop(board: board, index: index, report: report, lastEvent: lastEvent, fromSnapshot: start != nil)
+    }
+}

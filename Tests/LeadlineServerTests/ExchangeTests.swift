@@ -1,0 +1,162 @@
+import Foundation
+import LeadlineCore
+import LeadlineServer
+import LeadlineTestSupport
+import Testing
+
+/// Leads in and out over the protocol, as a VA with no shell on the server does it, and
+/// from the data folder, as the owner does.
+@Suite struct ExchangeTests {
+    /// Sends `IMPORT leads` and the file's lines, dot-stuffed and ended by the dot.
+    static func importFile(_ lines: [String], as client: LineClient, options: String = "") -> [String] {
+        let prompt = client.request("IMPORT leads" + options, timeout: 1)
+        _ = prompt
+        for line in lines { client.send(line.hasPrefix(".") ? "." + line : line) }
+        client.send(".")
+        return client.readThroughCompletion(timeout: 20)
+    }
+
+    /// The CSV rows of an `EXPORT`.
+    static func export(_ request: String, as client: LineClient) -> [String] {
+        client.request(request, timeout: 20).compactMap { line in line.hasPrefix("CSV :") ? String(line.dropFirst(5)) : nil }
+    }
+
+    /// 10,000 rows with a bad last one: refused whole, with that row named; nothing
+    /// applied. The good file: one change, one IMPORTED event to watchers, every lead there.
+    @Test func allOrNothingAtTenThousandRows() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let omar = try server.client("omar")
+        _ = omar.reply("WATCH board")
+        var rows = ["Customer,Mobile Phone,City,lead_source"]
+        for i in 0..<10_000 { rows.append("Customer \(i),555-\(String(format: "%04d", i)),Austin,referral") }
+        var bad = rows
+        bad[bad.count - 1] = ",,Austin,referral"
+        let refused = Self.importFile(bad, as: ana)
+        #expect(refused.filter { $0.hasPrefix("BADROW ") }.map { $0.prefix(30) } == ["BADROW line=10001 arg=phone :a"], "\(refused.suffix(2))")
+        #expect(refused.last?.hasPrefix("ERR INVALID rows=1") == true)
+        #expect(ana.reply("LIST all").hasPrefix("OK LIST filter=all count=0"), "nothing from the file was applied")
+
+        let accepted = Self.importFile(rows, as: ana)
+        let ok = try #require(accepted.last)
+        #expect(ok.hasPrefix("OK IMPORT count=10000 first=1 last=10000 system=housecall-pro"), "\(ok)")
+        let pushed = omar.readThroughEvent(containing: "IMPORTED")
+        #expect(pushed.filter { $0.contains(" CREATED ") }.isEmpty, "watchers get the summary, not 10,000 lines")
+        #expect(pushed.last?.contains("IMPORTED count=10000 first=1 last=10000 system=housecall-pro") == true)
+        #expect(Self.export("EXPORT leads all", as: omar).count == 10_001)
+        #expect(ana.reply("PING") == "OK PING :")
+    }
+
+    /// Export, import into an empty server, export again: the same rows apart from
+    /// where each came from (id, origin, system).
+    @Test func aRoundTripKeepsEveryRow() throws {
+        let first = try TestServer()
+        let dora = try first.client("dora")
+        _ = dora.reply("WATCH none")
+        #expect(dora.reply("NEW phone=555-0100 name=\"Roe, Jane\" service=\"no heat\" address=\"12 Elm St\" owner=ana").hasPrefix("OK NEW"))
+        #expect(dora.reply("NEW kind=estimate phone=555-0101 value=8900 owner=sam").hasPrefix("OK NEW"))
+        #expect(dora.reply("NEW phone=555-0102 name=Pat").hasPrefix("OK NEW"))
+        #expect(dora.reply("STATUS 3 disqualified reason=\"out of area\"").hasPrefix("OK STATUS"))
+        let omar = try first.client("omar")
+        let exported = Self.export("EXPORT leads all", as: omar)
+        #expect(exported.count == 4)
+
+        let second = try TestServer()
+        let ana = try second.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(Self.importFile(exported, as: ana).last?.hasPrefix("OK IMPORT count=3") == true)
+        let again = Self.export("EXPORT leads all", as: try second.client("omar"))
+        func content(_ rows: [String]) throws -> [[String]] {
+            let originColumns: Set<String> = ["id", "origin", "system"]
+            let parsed = try rows.map { try CSVLine.fields($0) }
+            let keep = parsed[0].indices.filter { !originColumns.contains(parsed[0][$0]) }
+            return parsed.map { row in keep.map { row[$0] } }
+        }
+        #expect(try content(again) == content(exported))
+    }
+
+    /// Only supervisors export (every customer's details); a csr is told so.
+    @Test func exportsAreForSupervisors() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        #expect(ana.reply("EXPORT leads").hasPrefix("ERR DENIED need=dispatcher,ops,owner"))
+        #expect(ana.reply("EXPORT widgets").hasPrefix("ERR INVALID arg=what"))
+        #expect(ana.reply("IMPORT customers").hasPrefix("ERR INVALID arg=what"))
+    }
+
+    /// A file's lines are never read as requests, whoever sends them: a technician's
+    /// upload is taken up to the dot and then refused.
+    @Test func anUploadIsNeverReadAsRequests() throws {
+        let server = try TestServer()
+        let tess = try server.client("tess")
+        _ = tess.reply("WATCH none")
+        let reply = Self.importFile(["name,phone", "QUIT,555-0100", "USER REMOVE olive"], as: tess)
+        #expect(reply.last?.hasPrefix("ERR") == true, "\(reply)")
+        #expect(tess.reply("PING") == "OK PING :", "still connected: QUIT was a row")
+    }
+
+    /// The owner's report offline: the scorecard of a stopped server's folder (or a
+    /// backup's copy), as text, CSV and a self-contained HTML page.
+    @Test func theReportFromADataFolder() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(ana.reply("NEW phone=555-0100").hasPrefix("OK NEW"))
+        #expect(ana.reply("CLAIM 1").hasPrefix("OK CLAIM"))
+        server.advance(by: 600)
+        #expect(ana.reply("ATTEMPT 1 call no-answer next=+1h").hasPrefix("OK ATTEMPT"))
+        let online = ana.request("REPORT day").filter { $0.hasPrefix("SCORE ") }
+        server.stop()
+        var config = ServerConfiguration()
+        config.dataDirectory = server.directory
+        config.policy.timeZone = TestServer.zone
+        let now = server.clock.now
+        let text = try DataFolderExchange.report(ReportRequest(span: .day), format: .text, configuration: config, now: now)
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("SCORE ") }.map(String.init) == online)
+        #expect(text.contains("SCORE figure=first-response-median value=10.0 of=1 unit=minutes"))
+        let csv = try DataFolderExchange.report(ReportRequest(span: .day), format: .csv, configuration: config, now: now)
+        #expect(csv.hasPrefix("period,from,to,figure,value,person,reason,of,unit\r\n"))
+        let html = try DataFolderExchange.report(ReportRequest(span: .week), format: .html, configuration: config, now: now)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script") && !html.contains("http"))
+    }
+}
+
+/// One CSV line's fields (no line breaks inside: our exports have none).
+enum CSVLine {
+    struct Bad: Error {}
+    static func fields(_ line: String) throws -> [String] {
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var chars = Array(line)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        guard !quoted else { throw Bad() }
+        return fields + [field]
+    }
+}
+
+extension LineClient {
+    /// Reads lines until one contains `text`.
+    func readThroughEvent(containing text: String, timeout: TimeInterval = 20) -> [String] {
+        var lines: [String] = []
+        while let line = readLine(timeout: timeout) {
+            lines.append(line)
+            if line.contains(text) { break }
+        }
+        return lines
+    }
+}
