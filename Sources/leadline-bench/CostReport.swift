@@ -38,6 +38,11 @@ struct CostReport {
             ("start-up on the same with a snapshot: s to first PING", value("startup.snapshot", "seconds")),
             ("  resident MiB then", value("startup.snapshot", "rss")),
             ("memory per open lead, bytes (\(options.openLeads) open)", value("memory", "bytes")),
+            ("REPORT week on \(events) events: ms", value("reports", "week.p50")),
+            ("REPORT range over all \(events) events' days: ms", value("reports", "range.p50")),
+            ("  PING from another connection meanwhile, p99 ms", value("reports", "ping.p99")),
+            ("leadlined report --week offline on the same folder (loading it): s", value("reports", "offline")),
+            ("IMPORT of \(options.quick ? 1000 : 10_000) CRM rows (Jobber header): s to OK", value("import", "seconds")),
         ]
         var lines = ["", "| cost with the work (plaintext) | median [min–max] |", "|---|---|"]
         for (title, shown) in rows {

@@ -7,7 +7,7 @@ import LeadlineServer
 /// would have written them) so start-up and memory can be measured on them.
 enum PreparedJournals {
     /// A folder whose journal holds `leads` leads of `eventsPerLead` events each (CREATED,
-    /// CLAIMED, NOTEs, and for the closed ones a closing STATUS), `closedShare` of them
+    /// CLAIMED, an ATTEMPT, NOTEs, and for the closed ones a closing STATUS), `closedShare` of them
     /// closed; with a snapshot of its end when asked.
     static func make(leads: Int, eventsPerLead: Int, closedShare: Double, snapshot: Bool) throws -> (folder: String, tokens: [String: String]) {
         let folder = ServerUnderTest.freshFolder()
@@ -52,7 +52,8 @@ enum PreparedJournals {
             let id = board.nextLeadID - 1
             try run(.claim(id))
             let closes = Double(i % 100) < closedShare * 100
-            for n in 0..<(eventsPerLead - (closes ? 3 : 2)) { try run(.note(id, text: "called, note \(n)")) }
+            try run(.attempt(id, channel: .call, outcome: .noAnswer, next: .relative(3600), note: nil))
+            for n in 0..<(eventsPerLead - (closes ? 4 : 3)) { try run(.note(id, text: "called, note \(n)")) }
             if closes {
                 var status = StatusRequest(lead: id, status: .disqualified)
                 status.reason = "out of area"

@@ -59,6 +59,10 @@ do {
             }
             cost.add(["bytes": try CostWorkloads.openLeadMemory(pin: options.pin, leads: options.openLeads)], as: "memory")
         }
+        if options.runs("desk") {
+            cost.add(try DeskWorkloads.reports(pin: options.pin, events: options.journalEvents, repeats: options.quick ? 4 : 20), as: "reports")
+            cost.add(try DeskWorkloads.importFile(pin: options.pin, rows: options.quick ? 1000 : 10_000), as: "import")
+        }
     }
     print(report.table())
     print(cost.table())
