@@ -260,14 +260,17 @@ extension Shop {
         ok(.setStatus(request), by: name)
     }
 
-    /// A lead as `IMPORT` enters it: created with the system it came from.
+    /// A lead as `IMPORT` enters it (by ana, the VA), from a file naming its owner.
     mutating func importLead(phone: String, owner: String, from system: String) -> LeadID {
-        var intake = Intake(lead: board.nextLeadID, kind: .newLead, source: .phone, urgency: .normal, phone: phone,
-                            due: at("2026-12-20T10:00"), owner: owner)
-        intake.importedFrom = system
-        let stamped = board.stamp([.created(intake)], by: owner, at: clock.now)
+        var lead = NewLead()
+        lead.phone = phone
+        lead.owner = owner
+        lead.due = TimeSpec.parse("2026-12-20T10:00")
+        guard case .success(let decision) = board.decideImport([ImportRow(line: 2, lead: lead)], from: system,
+                                                                by: person("ana"), at: clock.now) else { fatalError("import refused") }
+        let stamped = board.stamp(decision.changes, by: "ana", at: clock.now)
         try! board.apply(stamped)
         recordExternally(stamped)
-        return intake.lead
+        return board.nextLeadID - 1
     }
 }

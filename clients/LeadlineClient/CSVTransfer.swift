@@ -51,17 +51,7 @@ enum CSVTransfer {
 
     private static func request(_ line: String, payload: [String], settings: ClientSettings,
                                 done: @escaping @Sendable (ServerLink.Reply) -> Never) -> Never {
-        var options = settings.linkOptions(watch: "none")
-        options.giveUpAfter = Double(settings.wait)
-        options.keepalive = 0
-        let link = ServerLink(options: options)
-        link.onStatus = { status in
-            if case .failed(let reason) = status {
-                Output.line("leadline: \(reason)", to: 2)
-                exit(3)
-            }
-        }
-        link.start()
+        let link = OneShot.startLink(settings)
         link.queue.async {
             link.send(line, payload: payload) { result in
                 switch result {

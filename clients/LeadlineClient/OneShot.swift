@@ -5,8 +5,9 @@ import Foundation
 /// exit status a script can branch on. A dropped connection is retried (the request
 /// keeps its tag, so a change is not made twice).
 enum OneShot {
-    /// - Parameter width: lay the reply out for a person on a screen this wide (nil: as sent).
-    static func run(_ line: String, settings: ClientSettings, style: Style, width: Int?) -> Never {
+    /// A link for a few requests and an exit: no events, no keepalive, and exit status 3
+    /// once it gives up reaching the server (after `--wait`).
+    static func startLink(_ settings: ClientSettings) -> ServerLink {
         var options = settings.linkOptions(watch: "none")
         options.giveUpAfter = Double(settings.wait)
         options.keepalive = 0
@@ -18,6 +19,12 @@ enum OneShot {
             }
         }
         link.start()
+        return link
+    }
+
+    /// - Parameter width: lay the reply out for a person on a screen this wide (nil: as sent).
+    static func run(_ line: String, settings: ClientSettings, style: Style, width: Int?) -> Never {
+        let link = startLink(settings)
         link.queue.async {
             link.send(line) { result in
                 switch result {

@@ -10,17 +10,7 @@ enum ReportRun {
     static let maxDays = 31
 
     static func run(_ line: String, settings: ClientSettings, style: Style) -> Never {
-        var options = settings.linkOptions(watch: "none")
-        options.giveUpAfter = Double(settings.wait)
-        options.keepalive = 0
-        let link = ServerLink(options: options)
-        link.onStatus = { status in
-            if case .failed(let reason) = status {
-                Output.line("leadline: \(reason)", to: 2)
-                exit(3)
-            }
-        }
-        link.start()
+        let link = OneShot.startLink(settings)
         let person = line.split(separator: " ").first { $0.hasPrefix("person=") }.map { " " + $0 } ?? ""
         link.queue.async {
             link.send(line) { result in

@@ -1,0 +1,68 @@
+import Foundation
+import LeadlineCore
+import Testing
+
+/// `IMPORT leads` in the core: every row checked as `NEW` checks a lead, all or nothing.
+@Suite struct ImportTests {
+    func row(_ line: Int, phone: String? = nil, name: String? = nil, _ adjust: (inout ImportRow) -> Void = { _ in }) -> ImportRow {
+        var lead = NewLead()
+        lead.phone = phone
+        lead.name = name
+        var row = ImportRow(line: line, lead: lead)
+        adjust(&row)
+        return row
+    }
+
+    @Test func goodRowsBecomeLeadsAndOneSummary() throws {
+        var shop = Shop()
+        shop.ok(.newLead({ var n = NewLead(); n.phone = "555-0100"; return n }()), by: "ana")
+        let rows = [
+            row(2, phone: "555-0100"),  // the phone of an open lead: no duplicate alert for a file
+            row(3, name: "Pat") { $0.lead.owner = "ben"; $0.lead.kind = .estimate; $0.lead.sent = TimeSpec.parse("2026-11-20T10:00") },
+            row(4, phone: "555-0102") { $0.status = .completed; $0.arrived = shop.at("2026-11-02T09:00"); $0.closed = shop.at("2026-11-03T12:00") },
+        ]
+        guard case .success(let decision) = shop.board.decideImport(rows, from: "jobber", by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(decision.changes.count == 4)
+        #expect(decision.changes.last == .imported(ImportSummary(count: 3, first: 2, last: 4, system: "jobber")))
+        #expect(!decision.changes.contains { if case .alert = $0 { true } else { false } }, "a file is not a call: no alerts")
+        let stamped = shop.board.stamp(decision.changes, by: "ana", at: shop.clock.now)
+        try shop.board.apply(stamped)
+        #expect(shop.lead(2).importedFrom == "jobber" && shop.lead(2).ackOwed == false)
+        #expect(shop.lead(3).owner == "ben", "the file names the owner; the importer need not be a supervisor")
+        #expect(shop.lead(4).isOpen == false && shop.lead(4).closedAt == shop.at("2026-11-03T12:00"))
+        #expect(shop.lead(4).createdAt == shop.at("2026-11-02T09:00"))
+        // The journal round trip keeps what the file said.
+        for event in stamped {
+            #expect(try Change(record: event.record) == event.change)
+        }
+    }
+
+    @Test func everyBadRowIsRefusedAndNothingApplies() {
+        let shop = Shop()
+        let rows = [
+            row(2, phone: "555-0100"),
+            row(3),  // neither phone nor name
+            row(4, phone: "555-0101") { $0.lead.owner = "ghost" },
+            row(5, phone: "call me") ,
+        ]
+        guard case .failure(let refusal) = shop.board.decideImport(rows, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(refusal.problems.map(\.line) == [3, 4, 5])
+        #expect(refusal.problems.map { $0.error.fields.first } == [Field("arg", "phone"), Field("arg", "owner"), Field("arg", "phone")])
+    }
+
+    @Test func aTechnicianCannotImport() {
+        let shop = Shop()
+        guard case .failure(let refusal) = shop.board.decideImport([row(2, phone: "555-0100")], from: "csv",
+                                                                   by: shop.person("tess"), at: shop.clock.now) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(refusal.problems.first?.error.code == .denied)
+    }
+}
