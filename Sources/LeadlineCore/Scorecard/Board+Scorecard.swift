@@ -11,12 +11,12 @@ extension Board {
         // Closes that passed with no event since are counted as the board stands.
         tally.passCloses(upTo: min(now, period.end(in: business)), on: self, business)
         var counts: [TallyKey: Int] = [:]
-        var samples: [ResponseSample] = []
+        var samples: [String: [Int32]] = [:]
         var lastClosed: DayTally?
         for day in period.days(in: business) {
             guard let t = tally.days[day] else { continue }
             for (key, n) in t.counts where key.counter != .estimatesOpen7d { counts[key, default: 0] += n }
-            samples += t.responses
+            samples.merge(t.responses) { $0 + $1 }
             if t.closed { lastClosed = t }
         }
         // Estimates whose 48 business hours ran out with no follow-up logged yet.
@@ -39,7 +39,8 @@ extension Board {
 /// A period's summed counters, turned into the report's lines.
 struct ScoreSheet {
     let counts: [TallyKey: Int]
-    let samples: [ResponseSample]
+    /// First-response minutes × 10, by who made them.
+    let samples: [String: [Int32]]
     let people: Set<String>?
 
     /// The total of `counter` over everyone (and every reason).
@@ -83,13 +84,9 @@ struct ScoreSheet {
 
     /// The `p`th percentile of first-response minutes: the shop's, then each person's.
     private func percentile(_ p: Int, _ figure: ScoreFigure) -> [ScoreLine] {
-        let all = samples.map(\.tenths).sorted()
+        let all = samples.values.flatMap { $0 }.sorted()
         var out = [ScoreLine(figure: figure, tenths: Self.rank(p, of: all), of: all.count)]
-        var byPerson: [String: [Int32]] = [:]
-        for sample in samples where people?.contains(sample.person) ?? true {
-            byPerson[sample.person, default: []].append(sample.tenths)
-        }
-        for (person, values) in byPerson.sorted(by: { $0.key < $1.key }) {
+        for (person, values) in samples.sorted(by: { $0.key < $1.key }) where people?.contains(person) ?? true {
             let sorted = values.sorted()
             out.append(ScoreLine(figure: figure, tenths: Self.rank(p, of: sorted), person: person, of: sorted.count))
         }

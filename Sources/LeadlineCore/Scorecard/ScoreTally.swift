@@ -54,8 +54,9 @@ public struct ScoreTally: Sendable, Equatable {
 /// What one day counted.
 struct DayTally: Sendable, Equatable {
     var counts: [TallyKey: Int] = [:]
-    /// First responses of leads that arrived this day: who, and business minutes × 10.
-    var responses: [ResponseSample] = []
+    /// First responses of leads that arrived this day: business minutes × 10, by who
+    /// made them (4 bytes each).
+    var responses: [String: [Int32]] = [:]
     /// Whether this business day's close has been counted.
     var closed = false
 
@@ -64,10 +65,6 @@ struct DayTally: Sendable, Equatable {
     }
 }
 
-struct ResponseSample: Sendable, Equatable {
-    var person: String
-    var tenths: Int32
-}
 
 /// What a day counts; a figure of the report is one or two of these.
 enum Counter: UInt8, Sendable {
@@ -130,7 +127,7 @@ extension ScoreTally {
             var day = days[arrival.day, default: DayTally()]
             day.add(.responded, person: who)
             if at < arrival.closes { day.add(.sameDay, person: who) }
-            day.responses.append(ResponseSample(person: who, tenths: Int32(min(minutes * 10, Double(Int32.max)).rounded())))
+            day.responses[who, default: []].append(Int32(min(minutes * 10, Double(Int32.max)).rounded()))
             days[arrival.day] = day
         }
         if let estimate = awaitingFollowUp[id], at > estimate.sent {

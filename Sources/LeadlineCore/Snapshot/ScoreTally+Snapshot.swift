@@ -14,9 +14,9 @@ extension ScoreTally {
                 w.optional(entry.key.reason) { $0.string($1.rawValue) }
                 w.int(entry.value)
             }
-            w.array(tally.responses) { w, sample in
-                w.string(sample.person)
-                w.int(Int(sample.tenths))
+            w.array(tally.responses.sorted { $0.key < $1.key }) { w, entry in
+                w.string(entry.key)
+                w.array(entry.value) { $0.int(Int($1)) }
             }
         }
         w.array(awaitingResponse.sorted { $0.key < $1.key }) { w, entry in
@@ -61,8 +61,9 @@ extension ScoreTally {
                 let n = try r.int()
                 tally.counts[TallyKey(counter: counter, person: person, reason: reason)] = n
             }
-            tally.responses = try r.array { r throws(RecordError) in
-                ResponseSample(person: try r.string(), tenths: Int32(clamping: try r.int()))
+            for _ in 0..<(try r.count()) {
+                let person = try r.string()
+                tally.responses[person] = try r.array { r throws(RecordError) in Int32(clamping: try r.int()) }
             }
             days[day] = tally
         }
