@@ -38,7 +38,7 @@ extension Board {
     private func arrivalAlerts(for intake: Intake, by actor: Person) -> [Change] {
         var alerts: [Change] = []
         let label = "lead \(intake.lead) (\(intake.name ?? intake.phone ?? "no name"), \(intake.kind.rawValue))"
-        if let phone = intake.phone, let existing = openByPhone[Self.phoneKey(phone)]?.min(), let other = leads[existing] {
+        if let phone = intake.phone, let existing = openByPhone[Self.phoneKey(phone)]?.oldest, let other = leads[existing] {
             let ask = [other.owner ?? actor.name]
             alerts.append(.alert(Alert(
                 kind: .duplicate, lead: intake.lead, owner: intake.owner, backup: intake.backup, ask: ask, anchor: nil,

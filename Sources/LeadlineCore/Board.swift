@@ -28,7 +28,7 @@ public struct Board: Sendable, Equatable {
     /// Who is away (in the field, out, tied up), since when, and why.
     public internal(set) var presence: [String: Presence] = [:]
     /// Open leads by normalised phone number, to spot customers who call twice.
-    public internal(set) var openByPhone: [String: Set<LeadID>] = [:]
+    public internal(set) var openByPhone: [String: PhoneLeads] = [:]
     /// Open leads by owner, and by backup, for what follows a person (away, their queue).
     public internal(set) var openByOwner: [String: Set<LeadID>] = [:]
     public internal(set) var openByBackup: [String: Set<LeadID>] = [:]
@@ -37,7 +37,7 @@ public struct Board: Sendable, Equatable {
     /// Each lead's events, by number: the history `SHOW` reads back from the journal.
     /// Kept apart from the lead, and appended in place, so changing a lead with a long
     /// history copies nothing of it.
-    var histories: [LeadID: [UInt64]] = [:]
+    var histories: [LeadID: EventNumbers] = [:]
     /// The scorecard's counts so far (see ``ScoreTally``).
     public internal(set) var scores = ScoreTally()
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
@@ -58,7 +58,7 @@ public struct Board: Sendable, Equatable {
     }
 
     /// The numbers of the events about lead `id`, oldest first.
-    public func history(of id: LeadID) -> [UInt64] { histories[id] ?? [] }
+    public func history(of id: LeadID) -> [UInt64] { histories[id]?.all ?? [] }
 
     /// Numbers the decided changes as the next events, timed `at` and attributed to `by`.
     /// - Parameter simulated: whether `at` was read from a simulated clock (a drill).
@@ -126,7 +126,9 @@ public struct Board: Sendable, Equatable {
         if event.lead != nil {
             if event.simulated { lastDrillWork = event.at } else { lastRealWork = event.at }
         }
-        if let id = event.lead { histories[id, default: []].append(event.seq) }
+        if let id = event.lead {
+            if histories[id] == nil { histories[id] = EventNumbers(first: event.seq) } else { histories[id]?.append(event.seq) }
+        }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
             ledger.remember(person: by, tag: tag, reply: reply, at: event.at)
         }
@@ -225,10 +227,9 @@ public struct Board: Sendable, Equatable {
     mutating func indexPhone(of lead: Lead) {
         guard let key = lead.phone.map(Self.phoneKey), !key.isEmpty else { return }
         if lead.isOpen {
-            openByPhone[key, default: []].insert(lead.id)
-        } else {
-            openByPhone[key]?.remove(lead.id)
-            if openByPhone[key]?.isEmpty == true { openByPhone[key] = nil }
+            if openByPhone[key] == nil { openByPhone[key] = .one(lead.id) } else { openByPhone[key]?.insert(lead.id) }
+        } else if openByPhone[key]?.remove(lead.id) == false {
+            openByPhone[key] = nil
         }
     }
 

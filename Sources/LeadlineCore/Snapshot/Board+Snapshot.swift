@@ -35,7 +35,7 @@ extension Board {
         ledger.write(to: &w)
         w.array(leads.keys.sorted()) { w, id in
             leads[id]!.write(to: &w)
-            w.array(histories[id] ?? []) { $0.uint($1) }
+            w.array(histories[id]?.all ?? []) { $0.uint($1) }
             w.optional(alertIndex.fire(of: id)) { $0.date($1) }
         }
         scores.write(to: &w)
@@ -69,7 +69,7 @@ extension Board {
             let lead = try Lead(snapshot: &r)
             leads[lead.id] = lead
             let seqs = try r.array { r throws(RecordError) in try r.uint() }
-            if !seqs.isEmpty { histories[lead.id] = seqs }
+            histories[lead.id] = EventNumbers(seqs)
             alertIndex.set(lead.id, try r.optional { r throws(RecordError) in try r.date() })
             indexPhone(of: lead)
             indexHolders(before: nil, after: lead)
