@@ -53,6 +53,32 @@ public struct LineBuilder: Sendable {
         for f in fs { field(f) }
     }
 
+    // Fields written straight from values, with no `Field` made: for rows written by
+    // the thousand (`LIST`).
+
+    /// `key=text`, quoted when it needs it.
+    public mutating func field(_ key: StaticString, text: String) {
+        writeKey(key)
+        value(text)
+    }
+
+    public mutating func field(_ key: StaticString, number: Int) {
+        writeKey(key)
+        bytes.append(contentsOf: String(number).utf8)
+    }
+
+    /// `key=<time>`, or `key=none`.
+    public mutating func field(_ key: StaticString, time: Date?) {
+        writeKey(key)
+        if let time { Timestamp.appendLocal(time, in: zone, to: &bytes) } else { bytes.append(contentsOf: "none".utf8) }
+    }
+
+    private mutating func writeKey(_ key: StaticString) {
+        separate()
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(0x3D)
+    }
+
     /// Free text, after ` :`.
     public mutating func text(_ t: String?) {
         guard let t else { return }

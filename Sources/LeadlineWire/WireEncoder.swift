@@ -85,41 +85,39 @@ public struct WireEncoder: Sendable {
         b.tag(tag)
         b.word("LEAD")
         b.word(String(lead.id))
-        b.fields(Self.leadFields(lead))
+        Self.writeLeadFields(lead, to: &b)
         b.fields(extra)
         b.endLine()
         out = b.take()
     }
 
-    /// The fields of a `LEAD` line, in reading order.
-    public static func leadFields(_ lead: Lead) -> [Field] {
-        var f: [Field] = []
-        f.reserveCapacity(20)
-        f += [
-            Field("status", lead.status.rawValue), Field("kind", lead.kind.rawValue),
-            Field("urgency", lead.urgency.rawValue),
-            Field.person("owner", lead.owner), Field.person("backup", lead.backup), Field.time("due", lead.due),
-        ]
-        if let v = lead.name { f.append(Field("name", v)) }
-        if let v = lead.phone { f.append(Field("phone", v)) }
-        if let v = lead.service { f.append(Field("service", v)) }
-        if let v = lead.area { f.append(Field("area", v)) }
-        if let v = lead.address { f.append(Field("address", v)) }
-        f.append(Field("source", lead.source.rawValue))
-        if let v = lead.email { f.append(Field("email", v)) }
-        f.append(Field("created", lead.createdAt))
+    /// The fields of a `LEAD` line, in reading order, written straight into the line.
+    static func writeLeadFields(_ lead: Lead, to b: inout LineBuilder) {
+        b.field("status", text: lead.status.rawValue)
+        b.field("kind", text: lead.kind.rawValue)
+        b.field("urgency", text: lead.urgency.rawValue)
+        b.field("owner", text: lead.owner ?? "none")
+        b.field("backup", text: lead.backup ?? "none")
+        b.field("due", time: lead.due)
+        if let v = lead.name { b.field("name", text: v) }
+        if let v = lead.phone { b.field("phone", text: v) }
+        if let v = lead.service { b.field("service", text: v) }
+        if let v = lead.area { b.field("area", text: v) }
+        if let v = lead.address { b.field("address", text: v) }
+        b.field("source", text: lead.source.rawValue)
+        if let v = lead.email { b.field("email", text: v) }
+        b.field("created", time: lead.createdAt)
         if let appt = lead.appointment {
-            f.append(Field("appt", appt.at))
-            if let tech = appt.tech { f.append(Field("tech", tech)) }
+            b.field("appt", time: appt.at)
+            if let tech = appt.tech { b.field("tech", text: tech) }
         }
-        f.append(Field("attempts", lead.attempts.count))
-        if let action = lead.nextAction, lead.due != nil { f.append(Field("action", action)) }
-        if let late = lead.late { f.append(Field("late", late)) }
-        if let value = lead.value { f.append(Field("value", value)) }
-        if lead.ackOwed { f.append(Field("ack", "owed")) }
-        if let job = lead.jobLead { f.append(Field("job-lead", job)) }
-        if let call = lead.postJobLead { f.append(Field("post-job", call)) }
-        return f
+        b.field("attempts", number: lead.attempts.count)
+        if let action = lead.nextAction, lead.due != nil { b.field("action", text: action) }
+        if let late = lead.late { b.field("late", time: late) }
+        if let value = lead.value { b.field("value", number: value) }
+        if lead.ackOwed { b.field("ack", text: "owed") }
+        if let job = lead.jobLead { b.field("job-lead", number: job) }
+        if let call = lead.postJobLead { b.field("post-job", number: call) }
     }
 
     /// The greeting: `HELLO leadline version=... proto=1 epoch=... max-line=... :hint`.
