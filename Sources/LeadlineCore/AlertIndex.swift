@@ -17,7 +17,7 @@ public struct AlertIndex: Sendable {
     }
 
     private var heap: [Entry] = []
-    private var position: [LeadID: Int] = [:]
+    private var position = LeadIDMap<Int>()
 
     public init() {}
 
@@ -47,7 +47,8 @@ public struct AlertIndex: Sendable {
     }
 
     public mutating func remove(_ lead: LeadID) {
-        guard let i = position.removeValue(forKey: lead) else { return }
+        guard let i = position[lead] else { return }
+        position[lead] = nil
         let last = heap.removeLast()
         guard i < heap.count else { return }
         heap[i] = last

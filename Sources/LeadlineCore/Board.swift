@@ -37,7 +37,7 @@ public struct Board: Sendable, Equatable {
     /// Each lead's events, by number: the history `SHOW` reads back from the journal.
     /// Kept apart from the lead, and appended in place, so changing a lead with a long
     /// history copies nothing of it.
-    var histories: [LeadID: EventNumbers] = [:]
+    var histories = LeadIDMap<EventNumbers>()
     /// The scorecard's counts so far (see ``ScoreTally``).
     public internal(set) var scores = ScoreTally()
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
@@ -256,7 +256,7 @@ public struct Board: Sendable, Equatable {
     /// changed has no due-soon warning left); a clock that stepped back before such
     /// moments, or a start-up, looks again from the clock's reading. O(open leads).
     public mutating func reindexAlerts(asOf now: Date) {
-        for (id, lead) in leads where lead.isOpen { alertIndex.set(id, earliestAlert(of: lead, now: now)) }
+        for lead in leads.values where lead.isOpen { alertIndex.set(lead.id, earliestAlert(of: lead, now: now)) }
     }
 
     /// A person's presence changed: their open leads' alerts (the away alert) move.

@@ -9,7 +9,7 @@ public struct LeadTable: Sendable, Equatable, Sequence {
         init(_ lead: Lead) { self.lead = lead }
     }
 
-    private var boxes: [LeadID: Box] = [:]
+    private var boxes = LeadIDMap<Box>()
 
     public init() {}
 
@@ -19,9 +19,11 @@ public struct LeadTable: Sendable, Equatable, Sequence {
     }
 
     public var count: Int { boxes.count }
-    public var isEmpty: Bool { boxes.isEmpty }
-    public var keys: Dictionary<LeadID, Box>.Keys { boxes.keys }
-    public var values: LazyMapCollection<Dictionary<LeadID, Box>.Values, Lead> { boxes.values.lazy.map(\.lead) }
+    public var isEmpty: Bool { boxes.count == 0 }
+    /// The ids of every lead, ascending.
+    public var keys: [LeadID] { boxes.keys }
+    /// Every lead, by ascending id, read one at a time.
+    public var values: some Sequence<Lead> { boxes.values.lazy.map(\.lead) }
 
     /// Takes `other`'s box for lead `id` when the two hold the same lead: one copy
     /// instead of two.
@@ -31,10 +33,20 @@ public struct LeadTable: Sendable, Equatable, Sequence {
     }
 
     public func makeIterator() -> some IteratorProtocol<(key: LeadID, value: Lead)> {
-        boxes.lazy.map { (key: $0.key, value: $0.value.lead) }.makeIterator()
+        boxes.entries.lazy.map { (key: $0.key, value: $0.value.lead) }.makeIterator()
+    }
+
+    /// Calls `body` with every lead, without copying the table's list of them.
+    public func forEach(_ body: (Lead) -> Void) {
+        boxes.forEachValue { _, box in body(box.lead) }
     }
 
     public static func == (a: LeadTable, b: LeadTable) -> Bool {
-        a.boxes.count == b.boxes.count && a.boxes.allSatisfy { id, box in b.boxes[id].map { $0 === box || $0.lead == box.lead } ?? false }
+        guard a.boxes.count == b.boxes.count else { return false }
+        var same = true
+        a.boxes.forEachValue { id, box in
+            if same, !(b.boxes[id].map { $0 === box || $0.lead == box.lead } ?? false) { same = false }
+        }
+        return same
     }
 }
