@@ -22,7 +22,7 @@ public struct Lead: Sendable, Equatable {
     public let createdBy: String?
     /// When the next touch is due: first the response window, then each `next=`.
     /// `nil` once the lead is closed or waits on nothing we scheduled.
-    public var due: Date?
+    @PackedDate public var due: Date? = nil
     /// The primary owner: the one person expected to make the callback.
     public var owner: String?
     /// The backup owner: the named person who acts when the primary cannot.
@@ -33,37 +33,37 @@ public struct Lead: Sendable, Equatable {
     public var status: LeadStatus
     public var appointment: Appointment?
     public var attempts: [Attempt] = []
-    public var closedAt: Date?
+    @PackedDate public var closedAt: Date? = nil
     /// What the next touch is (`call`, `text`, `follow-up`, `close`), with `due`.
     public var nextAction: String?
     /// When the backup trigger fires, when later than `due` (post-job calls are due at
     /// 24 h and late at 48 h).
-    public var late: Date?
+    @PackedDate public var late: Date? = nil
     /// When the lead's cadence began (a missed call's arrival, an estimate's sending),
     /// and how many of its steps have been taken.
-    public var cadenceStart: Date?
+    @PackedDate public var cadenceStart: Date? = nil
     public var cadenceStep = 0
     /// For each alert kind, the condition instance it was last raised for.
     public var raised: [AlertKind: Date] = [:]
     /// When the backup was actually asked (the backup alert's time): the backup's own
     /// window runs from then, even if the alert was raised late (after downtime).
-    public var backupAskedAt: Date?
+    @PackedDate public var backupAskedAt: Date? = nil
     /// The appointment whose missing outcome was chased (its start), so it is chased once.
-    public var outcomeChasedFor: Date?
+    @PackedDate public var outcomeChasedFor: Date? = nil
     /// Since when the lead waits in the daily open-loop review (estimate-sent or no-decision).
-    public var reviewSince: Date?
+    @PackedDate public var reviewSince: Date? = nil
     /// The lead whose completed job this post-job call follows up, and the other way:
     /// the post-job call a completed job created.
-    public var jobLead: LeadID?
-    public var postJobLead: LeadID?
+    @PackedInt public var jobLead: LeadID? = nil
+    @PackedInt public var postJobLead: LeadID? = nil
     /// Since when the lead has had no owner.
-    public var unownedSince: Date?
+    @PackedDate public var unownedSince: Date? = nil
     /// Since when the lead has had no next step (no due time).
-    public var noStepSince: Date?
+    @PackedDate public var noStepSince: Date? = nil
     /// The lead arrived after hours: an acknowledgement is owed until the first attempt.
     public var ackOwed = false
     /// The job's value in dollars, if known (estimates).
-    public var value: Int?
+    @PackedInt public var value: Int? = nil
     /// The system the lead was imported from (see ``Intake/importedFrom``).
     public var importedFrom: String?
 
