@@ -164,6 +164,10 @@ public final class LeadlineServer: @unchecked Sendable {
                 }
                 hub.listeners = listeners
                 hub.startTimer()
+                // The events replayed after the last snapshot count toward the next: after a
+                // long replay one is written at once, in the background, so the next start
+                // does not replay them again.
+                hub.shop.countTowardSnapshot(report.events)
                 return listeners
             }
         }

@@ -54,6 +54,29 @@ import Testing
         #expect(try Self.readEverything(server) == before, "the whole journal gives the same")
     }
 
+    /// A start that had to replay many events after the newest snapshot writes a new one
+    /// at once, in the background: the next start does not replay them again.
+    @Test func aLongReplayIsFollowedByASnapshot() throws {
+        let server = try TestServer { $0.limits.snapshotEveryEvents = 1_000 }
+        try Self.work(server, round: 1)
+        server.stop()
+        try? FileManager.default.removeItem(atPath: JournalSnapshot.folder(of: server.directory))
+        try server.restart()
+        #expect(JournalSnapshot.files(dataDirectory: server.directory).isEmpty, "a short replay writes none")
+        server.stop()
+
+        let small = try TestServer { $0.limits.snapshotEveryEvents = 10 }
+        try Self.work(small, round: 1)
+        small.stop()
+        try? FileManager.default.removeItem(atPath: JournalSnapshot.folder(of: small.directory))
+        try small.restart()
+        #expect(eventually { !JournalSnapshot.files(dataDirectory: small.directory).isEmpty }, "replayed more than 10: one is written")
+        let after = try Self.readEverything(small)
+        try small.restart()
+        #expect(small.logLines.all.contains { $0.contains("loaded the snapshot of event") })
+        #expect(try Self.readEverything(small) == after)
+    }
+
     @Test func aDamagedSnapshotIsPassedOverForAnOlderOneOrTheJournal() throws {
         let server = try TestServer()
         try Self.work(server, round: 1)
