@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         // libcrypt (libxcrypt) for token hashes: crypt_r and crypt_gensalt_rn.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
-        // epoll and CPU affinity, which Glibc's module leaves out (the benchmark's generator).
+        // epoll, CPU affinity and malloc_trim, which Glibc's module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // zlib, for the CRC-32 of each journal line.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -37,7 +37,7 @@ let package = Package(
         // Connections, sessions, the shop's state and the hub that fans events out.
         .target(
             name: "LeadlineServer",
-            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "LeadlineTransport", "LeadlineExchange", "CCrypt"]),
+            dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "LeadlineTransport", "LeadlineExchange", "CCrypt", "CLinux"]),
         // The server executable: flags, config, user management.
         .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire", "LeadlineExchange"]),
         // The bundled client: its logic (a library, so it is testable) and the

@@ -1,7 +1,9 @@
 #ifndef LEADLINE_CLINUX_SHIM_H
 #define LEADLINE_CLINUX_SHIM_H
-// Linux interfaces Glibc's Swift module leaves out: epoll, and CPU affinity. For the
-// benchmark's load generator. (No _GNU_SOURCE: it would change types Dispatch shares.)
+// Linux interfaces Glibc's Swift module leaves out: epoll and CPU affinity (the
+// benchmark's load generator), and malloc_trim (the server, after big transient
+// buffers). (No _GNU_SOURCE: it would change types Dispatch shares.)
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>

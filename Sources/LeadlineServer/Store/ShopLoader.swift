@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import LeadlineCore
 import LeadlineJournal
@@ -60,6 +61,9 @@ enum ShopLoader {
         }
         // Replay indexed each lead's alerts as of its last event; look from now.
         board.reindexAlerts(asOf: now)
+        // Reading (a snapshot's bytes, the journal in chunks) left large freed blocks
+        // that glibc keeps; give them back.
+        malloc_trim(0)
         return LoadedShop(board: board, index: index, report: report, lastEvent: lastEvent, fromSnapshot: start != nil)
     }
 }

@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import LeadlineCore
@@ -43,6 +44,9 @@ extension ShopState {
                 try JournalSnapshot.write(bytes, lastSeq: board.lastSeq, dataDirectory: dataDirectory)
                 return JournalSnapshot.folder(of: dataDirectory) + "/snapshot-\(board.lastSeq).bin"
             }
+            // The encoded snapshot was tens of megabytes; give the pages back now rather
+            // than keep them resident until the next one (glibc keeps freed large blocks).
+            malloc_trim(0)
             owner.async { [self] in
                 snapshots.writing = false
                 switch result {
