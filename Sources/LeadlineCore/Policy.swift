@@ -7,7 +7,9 @@ import Foundation
 /// documented procedure; the config's `policy` section overrides any of them.
 public struct Policy: Sendable, Equatable {
     /// The shop's time zone: every local time people type or read is in it.
-    public var timeZone: TimeZone
+    public var timeZone: TimeZone {
+        didSet { calendar = Self.calendar(in: timeZone) }
+    }
     /// Opening hours per weekday (closed days absent).
     public var hours: WeeklyHours
     /// Days the shop is closed all day.
@@ -40,6 +42,7 @@ public struct Policy: Sendable, Equatable {
 
     public init(timeZone: TimeZone = .current) {
         self.timeZone = timeZone
+        calendar = Self.calendar(in: timeZone)
         hours = .standard
         holidays = []
         windows = [.missedCall: 5 * 60, .newLead: 15 * 60]
@@ -57,10 +60,14 @@ public struct Policy: Sendable, Equatable {
         handoffs = Handoffs()
     }
 
-    /// A Gregorian calendar in the shop's zone.
-    public var calendar: Calendar {
+    /// A Gregorian calendar in the shop's zone. Made once (when the zone is set), not
+    /// on every use: business-time arithmetic runs on every event, and making a
+    /// calendar costs more than the arithmetic.
+    public private(set) var calendar: Calendar
+
+    private static func calendar(in zone: TimeZone) -> Calendar {
         var c = Calendar(identifier: .gregorian)
-        c.timeZone = timeZone
+        c.timeZone = zone
         return c
     }
 

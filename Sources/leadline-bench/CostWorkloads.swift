@@ -106,14 +106,14 @@ enum CostWorkloads {
         return ["seconds": server.startSeconds, "rss": Double(server.residentKiB) / 1024]
     }
 
-    /// Resident bytes per open lead: a server started on `leads` open leads, against
-    /// one started on none.
+    /// Resident bytes per open lead: a server started on `leads` open leads (promised
+    /// callbacks, created and claimed, due days ahead), against one started on none.
     static func openLeadMemory(pin: Bool, leads: Int) throws -> Double {
         let empty = try ServerUnderTest(pin: pin)
         usleep(300_000)
         let base = empty.residentKiB
         empty.stop()
-        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 3, closedShare: 0, snapshot: false)
+        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 2, closedShare: 0, snapshot: false, quiet: true)
         let full = try ServerUnderTest(pin: pin, prepared: prepared)
         defer { full.stop() }
         usleep(300_000)

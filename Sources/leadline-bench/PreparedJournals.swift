@@ -9,7 +9,10 @@ enum PreparedJournals {
     /// A folder whose journal holds `leads` leads of `eventsPerLead` events each (CREATED,
     /// CLAIMED, an ATTEMPT, NOTEs, and for the closed ones a closing STATUS), `closedShare` of them
     /// closed; with a snapshot of its end when asked.
-    static func make(leads: Int, eventsPerLead: Int, closedShare: Double, snapshot: Bool) throws -> (folder: String, tokens: [String: String]) {
+    /// - Parameter quiet: promised callbacks due days ahead, with no attempt: nothing
+    ///   falls due when the server starts (for measuring memory, not an alert storm).
+    static func make(leads: Int, eventsPerLead: Int, closedShare: Double, snapshot: Bool,
+                     quiet: Bool = false) throws -> (folder: String, tokens: [String: String]) {
         let folder = ServerUnderTest.freshFolder()
         let tokens = try ServerUnderTest.addPeople(to: folder)
         let path = folder + "/journal.jsonl"
@@ -48,12 +51,16 @@ enum PreparedJournals {
             var new = NewLead()
             new.phone = "555-\(1_000_000 + i)"
             new.name = "Customer \(i)"
+            if quiet {
+                new.kind = .promised
+                new.due = .relative(Double(leads) * 60 + 5 * 86_400 + Double(i % 600) * 60)
+            }
             try run(.newLead(new))
             let id = board.nextLeadID - 1
             try run(.claim(id))
             let closes = Double(i % 100) < closedShare * 100
-            try run(.attempt(id, channel: .call, outcome: .noAnswer, next: .relative(3600), note: nil))
-            for n in 0..<(eventsPerLead - (closes ? 4 : 3)) { try run(.note(id, text: "called, note \(n)")) }
+            if !quiet { try run(.attempt(id, channel: .call, outcome: .noAnswer, next: .relative(3600), note: nil)) }
+            for n in 0..<(eventsPerLead - (closes ? 3 : 2) - (quiet ? 0 : 1)) { try run(.note(id, text: "called, note \(n)")) }
             if closes {
                 var status = StatusRequest(lead: id, status: .disqualified)
                 status.reason = "out of area"
