@@ -120,3 +120,43 @@ enum CostWorkloads {
         return Double(full.residentKiB - base) * 1024 / Double(leads)
     }
 }
+
+extension CostWorkloads {
+    /// `readers` connections each ask `SINCE 0` over `events` events and never read the
+    /// answer, while another connection sends `PING`s: its p99 (ms), and how much the
+    /// server's resident memory grew meanwhile (MiB).
+    static func sinceStorm(pin: Bool, events: Int, readers: Int, pings: Int) throws -> [String: Double] {
+        let prepared = try PreparedJournals.make(leads: events / 10, eventsPerLead: 10, closedShare: 0.9, snapshot: false)
+        let server = try ServerUnderTest(pin: pin, prepared: prepared)
+        defer { server.stop() }
+        usleep(300_000)
+        let before = server.residentKiB
+        var stalled: [BenchConnection] = []
+        for i in 0..<readers {
+            let name = ServerUnderTest.people[i % ServerUnderTest.people.count]
+            let c = try BenchConnection.open(port: server.plainPort, tls: false)
+            try c.login(name, server.tokens[name]!)
+            _ = c.request("WATCH none")
+            c.send(Array("SINCE 0\n".utf8))
+            _ = c.flush()
+            stalled.append(c)
+        }
+        let name = ServerUnderTest.people[0]
+        let pinger = try BenchConnection.open(port: server.plainPort, tls: false)
+        try pinger.login(name, server.tokens[name]!)
+        _ = pinger.request("WATCH none")
+        var latencies: [Double] = []
+        var peak = before
+        for _ in 0..<pings {
+            let started = Workloads.now()
+            guard pinger.request("PING")?.hasPrefix("OK PING") == true else { throw BenchError("PING failed beside the SINCE readers") }
+            latencies.append((Workloads.now() - started) * 1000)
+            peak = max(peak, server.residentKiB)
+            usleep(5_000)
+        }
+        for c in stalled { c.close() }
+        pinger.close()
+        return ["ping.p99": percentile(latencies, 99), "ping.p50": percentile(latencies, 50),
+                "rss.growth": Double(peak - before) / 1024]
+    }
+}

@@ -48,6 +48,10 @@ do {
             cost.add(["deliveries": try Workloads.fanout(server, watchers: 100, tls: false, duration: options.duration).value], as: "fanout100")
             server.stop()
         }
+        if options.runs("since") {
+            cost.add(try CostWorkloads.sinceStorm(pin: options.pin, events: options.quick ? 10_000 : 100_000,
+                                                   readers: options.quick ? 4 : 40, pings: options.quick ? 20 : 400), as: "since")
+        }
         if options.runs("board") {
             cost.add(try CostWorkloads.bigBoard(pin: options.pin, open: options.openLeads, duration: options.duration,
                                                 trickle: options.trickleSeconds), as: "board")

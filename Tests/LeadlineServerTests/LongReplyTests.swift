@@ -40,6 +40,26 @@ import Testing
         })
     }
 
+    /// Long replies take turns a chunk at a time: readers that ask for all of history
+    /// and never read hold neither each other nor anyone else, and each still gets its
+    /// whole reply once it reads.
+    @Test func longRepliesTakeTurns() throws {
+        let server = try TestServer()
+        try Self.fill(server, leads: 400)
+        let readers = try (0..<6).map { _ in try server.client("omar") }
+        for reader in readers {
+            _ = reader.reply("WATCH all")
+            reader.send("SINCE 0")
+        }
+        let ben = try server.client("ben")
+        for _ in 0..<5 { #expect(ben.reply("PING", timeout: 2) == "OK PING :") }
+        for reader in readers {
+            let lines = reader.readThroughCompletion(timeout: 20)
+            #expect(lines.last?.hasPrefix("OK SINCE count=") == true)
+            #expect(lines.filter { $0.hasPrefix("EVENT ") }.count >= 400)
+        }
+    }
+
     @Test func listPagesFollowOneAnotherInTheFullOrder() throws {
         let server = try TestServer()
         try Self.fill(server, leads: 25)

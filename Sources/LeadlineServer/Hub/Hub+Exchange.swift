@@ -60,7 +60,7 @@ extension Hub {
         var rows = 0
         var out = encoder.data(tag: tag, "CSV", text: CSV.line(EventCSV.header))
         stream(to: c) { [self] in
-            let upTo = min(last, next + UInt64(Self.rowsPerChunk))
+            let upTo = min(last, next + UInt64(Self.eventsPerChunk))
             switch shop.events(after: next, through: upTo) {
             case .success(let events):
                 for event in events where !event.isPrivate {

@@ -13,34 +13,58 @@ extension Hub {
     /// Rows rendered per chunk: tens of kilobytes, a fraction of a millisecond.
     static let rowsPerChunk = 256
 
+    /// Events read back from the journal per chunk (`SINCE`, `SHOW`, `EXPORT events`):
+    /// each is decoded and encoded again, a few microseconds, so fewer of them make a
+    /// turn as short as a chunk of rows. Forty such replies at once then hold a `PING`
+    /// behind them for a few milliseconds, not tens.
+    static let eventsPerChunk = 32
+
     /// A long reply's next chunk, and whether it was the last.
     typealias NextChunk = () -> (bytes: [UInt8], done: Bool)
 
     /// Writes the reply `next` renders. One that is done in its first chunk is sent at
-    /// once, like any reply.
+    /// once, like any reply; the rest join the round of long replies.
     func stream(to c: Connection, _ next: @escaping NextChunk) {
         let first = next()
         c.send(first.bytes)
         guard !first.done else { return }
         c.session.awaitingReply = true
         c.holdEvents()
-        let reply = LongReply(next)
-        queue.async { [self] in pump(c, reply) }
+        enqueue(LongReplyTurn(connection: c, reply: LongReply(next)))
     }
 
-    private func pump(_ c: Connection, _ reply: LongReply) {
-        guard c.isOpen else { return }
-        guard c.unsentBytes < config.limits.outboundHighWater else {
-            c.onDrained = { [self] in queue.async { self.pump(c, reply) } }
-            return
+    /// Long replies take turns, one chunk each, and only one turn is ever waiting on the
+    /// hub's queue: a request that arrives meanwhile (a `PING`, a claim) waits for one
+    /// chunk at most, not for one chunk of every long reply under way.
+    private func enqueue(_ turn: LongReplyTurn) {
+        longReplies.append(turn)
+        guard !longReplyTurnScheduled else { return }
+        longReplyTurnScheduled = true
+        queue.async { [self] in takeLongReplyTurn() }
+    }
+
+    private func takeLongReplyTurn() {
+        longReplyTurnScheduled = false
+        guard let turn = longReplies.popFirst() else { return }
+        let c = turn.connection
+        if c.isOpen {
+            if c.unsentBytes >= config.limits.outboundHighWater {
+                // A reader behind on its reply holds only its own turn: it rejoins once drained.
+                c.onDrained = { [self] in queue.async { self.enqueue(turn) } }
+            } else {
+                let chunk = turn.reply.next()
+                c.send(chunk.bytes)
+                if chunk.done {
+                    c.releaseEvents()
+                    resume(c)
+                } else {
+                    longReplies.append(turn)
+                }
+            }
         }
-        let chunk = reply.next()
-        c.send(chunk.bytes)
-        if chunk.done {
-            c.releaseEvents()
-            resume(c)
-        } else {
-            queue.async { [self] in pump(c, reply) }
+        if !longReplies.isEmpty, !longReplyTurnScheduled {
+            longReplyTurnScheduled = true
+            queue.async { [self] in takeLongReplyTurn() }
         }
     }
 
@@ -63,6 +87,12 @@ extension Hub {
             return (out + ok, true)
         }
     }
+}
+
+/// A long reply's place in the round: its connection and its renderer.
+struct LongReplyTurn {
+    let connection: Connection
+    let reply: LongReply
 }
 
 /// A long reply in progress: its renderer, handed from turn to turn of the hub's queue

@@ -152,7 +152,7 @@ extension Hub {
         var from = seq
         var count = 0
         stream(to: c) { [self] in
-            let upTo = min(last, from + UInt64(Self.rowsPerChunk))
+            let upTo = min(last, from + UInt64(Self.eventsPerChunk))
             let events: [Event]
             switch shop.events(after: from, through: upTo) {
             case .success(let read): events = read
@@ -183,7 +183,7 @@ extension Hub {
         var next = 0
         var out = encoder.lead(tag: tag, lead)
         stream(to: c) { [self] in
-            let chunk = seqs[next..<min(seqs.count, next + Self.rowsPerChunk)]
+            let chunk = seqs[next..<min(seqs.count, next + Self.eventsPerChunk)]
             switch shop.historyEvents(Array(chunk)) {
             case .success(let events):
                 for event in events { out += encoder.history(tag: tag, event) }

@@ -36,6 +36,9 @@ final class Hub: @unchecked Sendable {
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
     private var nextConnectionID = 1
     private var toFlush: [Connection] = []
+    /// Long replies under way, in turn order (see `Hub+LongReplies.swift`).
+    var longReplies = TurnQueue<LongReplyTurn>()
+    var longReplyTurnScheduled = false
     private var flushPending = false
     var timer: DispatchSourceTimer?
 
