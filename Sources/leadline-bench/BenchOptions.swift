@@ -35,7 +35,8 @@ struct BenchOptions {
           --reps N       repetitions of each row (default 5); the table shows median [min-max]
           --duration S   seconds per throughput measurement (default 3)
           --only ROWS    comma-separated: ping, fanout, handshake, idle (plaintext beside TLS);
-                         durable, board, startup, since (cost with the work, plaintext); desk (REPORT, IMPORT)
+                         durable, board, startup, since (cost with the work, plaintext); desk (REPORT, IMPORT);
+                         soak (10 minutes at 96 requests/s; only when named)
           --no-pin       do not pin the server and the generator to separate CPUs
 
         Build first: swift build -c release && .build/release/leadline-bench

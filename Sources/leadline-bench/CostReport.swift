@@ -29,6 +29,10 @@ struct CostReport {
             ("durable NOTEs, 1 client: ops/s", value("durable1", "ops")),
             ("  latency p50 / p99, µs", pair(value("durable1", "p50"), value("durable1", "p99"))),
             ("one publisher pipelining NOTEs to 100 watchers: deliveries/s", value("fanout100", "deliveries")),
+            ("a 10-minute soak at 96 requests/s: server CPU, first minute / last", pair(
+                value("soak", "cpu.first", scale: 100).map { $0 + " %" }, value("soak", "cpu.last", scale: 100).map { $0 + " %" })),
+            ("  request p50, first minute / last, ms (p99 last: see below)", pair(value("soak", "p50.first"), value("soak", "p50.last"))),
+            ("  request p99 in the last minute, ms; leads made", pair(value("soak", "p99.last"), value("soak", "leads"))),
             ("40 connections send SINCE 0 over 100,000 events and never read: another's PING p50 / p99, ms",
              pair(value("since", "ping.p50"), value("since", "ping.p99"))),
             ("  server RSS growth meanwhile, MiB", value("since", "rss.growth")),

@@ -160,3 +160,59 @@ extension CostWorkloads {
                 "rss.growth": Double(peak - before) / 1024]
     }
 }
+
+extension CostWorkloads {
+    /// A steady day's traffic for `minutes`: `rate` requests a second from one office
+    /// worker, in a fixed mix (a new lead, its claim, an attempt, a note, `LIST mine`,
+    /// `QUEUE`, `SHOW`, `PING`), so leads accumulate as they would. Server CPU and p50
+    /// latency in the first minute and in the last: flat means cost follows the work,
+    /// not the history.
+    static func soak(pin: Bool, minutes: Double, rate: Double) throws -> [String: Double] {
+        let server = try ServerUnderTest(pin: pin)
+        defer { server.stop() }
+        let name = ServerUnderTest.people[0]
+        let c = try BenchConnection.open(port: server.plainPort, tls: false)
+        defer { c.close() }
+        try c.login(name, server.tokens[name]!)
+        _ = c.request("WATCH none")
+        let window = min(60, minutes * 60 / 3)
+        let total = minutes * 60
+        let started = Workloads.now()
+        var lead = 0
+        var step = 0
+        var windows: [(cpu: Double, latencies: [Double])] = []
+        var windowStart = started
+        var cpuAtStart = server.cpuSeconds
+        var latencies: [Double] = []
+        while Workloads.now() - started < total {
+            let due = started + Double(step) / rate
+            let wait = due - Workloads.now()
+            if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+            let request: String
+            switch step % 8 {
+            case 0: request = "NEW phone=555-\(1_000_000 + step) name=\"Soak \(step)\""
+            case 1: request = "CLAIM \(lead)"
+            case 2: request = "ATTEMPT \(lead) call no-answer next=+2h"
+            case 3: request = "NOTE \(lead) left a voicemail, will try again"
+            case 4: request = "LIST mine limit=50"
+            case 5: request = "QUEUE"
+            case 6: request = "SHOW \(max(1, lead / 2))"
+            default: request = "PING"
+            }
+            let sent = Workloads.now()
+            guard let reply = c.request(request, timeout: 30) else { throw BenchError("no answer to \(request)") }
+            latencies.append((Workloads.now() - sent) * 1000)
+            if step % 8 == 0, let id = reply.split(separator: " ").first(where: { $0.hasPrefix("lead=") }) { lead = Int(id.dropFirst(5)) ?? lead }
+            step += 1
+            if Workloads.now() - windowStart >= window {
+                let cpu = server.cpuSeconds
+                windows.append(((cpu - cpuAtStart) / (Workloads.now() - windowStart), latencies))
+                (windowStart, cpuAtStart, latencies) = (Workloads.now(), cpu, [])
+            }
+        }
+        guard let first = windows.first, let last = windows.last else { throw BenchError("the soak was too short") }
+        return ["cpu.first": first.cpu, "cpu.last": last.cpu, "p50.first": percentile(first.latencies, 50),
+                "p50.last": percentile(last.latencies, 50), "p99.last": percentile(last.latencies, 99),
+                "leads": Double(lead)]
+    }
+}

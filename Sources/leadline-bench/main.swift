@@ -48,6 +48,10 @@ do {
             cost.add(["deliveries": try Workloads.fanout(server, watchers: 100, tls: false, duration: options.duration).value], as: "fanout100")
             server.stop()
         }
+        // Ten minutes: only when asked for by name (--only soak), never in a full run.
+        if options.only?.contains("soak") == true {
+            cost.add(try CostWorkloads.soak(pin: options.pin, minutes: options.quick ? 0.5 : 10, rate: 96), as: "soak")
+        }
         if options.runs("since") {
             cost.add(try CostWorkloads.sinceStorm(pin: options.pin, events: options.quick ? 10_000 : 100_000,
                                                    readers: options.quick ? 4 : 40, pings: options.quick ? 20 : 400), as: "since")
