@@ -49,7 +49,7 @@ extension Board {
             // The sweep is decided once, as of its time: its alerts and this marker,
             // after which nothing more is listed for that day.
             var listed = 0
-            for lead in leads.values where sweepConcerns(lead, sweep: sweep) {
+            for lead in openLeads.sorted(by: { $0.id < $1.id }) where sweepConcerns(lead, sweep: sweep) {
                 due.append((sweep, lead.id, Self.kindOrder[.sweep] ?? 0, .alert(sweepAlert(lead, sweep: sweep))))
                 listed += 1
             }
@@ -98,14 +98,14 @@ extension Board {
     /// lead it concerns (one that had arrived by then).
     func sweepToRun(at now: Date) -> Date? {
         guard let sweep = policy.business.lastSweep(atOrBefore: now), sweptThrough.map({ $0 < sweep }) ?? true,
-              leads.values.contains(where: { $0.isOpen && $0.createdAt <= sweep }) else { return nil }
+              anyOpenLead({ $0.createdAt <= sweep }) else { return nil }
         return sweep
     }
 
     /// Open leads without a documented outcome at `t` (``OutcomeRule``), most urgent
     /// first: the sweep's list.
     public func undocumented(at t: Date) -> [Lead] {
-        mostUrgentFirst(leads.values.filter { $0.isOpen && !outcome(of: $0, at: t).isDocumented }, at: t)
+        mostUrgentFirst(openLeads.filter { !outcome(of: $0, at: t).isDocumented }, at: t)
     }
 
     /// `SWEEP`: the end-of-day sweep, now. Lists every open lead without a documented

@@ -34,8 +34,8 @@ extension Board {
     /// (in the shop's zone) or on any day.
     public func agenda(for person: String, on day: LocalDate? = nil) -> [Lead] {
         let business = policy.business
-        return leads.values.filter { lead in
-            guard lead.isOpen, let appt = lead.appointment, appt.tech == person else { return false }
+        return openLeads.filter { lead in
+            guard let appt = lead.appointment, appt.tech == person else { return false }
             return day.map { business.localDate(appt.at) == $0 } ?? true
         }.sorted { ($0.appointment!.at, $0.id) < ($1.appointment!.at, $1.id) }
     }

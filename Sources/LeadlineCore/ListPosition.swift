@@ -87,11 +87,18 @@ extension Board {
         // Positions and ids only: sorting moves 16-byte pairs, not whole leads.
         var chosen: [(position: ListPosition, id: LeadID)] = []
         var total = 0
-        for lead in leads.values where filter.matches(lead, person: person, now: now) {
+        func consider(_ lead: Lead) {
+            guard filter.matches(lead, person: person, now: now) else { return }
             total += 1
             let position = ListPosition(lead, today: today)
-            if let after, !(after < position) { continue }
+            if let after, !(after < position) { return }
             chosen.append((position, lead.id))
+        }
+        // Only the closed and all filters need what is closed; the rest read what is open.
+        if filter == .closed || filter == .all {
+            for lead in leads.values { consider(lead) }
+        } else {
+            forEachOpenLead(consider)
         }
         chosen.sort { $0.position < $1.position }
         guard let limit, chosen.count > limit else {
