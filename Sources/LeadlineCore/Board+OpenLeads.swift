@@ -9,8 +9,17 @@ extension Board {
         return out
     }
 
-    /// Calls `body` with every open lead, in no promised order, copying no list.
+    /// How many leads are open.
+    var openCount: Int { openByOwner.values.reduce(openUnowned.count) { $0 + $1.count } }
+
+    /// Calls `body` with every open lead, in no promised order, copying no list. When
+    /// most leads are open, walking the table in order (memory in order) beats hopping
+    /// through the indexes.
     func forEachOpenLead(_ body: (Lead) -> Void) {
+        if openCount * 2 >= leads.count {
+            for lead in leads.values where lead.isOpen { body(lead) }
+            return
+        }
         for id in openUnowned { if let lead = leads[id] { body(lead) } }
         for ids in openByOwner.values { for id in ids { if let lead = leads[id] { body(lead) } } }
     }
