@@ -29,7 +29,7 @@ let package = Package(
         // The line protocol: framing, request parsing, reply and event encoding, HELP.
         .target(name: "LeadlineWire", dependencies: ["LeadlineCore"]),
         // Leads and reports in and out: CSV (RFC 4180, the CRMs' column names), the HTML scorecard.
-        .target(name: "LeadlineExchange", dependencies: ["LeadlineCore"]),
+        .target(name: "LeadlineExchange", dependencies: ["LeadlineCore", "LeadlineWire"]),
         // The append-only journal: JSON lines, group-committed fsync, replay.
         .target(name: "LeadlineJournal", dependencies: ["LeadlineCore", "CZlib"]),
         // Moving bytes: the typed socket, plain and TLS streams, an in-memory pipe for tests.

@@ -98,8 +98,30 @@ extension Board {
         }
         let summary = ImportSummary(count: changes.count, first: nextLeadID, last: nextLeadID + changes.count - 1, system: system)
         changes.append(.imported(summary))
-        return .success(Decision(changes: changes, reply: [
-            Field("count", summary.count), Field("first", summary.first), Field("last", summary.last), Field("system", system),
-        ]))
+        return .success(Self.importDecision(changes, summary))
+    }
+
+    /// An import decided against a board whose leads are since numbered further on
+    /// (others' leads came in meanwhile), moved to start at this board's next id. Only
+    /// the numbers move: an import depends on the people, presence and policy, not on
+    /// the other leads, so a caller that knows those unchanged need not decide again.
+    public func renumberingImport(_ decision: Decision) -> Decision {
+        guard case .imported(var summary)? = decision.changes.last, summary.first != nextLeadID else { return decision }
+        let offset = nextLeadID - summary.first
+        var changes = decision.changes.dropLast().map { change -> Change in
+            guard case .created(var intake) = change else { return change }
+            intake.lead += offset
+            return .created(intake)
+        }
+        summary.first += offset
+        summary.last += offset
+        changes.append(.imported(summary))
+        return Self.importDecision(changes, summary)
+    }
+
+    private static func importDecision(_ changes: [Change], _ summary: ImportSummary) -> Decision {
+        Decision(changes: changes, reply: [
+            Field("count", summary.count), Field("first", summary.first), Field("last", summary.last), Field("system", summary.system),
+        ])
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import LeadlineCore
+import LeadlineWire
 
 /// A report as CSV (`export report`, `leadlined report --format csv`): one row per
 /// `SCORE` line, the same fields in the same order.
@@ -22,8 +24,12 @@ public enum ReportCSV {
 public enum EventCSV {
     public static let header = ["seq", "at", "type", "lead", "by", "fields", "note"]
 
-    /// - Parameter fields: the event's fields in wire form (`kind=new-lead owner=ana`).
-    public static func row(_ event: Event, at: String, fields: String) -> [String] {
-        [String(event.seq), at, event.type, event.lead.map(String.init) ?? "", event.by ?? "server", fields, event.record.text ?? ""]
+    /// `event` as a row: its time in the shop's `zone`, its fields as the wire writes them
+    /// (`kind=new-lead owner=ana`).
+    public static func row(_ event: Event, zone: TimeZone) -> [String] {
+        let record = event.record
+        let fields = String(decoding: WireEncoder.fields(record.fields, zone: zone), as: UTF8.self)
+        return [String(event.seq), Timestamp.local(event.at, in: zone), event.type, event.lead.map(String.init) ?? "",
+                event.by ?? "server", fields, record.text ?? ""]
     }
 }

@@ -56,6 +56,23 @@ import Testing
         #expect(refusal.problems.map { $0.error.fields.first } == [Field("arg", "phone"), Field("arg", "owner"), Field("arg", "phone")])
     }
 
+    /// Decided off the server's queue, an import is renumbered when others' leads came
+    /// in meanwhile, and then applies as if decided now.
+    @Test func anImportDecidedEarlierIsRenumbered() throws {
+        var shop = Shop()
+        guard case .success(let early) = shop.board.decideImport([row(2, phone: "555-0100"), row(3, name: "Pat")], from: "csv",
+                                                                  by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("refused")
+            return
+        }
+        shop.newLead(phone: "555-0199")  // lead 1 arrives meanwhile
+        let decision = shop.board.renumberingImport(early)
+        #expect(decision.changes.last == .imported(ImportSummary(count: 2, first: 2, last: 3, system: "csv")))
+        #expect(decision.reply.contains(Field("first", 2)))
+        try shop.board.apply(shop.board.stamp(decision.changes, by: "ana", at: shop.clock.now))
+        #expect(shop.lead(2).phone == "555-0100" && shop.lead(3).name == "Pat" && shop.lead(1).phone == "555-0199")
+    }
+
     @Test func aTechnicianCannotImport() {
         let shop = Shop()
         guard case .failure(let refusal) = shop.board.decideImport([row(2, phone: "555-0100")], from: "csv",

@@ -19,7 +19,7 @@ enum ReportRun {
                       let first = LocalDate(from), let last = LocalDate(to) else { exit(0) }
                 let report = scores(reply)
                 let title = "Scorecard, \(f["period"] ?? "period") \(from) to \(to)"
-                let dates = Array(dates(from: first, to: last).prefix(maxDays + 1))
+                let dates = dates(from: first, to: last)
                 guard dates.count > 1, dates.count <= maxDays else { finish(title, report, [], style) }
                 var days: [ScoreView.Day] = []
                 func next() {
@@ -60,19 +60,8 @@ enum ReportRun {
         exit(0)
     }
 
-    /// The calendar days from `first` to `last`, both included.
+    /// The calendar days from `first` to `last`, both included (days carry no zone).
     static func dates(from first: LocalDate, to last: LocalDate) -> [LocalDate] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        var out: [LocalDate] = []
-        guard var date = calendar.date(from: DateComponents(year: first.year, month: first.month, day: first.day)) else { return [] }
-        while out.count <= maxDays {
-            let c = calendar.dateComponents([.year, .month, .day], from: date)
-            let day = LocalDate(year: c.year!, month: c.month!, day: c.day!)
-            guard day <= last else { break }
-            out.append(day)
-            date = calendar.date(byAdding: .day, value: 1, to: date)!
-        }
-        return out
+        ReportPeriod(span: .range, first: first, last: last).days(in: Policy(timeZone: TimeZone(identifier: "UTC")!).business)
     }
 }

@@ -124,3 +124,29 @@ struct ScoreSheet {
         return Int(values[max(0, rank - 1)])
     }
 }
+
+extension Board {
+    /// Whose lines a report shows (nil: everyone): `asked`, a person or everyone in a
+    /// role. A supervisor sees whoever they ask for; anyone else only themselves (the
+    /// shop's totals come always). With no `viewer` (the owner's offline tool), as asked.
+    public func reportPeople(asked: String?, by viewer: Person? = nil) throws(CommandError) -> Set<String>? {
+        var wanted: Set<String>?
+        if let asked {
+            if let role = Role(rawValue: asked) {
+                wanted = Set(people.values.filter { $0.role == role }.map(\.name))
+            } else {
+                guard people[asked] != nil else {
+                    throw CommandError(.notFound, fields: [Field("person", asked)],
+                                       "there is no one called \(asked) (and no role of that name); WHO lists everyone")
+                }
+                wanted = [asked]
+            }
+        }
+        guard let viewer, !viewer.role.isSupervisor else { return wanted }
+        if let wanted, wanted != [viewer.name] {
+            throw CommandError.denied(need: Role.supervisors,
+                                      "other people's figures are for a \(Role.supervisors.spokenList); REPORT shows yours and the shop's")
+        }
+        return [viewer.name]
+    }
+}

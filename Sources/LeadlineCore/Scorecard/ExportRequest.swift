@@ -42,9 +42,12 @@ public enum ExportRequest: Sendable, Equatable {
         }
     }
 
-    /// Whether a lead created at `created` (local day `day`) is in the export.
-    public static func contains(_ day: LocalDate, from: LocalDate?, to: LocalDate?) -> Bool {
-        (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
+    /// Whether `time` falls on a day from `from` to `to` (either open), in the shop's
+    /// calendar; with neither, at once.
+    public static func contains(_ time: Date, from: LocalDate?, to: LocalDate?, in business: BusinessCalendar) -> Bool {
+        guard from != nil || to != nil else { return true }
+        let day = business.localDate(time)
+        return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
     }
 }
 

@@ -29,10 +29,11 @@ public enum DataFolderExchange {
         } catch {
             throw ServerError.configuration(error.message)
         }
-        let people: Set<String>? = try request.person.map { asked throws(ServerError) in
-            if let role = Role(rawValue: asked) { return Set(board.people.values.filter { $0.role == role }.map(\.name)) }
-            guard board.people[asked] != nil else { throw ServerError.configuration("there is no one called \(asked) in \(configuration.dataDirectory)") }
-            return [asked]
+        let people: Set<String>?
+        do throws(CommandError) {
+            people = try board.reportPeople(asked: request.person)
+        } catch {
+            throw ServerError.configuration("\(error.message) (in \(configuration.dataDirectory))")
         }
         let lines = board.scorecard(period, now: now, people: people)
         switch format {
@@ -43,7 +44,7 @@ public enum DataFolderExchange {
                 Field("period", period.span.rawValue), Field("from", period.first.description),
                 Field("to", period.last.description), Field("count", lines.count),
             ]), as: UTF8.self)
-            return out.replacingOccurrences(of: "\r\n", with: "\n")
+            return out
         case .csv:
             return ReportCSV.text(lines, period: period)
         case .html:
@@ -67,7 +68,7 @@ public enum DataFolderExchange {
             var chunk = ""
             for id in board.leads.keys.sorted() {
                 guard let lead = board.lead(id), scope == .all || lead.isOpen,
-                      ExportRequest.contains(business.localDate(lead.createdAt), from: from, to: to) else { continue }
+                      ExportRequest.contains(lead.createdAt, from: from, to: to, in: business) else { continue }
                 chunk += CSV.line(LeadColumn.row(lead, zone: zone)) + "\r\n"
                 if chunk.utf8.count > 1 << 16 {
                     write(chunk)
@@ -83,9 +84,8 @@ public enum DataFolderExchange {
             var chunk = ""
             do {
                 _ = try JournalReader.replay(path: folder.journalPath, into: &board, now: now, readOnly: true) { event, _ in
-                    guard !event.isPrivate, ExportRequest.contains(business.localDate(event.at), from: from, to: to) else { return }
-                    let fields = String(decoding: WireEncoder.fields(event.record.fields, zone: zone), as: UTF8.self)
-                    chunk += CSV.line(EventCSV.row(event, at: Timestamp.local(event.at, in: zone), fields: fields)) + "\r\n"
+                    guard !event.isPrivate, ExportRequest.contains(event.at, from: from, to: to, in: business) else { return }
+                    chunk += CSV.line(EventCSV.row(event, zone: zone)) + "\r\n"
                     if chunk.utf8.count > 1 << 16 {
                         write(chunk)
                         chunk = ""
@@ -147,14 +147,7 @@ public enum DataFolderExchange {
         } catch {
             throw ServerError.journal(error)
         }
-        let fields = decision.reply.map { field -> String in
-            switch field.value {
-            case .text(let s): "\(field.key)=\(s)"
-            case .number(let n): "\(field.key)=\(n)"
-            case .time(let d): "\(field.key)=\(Timestamp.utc(d))"
-            }
-        }
-        return "imported " + fields.joined(separator: " ")
+        return "imported " + String(decoding: WireEncoder.fields(decision.reply, zone: configuration.policy.timeZone), as: UTF8.self)
     }
 
     private static func load(_ configuration: ServerConfiguration, now: Date) throws(ServerError) -> LoadedShop {

@@ -24,30 +24,35 @@ extension Hub {
         case .events(let from, let to):
             exportEvents(from: from, to: to, tag: tag, to: c)
         case .report(let report):
-            let business = config.policy.business
-            let now = config.clock.now
-            do throws(CommandError) {
-                let period = try report.period(today: business.localDate(now), in: business)
-                let people = try Self.reportPeople(report.person, for: person, on: shop.durable)
-                let rows = [ReportCSV.header] + ReportCSV.rows(shop.durable.scorecard(period, now: now, people: people), period: period)
-                streamCSV(rows.count, tag: tag, to: c) { rows[$0] }
-            } catch {
-                c.send(encoder.error(tag: tag, error))
-            }
+            exportReport(report, tag: tag, to: c)
         }
     }
 
+    /// Leads in id order, chosen as they are written, a chunk at a time: nothing is
+    /// gathered first, whatever the number of leads.
     private func exportLeads(_ scope: ExportRequest.LeadScope, from: LocalDate?, to: LocalDate?, tag: String?, to c: Connection) {
         let board = shop.durable
         let business = config.policy.business
         let zone = config.policy.timeZone
-        let ids = board.leads.keys.sorted().filter { id in
-            guard let lead = board.lead(id) else { return false }
-            guard scope == .all || lead.isOpen else { return false }
-            return from == nil && to == nil || ExportRequest.contains(business.localDate(lead.createdAt), from: from, to: to)
-        }
-        streamCSV(ids.count + 1, tag: tag, to: c) { i in
-            i == 0 ? LeadColumn.header : LeadColumn.row(board.lead(ids[i - 1])!, zone: zone)
+        let ids = board.leads.keys
+        var next = 0
+        var rows = 0
+        var out = encoder.data(tag: tag, "CSV", text: CSV.line(LeadColumn.header))
+        stream(to: c) { [encoder] in
+            let end = min(ids.count, next + Self.rowsPerChunk)
+            while next < end {
+                if let lead = board.lead(ids[next]), scope == .all || lead.isOpen,
+                   ExportRequest.contains(lead.createdAt, from: from, to: to, in: business) {
+                    out += encoder.data(tag: tag, "CSV", text: CSV.line(LeadColumn.row(lead, zone: zone)))
+                    rows += 1
+                }
+                next += 1
+            }
+            var bytes = out
+            out = []
+            guard next == ids.count else { return (bytes, false) }
+            bytes += encoder.ok(tag: tag, verb: "EXPORT", fields: [Field("rows", rows)])
+            return (bytes, true)
         }
     }
 
@@ -64,9 +69,8 @@ extension Hub {
             switch shop.events(after: next, through: upTo) {
             case .success(let events):
                 for event in events where !event.isPrivate {
-                    guard from == nil && to == nil || ExportRequest.contains(business.localDate(event.at), from: from, to: to) else { continue }
-                    let fields = String(decoding: WireEncoder.fields(event.record.fields, zone: zone), as: UTF8.self)
-                    out += encoder.data(tag: tag, "CSV", text: CSV.line(EventCSV.row(event, at: Timestamp.local(event.at, in: zone), fields: fields)))
+                    guard ExportRequest.contains(event.at, from: from, to: to, in: business) else { continue }
+                    out += encoder.data(tag: tag, "CSV", text: CSV.line(EventCSV.row(event, zone: zone)))
                     rows += 1
                 }
             case .failure(let error):
@@ -79,21 +83,6 @@ extension Hub {
             guard next >= last else { return (bytes, false) }
             bytes += encoder.ok(tag: tag, verb: "EXPORT", fields: [Field("rows", rows)])
             return (bytes, true)
-        }
-    }
-
-    /// `count` CSV rows, the `i`th from `row(i)` (the header is row 0), then the OK.
-    private func streamCSV(_ count: Int, tag: String?, to c: Connection, row: @escaping (Int) -> [String]) {
-        var index = 0
-        stream(to: c) { [encoder] in
-            var out: [UInt8] = []
-            let end = min(count, index + Self.rowsPerChunk)
-            while index < end {
-                out += encoder.data(tag: tag, "CSV", text: CSV.line(row(index)))
-                index += 1
-            }
-            guard index == count else { return (out, false) }
-            return (out + encoder.ok(tag: tag, verb: "EXPORT", fields: [Field("rows", count - 1)]), true)
         }
     }
 
@@ -161,9 +150,12 @@ extension Hub {
             queue.async { [self] in
                 guard c.isOpen else { return }
                 c.session.awaitingReply = false
-                var result = outcome
-                if shop.speculative.lastSeq != board.lastSeq {
-                    result = Self.decideImport(upload, on: shop.speculative, by: person, policy: policy, now: now)
+                // Others' leads since only move the numbers; a change of people or of who is
+                // away (an owner, a backup rule) means deciding again, here (rare).
+                let current = shop.speculative
+                var result = outcome.map { ($0.0.changes.isEmpty ? $0.0 : current.renumberingImport($0.0), $0.1) }
+                if current.people != board.people || current.presence != board.presence {
+                    result = Self.decideImport(upload, on: current, by: person, policy: policy, now: now)
                 }
                 switch result {
                 case .failure(let refusal):
