@@ -228,6 +228,9 @@ import Testing
         #expect(lines.contains { $0.contains("88.9% of 9") })
         #expect(lines.contains { $0.hasPrefix("  no-backup") })
         #expect(lines.contains { $0.hasPrefix("ana") && $0.contains("12.0") })
+        let zero = ScoreView.sparkline(.firstResponseMedian, [ScoreView.Day(date: "2026-11-23", lines: [
+            ScoreLine(figure: .firstResponseMedian, tenths: 0, of: 1)])])
+        #expect(zero == "▁ ", "a response in 0.0 minutes is measured, not missing")
         #expect(!lines.joined().contains("\u{1B}["), "NO_COLOR: no escape sequences")
     }
 

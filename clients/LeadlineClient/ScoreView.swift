@@ -63,13 +63,14 @@ public enum ScoreView {
     }
 
     /// The shop's value of `figure` on each day, as bars scaled to the highest day.
-    static func sparkline(_ figure: ScoreFigure, _ days: [Day]) -> String {
+    public static func sparkline(_ figure: ScoreFigure, _ days: [Day]) -> String {
         let values = days.map { day in day.lines.first { $0.figure == figure && $0.person == nil && $0.reason == nil } }
         let top = values.compactMap { $0?.tenths }.max() ?? 0
         return values.map { value -> String in
-            // Nothing on the day (a zero, or a share of nothing): a dot, so the days with
-            // something stand out.
-            guard let value, value.tenths > 0 || (value.of ?? 0) > 0, top > 0 else { return "· " }
+            // Nothing on the day (a zero count, or a share or median of nothing): a dot, so
+            // the days with something stand out; a measured zero is the lowest bar.
+            guard let value, value.tenths > 0 || (value.of ?? 0) > 0 else { return "· " }
+            guard top > 0 else { return String(bars[0]) + " " }
             return String(bars[min(bars.count - 1, value.tenths * (bars.count - 1) / top)]) + " "
         }.joined()
     }
