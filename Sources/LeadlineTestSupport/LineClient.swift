@@ -144,6 +144,16 @@ public final class LineClient: @unchecked Sendable {
         source.drop()
     }
 
+    /// Drops the connection with a reset (a phone losing signal mid-transfer): what
+    /// was unread is thrown away and the server's next write fails.
+    public func resetNow() {
+        if let socket {
+            var hard = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(socket.fd, SOL_SOCKET, SO_LINGER, &hard, socklen_t(MemoryLayout<linger>.size))
+        }
+        source.close()
+    }
+
     private func fill(timeout: TimeInterval) -> Bool {
         guard source.waitReadable(timeout: timeout) else { return false }
         var chunk = [UInt8](repeating: 0, count: 65_536)

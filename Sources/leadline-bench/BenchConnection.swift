@@ -13,6 +13,8 @@ final class BenchConnection {
     private var framer = LineFramer(maxLine: 1 << 20)
     private var outbox: [UInt8] = []
     private var outStart = 0
+    /// Why the last read gave no line: for the bench's error messages.
+    private var lastFailure = ""
 
     private static let tlsContext: TLSContext = {
         do { return try TLSContext.client(caFile: nil) } catch { fail("TLS: \(error)") }
@@ -39,9 +41,14 @@ final class BenchConnection {
         } else {
             connection = BenchConnection(socket: socket, stream: SocketStream(socket))
         }
-        guard connection.readLine(timeout: timeout)?.hasPrefix("HELLO ") == true else {
+        let started = Date()
+        let first = connection.readLine(timeout: timeout)
+        guard first?.hasPrefix("HELLO ") == true else {
             connection.close()
-            throw SocketError("no greeting")
+            // Say what came instead, so a failure can be told from a slow server.
+            let waited = String(format: "%.2f s", Date().timeIntervalSince(started))
+            throw SocketError(first.map { "no greeting: got \"\($0.prefix(80))\" after \(waited)" }
+                ?? "no greeting: \(connection.lastFailure) after \(waited)")
         }
         return connection
     }
@@ -82,8 +89,16 @@ final class BenchConnection {
             case .done: continue
             case .wouldBlock, .wantsRead:
                 let left = deadline.timeIntervalSinceNow
-                guard left > 0, stream.hasBufferedInput || socket.wait(for: Int16(POLLIN), timeout: left) else { return nil }
-            case .end, .failed: return nil
+                guard left > 0, stream.hasBufferedInput || socket.wait(for: Int16(POLLIN), timeout: left) else {
+                    lastFailure = "timed out"
+                    return nil
+                }
+            case .end:
+                lastFailure = "the server closed the connection"
+                return nil
+            case .failed(let why):
+                lastFailure = why
+                return nil
             }
         }
     }

@@ -42,7 +42,15 @@ final class ServerUnderTest {
             process.arguments = arguments
         }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        // LEADLINE_BENCH_SERVER_LOG=FILE keeps the server's log, to see why a row failed.
+        let logPath = ProcessInfo.processInfo.environment["LEADLINE_BENCH_SERVER_LOG"]
+        if let logPath, FileManager.default.createFile(atPath: logPath, contents: nil) || FileManager.default.fileExists(atPath: logPath),
+           let log = FileHandle(forWritingAtPath: logPath) {
+            log.seekToEndOfFile()
+            process.standardError = log
+        } else {
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        }
         try process.run()
         let started = Workloads.now()
         let deadline = Date().addingTimeInterval(120)

@@ -45,4 +45,39 @@ import Testing
         #expect(tail.last == "BYE SLOW :more than 262144 bytes of events waited unread; reconnect and use SINCE to catch up")
         #expect(writer.reply("PING") == "OK PING :")
     }
+
+    /// Watchers whose sockets are full when they vanish with a reset, round after
+    /// round, while the notes are still being written to them: the server answers
+    /// every note and greets the next connection. This walks the teardown of a
+    /// connection that waits to write (its write source on a second descriptor, see
+    /// `FileEvents`); the libdispatch crash that teardown once hit was seen only under
+    /// the bench's heavier fan-out (about one run in seven), not here.
+    @Test func watchersResetMidFloodLeaveTheServerUp() throws {
+        let server = try TestServer()
+        let writer = try server.client("omar")
+        _ = writer.reply("WATCH none")
+        let id = writer.newLead()
+        let text = String(repeating: "n", count: 2000)
+        for round in 0..<10 {
+            let watchers = try (0..<30).map { _ in try server.client("ana", over: .tcp) }
+            for w in watchers {
+                w.shrinkReceiveWindow()
+                _ = w.reply("WATCH all")
+            }
+            // The notes are still being written to the watchers when they vanish.
+            let notes = 40
+            writer.sendRaw(Array((0..<notes).map { "NOTE \(id) \(round)-\($0) \(text)\n" }.joined().utf8))
+            usleep(2_000)
+            watchers.forEach { $0.resetNow() }
+            var answered = 0
+            while answered < notes, let line = writer.readLine(timeout: 10) {
+                if line.hasPrefix("OK NOTE") { answered += 1 }
+            }
+            #expect(answered == notes)
+            // A new connection is greeted and served at once.
+            let next = try server.client("ben", over: .tcp)
+            #expect(next.reply("PING") == "OK PING :", "round \(round)")
+            next.closeNow()
+        }
+    }
 }
