@@ -193,21 +193,11 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
 
     /// Hands OpenSSL's output to the stream below until it is all taken, or the stream
     /// would block (what is left waits here).
+    ///
+    /// Ciphertext passes through a buffer on the stack: a watcher's turn costs no heap
+    /// buffer of its own. Only what the stream below does not take is kept.
     private func flushCipher() -> IOResult {
-        while true {
-            if cipherStart == cipher.count {
-                cipher = []
-                cipherStart = 0
-                let pending = Int(leadline_bio_pending(output))
-                if pending == 0 { return .done(0) }
-                cipher = [UInt8](repeating: 0, count: pending)
-                let n = cipher.withUnsafeMutableBytes { BIO_read(output, $0.baseAddress, Int32(pending)) }
-                if n <= 0 {
-                    cipher.removeAll()
-                    return .done(0)
-                }
-                if Int(n) < pending { cipher.removeSubrange(Int(n)...) }
-            }
+        while cipherStart < cipher.count {
             let result = cipher.withUnsafeBytes { inner.write(UnsafeRawBufferPointer(rebasing: $0[cipherStart...])) }
             switch result {
             case .done(let n): cipherStart += n
@@ -215,6 +205,33 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
             case .end: return .failed("the connection is closed")
             case .failed(let why): return .failed(why)
             }
+        }
+        cipher = []
+        cipherStart = 0
+        while true {
+            let pending = Int(leadline_bio_pending(output))
+            if pending == 0 { return .done(0) }
+            let chunk = min(pending, 4 * Self.recordSize)
+            let result = withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 16) { buffer -> IOResult? in
+                let n = Int(BIO_read(output, buffer.baseAddress, Int32(chunk)))
+                guard n > 0 else { return .done(0) }
+                var taken = 0
+                while taken < n {
+                    switch inner.write(UnsafeRawBufferPointer(rebasing: buffer[taken..<n])) {
+                    case .done(let k):
+                        taken += k
+                    case .wouldBlock, .wantsRead:
+                        cipher = Array(buffer[taken..<n])
+                        return .wouldBlock
+                    case .end:
+                        return .failed("the connection is closed")
+                    case .failed(let why):
+                        return .failed(why)
+                    }
+                }
+                return nil
+            }
+            if let result { return result }
         }
     }
 
