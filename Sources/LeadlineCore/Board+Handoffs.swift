@@ -83,7 +83,7 @@ extension Board {
     /// The daily open-loop review's list (002 stage 5): every open lead in estimate-sent or
     /// no-decision, the longest waiting first.
     public func reviewList() -> [Lead] {
-        openLeads.filter { $0.reviewSince != nil }
+        openLeads { $0.reviewSince != nil }
             .sorted { ($0.reviewSince!, $0.id) < ($1.reviewSince!, $1.id) }
     }
 

@@ -1,12 +1,20 @@
 extension Board {
-    /// Every open lead, read from the holder indexes (an open lead has an owner or is
-    /// in ``openUnowned``): what is open, never the whole of history.
-    public var openLeads: [Lead] {
+    /// The open leads that pass `test`, in no promised order: only those are copied.
+    /// (A list of every open lead, each a few hundred bytes, would be a second board
+    /// for a moment: on 100,000 open leads it left the server 47 MiB larger for good.)
+    public func openLeads(where test: (Lead) -> Bool) -> [Lead] {
         var out: [Lead] = []
-        out.reserveCapacity(openUnowned.count)
-        for id in openUnowned { if let lead = leads[id] { out.append(lead) } }
-        for ids in openByOwner.values { for id in ids { if let lead = leads[id] { out.append(lead) } } }
+        forEachOpenLead { if test($0) { out.append($0) } }
         return out
+    }
+
+    /// The ids of every open lead, ascending: eight bytes each, no lead copied.
+    func openLeadIDs() -> [LeadID] {
+        var ids: [LeadID] = []
+        ids.reserveCapacity(openCount)
+        forEachOpenLead { ids.append($0.id) }
+        ids.sort()
+        return ids
     }
 
     /// How many leads are open.

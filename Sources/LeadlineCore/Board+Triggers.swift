@@ -49,7 +49,8 @@ extension Board {
             // The sweep is decided once, as of its time: its alerts and this marker,
             // after which nothing more is listed for that day.
             var listed = 0
-            for lead in openLeads.sorted(by: { $0.id < $1.id }) where sweepConcerns(lead, sweep: sweep) {
+            for id in openLeadIDs() {
+                guard let lead = leads[id], sweepConcerns(lead, sweep: sweep) else { continue }
                 due.append((sweep, lead.id, Self.kindOrder[.sweep] ?? 0, .alert(sweepAlert(lead, sweep: sweep))))
                 listed += 1
             }
@@ -105,7 +106,7 @@ extension Board {
     /// Open leads without a documented outcome at `t` (``OutcomeRule``), most urgent
     /// first: the sweep's list.
     public func undocumented(at t: Date) -> [Lead] {
-        mostUrgentFirst(openLeads.filter { !outcome(of: $0, at: t).isDocumented }, at: t)
+        mostUrgentFirst(openLeads { !outcome(of: $0, at: t).isDocumented }, at: t)
     }
 
     /// `SWEEP`: the end-of-day sweep, now. Lists every open lead without a documented

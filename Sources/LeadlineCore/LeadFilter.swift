@@ -34,7 +34,7 @@ extension Board {
     /// (in the shop's zone) or on any day.
     public func agenda(for person: String, on day: LocalDate? = nil) -> [Lead] {
         let business = policy.business
-        return openLeads.filter { lead in
+        return openLeads { lead in
             guard let appt = lead.appointment, appt.tech == person else { return false }
             return day.map { business.localDate(appt.at) == $0 } ?? true
         }.sorted { ($0.appointment!.at, $0.id) < ($1.appointment!.at, $1.id) }
