@@ -364,6 +364,8 @@ public final class LeadlineServer: @unchecked Sendable {
         /// Journal batches written (each one `fdatasync`), and the appends they carried.
         public let batches: Int
         public let appends: Int
+        /// Bytes of `IMPORT` files held while they arrive or are checked.
+        public let uploadBytesHeld: Int
     }
 
     /// A running server's counters.
@@ -373,7 +375,8 @@ public final class LeadlineServer: @unchecked Sendable {
         stateLock.unlock()
         return hub?.queue.sync {
             Statistics(connections: hub!.connections.count, waitingToLogIn: hub!.pending.count,
-                       loginChecksQueued: hub!.logins.count, batches: hub!.shop.journal.batches, appends: hub!.shop.journal.appends)
+                       loginChecksQueued: hub!.logins.count, batches: hub!.shop.journal.batches, appends: hub!.shop.journal.appends,
+                       uploadBytesHeld: hub!.uploadBytesHeld)
         }
     }
 }

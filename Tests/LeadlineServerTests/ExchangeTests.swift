@@ -120,6 +120,48 @@ import Testing
         let html = try DataFolderExchange.report(ReportRequest(span: .week), format: .html, configuration: config, now: now)
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script") && !html.contains("http"))
     }
+
+    /// Uploads at once share the server's budget for files (`maxUploadBytes`): the one
+    /// that would pass it is read to its dot and refused with `ERR RATE`, nothing
+    /// applied; the bytes come back when a file is answered or its sender goes, and
+    /// the same file then goes through.
+    @Test func uploadsAtOnceShareABudget() throws {
+        let server = try TestServer { $0.limits.maxUploadBytes = 3000 }
+        func rows(_ prefix: String) -> [String] {
+            ["name,phone"] + (0..<100).map { "\(prefix) \($0),555-\(String(1000 + $0))" }
+        }
+        func held() -> Int { server.server.statistics()?.uploadBytesHeld ?? -1 }
+        let first = try server.client("omar")
+        first.send("IMPORT leads")
+        #expect(first.readLine()?.hasPrefix("IMPORT :send the file now") == true)
+        let firstFile = rows("First")
+        for line in firstFile { first.send(line) }
+        let firstBytes = firstFile.reduce(0) { $0 + $1.utf8.count + 1 }
+        #expect(eventually { held() == firstBytes })
+
+        // A second file that does not fit beside it.
+        let second = try server.client("ana")
+        let refused = Self.importFile(rows("Second"), as: second)
+        #expect(refused.last?.hasPrefix("ERR RATE max-bytes=3000 :the server is taking in other imports") == true, "\(refused)")
+        #expect(held() == firstBytes)
+        #expect(server.server.withDurableBoard { $0.leads.count } == 0)
+
+        // The first is answered; its bytes come back, and the second now goes through.
+        first.send(".")
+        #expect(first.readThroughCompletion(timeout: 20).last?.hasPrefix("OK IMPORT count=100") == true)
+        #expect(eventually { held() == 0 })
+        #expect(Self.importFile(rows("Second"), as: second).last?.hasPrefix("OK IMPORT count=100") == true)
+
+        // A sender that goes away mid-file gives its bytes back too.
+        let gone = try server.client("ana")
+        gone.send("IMPORT leads")
+        _ = gone.readLine()
+        for line in rows("Gone") { gone.send(line) }
+        #expect(eventually { held() > 0 })
+        gone.closeNow()
+        #expect(eventually { held() == 0 })
+        #expect(held() == 0)
+    }
 }
 
 /// One CSV line's fields (no line breaks inside: our exports have none).

@@ -106,6 +106,11 @@ public struct Limits: Sendable, Equatable {
     /// A snapshot of the state is written (in the background) after this many events,
     /// so start-up replays only the journal after it (0: never).
     public var snapshotEveryEvents = 50_000
+    /// Bytes of `IMPORT` files the server holds at once, across every connection
+    /// sending one (each file may hold 32 MiB): past it, a file's lines are read and
+    /// dropped, and its import refused with `ERR RATE`, so many uploads at once cannot
+    /// exhaust memory.
+    public var maxUploadBytes = 128 << 20
     /// Failed logins before the server says BYE.
     public var maxLoginFailures = 5
     /// The delay after the first failed login; it doubles with each failure (up to 8 s).

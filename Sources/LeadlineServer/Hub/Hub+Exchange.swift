@@ -108,11 +108,20 @@ extension Hub {
             return
         case .line(let text):
             let line = text.hasPrefix(".") ? String(text.dropFirst()) : text
-            upload.bytes += line.utf8.count + 1
-            if upload.lines.count >= limits.maxLines || upload.bytes > limits.maxBytes {
+            let size = line.utf8.count + 1
+            upload.bytes += size
+            if upload.overflow || upload.crowded {
+                break  // refused already: read and dropped
+            } else if upload.lines.count >= limits.maxLines || upload.bytes > limits.maxBytes {
                 upload.overflow = true
+                releaseUpload(&upload)
+            } else if uploadBytesHeld + size > config.limits.maxUploadBytes {
+                upload.crowded = true
+                releaseUpload(&upload)
             } else {
                 upload.lines.append(line)
+                upload.held += size
+                uploadBytesHeld += size
             }
         case .tooLong:
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(
@@ -125,11 +134,21 @@ extension Hub {
         c.session.upload = upload
     }
 
-    private func finishImport(_ upload: LeadUpload, from c: Connection) {
-        guard let person = c.session.person else { return }
+    /// Lets go of an upload's lines and their share of ``Limits/maxUploadBytes``: once it
+    /// is refused (too big, or too many at once), or answered, or its connection gone.
+    func releaseUpload(_ upload: inout LeadUpload) {
+        uploadBytesHeld -= upload.held
+        upload.held = 0
+        upload.lines = []
+    }
+
+    private func finishImport(_ received: LeadUpload, from c: Connection) {
+        var upload = received
+        guard let person = c.session.person else { return releaseUpload(&upload) }
         let tag = upload.tag
         if let tag, let stored = shop.storedReply(person: person.name, tag: tag) {
             // A retry of an import that was applied: answered as before, not applied twice.
+            releaseUpload(&upload)
             reply(Array((tag + " " + stored + "\n").utf8), to: c)
             return
         }
@@ -139,15 +158,24 @@ extension Hub {
                 "an import holds at most \(limits.maxLines - 1) rows and \(limits.maxBytes / 1_048_576) MiB; split the file; nothing was imported")), to: c)
             return
         }
+        if upload.crowded {
+            let most = config.limits.maxUploadBytes
+            let shown = most >= 1 << 20 ? "\(most >> 20) MiB" : "\(most >> 10) KiB"
+            reply(encoder.error(tag: tag, CommandError(.rate, fields: [Field("max-bytes", most)],
+                "the server is taking in other imports (at most \(shown) at once); nothing was imported; send the file again shortly")), to: c)
+            return
+        }
         // Read and checked off the hub's queue, on this moment's board; committed here,
         // if nothing was decided meanwhile (else checked again, here).
         let board = shop.speculative
         let policy = config.policy
         let now = shop.stampTime()
         c.session.awaitingReply = true
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
+        DispatchQueue.global(qos: .userInitiated).async { [self, upload] in
             let outcome = Self.decideImport(upload, on: board, by: person, policy: policy, now: now)
             queue.async { [self] in
+                var decided = upload
+                releaseUpload(&decided)
                 guard c.isOpen else { return }
                 c.session.awaitingReply = false
                 // Others' leads since only move the numbers; a change of people or of who is
@@ -203,11 +231,17 @@ struct LeadUpload {
     let strict: Bool
     let system: String?
     var lines: [String] = []
+    /// Bytes of the file sent so far, and of them the bytes held in `lines` (counted
+    /// in the hub's ``Hub/uploadBytesHeld``).
     var bytes = 0
+    var held = 0
     /// Lines that could not be taken (too long, not UTF-8), by line of the file.
     var problems: [ImportProblem] = []
     /// More than the limits: the rest is read and dropped, and the import refused.
     var overflow = false
+    /// Other uploads held the server's whole ``Limits/maxUploadBytes``: the rest is read
+    /// and dropped, and the import refused with `ERR RATE`.
+    var crowded = false
 
     struct Limits {
         /// A header and 100,000 rows.

@@ -24,6 +24,8 @@ final class Hub: @unchecked Sendable {
     var logins: LoginQueue<LoginCheck>
     /// Connections logged in (open or draining).
     var loggedIn = 0
+    /// Bytes of `IMPORT` files held for every connection sending one (see ``Limits/maxUploadBytes``).
+    var uploadBytesHeld = 0
     /// Whether a token check is running on `authQueue` (one at a time).
     var checkingLogin = false
     /// The plaintext listener, and the TLS one if configured.
@@ -79,6 +81,10 @@ final class Hub: @unchecked Sendable {
 
     func connectionClosed(_ connection: Connection) {
         connections[connection.id] = nil
+        if var upload = connection.session.upload {
+            releaseUpload(&upload)
+            connection.session.upload = nil
+        }
         if connection.session.person != nil {
             loggedIn -= 1
         } else {
