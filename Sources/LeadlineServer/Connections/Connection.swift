@@ -52,7 +52,7 @@ final class Connection: @unchecked Sendable {
         events = transport.events
         self.hub = hub
         framer = LineFramer(maxLine: maxLine)
-        session = Session(now: now, limits: hub.config.limits)
+        session = Session(now: now, limits: hub.limits)
         events.activate(readable: { [weak self] in self?.readable() }, writable: { [weak self] in self?.flush() })
     }
 
@@ -71,7 +71,7 @@ final class Connection: @unchecked Sendable {
             case .done(let n):
                 framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 session.received(at: monotonicSeconds())
-                if (n < buffer.count && !stream.hasBufferedInput) || framer.bufferedCount > hub.config.limits.maxInboundBytes {
+                if (n < buffer.count && !stream.hasBufferedInput) || framer.bufferedCount > hub.limits.maxInboundBytes {
                     break reading
                 }
             case .wouldBlock, .wantsRead:
@@ -96,7 +96,7 @@ final class Connection: @unchecked Sendable {
     func processInput() {
         var exhausted = false
         while state == .open, !session.awaitingReply, session.writesInFlight < Session.pipelineDepth, !hub.stopping,
-              unsentBytes <= hub.config.limits.outboundHighWater {
+              unsentBytes <= hub.limits.outboundHighWater {
             guard let frame = framer.next() else {
                 exhausted = true
                 break
@@ -104,8 +104,8 @@ final class Connection: @unchecked Sendable {
             hub.handle(frame, from: self)
         }
         guard state == .open else { return }
-        let backlog = framer.bufferedCount > hub.config.limits.maxInboundBytes
-            || unsentBytes > hub.config.limits.outboundHighWater || hub.stopping
+        let backlog = framer.bufferedCount > hub.limits.maxInboundBytes
+            || unsentBytes > hub.limits.outboundHighWater || hub.stopping
         setReading(!(backlog || inputEnded))
         // The peer sent its last line and every answer is queued: close after they go.
         if inputEnded && exhausted && session.writesInFlight == 0 { closeAfterFlush() }
@@ -136,7 +136,7 @@ final class Connection: @unchecked Sendable {
     /// Queues a pushed event, or cuts the connection off if it has fallen too far behind.
     func push(_ bytes: [UInt8]) {
         guard state == .open else { return }
-        if unsentBytes + (deferredEvents?.count ?? 0) + bytes.count > hub.config.limits.maxOutboundBytes {
+        if unsentBytes + (deferredEvents?.count ?? 0) + bytes.count > hub.limits.maxOutboundBytes {
             cutOffSlowConsumer()
             return
         }
@@ -252,7 +252,7 @@ final class Connection: @unchecked Sendable {
         guard state == .open else { return }
         state = .draining
         setReading(false)
-        lingerUntil = monotonicSeconds() + hub.config.limits.closeLinger
+        lingerUntil = monotonicSeconds() + hub.limits.closeLinger
         if unsentBytes == 0 && !stream.hasPendingOutput { finishDraining() }
     }
 
@@ -278,7 +278,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func cutOffSlowConsumer() {
-        let limit = hub.config.limits.maxOutboundBytes
+        let limit = hub.limits.maxOutboundBytes
         hub.log("\(peer) \(who) fell \(unsentBytes) bytes behind; cut off as a slow consumer")
         // Drop what was not yet sent; finish any half-sent line with a line break.
         let midLine = lastByteSent != 0x0A

@@ -100,7 +100,7 @@ extension Hub {
     /// A line of an upload in progress.
     func receiveUpload(_ frame: Frame, from c: Connection) {
         guard var upload = c.session.upload else { return }
-        let limits = LeadUpload.Limits()
+        let file = LeadUpload.Limits()
         switch frame {
         case .line("."):
             c.session.upload = nil
@@ -112,10 +112,10 @@ extension Hub {
             upload.bytes += size
             if upload.overflow || upload.crowded {
                 break  // refused already: read and dropped
-            } else if upload.lines.count >= limits.maxLines || upload.bytes > limits.maxBytes {
+            } else if upload.lines.count >= file.maxLines || upload.bytes > file.maxBytes {
                 upload.overflow = true
                 releaseUpload(&upload)
-            } else if uploadBytesHeld + size > config.limits.maxUploadBytes {
+            } else if uploadBytesHeld + size > limits.maxUploadBytes {
                 upload.crowded = true
                 releaseUpload(&upload)
             } else {
@@ -125,7 +125,7 @@ extension Hub {
             }
         case .tooLong:
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(
-                .tooLong, fields: [Field("max", config.limits.maxLine)], "the line is longer than \(config.limits.maxLine) bytes")))
+                .tooLong, fields: [Field("max", limits.maxLine)], "the line is longer than \(limits.maxLine) bytes")))
             upload.lines.append("")
         case .badSyntax(let why):
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(.badSyntax, why)))
@@ -153,13 +153,13 @@ extension Hub {
             return
         }
         if upload.overflow {
-            let limits = LeadUpload.Limits()
-            reply(encoder.error(tag: tag, CommandError(.tooLong, fields: [Field("max-rows", limits.maxLines - 1)],
-                "an import holds at most \(limits.maxLines - 1) rows and \(limits.maxBytes / 1_048_576) MiB; split the file; nothing was imported")), to: c)
+            let file = LeadUpload.Limits()
+            reply(encoder.error(tag: tag, CommandError(.tooLong, fields: [Field("max-rows", file.maxLines - 1)],
+                "an import holds at most \(file.maxLines - 1) rows and \(file.maxBytes / 1_048_576) MiB; split the file; nothing was imported")), to: c)
             return
         }
         if upload.crowded {
-            let most = config.limits.maxUploadBytes
+            let most = limits.maxUploadBytes
             let shown = most >= 1 << 20 ? "\(most >> 20) MiB" : "\(most >> 10) KiB"
             reply(encoder.error(tag: tag, CommandError(.rate, fields: [Field("max-bytes", most)],
                 "the server is taking in other imports (at most \(shown) at once); nothing was imported; send the file again shortly")), to: c)

@@ -48,7 +48,7 @@ extension Hub {
         for listener in listeners { listener.cancel() }
         shop.whenIdle { [self] in
             for c in Array(connections.values) { c.sayGoodbye("SHUTDOWN", "the server is shutting down") }
-            waitForConnections(until: monotonicSeconds() + config.limits.closeLinger + 0.5)
+            waitForConnections(until: monotonicSeconds() + limits.closeLinger + 0.5)
         }
     }
 

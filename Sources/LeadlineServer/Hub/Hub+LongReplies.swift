@@ -48,7 +48,7 @@ extension Hub {
         guard let turn = longReplies.popFirst() else { return }
         let c = turn.connection
         if c.isOpen {
-            if c.unsentBytes >= config.limits.outboundHighWater {
+            if c.unsentBytes >= limits.outboundHighWater {
                 // A reader behind on its reply holds only its own turn: it rejoins once drained.
                 c.onDrained = { [self] in queue.async { self.enqueue(turn) } }
             } else {

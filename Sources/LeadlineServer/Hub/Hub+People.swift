@@ -48,8 +48,8 @@ extension Hub {
         let address = c.peer.limitKey
         logins.succeeded(from: address, now: monotonicSeconds())
         pending.remove(c.id, from: address)
-        guard loggedIn < config.limits.maxConnections else {
-            c.sayGoodbye("BUSY", "the server has as many people connected as it takes (\(config.limits.maxConnections)); try again shortly")
+        guard loggedIn < limits.maxConnections else {
+            c.sayGoodbye("BUSY", "the server has as many people connected as it takes (\(limits.maxConnections)); try again shortly")
             return
         }
         c.session.person = person
@@ -64,11 +64,11 @@ extension Hub {
         c.session.loginFailures += 1
         let failures = c.session.loginFailures
         let delay = logins.failed(from: c.peer.limitKey, connectionFailures: failures, now: monotonicSeconds())
-        log("\(c.peer) failed login as \(name) (\(failures) of \(config.limits.maxLoginFailures))")
+        log("\(c.peer) failed login as \(name) (\(failures) of \(limits.maxLoginFailures))")
         queue.asyncAfter(deadline: .now() + delay) { [self] in
             guard c.state == .open else { return }
             c.send(encoder.error(tag: tag, CommandError(.auth, "wrong name or token")))
-            if failures >= config.limits.maxLoginFailures {
+            if failures >= limits.maxLoginFailures {
                 c.sayGoodbye("AUTH", "too many failed logins")
             } else {
                 resume(c)

@@ -13,7 +13,7 @@ extension Hub {
         }
         switch frame {
         case .tooLong:
-            let max = config.limits.maxLine
+            let max = limits.maxLine
             reply(encoder.error(tag: nil, CommandError(
                 .tooLong, fields: [Field("max", max)],
                 "the line is longer than \(max) bytes; it was skipped up to the next line break")), to: c)
@@ -138,7 +138,7 @@ extension Hub {
                 "event \(seq) has not happened; the last is \(last) (if you remember a different epoch, the journal was started afresh: resync with LIST)")))
             return
         }
-        let window = UInt64(config.limits.sinceWindow)
+        let window = UInt64(limits.sinceWindow)
         if window > 0, last > window, seq + window < last {
             let oldest = Int(last - window + 1)
             c.send(encoder.error(tag: tag, CommandError(

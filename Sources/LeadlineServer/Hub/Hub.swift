@@ -14,6 +14,10 @@ final class Hub: @unchecked Sendable {
     let queue = DispatchQueue(label: "leadline.hub")
     let authQueue = DispatchQueue(label: "leadline.auth")
     let config: ServerConfiguration
+    /// The configuration's limits, held apart: read on every request and delivery, and
+    /// a plain value (reading `config.limits` copied the whole configuration, strings,
+    /// calendar and all, on each delivery).
+    let limits: Limits
     let encoder: WireEncoder
     /// The boards, the journal and the clock, behind one interface.
     let shop: ShopState
@@ -46,11 +50,12 @@ final class Hub: @unchecked Sendable {
 
     init(config: ServerConfiguration, board: Board, header: JournalHeader, journal: JournalState) {
         self.config = config
+        limits = config.limits
         encoder = WireEncoder(zone: config.policy.timeZone)
         shop = ShopState(board: board, epoch: header.epoch, journal: journal, queue: queue,
                          clock: config.clock, log: config.log)
-        pending = PendingLogins(total: config.limits.maxUnauthenticated, perAddress: config.limits.maxUnauthenticatedPerAddress)
-        logins = LoginQueue(baseDelay: config.limits.loginFailureDelay)
+        pending = PendingLogins(total: limits.maxUnauthenticated, perAddress: limits.maxUnauthenticatedPerAddress)
+        logins = LoginQueue(baseDelay: limits.loginFailureDelay)
         shop.published = { [unowned self] events, audiences in published(events, audiences: audiences) }
     }
 
@@ -63,11 +68,10 @@ final class Hub: @unchecked Sendable {
     func accept(_ transport: Transport) {
         let id = nextConnectionID
         nextConnectionID += 1
-        let connection = Connection(id: id, transport: transport, hub: self, maxLine: config.limits.maxLine,
+        let connection = Connection(id: id, transport: transport, hub: self, maxLine: limits.maxLine,
                                     now: monotonicSeconds())
         let peer = transport.peer
         connections[id] = connection
-        let limits = config.limits
         if stopping || connections.count > limits.maxConnections + limits.maxUnauthenticated {
             connection.sayGoodbye("BUSY", stopping ? "the server is shutting down" : "too many connections; try again shortly")
             return
@@ -76,7 +80,7 @@ final class Hub: @unchecked Sendable {
             old.sayGoodbye("BUSY", "too many connections are waiting to log in; this one waited longest without logging in")
         }
         connection.send(encoder.hello(name: config.name, version: LeadlineVersion.current, epoch: shop.epoch,
-                                      maxLine: config.limits.maxLine))
+                                      maxLine: limits.maxLine))
     }
 
     func connectionClosed(_ connection: Connection) {
