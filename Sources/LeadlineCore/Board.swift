@@ -116,7 +116,11 @@ public struct Board: Sendable, Equatable {
         }
         if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
         if let id = event.lead, let lead = leads[id] {
-            indexPhone(of: lead)
+            // Most events (a note, an attempt) leave the phone and openness alone.
+            if before?.phone != lead.phone || before?.isOpen != lead.isOpen {
+                if let before, before.phone != lead.phone { unindexPhone(of: before) }
+                indexPhone(of: lead)
+            }
             indexHolders(before: before, after: lead)
             // A note, say, changes nothing an alert depends on: the entry stands.
             if before.map({ AlertState($0) != AlertState(lead) }) ?? true {
@@ -233,6 +237,12 @@ public struct Board: Sendable, Equatable {
         }
     }
 
+    /// Takes a lead out of ``openByPhone`` under the number it had (its number changed).
+    mutating func unindexPhone(of lead: Lead) {
+        guard let key = lead.phone.map(Self.phoneKey), !key.isEmpty else { return }
+        if openByPhone[key]?.remove(lead.id) == false { openByPhone[key] = nil }
+    }
+
     /// Keeps ``openByOwner``, ``openByBackup`` and ``openUnowned`` in step with a lead.
     mutating func indexHolders(before: Lead?, after lead: Lead) {
         let id = lead.id
@@ -269,6 +279,13 @@ public struct Board: Sendable, Equatable {
     /// A phone number reduced to its last ten digits, so `(555) 010-0100` and
     /// `+1 555 010 0100` match.
     public static func phoneKey(_ phone: String) -> String {
-        String(phone.filter(\.isNumber).suffix(10))
+        // The common case, an ASCII number, without a Unicode property lookup per character.
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        for byte in phone.utf8 {
+            guard byte < 0x80 else { return String(phone.filter(\.isNumber).suffix(10)) }
+            if byte >= 0x30 && byte <= 0x39 { digits.append(byte) }
+        }
+        return String(decoding: digits.suffix(10), as: UTF8.self)
     }
 }
