@@ -20,8 +20,11 @@ struct Session {
     /// A request that must see this connection's own changes durable first (a read, a
     /// login, a retry): it waits here, and reading pauses, until `writesInFlight` is 0.
     var held: TaggedRequest?
-    /// How many changes one connection may have in flight before reading pauses.
-    static let pipelineDepth = 64
+    /// How many changes one connection may have in flight before reading pauses. 256,
+    /// not 64: a publisher keeping 100 changes in flight then has all of them decided
+    /// into the next group commit, and each watcher gets them in one write (the peer
+    /// harness's pipelined fan-out: 1.53 M → 1.91 M deliveries/s).
+    static let pipelineDepth = 256
     /// An `IMPORT` whose file is arriving: lines go to it, not to the request reader.
     var upload: LeadUpload?
     var loginFailures = 0
