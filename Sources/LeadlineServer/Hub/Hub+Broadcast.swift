@@ -22,10 +22,18 @@ extension Hub {
             let type = event.type
             let bytes = encoder.event(event)
             let audience = index < audiences.count ? audiences[index] : Audience(before: nil, after: nil)
+            // Decided once per event, not once per connection: what the common modes take.
+            let onBoard = Self.boardTypes.contains(type)
             for c in connections.values where c.isOpen {
+                let watch = c.session.watch
+                guard watch != .none, c.session.person != nil else { continue }
+                if watch == .all || (watch == .board && onBoard) {
+                    c.push(bytes)
+                    continue
+                }
                 guard let person = c.session.person else { continue }
-                let told = c.session.watch != .none && audience.visitTechs.contains(person.name)
-                guard told || wants(c.session.watch, event, type, person.name, formerHolders: audience.formerHolders) else { continue }
+                let told = !audience.visitTechs.isEmpty && audience.visitTechs.contains(person.name)
+                guard told || wants(watch, event, type, person.name, formerHolders: audience.formerHolders) else { continue }
                 c.push(bytes)
             }
         }
