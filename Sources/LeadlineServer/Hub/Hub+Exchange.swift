@@ -110,7 +110,7 @@ extension Hub {
             let line = text.hasPrefix(".") ? String(text.dropFirst()) : text
             let size = line.utf8.count + 1
             upload.bytes += size
-            if upload.overflow || upload.crowded {
+            if upload.refused {
                 break  // refused already: read and dropped
             } else if upload.lines.count >= file.maxLines || upload.bytes > file.maxBytes {
                 upload.overflow = true
@@ -124,10 +124,12 @@ extension Hub {
                 uploadBytesHeld += size
             }
         case .tooLong:
+            guard !upload.refused else { break }  // nothing more of a refused file is kept
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(
                 .tooLong, fields: [Field("max", limits.maxLine)], "the line is longer than \(limits.maxLine) bytes")))
             upload.lines.append("")
         case .badSyntax(let why):
+            guard !upload.refused else { break }
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(.badSyntax, why)))
             upload.lines.append("")
         }
@@ -242,6 +244,8 @@ struct LeadUpload {
     /// Other uploads held the server's whole ``Limits/maxUploadBytes``: the rest is read
     /// and dropped, and the import refused with `ERR RATE`.
     var crowded = false
+    /// Refused before its end: what follows is read and dropped.
+    var refused: Bool { overflow || crowded }
 
     struct Limits {
         /// A header and 100,000 rows.
