@@ -33,7 +33,7 @@ let package = Package(
         // The append-only journal: JSON lines, group-committed fsync, replay.
         .target(name: "LeadlineJournal", dependencies: ["LeadlineCore", "CZlib"]),
         // Moving bytes: the typed socket, plain and TLS streams, an in-memory pipe for tests.
-        .target(name: "LeadlineTransport", dependencies: ["COpenSSL"]),
+        .target(name: "LeadlineTransport", dependencies: ["COpenSSL", "CLinux"]),
         // Connections, sessions, the shop's state and the hub that fans events out.
         .target(
             name: "LeadlineServer",

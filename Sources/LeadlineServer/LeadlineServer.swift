@@ -151,11 +151,17 @@ public final class LeadlineServer: @unchecked Sendable {
         let opened: Result<[Listener], ServerError> = hub.queue.sync {
             Result { () throws(ServerError) -> [Listener] in
                 let onAccept: @Sendable (Transport) -> Void = { [unowned hub] transport in hub.accept(transport) }
-                var listeners = [try Listener(host: config.host, port: config.port, tls: nil, queue: hub.queue, config: config,
+                let poller: EventPoller
+                do throws(SocketError) {
+                    poller = try EventPoller(queue: hub.queue)
+                } catch {
+                    throw ServerError.listen(error.description)
+                }
+                var listeners = [try Listener(host: config.host, port: config.port, tls: nil, poller: poller, config: config,
                                               onAccept: onAccept)]
                 if let tls = config.tls, let certificate {
                     do throws(ServerError) {
-                        listeners.append(try Listener(host: tls.host, port: tls.port, tls: certificate.context, queue: hub.queue,
+                        listeners.append(try Listener(host: tls.host, port: tls.port, tls: certificate.context, poller: poller,
                                                       config: config, onAccept: onAccept))
                     } catch {
                         listeners[0].cancel()

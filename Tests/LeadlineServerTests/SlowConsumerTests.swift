@@ -49,9 +49,10 @@ import Testing
     /// Watchers whose sockets are full when they vanish with a reset, round after
     /// round, while the notes are still being written to them: the server answers
     /// every note and greets the next connection. This walks the teardown of a
-    /// connection that waits to write (its write source on a second descriptor, see
-    /// `FileEvents`); the libdispatch crash that teardown once hit was seen only under
-    /// the bench's heavier fan-out (about one run in seven), not here.
+    /// connection that waits to write (when each socket had Dispatch sources of its
+    /// own, that teardown crashed libdispatch about one bench run in seven; sockets now
+    /// share one epoll set, `EventPoller`), and a closed socket's events left in the
+    /// same turn must find nothing.
     @Test func watchersResetMidFloodLeaveTheServerUp() throws {
         let server = try TestServer()
         let writer = try server.client("omar")

@@ -13,8 +13,9 @@ final class Listener: @unchecked Sendable {
     /// The TLS settings new connections get (replaced on a certificate reload); nil: plain.
     var tls: TLSContext?
     private let socket: Socket
-    private let events: FileEvents
-    private let queue: DispatchQueue
+    private let events: PolledEvents
+    private let poller: EventPoller
+    private var queue: DispatchQueue { poller.queue }
     private let config: ServerConfiguration
     private let onAccept: @Sendable (Transport) -> Void
     private let trustedProxies: Set<String>
@@ -23,7 +24,7 @@ final class Listener: @unchecked Sendable {
     private var paused = false
     private var cancelled = false
 
-    init(host: String, port: UInt16, tls: TLSContext?, queue: DispatchQueue, config: ServerConfiguration,
+    init(host: String, port: UInt16, tls: TLSContext?, poller: EventPoller, config: ServerConfiguration,
          onAccept: @escaping @Sendable (Transport) -> Void) throws(ServerError) {
         let listening: (Socket, UInt16)
         do {
@@ -34,11 +35,11 @@ final class Listener: @unchecked Sendable {
         (socket, self.port) = listening
         self.host = host
         self.tls = tls
-        self.queue = queue
+        self.poller = poller
         self.config = config
         self.onAccept = onAccept
         trustedProxies = Set(config.trustedProxies)
-        events = FileEvents(fd: socket.fd, queue: queue)
+        events = poller.events(for: socket.fd)
         events.activate(readable: { [weak self] in self?.acceptPending() }, writable: {})
     }
 
@@ -58,7 +59,7 @@ final class Listener: @unchecked Sendable {
     }
 
     private func accepted(_ client: Socket, from peer: Peer) {
-        let clientEvents = FileEvents(fd: client.fd, queue: queue)
+        let clientEvents = poller.events(for: client.fd)
         guard isTrustedProxy(peer) else {
             start(client, events: clientEvents, peer: peer)
             return
@@ -91,7 +92,7 @@ final class Listener: @unchecked Sendable {
     }
 
     /// Hands a connection to the hub over TCP, or TLS.
-    private func start(_ client: Socket, events clientEvents: FileEvents, peer: Peer) {
+    private func start(_ client: Socket, events clientEvents: PolledEvents, peer: Peer) {
         let plain = SocketStream(client)
         guard let context = tls else {
             onAccept(Transport(stream: plain, events: clientEvents, peer: peer, isSecure: false))
@@ -107,7 +108,7 @@ final class Listener: @unchecked Sendable {
     }
 
     /// Closes a connection no one will serve (its descriptor goes with its events).
-    private static func discard(_ events: FileEvents) {
+    private static func discard(_ events: PolledEvents) {
         events.activate(readable: {}, writable: {})
         events.cancel()
     }

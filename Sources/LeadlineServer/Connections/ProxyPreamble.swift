@@ -18,7 +18,7 @@ final class ProxyPreamble: @unchecked Sendable {
 
     private let socket: Socket
     private let peer: Peer
-    private let events: FileEvents
+    private let events: PolledEvents
     private var header: [UInt8] = []
     private var finished = false
     private let done: (Outcome) -> Void
@@ -26,7 +26,7 @@ final class ProxyPreamble: @unchecked Sendable {
     /// first bytes, so silence past this is a person on the proxy's host.
     static let headerGrace: Double = 1
 
-    init(socket: Socket, peer: Peer, events: FileEvents, queue: DispatchQueue, timeout: Double,
+    init(socket: Socket, peer: Peer, events: PolledEvents, queue: DispatchQueue, timeout: Double,
          done: @escaping (Outcome) -> Void) {
         self.socket = socket
         self.peer = peer

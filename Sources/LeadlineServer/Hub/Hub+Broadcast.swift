@@ -22,45 +22,58 @@ extension Hub {
             let type = event.type
             let bytes = encoder.event(event)
             let audience = index < audiences.count ? audiences[index] : Audience(before: nil, after: nil)
-            // Decided once per event, not once per connection: what the common modes take.
+            // Decided once per event, not once per connection: what the common modes
+            // take, and (when a `WATCH mine` connection first asks) whom it concerns.
             let onBoard = Self.boardTypes.contains(type)
+            let isAlert = type == "ALERT"
+            var concerned: [String]?
             for c in connections.values where c.isOpen {
                 let watch = c.session.watch
-                guard watch != .none, c.session.person != nil else { continue }
-                if watch == .all || (watch == .board && onBoard) {
-                    c.push(bytes)
-                    continue
+                guard watch != .none, let person = c.session.person else { continue }
+                if watch == .mine && concerned == nil {
+                    concerned = people(concernedBy: event, formerHolders: audience.formerHolders)
                 }
-                guard let person = c.session.person else { continue }
-                let told = !audience.visitTechs.isEmpty && audience.visitTechs.contains(person.name)
-                guard told || wants(watch, event, type, person.name, formerHolders: audience.formerHolders) else { continue }
-                c.push(bytes)
+                if wants(watch, onBoard: onBoard, isAlert: isAlert, person.name, concerned: concerned ?? [])
+                    || (!audience.visitTechs.isEmpty && audience.visitTechs.contains(person.name)) {
+                    c.push(bytes)
+                }
             }
         }
     }
 
-    /// Whether a connection watching `mode` receives `event` (of type `type`).
-    func wants(_ mode: WatchMode, _ event: Event, _ type: String, _ person: String,
-               formerHolders: Set<String> = []) -> Bool {
+    /// Whether a connection watching `mode` receives an event: one of the `board`
+    /// stream's types, an alert, or (for `WATCH mine`) one that concerns `person`
+    /// (`concerned`: ``people(concernedBy:formerHolders:)``, read for that mode only).
+    func wants(_ mode: WatchMode, onBoard: Bool, isAlert: Bool, _ person: String,
+               concerned: @autoclosure () -> [String]) -> Bool {
         switch mode {
-        case .board: return Self.boardTypes.contains(type)
+        case .board: return onBoard
         case .all: return true
-        case .alerts: return type == "ALERT"
+        case .alerts: return isAlert
         case .none: return false
-        case .mine: return formerHolders.contains(person) || concerns(event, person)
+        case .mine: return concerned().contains(person)
         }
     }
 
-    /// Whether an event is about `person`: a lead they hold now, or one the event
-    /// names them on.
-    private func concerns(_ event: Event, _ person: String) -> Bool {
-        if let id = event.lead, shop.durable.lead(id)?.concerns(person) == true { return true }
-        return event.record.fields.contains { field in
-            guard ["owner", "backup", "from", "tech", "ask", "person"].contains(field.key), case .text(let value) = field.value else {
-                return false
-            }
-            return value == person || (field.key == "ask" && value.split(separator: ",").contains { $0 == person })
+    /// Everyone an event is about, for `WATCH mine`: who held its lead just before
+    /// (a lead taken from them), who holds it now or has its visit, and whom the event
+    /// names. A short list, compared by name with each watcher (no hashing per watcher).
+    func people(concernedBy event: Event, formerHolders: Set<String> = []) -> [String] {
+        var names = Array(formerHolders)
+        if let id = event.lead, let lead = shop.durable.lead(id) {
+            if let owner = lead.owner { names.append(owner) }
+            if let backup = lead.backup { names.append(backup) }
+            if lead.hasPendingVisit, let tech = lead.appointment?.tech { names.append(tech) }
         }
+        for field in event.record.fields {
+            guard case .text(let value) = field.value else { continue }
+            switch field.key {
+            case "owner", "backup", "from", "tech", "person": names.append(value)
+            case "ask": names += value.split(separator: ",").map(String.init)
+            default: break
+            }
+        }
+        return names
     }
 }
 

@@ -161,7 +161,10 @@ extension Hub {
                     .unavailable, "the journal cannot be read after event \(from) (\(error)); retry SINCE \(from)")), true)
             }
             var out: [UInt8] = []
-            for event in events where !event.isPrivate && wants(c.session.watch, event, event.type, person.name) {
+            for event in events where !event.isPrivate {
+                let type = event.type
+                guard wants(c.session.watch, onBoard: Self.boardTypes.contains(type), isAlert: type == "ALERT", person.name,
+                            concerned: people(concernedBy: event)) else { continue }
                 if let tag { out += Array((tag + " ").utf8) }
                 out += encoder.event(event)
                 count += 1

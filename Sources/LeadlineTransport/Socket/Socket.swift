@@ -10,8 +10,8 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
 /// handled in one place: callers see ``IOResult``s, never `errno`.
 ///
 /// A value: it does not close itself. Who closes what, and when, belongs to the stream
-/// or the listener that holds it (see ``FileEvents``: close only after the dispatch
-/// sources on it are cancelled).
+/// or the listener that holds it (see ``PolledEvents``: the descriptor closes with
+/// its events).
 public struct Socket: Sendable, Equatable {
     public let fd: Int32
 
