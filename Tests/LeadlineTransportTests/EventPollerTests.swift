@@ -1,0 +1,142 @@
+import Dispatch
+import Foundation
+import Glibc
+import LeadlineTransport
+import Testing
+
+/// The epoll set every server socket shares: readiness reaches the right handler,
+/// paused interest stays quiet (even on a hung-up socket), and cancelling closes the
+/// descriptor and silences it.
+@Suite struct EventPollerTests {
+    /// Counts handler calls and lets the test wait for the next one.
+    final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        private let signal = DispatchSemaphore(value: 0)
+
+        func record() {
+            lock.lock()
+            count += 1
+            lock.unlock()
+            signal.signal()
+        }
+
+        var total: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return count
+        }
+
+        /// Whether a call comes within `seconds`.
+        func next(within seconds: Double = 5) -> Bool { signal.wait(timeout: .now() + seconds) == .success }
+    }
+
+    /// A connected pair of stream sockets, non-blocking: (served, peer).
+    func socketPair() throws -> (Int32, Int32) {
+        var fds: [Int32] = [0, 0]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        return (fds[0], fds[1])
+    }
+
+    /// Writes `text` (no SIGPIPE if the other end is gone).
+    func send(_ fd: Int32, _ text: String) {
+        _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, text.utf8.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads what is there (so a level-triggered socket goes quiet); 0 at end of stream.
+    static func drain(_ fd: Int32) -> Int {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var total = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return total }
+            total += n
+        }
+    }
+
+    @Test func readinessReachesTheHandlerOfTheReadySocketOnly() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let (a, peerA) = try socketPair()
+        let (b, peerB) = try socketPair()
+        let callsA = Calls(), callsB = Calls()
+        let eventsA = queue.sync { poller.events(for: a) }
+        let eventsB = queue.sync { poller.events(for: b) }
+        queue.sync {
+            eventsA.activate(readable: { _ = Self.drain(a); callsA.record() }, writable: {})
+            eventsB.activate(readable: { _ = Self.drain(b); callsB.record() }, writable: {})
+        }
+        send(peerB, "hello b\n")
+        #expect(callsB.next())
+        #expect(callsA.total == 0)
+        send(peerA, "hello a\n")
+        #expect(callsA.next())
+        queue.sync {
+            eventsA.cancel()
+            eventsB.cancel()
+        }
+        close(peerA)
+        close(peerB)
+    }
+
+    @Test func pausedReadingStaysQuietEvenAfterTheHangUpAndResumesWithIt() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let (fd, peer) = try socketPair()
+        let calls = Calls()
+        let ended = Calls()
+        let events = queue.sync { poller.events(for: fd) }
+        queue.sync {
+            events.activate(readable: {
+                if Self.drain(fd) == 0 { ended.record() }
+                calls.record()
+            }, writable: {})
+            events.setReading(false)
+        }
+        send(peer, "queued while paused\n")
+        close(peer)
+        // A hung-up socket still in the set would wake the queue again and again.
+        #expect(!calls.next(within: 0.2), "no events while reading is paused")
+        queue.sync { events.setReading(true) }
+        #expect(calls.next(), "what arrived meanwhile is read once reading resumes")
+        #expect(ended.next(), "and the hang-up is seen")
+        queue.sync { events.cancel() }
+    }
+
+    @Test func writeInterestFiresWhileTheSocketHasRoom() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let (fd, peer) = try socketPair()
+        let writable = Calls()
+        let events = queue.sync { poller.events(for: fd) }
+        queue.sync {
+            events.activate(readable: {}, writable: {
+                writable.record()
+                events.setWriting(false)
+            })
+            events.setWriting(true)
+        }
+        #expect(writable.next())
+        #expect(!writable.next(within: 0.1), "off again once the handler turns it off")
+        queue.sync { events.cancel() }
+        close(peer)
+    }
+
+    @Test func cancellingClosesTheDescriptorAndSilencesIt() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let (fd, peer) = try socketPair()
+        let calls = Calls()
+        let events = queue.sync { poller.events(for: fd) }
+        queue.sync {
+            events.activate(readable: { calls.record() }, writable: {})
+            events.cancel()
+            events.cancel()
+        }
+        #expect(fcntl(fd, F_GETFD) == -1 && errno == EBADF, "the descriptor is closed")
+        send(peer, "too late\n")
+        #expect(!calls.next(within: 0.1))
+        close(peer)
+    }
+}
