@@ -139,4 +139,27 @@ import Testing
         #expect(!calls.next(within: 0.1))
         close(peer)
     }
+
+    /// The tick's safety net: a socket that is ready while the queue is busy (so the
+    /// source cannot have served it) is served by `serveMissed`, and counted.
+    @Test func theSafetyNetServesWhatIsReady() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let (fd, peer) = try socketPair()
+        let calls = Calls()
+        let events = queue.sync { poller.events(for: fd) }
+        queue.sync { events.activate(readable: { _ = Self.drain(fd); calls.record() }, writable: {}) }
+        let found = queue.sync {
+            send(peer, "while the queue is busy\n")
+            var pollFD = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pollFD, 1, 5000)
+            return poller.serveMissed(after: 0)
+        }
+        #expect(found == 1)
+        #expect(calls.total == 1)
+        #expect(queue.sync { poller.missedWakeups } == 1)
+        #expect(queue.sync { poller.serveMissed(after: 0) } == 0, "nothing more is ready")
+        queue.sync { events.cancel() }
+        close(peer)
+    }
 }

@@ -34,6 +34,8 @@ final class Hub: @unchecked Sendable {
     var checkingLogin = false
     /// The plaintext listener, and the TLS one if configured.
     var listeners: [Listener] = []
+    /// The epoll set every socket is in (set with the listeners).
+    var poller: EventPoller?
     private(set) var stopping = false
     /// Whether shutdown has finished; and who waits for it.
     var stopped = false

@@ -32,6 +32,10 @@ public final class EventPoller: @unchecked Sendable {
     /// At most this many sockets are served per turn; the rest are still ready, and
     /// the source fires again.
     private static let batch = 256
+    /// When the source last woke a turn (`DispatchTime` nanoseconds).
+    private var lastWoken: UInt64 = 0
+    /// Times ``serveMissed(after:)`` found sockets ready that no wake-up had served.
+    public private(set) var missedWakeups = 0
 
     public init(queue: DispatchQueue) throws(SocketError) {
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -40,7 +44,10 @@ public final class EventPoller: @unchecked Sendable {
         epoll = fd
         ready = .allocate(capacity: Self.batch)
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in drain() }
+        source.setEventHandler { [unowned self] in
+            lastWoken = DispatchTime.now().uptimeNanoseconds
+            drain()
+        }
         source.setCancelHandler { Glibc.close(fd) }
         source.activate()
     }
@@ -59,15 +66,27 @@ public final class EventPoller: @unchecked Sendable {
         return events
     }
 
-    /// Serves every socket that is ready now.
-    private func drain() {
-        let count = epoll_wait(epoll, ready, Int32(Self.batch), 0)
-        guard count > 0 else { return }
-        for i in 0..<Int(count) {
+    /// A safety net under the Dispatch source, for a caller's periodic timer: when the
+    /// source has not woken for `seconds`, serves any socket that is ready anyway.
+    /// Returns how many it found (each such time counts in ``missedWakeups``).
+    public func serveMissed(after seconds: Double) -> Int {
+        guard DispatchTime.now().uptimeNanoseconds - lastWoken >= UInt64(seconds * 1e9) else { return 0 }
+        let found = drain()
+        if found > 0 { missedWakeups += 1 }
+        return found
+    }
+
+    /// Serves every socket that is ready now; returns how many.
+    @discardableResult
+    private func drain() -> Int {
+        let count = Int(epoll_wait(epoll, ready, Int32(Self.batch), 0))
+        guard count > 0 else { return 0 }
+        for i in 0..<count {
             let event = ready[i]
             // A handler earlier in this turn may have closed this one.
             registered[event.data.u64]?.deliver(event.events)
         }
+        return count
     }
 
     /// Sets the events the kernel watches for on `fd`: none takes it out of the set.
