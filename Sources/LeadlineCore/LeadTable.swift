@@ -18,6 +18,14 @@ public struct LeadTable: Sendable, Equatable, Sequence {
         set { boxes[id] = newValue.map(Box.init) }
     }
 
+    /// Calls `body` with lead `id` where the table holds it, without copying it out
+    /// (a `LIST` writes thousands of rows); nil when there is no such lead.
+    @discardableResult
+    public func withLead<R>(_ id: LeadID, _ body: (Lead) -> R) -> R? {
+        guard let box = boxes[id] else { return nil }
+        return body(box.lead)
+    }
+
     public var count: Int { boxes.count }
     public var isEmpty: Bool { boxes.count == 0 }
     /// The ids of every lead, ascending.

@@ -70,17 +70,17 @@ extension Hub {
 
     /// A reply of `LEAD` rows for `leads`, then `ok`, a chunk at a time.
     func streamLeads(_ leads: [Lead], tag: String?, ok: [UInt8], to c: Connection) {
-        streamLeads(count: leads.count, tag: tag, ok: ok, to: c) { leads[$0] }
+        streamLeads(count: leads.count, ok: ok, to: c) { [encoder] i, out in encoder.appendLead(tag: tag, leads[i], to: &out) }
     }
 
-    /// A reply of `count` `LEAD` rows, the `i`th from `lead(i)`, then `ok`.
-    func streamLeads(count: Int, tag: String?, ok: [UInt8], to c: Connection, lead: @escaping (Int) -> Lead?) {
+    /// A reply of `count` `LEAD` rows, the `i`th written by `row(i, &out)`, then `ok`.
+    func streamLeads(count: Int, ok: [UInt8], to c: Connection, row: @escaping (Int, inout [UInt8]) -> Void) {
         var index = 0
-        stream(to: c) { [encoder] in
+        stream(to: c) {
             var out: [UInt8] = []
             let end = min(count, index + Self.rowsPerChunk)
             while index < end {
-                if let row = lead(index) { encoder.appendLead(tag: tag, row, to: &out) }
+                row(index, &out)
                 index += 1
             }
             guard index == count else { return (out, false) }

@@ -220,8 +220,12 @@ extension Hub {
         fields.append(Field("count", page.ids.count))
         if limit != nil || after != nil { fields.append(Field("total", page.total)) }
         if let next = page.next { fields.append(Field("next", next.cursor)) }
-        streamLeads(count: page.ids.count, tag: tag, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) {
-            page.board.lead(page.ids[$0])
+        // Each row is written from the lead where the table holds it: reading the board
+        // in the closure copied the whole board value for every row, and a lead taken
+        // out of the table is a copy too.
+        let (rows, ids) = (page.board.leads, page.ids)
+        streamLeads(count: ids.count, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) { [encoder] i, out in
+            rows.withLead(ids[i]) { encoder.appendLead(tag: tag, $0, to: &out) }
         }
     }
 
