@@ -53,8 +53,8 @@ public struct Board: Sendable, Equatable {
 
     /// Holds lead `id` in the same memory as `other` does, when they agree on it (the
     /// server's durable board catching up with its speculative one).
-    public mutating func shareLead(_ id: LeadID, with other: Board) {
-        leads.adopt(id, from: other.leads)
+    public mutating func shareLead(_ id: LeadID, with other: LeadTable) {
+        leads.adopt(id, from: other)
     }
 
     /// The numbers of the events about lead `id`, oldest first.

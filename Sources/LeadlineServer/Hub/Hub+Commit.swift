@@ -43,7 +43,7 @@ extension Hub {
                 remember: Bool = true, extraReply: [Field] = [], message: String? = nil) {
         let text = message ?? decision.message
         guard !decision.changes.isEmpty else {
-            reply(rows(decision.rows, from: shop.speculative, tag: tag)
+            reply(rows(decision.rows, from: shop.speculative.leads, tag: tag)
                   + encoder.ok(tag: tag, verb: verb, fields: decision.reply + extraReply, text: text), to: c)
             return
         }
@@ -58,7 +58,7 @@ extension Hub {
         c.session.writesInFlight += 1
         shop.commit(events) { [self] result in
             switch result {
-            case .success: c.send(rows(decision.rows, from: shop.durable, tag: tag) + ok)
+            case .success: c.send(decision.rows.isEmpty ? ok : rows(decision.rows, from: shop.durable.leads, tag: tag) + ok)
             case .failure(let error): c.send(encoder.error(tag: tag, unavailable(error)))
             }
             writeSettled(c)
@@ -95,9 +95,11 @@ extension Hub {
     }
 
     /// `LEAD` rows for a reply that lists leads (`SWEEP`).
-    private func rows(_ ids: [LeadID], from board: Board, tag: String?) -> [UInt8] {
+    /// (From the lead table alone: a `Board` value read off the shop is a copy of every
+    /// index in it, on every commit.)
+    private func rows(_ ids: [LeadID], from leads: LeadTable, tag: String?) -> [UInt8] {
         var out: [UInt8] = []
-        for id in ids { if let lead = board.lead(id) { out += encoder.lead(tag: tag, lead) } }
+        for id in ids { leads.withLead(id) { encoder.appendLead(tag: tag, $0, to: &out) } }
         return out
     }
 

@@ -64,7 +64,8 @@ final class ShopState: @unchecked Sendable {
     /// Numbers decided changes as the next events on the speculative board, stamped `at`
     /// by the server's clock (and marked as a drill's when that clock is simulated).
     func stamp(_ changes: [Change], by person: String?, at now: Date) -> [Event] {
-        speculative.stamp(changes, by: person, at: now, simulated: clock.isSimulated)
+        let simulated = clock.isSimulated
+        return onSpeculative { $0.stamp(changes, by: person, at: now, simulated: simulated) }
     }
 
     /// The clock stepped back: alerts are indexed afresh from its reading.
@@ -77,8 +78,12 @@ final class ShopState: @unchecked Sendable {
 
     /// Decides `command` against everything decided so far (durable or not).
     func decide(_ command: Command, by person: Person?, at now: Date) -> Result<Decision, CommandError> {
-        speculative.decide(command, by: person, at: now)
+        onSpeculative { $0.decide(command, by: person, at: now) }
     }
+
+    /// Works on the speculative board where it is held: calling a method on the
+    /// property itself copied the whole `Board` value (every index in it) each time.
+    private func onSpeculative<R>(_ body: (inout Board) -> R) -> R { body(&speculative) }
 
     /// The reply a tagged request already got, if this is its retry.
     func storedReply(person: String, tag: String) -> String? {
@@ -110,11 +115,13 @@ final class ShopState: @unchecked Sendable {
                 nextAlertCheck = nil
                 var audiences: [Audience] = []
                 for event in events {
-                    let before = event.lead.flatMap { durable.lead($0) }
+                    // (Leads read from the table, not the board: a `Board` value read
+                    // off this object is a copy of every index in it.)
+                    let before = event.lead.flatMap { durable.leads[$0] }
                     Self.applyDecided([event], to: &durable)
                     // Where the two boards agree on the lead again, hold it once.
-                    if let id = event.lead { durable.shareLead(id, with: speculative) }
-                    audiences.append(Audience(before: before, after: event.lead.flatMap { durable.lead($0) }))
+                    if let id = event.lead { durable.shareLead(id, with: speculative.leads) }
+                    audiences.append(Audience(before: before, after: event.lead.flatMap { durable.leads[$0] }))
                 }
                 answer(.success(()))
                 published(events, audiences)
