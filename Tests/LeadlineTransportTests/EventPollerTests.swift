@@ -39,6 +39,27 @@ import Testing
         return (fds[0], fds[1])
     }
 
+    /// A poller on its own queue, and one socket of a fresh pair registered in it.
+    struct Fixture {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller: EventPoller
+        let fd: Int32
+        let peer: Int32
+        let events: PolledEvents
+
+        init(_ pair: (Int32, Int32)) throws {
+            poller = try EventPoller(queue: queue)
+            (fd, peer) = pair
+            events = queue.sync { [poller, fd] in poller.events(for: fd) }
+        }
+
+        /// Cancels the events (closing the served socket) and closes the peer.
+        func finish() {
+            queue.sync { events.cancel() }
+            close(peer)
+        }
+    }
+
     /// Writes `text` (no SIGPIPE if the other end is gone).
     func send(_ fd: Int32, _ text: String) {
         _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, text.utf8.count, Int32(MSG_NOSIGNAL)) }
@@ -81,12 +102,10 @@ import Testing
     }
 
     @Test func pausedReadingStaysQuietEvenAfterTheHangUpAndResumesWithIt() throws {
-        let queue = DispatchQueue(label: "test.poller")
-        let poller = try EventPoller(queue: queue)
-        let (fd, peer) = try socketPair()
+        let f = try Fixture(socketPair())
+        let (queue, fd, peer, events) = (f.queue, f.fd, f.peer, f.events)
         let calls = Calls()
         let ended = Calls()
-        let events = queue.sync { poller.events(for: fd) }
         queue.sync {
             events.activate(readable: {
                 if Self.drain(fd) == 0 { ended.record() }
@@ -105,11 +124,9 @@ import Testing
     }
 
     @Test func writeInterestFiresWhileTheSocketHasRoom() throws {
-        let queue = DispatchQueue(label: "test.poller")
-        let poller = try EventPoller(queue: queue)
-        let (fd, peer) = try socketPair()
+        let f = try Fixture(socketPair())
+        let (queue, events) = (f.queue, f.events)
         let writable = Calls()
-        let events = queue.sync { poller.events(for: fd) }
         queue.sync {
             events.activate(readable: {}, writable: {
                 writable.record()
@@ -119,16 +136,13 @@ import Testing
         }
         #expect(writable.next())
         #expect(!writable.next(within: 0.1), "off again once the handler turns it off")
-        queue.sync { events.cancel() }
-        close(peer)
+        f.finish()
     }
 
     @Test func cancellingClosesTheDescriptorAndSilencesIt() throws {
-        let queue = DispatchQueue(label: "test.poller")
-        let poller = try EventPoller(queue: queue)
-        let (fd, peer) = try socketPair()
+        let f = try Fixture(socketPair())
+        let (queue, fd, peer, events) = (f.queue, f.fd, f.peer, f.events)
         let calls = Calls()
-        let events = queue.sync { poller.events(for: fd) }
         queue.sync {
             events.activate(readable: { calls.record() }, writable: {})
             events.cancel()
@@ -143,12 +157,10 @@ import Testing
     /// The tick's safety net: a socket that is ready while the queue is busy (so the
     /// source cannot have served it) is served by `serveMissed`, and counted.
     @Test func theSafetyNetServesWhatIsReady() throws {
-        let queue = DispatchQueue(label: "test.poller")
-        let poller = try EventPoller(queue: queue)
-        let (fd, peer) = try socketPair()
+        let f = try Fixture(socketPair())
+        let (queue, poller, fd, peer) = (f.queue, f.poller, f.fd, f.peer)
         let calls = Calls()
-        let events = queue.sync { poller.events(for: fd) }
-        queue.sync { events.activate(readable: { _ = Self.drain(fd); calls.record() }, writable: {}) }
+        queue.sync { f.events.activate(readable: { _ = Self.drain(fd); calls.record() }, writable: {}) }
         let found = queue.sync {
             send(peer, "while the queue is busy\n")
             var pollFD = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -159,7 +171,6 @@ import Testing
         #expect(calls.total == 1)
         #expect(queue.sync { poller.missedWakeups } == 1)
         #expect(queue.sync { poller.serveMissed(after: 0) } == 0, "nothing more is ready")
-        queue.sync { events.cancel() }
-        close(peer)
+        f.finish()
     }
 }
