@@ -44,7 +44,8 @@ public final class EventPoller: @unchecked Sendable {
         epoll = fd
         ready = .allocate(capacity: Self.batch)
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
             lastWoken = DispatchTime.now().uptimeNanoseconds
             drain()
         }
