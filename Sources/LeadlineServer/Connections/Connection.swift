@@ -19,6 +19,9 @@ final class Connection: @unchecked Sendable {
     private let stream: ByteStream
     private let events: StreamEvents
     private unowned let hub: Hub
+    /// The byte limits read on every push and request, held here: reading them through
+    /// the unowned `hub` cost two atomic reference-count operations each time.
+    private let maxInboundBytes: Int, outboundHighWater: Int, maxOutboundBytes: Int
     private var reading = true
     private var writing = false
     /// A write is waiting on the stream's own reads (a TLS handshake in progress).
@@ -51,6 +54,8 @@ final class Connection: @unchecked Sendable {
         stream = transport.stream
         events = transport.events
         self.hub = hub
+        (maxInboundBytes, outboundHighWater, maxOutboundBytes)
+            = (hub.limits.maxInboundBytes, hub.limits.outboundHighWater, hub.limits.maxOutboundBytes)
         framer = LineFramer(maxLine: maxLine)
         session = Session(now: now, limits: hub.limits)
         events.activate(readable: { [weak self] in self?.readable() }, writable: { [weak self] in self?.flush() })
@@ -71,7 +76,7 @@ final class Connection: @unchecked Sendable {
             case .done(let n):
                 framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 session.received(at: monotonicSeconds())
-                if (n < buffer.count && !stream.hasBufferedInput) || framer.bufferedCount > hub.limits.maxInboundBytes {
+                if (n < buffer.count && !stream.hasBufferedInput) || framer.bufferedCount > maxInboundBytes {
                     break reading
                 }
             case .wouldBlock, .wantsRead:
@@ -96,7 +101,7 @@ final class Connection: @unchecked Sendable {
     func processInput() {
         var exhausted = false
         while state == .open, !session.awaitingReply, session.writesInFlight < Session.pipelineDepth, !hub.stopping,
-              unsentBytes <= hub.limits.outboundHighWater {
+              unsentBytes <= outboundHighWater {
             guard let frame = framer.next() else {
                 exhausted = true
                 break
@@ -104,8 +109,8 @@ final class Connection: @unchecked Sendable {
             hub.handle(frame, from: self)
         }
         guard state == .open else { return }
-        let backlog = framer.bufferedCount > hub.limits.maxInboundBytes
-            || unsentBytes > hub.limits.outboundHighWater || hub.stopping
+        let backlog = framer.bufferedCount > maxInboundBytes
+            || unsentBytes > outboundHighWater || hub.stopping
         setReading(!(backlog || inputEnded))
         // The peer sent its last line and every answer is queued: close after they go.
         if inputEnded && exhausted && session.writesInFlight == 0 { closeAfterFlush() }
@@ -136,7 +141,7 @@ final class Connection: @unchecked Sendable {
     /// Queues a pushed event, or cuts the connection off if it has fallen too far behind.
     func push(_ bytes: [UInt8]) {
         guard state == .open else { return }
-        if unsentBytes + (deferredEvents?.count ?? 0) + bytes.count > hub.limits.maxOutboundBytes {
+        if unsentBytes + (deferredEvents?.count ?? 0) + bytes.count > maxOutboundBytes {
             cutOffSlowConsumer()
             return
         }
@@ -278,7 +283,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func cutOffSlowConsumer() {
-        let limit = hub.limits.maxOutboundBytes
+        let limit = maxOutboundBytes
         hub.log("\(peer) \(who) fell \(unsentBytes) bytes behind; cut off as a slow consumer")
         // Drop what was not yet sent; finish any half-sent line with a line break.
         let midLine = lastByteSent != 0x0A

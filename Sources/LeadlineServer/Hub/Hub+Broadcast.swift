@@ -10,32 +10,43 @@ extension Hub {
 
     /// Sends durable events to every connection that watches them, and tells a
     /// technician of a visit booked, moved or called off wherever they are logged in.
+    ///
+    /// Each run of public events goes out connection by connection: every connection
+    /// is visited once per run, not once per event (a group commit of a hundred notes
+    /// to a hundred watchers touched each connection a hundred times). A private
+    /// event (people changing) is handled where it falls, between runs.
     func published(_ events: [Event], audiences: [Audience]) {
+        var run: [OutgoingEvent] = []
         for (index, event) in events.enumerated() {
             if event.isPrivate {
+                deliver(&run)
                 peopleChanged(event)
                 continue
             }
             // An import's leads go out as its one IMPORTED summary, not thousands of
             // lines (each stays in the journal: SINCE and SHOW have them).
             if case .created(let intake) = event.change, intake.importedFrom != nil { continue }
-            let type = event.type
-            let bytes = encoder.event(event)
             let audience = index < audiences.count ? audiences[index] : Audience(before: nil, after: nil)
-            // Decided once per event, not once per connection: what the common modes
-            // take, and (when a `WATCH mine` connection first asks) whom it concerns.
-            let onBoard = Self.boardTypes.contains(type)
-            let isAlert = type == "ALERT"
-            var concerned: [String]?
-            for c in connections.values where c.isOpen {
-                let watch = c.session.watch
-                guard watch != .none, let person = c.session.person else { continue }
-                if watch == .mine && concerned == nil {
-                    concerned = people(concernedBy: event, formerHolders: audience.formerHolders)
+            run.append(OutgoingEvent(event, bytes: encoder.event(event), audience: audience))
+        }
+        deliver(&run)
+    }
+
+    /// Pushes a run of events to each connection that wants them, in order, and empties it.
+    private func deliver(_ run: inout [OutgoingEvent]) {
+        guard !run.isEmpty else { return }
+        defer { run.removeAll(keepingCapacity: true) }
+        for c in connections.values where c.isOpen {
+            let watch = c.session.watch
+            guard watch != .none, let person = c.session.person else { continue }
+            for i in run.indices {
+                if watch == .mine && run[i].concerned == nil {
+                    run[i].concerned = people(concernedBy: run[i].event, formerHolders: run[i].audience.formerHolders)
                 }
-                if wants(watch, onBoard: onBoard, isAlert: isAlert, person.name, concerned: concerned ?? [])
-                    || (!audience.visitTechs.isEmpty && audience.visitTechs.contains(person.name)) {
-                    c.push(bytes)
+                let visitTechs = run[i].audience.visitTechs
+                if wants(watch, onBoard: run[i].onBoard, isAlert: run[i].isAlert, person.name, concerned: run[i].concerned ?? [])
+                    || (!visitTechs.isEmpty && visitTechs.contains(person.name)) {
+                    c.push(run[i].bytes)
                 }
             }
         }
@@ -60,7 +71,7 @@ extension Hub {
     /// names. A short list, compared by name with each watcher (no hashing per watcher).
     func people(concernedBy event: Event, formerHolders: Set<String> = []) -> [String] {
         var names = Array(formerHolders)
-        if let id = event.lead, let lead = shop.durable.lead(id) {
+        if let id = event.lead, let lead = shop.durable.leads[id] {
             if let owner = lead.owner { names.append(owner) }
             if let backup = lead.backup { names.append(backup) }
             if lead.hasPendingVisit, let tech = lead.appointment?.tech { names.append(tech) }
@@ -92,5 +103,26 @@ struct Audience {
         let visitChanged = before?.appointment != after?.appointment
             || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)
         visitTechs = visitChanged ? Set([before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 }) : []
+    }
+}
+
+/// A durable event on its way to the watchers: encoded once, with what the `WATCH`
+/// modes ask of it worked out once (whom it concerns only when a `WATCH mine`
+/// connection first asks).
+struct OutgoingEvent {
+    let event: Event
+    let bytes: [UInt8]
+    let audience: Audience
+    let onBoard: Bool
+    let isAlert: Bool
+    var concerned: [String]?
+
+    init(_ event: Event, bytes: [UInt8], audience: Audience) {
+        self.event = event
+        self.bytes = bytes
+        self.audience = audience
+        let type = event.type
+        onBoard = Hub.boardTypes.contains(type)
+        isAlert = type == "ALERT"
     }
 }
