@@ -102,6 +102,23 @@ import Testing
         #expect(connected.reply("PING") == "OK PING :")
     }
 
+    /// Thousands of tiny requests, each its own TLS record, sent without waiting, are all
+    /// answered. This walks the path where the server stops reading at its inbound
+    /// limit with records already pulled into the TLS layer, which no socket event will
+    /// announce (it must go on reading them itself); when that happens depends on how
+    /// the bytes arrive, which a test cannot force.
+    @Test func thousandsOfPipelinedTinyRecordsAreAllAnswered() throws {
+        let server = try TestServer()
+        let client = try server.client("ana", over: .tls)
+        let count = 9000
+        for n in 0..<count { client.send("PING \(n)") }
+        var answered = 0
+        while answered < count, let line = client.readLine(timeout: 10) {
+            if line.hasPrefix("OK PING") || line.hasPrefix("ERR") { answered += 1 }
+        }
+        #expect(answered == count, "every pipelined request is answered with nothing more sent")
+    }
+
     /// Someone types at the TLS port with `nc`: one plaintext line says why, then it closes.
     @Test func plaintextToTheTLSPortIsToldAndClosed() throws {
         let server = try TestServer()

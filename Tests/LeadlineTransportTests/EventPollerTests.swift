@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import LeadlineTransport
+import Synchronization
 import Testing
 
 /// The epoll set every server socket shares: readiness reaches the right handler,
@@ -172,5 +173,28 @@ import Testing
         #expect(queue.sync { poller.missedWakeups } == 1)
         #expect(queue.sync { poller.serveMissed(after: 0) } == 0, "nothing more is ready")
         f.finish()
+    }
+
+    /// A descriptor the kernel will not watch (a regular file) is not left waiting
+    /// forever: the failure is told, and its handler runs to meet the end.
+    @Test func aSocketTheKernelWillNotWatchIsToldAndEnded() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let file = open("/proc/self/status", O_RDONLY)
+        try #require(file >= 0)
+        let told = Calls(), handled = Calls()
+        let reasons = Mutex<[String]>([])
+        let events = queue.sync { poller.events(for: file) }
+        queue.sync {
+            poller.watchFailed = { why in
+                reasons.withLock { $0.append(why) }
+                told.record()
+            }
+            events.activate(readable: { handled.record() }, writable: {})
+        }
+        #expect(told.next())
+        #expect(handled.next(), "the handler runs, so its connection reads the end and closes")
+        #expect(reasons.withLock { $0.first?.contains("cannot watch") } == true)
+        queue.sync { events.cancel() }
     }
 }

@@ -71,12 +71,14 @@ final class Connection: @unchecked Sendable {
     private func readable() {
         guard state == .open else { return }
         let buffer = hub.readBuffer
+        var atLimit = false
         reading: while true {
             switch stream.read(into: buffer) {
             case .done(let n):
                 framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 session.received(at: monotonicSeconds())
-                if (n < buffer.count && !stream.hasBufferedInput) || framer.bufferedCount > maxInboundBytes {
+                atLimit = framer.bufferedCount > maxInboundBytes
+                if (n < buffer.count && !stream.hasBufferedInput) || atLimit {
                     break reading
                 }
             case .wouldBlock, .wantsRead:
@@ -95,6 +97,11 @@ final class Connection: @unchecked Sendable {
         }
         if flushAfterRead || stream.hasPendingOutput { flush() }
         processInput()
+        // Records the TLS layer already holds will not make the socket readable again:
+        // when reading stopped at the inbound limit with some left and is still on (the
+        // lines were all handled), read on next turn. (Not after a read that would
+        // block: a half record waits for its socket event.)
+        if atLimit, state == .open, reading, stream.hasBufferedInput { hub.queue.async { [weak self] in self?.readable() } }
     }
 
     /// Hands complete lines to the hub until one needs a reply it must wait for.

@@ -36,6 +36,9 @@ public final class EventPoller: @unchecked Sendable {
     private var lastWoken: UInt64 = 0
     /// Times ``serveMissed(after:)`` found sockets ready that no wake-up had served.
     public private(set) var missedWakeups = 0
+    /// Told why, when the kernel refuses to watch a socket (the socket is then shut
+    /// down, so that its connection reads the end and closes instead of waiting forever).
+    public var watchFailed: ((String) -> Void)?
 
     public init(queue: DispatchQueue) throws(SocketError) {
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -91,12 +94,15 @@ public final class EventPoller: @unchecked Sendable {
     }
 
     /// Sets the events the kernel watches for on `fd`: none takes it out of the set.
-    func watch(_ fd: Int32, token: UInt64, mask: UInt32, wasWatched: Bool) {
+    /// Returns why not, when the kernel refuses (taking it out cannot fail in a way
+    /// that matters).
+    func watch(_ fd: Int32, token: UInt64, mask: UInt32, wasWatched: Bool) -> String? {
         var event = epoll_event()
         event.events = mask
         event.data.u64 = token
         let operation = mask == 0 ? EPOLL_CTL_DEL : wasWatched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD
-        _ = epoll_ctl(epoll, operation, fd, &event)
+        guard epoll_ctl(epoll, operation, fd, &event) != 0, mask != 0 else { return nil }
+        return errnoText()
     }
 
     func forget(_ token: UInt64) { registered[token] = nil }
@@ -145,7 +151,7 @@ public final class PolledEvents: StreamEvents, @unchecked Sendable {
     public func cancel() {
         guard !cancelled else { return }
         cancelled = true
-        if watched != 0 { poller.watch(fd, token: token, mask: 0, wasWatched: true) }
+        if watched != 0 { _ = poller.watch(fd, token: token, mask: 0, wasWatched: true) }
         poller.forget(token)
         readable = nil
         writable = nil
@@ -156,7 +162,12 @@ public final class PolledEvents: StreamEvents, @unchecked Sendable {
         guard !cancelled else { return }
         let mask = (reading ? EPOLLIN.rawValue : 0) | (writing ? EPOLLOUT.rawValue : 0)
         guard mask != watched else { return }
-        poller.watch(fd, token: token, mask: mask, wasWatched: watched != 0)
+        if let why = poller.watch(fd, token: token, mask: mask, wasWatched: watched != 0) {
+            poller.watchFailed?("cannot watch a connection's socket (\(why)); closing it")
+            _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            poller.queue.async { [readable] in readable?() }
+            return
+        }
         watched = mask
     }
 
