@@ -28,6 +28,10 @@ public final class JournalWriter: @unchecked Sendable {
     /// Batches written so far, and appends they carried (for the benchmark's numbers).
     public private(set) var batches = 0
     public private(set) var appends = 0
+    /// Told (on the owner queue) of a batch whose write and sync took longer than
+    /// ``slowSyncSeconds``: every change in it, and every one queued behind it, waited.
+    public var slowSync: ((Double) -> Void)?
+    public static let slowSyncSeconds = 0.5
 
     /// - Parameter length: the journal's length now, where the first append will go.
     public init(storage: JournalStorage, owner: DispatchQueue, length: Int64 = 0) {
@@ -66,6 +70,7 @@ public final class JournalWriter: @unchecked Sendable {
         batches += 1
         appends += inFlightCompletions.count
         let storage = self.storage
+        let started = DispatchTime.now().uptimeNanoseconds
         syncQueue.async {
             let result: Result<Void, JournalError>
             do {
@@ -76,7 +81,11 @@ public final class JournalWriter: @unchecked Sendable {
             } catch {
                 result = .failure(.io("\(error)"))
             }
-            self.owner.async { self.finish(result) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            self.owner.async {
+                if seconds > Self.slowSyncSeconds { self.slowSync?(seconds) }
+                self.finish(result)
+            }
         }
     }
 

@@ -51,6 +51,21 @@ final class RecordingStorage: JournalStorage, @unchecked Sendable {
         #expect(batches.flatMap { $0 } == (0..<200).map { UInt8($0 % 256) })
     }
 
+    /// A batch whose sync takes longer than half a second is told (the server logs it:
+    /// every change waited on a slow disk); a quick one is not.
+    @Test func aSlowSyncIsTold() {
+        let queue = DispatchQueue(label: "owner")
+        let slow = Mutex<[Double]>([])
+        for delay in [0.0, JournalWriter.slowSyncSeconds + 0.1] {
+            let writer = JournalWriter(storage: RecordingStorage(delay: delay), owner: queue)
+            queue.sync { writer.slowSync = { seconds in slow.withLock { $0.append(seconds) } } }
+            _ = appendMany(writer, queue: queue, count: 1)
+        }
+        let told = slow.withLock { $0 }
+        #expect(told.count == 1)
+        #expect((told.first ?? 0) > JournalWriter.slowSyncSeconds)
+    }
+
     @Test func aFailedBatchFailsEverythingQueuedBehindIt() {
         let queue = DispatchQueue(label: "owner")
         let storage = RecordingStorage(delay: 0.005)

@@ -50,6 +50,9 @@ final class ShopState: @unchecked Sendable {
         self.clock = clock
         policy = board.policy
         self.log = log
+        journal.slowSync = { seconds in
+            log("a journal write and sync took \(String(format: "%.1f", seconds)) s: every change in it waited (a slow or busy disk)")
+        }
     }
 
     // MARK: - Time
