@@ -229,15 +229,13 @@ public struct Board: Sendable, Equatable {
 
     /// Keeps ``openByPhone`` in step with a lead's phone and openness.
     mutating func indexPhone(of lead: Lead) {
+        guard lead.isOpen else { return unindexPhone(of: lead) }
         guard let key = lead.phone.map(Self.phoneKey), !key.isEmpty else { return }
-        if lead.isOpen {
-            if openByPhone[key] == nil { openByPhone[key] = .one(lead.id) } else { openByPhone[key]?.insert(lead.id) }
-        } else if openByPhone[key]?.remove(lead.id) == false {
-            openByPhone[key] = nil
-        }
+        if openByPhone[key] == nil { openByPhone[key] = .one(lead.id) } else { openByPhone[key]?.insert(lead.id) }
     }
 
-    /// Takes a lead out of ``openByPhone`` under the number it had (its number changed).
+    /// Takes a lead out of ``openByPhone`` under the number it has (it closed) or had
+    /// (its number changed).
     mutating func unindexPhone(of lead: Lead) {
         guard let key = lead.phone.map(Self.phoneKey), !key.isEmpty else { return }
         if openByPhone[key]?.remove(lead.id) == false { openByPhone[key] = nil }

@@ -183,7 +183,7 @@ extension Hub {
                 // Others' leads since only move the numbers; a change of people or of who is
                 // away (an owner, a backup rule) means deciding again, here (rare).
                 let current = shop.speculative
-                var result = outcome.map { ($0.0.changes.isEmpty ? $0.0 : current.renumberingImport($0.0), $0.1) }
+                var result = outcome.map { (current.renumberingImport($0.0), $0.1) }
                 if current.people != board.people || current.presence != board.presence {
                     result = Self.decideImport(upload, on: current, by: person, policy: policy, now: now)
                 }
