@@ -5,7 +5,7 @@
 /// 100,000 leads keeps 262,144 buckets. An id far beyond the others (only a hand-made
 /// or damaged journal has one) goes to a dictionary instead, so it cannot make the
 /// array huge.
-struct LeadIDMap<Value: Sendable>: Sendable {
+struct LeadIDMap<Value> {
     private var dense: [Value?] = []
     private var sparse: [LeadID: Value] = [:]
     private(set) var count = 0
@@ -94,3 +94,5 @@ extension LeadIDMap: Equatable where Value: Equatable {
         return same
     }
 }
+
+extension LeadIDMap: Sendable where Value: Sendable {}

@@ -3,10 +3,20 @@
 /// copy: copying the table copies pointers, and a lead that changes gets a new box in
 /// the board that changed it. ``adopt(_:from:)`` lets the durable board take the
 /// speculative board's box once they agree again, so a lead at rest is held once.
-public struct LeadTable: Sendable, Equatable, Sequence {
-    public final class Box: Sendable {
-        let lead: Lead
-        init(_ lead: Lead) { self.lead = lead }
+///
+/// Sendable although its boxes, being managed buffers, cannot say so themselves: a box
+/// is never changed after it is made, so sharing one between threads is safe.
+public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
+    /// One lead, never changed once boxed. The lead is the header of a managed buffer
+    /// (with no elements) rather than a stored property so that it can be lent by
+    /// address: Swift copies a struct stored in a class out (here 360 bytes and a
+    /// retain of every string in it) before handing it to a closure.
+    public final class Box: ManagedBuffer<Lead, UInt8> {
+        static func make(_ lead: Lead) -> Box {
+            unsafeDowncast(Box.create(minimumCapacity: 0) { _ in lead }, to: Box.self)
+        }
+
+        var lead: Lead { header }
     }
 
     private var boxes = LeadIDMap<Box>()
@@ -15,15 +25,17 @@ public struct LeadTable: Sendable, Equatable, Sequence {
 
     public subscript(id: LeadID) -> Lead? {
         get { boxes[id]?.lead }
-        set { boxes[id] = newValue.map(Box.init) }
+        set { boxes[id] = newValue.map(Box.make) }
     }
 
-    /// Calls `body` with lead `id` where the table holds it, without copying it out
-    /// (a `LIST` writes thousands of rows); nil when there is no such lead.
-    @discardableResult
-    public func withLead<R>(_ id: LeadID, _ body: (Lead) -> R) -> R? {
-        guard let box = boxes[id] else { return nil }
-        return body(box.lead)
+    /// Calls `body` with the address of lead `id` where the table holds it, without
+    /// copying it out (a `LIST` writes thousands of rows); nothing when there is no
+    /// such lead. An address, not the lead: Swift copies a lead handed to a closure
+    /// (360 bytes and a retain of every string in it), where `lead.pointee.name` reads
+    /// one field where it lies.
+    public func withLead(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> Void) {
+        guard let box = boxes[id] else { return }
+        box.withUnsafeMutablePointerToHeader { body($0) }
     }
 
     public var count: Int { boxes.count }

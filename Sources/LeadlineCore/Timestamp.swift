@@ -7,40 +7,54 @@ import Foundation
 /// back through ``parse(_:)``. Hand-written because it runs once per event on the hot
 /// path, and `DateFormatter` is neither cheap nor `Sendable`.
 public enum Timestamp {
+    /// The most bytes one instant takes written out (a year of any size, seconds,
+    /// milliseconds and an offset), so a writer can make room once.
+    public static let maxWrittenBytes = 48
+
     /// `2026-11-23T08:05:00-06:00` in `zone` (`Z` when the offset is zero).
     public static func local(_ date: Date, in zone: TimeZone) -> String {
-        var bytes: [UInt8] = []
-        appendLocal(date, in: zone, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        written { writeLocal(date, in: zone, at: $0) }
     }
 
-    /// ``local(_:in:)`` written straight into `bytes` (a protocol line being built).
-    public static func appendLocal(_ date: Date, in zone: TimeZone, to bytes: inout [UInt8]) {
+    /// ``local(_:in:)`` written at `start`, which has room for ``maxWrittenBytes``;
+    /// returns how many bytes it wrote. A protocol line writes its times this way,
+    /// straight into its buffer: `LIST` writes two for each of thousands of rows.
+    public static func writeLocal(_ date: Date, in zone: TimeZone, at start: UnsafeMutablePointer<UInt8>) -> Int {
         let offset = zone.secondsFromGMT(for: date)
-        appendCivil(Int(floor(date.timeIntervalSince1970)) + offset, to: &bytes)
+        var w = DigitCursor(start)
+        w.civil(Int(floor(date.timeIntervalSince1970)) + offset)
         if offset == 0 {
-            bytes.append(0x5A)
-            return
+            w.put(0x5A)
+        } else {
+            let minutes = abs(offset) / 60
+            w.put(offset < 0 ? 0x2D : 0x2B)
+            w.digits(minutes / 60, 2)
+            w.put(0x3A)
+            w.digits(minutes % 60, 2)
         }
-        let a = abs(offset) / 60
-        bytes.append(offset < 0 ? 0x2D : 0x2B)
-        appendDigits(a / 60, 2, to: &bytes)
-        bytes.append(0x3A)
-        appendDigits(a % 60, 2, to: &bytes)
+        return w.count
     }
 
     /// `2026-11-23T14:05:00.123Z`: UTC with milliseconds, for the journal.
     public static func utc(_ date: Date) -> String {
-        let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
-        let seconds = millis.floorDiv(1000)
-        let ms = millis - seconds * 1000
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        appendCivil(seconds, to: &bytes)
-        bytes.append(0x2E)
-        appendDigits(ms, 3, to: &bytes)
-        bytes.append(0x5A)
-        return String(decoding: bytes, as: UTF8.self)
+        written { start in
+            let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
+            let seconds = millis.floorDiv(1000)
+            var w = DigitCursor(start)
+            w.civil(seconds)
+            w.put(0x2E)
+            w.digits(millis - seconds * 1000, 3)
+            w.put(0x5A)
+            return w.count
+        }
+    }
+
+    /// The string `write` writes into a scratch buffer of ``maxWrittenBytes``.
+    private static func written(_ write: (UnsafeMutablePointer<UInt8>) -> Int) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxWrittenBytes) { scratch in
+            let count = write(scratch.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(rebasing: scratch[..<count]), as: UTF8.self)
+        }
     }
 
     /// Rounds to the millisecond, the journal's precision, so that replayed state
@@ -113,52 +127,6 @@ public enum Timestamp {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS`, written as bytes: it runs twice for every row of a `LIST`,
-    /// so no intermediate strings.
-    private static func appendCivil(_ seconds: Int, to bytes: inout [UInt8]) {
-        let days = seconds.floorDiv(86_400)
-        let rest = seconds - days * 86_400
-        let (y, m, d) = civilFromDays(days)
-        appendYear(y, to: &bytes)
-        bytes.append(0x2D)
-        appendDigits(m, 2, to: &bytes)
-        bytes.append(0x2D)
-        appendDigits(d, 2, to: &bytes)
-        bytes.append(0x54)
-        appendDigits(rest / 3600, 2, to: &bytes)
-        bytes.append(0x3A)
-        appendDigits(rest % 3600 / 60, 2, to: &bytes)
-        bytes.append(0x3A)
-        appendDigits(rest % 60, 2, to: &bytes)
-    }
-
-    /// Four digits for the years 0 to 9999; otherwise ISO 8601's expanded form, with a
-    /// sign (`-0001`, `+10000`), which ``parse(_:)`` reads back.
-    private static func appendYear(_ year: Int, to bytes: inout [UInt8]) {
-        if !(0...9999).contains(year) { bytes.append(year < 0 ? 0x2D : 0x2B) }
-        appendDigits(abs(year), 4, to: &bytes)
-    }
-
-    /// `n` (not negative) in decimal, zero-padded to at least `width` digits.
-    private static func appendDigits(_ n: Int, _ width: Int, to bytes: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var v = n
-        withUnsafeMutableBytes(of: &digits) { buf in
-            repeat {
-                buf[count] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
-                v /= 10
-                count += 1
-            } while v > 0 && count < 20
-        }
-        for _ in count..<max(count, width) { bytes.append(0x30) }
-        withUnsafeBytes(of: &digits) { buf in
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
-        }
-    }
-
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0
@@ -206,5 +174,71 @@ extension Int {
     func floorDiv(_ d: Int) -> Int {
         let q = self / d
         return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}
+
+/// Writes numbers and instants forward from a pointer, with no intermediate strings;
+/// the caller has made room (``Timestamp/maxWrittenBytes`` for an instant, 20 bytes
+/// for a number).
+public struct DigitCursor {
+    private let start: UnsafeMutablePointer<UInt8>
+    public private(set) var count = 0
+
+    public init(_ start: UnsafeMutablePointer<UInt8>) { self.start = start }
+
+    mutating func put(_ byte: UInt8) {
+        start[count] = byte
+        count += 1
+    }
+
+    /// `n` in decimal, with a `-` when it is negative.
+    public mutating func number(_ n: Int) {
+        if n < 0 { put(0x2D) }
+        digits(n.magnitude, 1)
+    }
+
+    /// `n` (not negative) in decimal, zero-padded to at least `width` digits.
+    mutating func digits(_ n: Int, _ width: Int) {
+        digits(n.magnitude, width)
+    }
+
+    private mutating func digits(_ n: UInt, _ width: Int) {
+        var length = 1
+        var rest = n / 10
+        while rest > 0 { length += 1; rest /= 10 }
+        for _ in length..<max(length, width) { put(0x30) }
+        var v = n
+        var i = count + length - 1
+        while i >= count {
+            start[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+            v /= 10
+            i -= 1
+        }
+        count += length
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` of `seconds` since 1970 (already in the zone's local time).
+    mutating func civil(_ seconds: Int) {
+        let days = seconds.floorDiv(86_400)
+        let rest = seconds - days * 86_400
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        year(y)
+        put(0x2D)
+        digits(m, 2)
+        put(0x2D)
+        digits(d, 2)
+        put(0x54)
+        digits(rest / 3600, 2)
+        put(0x3A)
+        digits(rest % 3600 / 60, 2)
+        put(0x3A)
+        digits(rest % 60, 2)
+    }
+
+    /// Four digits for the years 0 to 9999; otherwise ISO 8601's expanded form, with a
+    /// sign (`-0001`, `+10000`), which ``Timestamp/parse(_:)`` reads back.
+    private mutating func year(_ y: Int) {
+        if !(0...9999).contains(y) { put(y < 0 ? 0x2D : 0x2B) }
+        digits(y.magnitude, 4)
     }
 }

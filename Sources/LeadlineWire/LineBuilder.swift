@@ -6,27 +6,36 @@ import LeadlineCore
 ///
 /// Times are written in the shop's zone with their offset, so a person reads local
 /// time and a program still has an exact instant.
-public struct LineBuilder: Sendable {
-    public private(set) var bytes: [UInt8] = []
+///
+/// The bytes live in a buffer of the builder's own, written through a pointer: room is
+/// made once per piece (a word, a field, a time) and the piece is then stored byte by
+/// byte with no check, where an array would check its capacity and uniqueness for
+/// every byte. `LIST` writes a dozen fields on each of thousands of rows this way. The
+/// builder cannot be copied (two copies would share the buffer); ``take()`` hands the
+/// bytes over as an array.
+public struct LineBuilder: ~Copyable {
     public let zone: TimeZone
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// How many bytes are written.
+    public private(set) var count = 0
     private var lineStart = true
 
     public init(zone: TimeZone, capacity: Int = 160) {
         self.zone = zone
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
     }
 
-    /// Goes on writing at the end of `bytes` (many lines into one buffer). Pass the
-    /// buffer over, not a copy of it: `LineBuilder(zone:continuing: take(&out))`.
-    public init(zone: TimeZone, continuing bytes: [UInt8]) {
-        self.zone = zone
-        self.bytes = bytes
-    }
+    deinit { base.deallocate() }
 
-    /// Hands the bytes written over to the caller, leaving the builder empty.
+    /// Hands the bytes written over to the caller, leaving the builder empty (its
+    /// buffer kept for what is written next).
     public mutating func take() -> [UInt8] {
-        defer { bytes = [] }
-        return bytes
+        let written = [UInt8](UnsafeBufferPointer(start: base, count: count))
+        count = 0
+        lineStart = true
+        return written
     }
 
     public mutating func tag(_ tag: String?) {
@@ -35,17 +44,23 @@ public struct LineBuilder: Sendable {
 
     public mutating func word(_ w: String) {
         separate()
-        bytes.append(contentsOf: w.utf8)
+        raw(w)
+    }
+
+    /// A number as a word (a lead's id after `LEAD`).
+    public mutating func word(number n: Int) {
+        separate()
+        number(n)
     }
 
     public mutating func field(_ f: Field) {
         separate()
-        bytes.append(contentsOf: f.key.utf8)
-        bytes.append(0x3D)
+        raw(f.key)
+        put(0x3D)
         switch f.value {
         case .text(let s): value(s)
-        case .number(let n): bytes.append(contentsOf: String(n).utf8)
-        case .time(let d): Timestamp.appendLocal(d, in: zone, to: &bytes)
+        case .number(let n): number(n)
+        case .time(let d): time(d)
         }
     }
 
@@ -62,59 +77,118 @@ public struct LineBuilder: Sendable {
         value(text)
     }
 
-    public mutating func field(_ key: StaticString, number: Int) {
+    public mutating func field(_ key: StaticString, number n: Int) {
         writeKey(key)
-        bytes.append(contentsOf: String(number).utf8)
+        number(n)
     }
 
     /// `key=<time>`, or `key=none`.
     public mutating func field(_ key: StaticString, time: Date?) {
         writeKey(key)
-        if let time { Timestamp.appendLocal(time, in: zone, to: &bytes) } else { bytes.append(contentsOf: "none".utf8) }
-    }
-
-    private mutating func writeKey(_ key: StaticString) {
-        separate()
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(0x3D)
+        if let time { self.time(time) } else { raw("none") }
     }
 
     /// Free text, after ` :`.
     public mutating func text(_ t: String?) {
         guard let t else { return }
         separate()
-        bytes.append(0x3A)
-        bytes.append(contentsOf: t.utf8)
+        put(0x3A)
+        raw(t)
     }
 
     public mutating func endLine() {
-        bytes.append(0x0A)
+        put(0x0A)
         lineStart = true
     }
 
+    // MARK: - Pieces
+
+    private mutating func writeKey(_ key: StaticString) {
+        separate()
+        key.withUTF8Buffer { copy($0, extra: 1) }
+        base[count] = 0x3D
+        count += 1
+    }
+
     private mutating func separate() {
-        if !lineStart { bytes.append(0x20) }
+        if !lineStart { put(0x20) }
         lineStart = false
     }
 
-    /// A value as it is, or in quotes (with `"` and `\` escaped) when it is empty or
-    /// holds a space, tab, quote or backslash. One pass over the string's own bytes:
-    /// `LIST` writes ten of these per row, for thousands of rows.
-    private mutating func value(_ s: String) {
-        var s = s
-        s.withUTF8 { utf8 in
-            guard utf8.isEmpty || utf8.contains(where: Self.isSpecial) else {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            bytes.append(0x22)
-            for c in utf8 {
-                if c == 0x22 || c == 0x5C { bytes.append(0x5C) }
-                bytes.append(c)
-            }
-            bytes.append(0x22)
+    private mutating func number(_ n: Int) {
+        reserve(20)
+        var digits = DigitCursor(base + count)
+        digits.number(n)
+        count += digits.count
+    }
+
+    private mutating func time(_ date: Date) {
+        reserve(Timestamp.maxWrittenBytes)
+        count += Timestamp.writeLocal(date, in: zone, at: base + count)
+    }
+
+    /// A string's bytes as they are.
+    private mutating func raw(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ copy($0) }) == nil {
+            var native = s
+            native.withUTF8 { copy($0) }
         }
     }
 
+    /// A value as it is, or in quotes (with `"` and `\` escaped) when it is empty or
+    /// holds a space, tab, quote or backslash. One pass over the string's own bytes.
+    private mutating func value(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ value(utf8: $0) }) == nil {
+            var native = s
+            native.withUTF8 { value(utf8: $0) }
+        }
+    }
+
+    private mutating func value(utf8: UnsafeBufferPointer<UInt8>) {
+        guard utf8.isEmpty || utf8.contains(where: Self.isSpecial) else {
+            copy(utf8)
+            return
+        }
+        reserve(utf8.count * 2 + 2)
+        base[count] = 0x22
+        count += 1
+        for c in utf8 {
+            if c == 0x22 || c == 0x5C {
+                base[count] = 0x5C
+                count += 1
+            }
+            base[count] = c
+            count += 1
+        }
+        base[count] = 0x22
+        count += 1
+    }
+
     private static func isSpecial(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x22 || c == 0x5C }
+
+    // MARK: - The buffer
+
+    private mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// `bytes`, with room made for `extra` more after them.
+    private mutating func copy(_ bytes: UnsafeBufferPointer<UInt8>, extra: Int = 0) {
+        reserve(bytes.count + extra)
+        if let from = bytes.baseAddress { (base + count).initialize(from: from, count: bytes.count) }
+        count += bytes.count
+    }
+
+    /// Makes room for `n` more bytes, doubling the buffer when it must grow.
+    private mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let grown = max(capacity * 2, count + n)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.initialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = grown
+    }
 }

@@ -14,7 +14,7 @@ public struct WireEncoder: Sendable {
         var b = LineBuilder(zone: zone)
         build(&b)
         b.endLine()
-        return b.bytes
+        return b.take()
     }
 
     /// `[tag] OK VERB fields [:text]`
@@ -72,52 +72,55 @@ public struct WireEncoder: Sendable {
     /// `[tag] LEAD id fields`: one lead in `LIST` and `SHOW` (and `extra` fields a
     /// reply adds, such as `REVIEW`'s `missing=`).
     public func lead(tag: String?, _ lead: Lead, extra: [Field] = []) -> [UInt8] {
-        var out: [UInt8] = []
-        appendLead(tag: tag, lead, extra: extra, to: &out)
-        return out
+        var b = LineBuilder(zone: zone, capacity: 256)
+        appendLead(tag: tag, lead, extra: extra, to: &b)
+        return b.take()
     }
 
-    /// ``lead(tag:_:extra:)`` written at the end of `out`: a long list renders into one
-    /// buffer, with no array per row.
-    public func appendLead(tag: String?, _ lead: Lead, extra: [Field] = [], to out: inout [UInt8]) {
-        var b = LineBuilder(zone: zone, continuing: out)
-        out = []  // the builder is now the buffer's only owner, and appends in place
+    /// ``lead(tag:_:extra:)`` written by `b`: a long list renders into one buffer, with
+    /// no array per row.
+    public func appendLead(tag: String?, _ lead: Lead, extra: [Field] = [], to b: inout LineBuilder) {
+        withUnsafePointer(to: lead) { appendLead(tag: tag, $0, extra: extra, to: &b) }
+    }
+
+    /// ``appendLead(tag:_:extra:to:)`` for the lead at `lead` (where a ``LeadTable``
+    /// holds it: see ``LeadTable/withLead(_:_:)``).
+    public func appendLead(tag: String?, _ lead: UnsafePointer<Lead>, extra: [Field] = [], to b: inout LineBuilder) {
         b.tag(tag)
         b.word("LEAD")
-        b.word(String(lead.id))
+        b.word(number: lead.pointee.id)
         Self.writeLeadFields(lead, to: &b)
         b.fields(extra)
         b.endLine()
-        out = b.take()
     }
 
     /// The fields of a `LEAD` line, in reading order, written straight into the line.
-    static func writeLeadFields(_ lead: Lead, to b: inout LineBuilder) {
-        b.field("status", text: lead.status.rawValue)
-        b.field("kind", text: lead.kind.rawValue)
-        b.field("urgency", text: lead.urgency.rawValue)
-        b.field("owner", text: lead.owner ?? "none")
-        b.field("backup", text: lead.backup ?? "none")
-        b.field("due", time: lead.due)
-        if let v = lead.name { b.field("name", text: v) }
-        if let v = lead.phone { b.field("phone", text: v) }
-        if let v = lead.service { b.field("service", text: v) }
-        if let v = lead.area { b.field("area", text: v) }
-        if let v = lead.address { b.field("address", text: v) }
-        b.field("source", text: lead.source.rawValue)
-        if let v = lead.email { b.field("email", text: v) }
-        b.field("created", time: lead.createdAt)
-        if let appt = lead.appointment {
+    static func writeLeadFields(_ lead: UnsafePointer<Lead>, to b: inout LineBuilder) {
+        b.field("status", text: lead.pointee.status.rawValue)
+        b.field("kind", text: lead.pointee.kind.rawValue)
+        b.field("urgency", text: lead.pointee.urgency.rawValue)
+        b.field("owner", text: lead.pointee.owner ?? "none")
+        b.field("backup", text: lead.pointee.backup ?? "none")
+        b.field("due", time: lead.pointee.due)
+        if let v = lead.pointee.name { b.field("name", text: v) }
+        if let v = lead.pointee.phone { b.field("phone", text: v) }
+        if let v = lead.pointee.service { b.field("service", text: v) }
+        if let v = lead.pointee.area { b.field("area", text: v) }
+        if let v = lead.pointee.address { b.field("address", text: v) }
+        b.field("source", text: lead.pointee.source.rawValue)
+        if let v = lead.pointee.email { b.field("email", text: v) }
+        b.field("created", time: lead.pointee.createdAt)
+        if let appt = lead.pointee.appointment {
             b.field("appt", time: appt.at)
             if let tech = appt.tech { b.field("tech", text: tech) }
         }
-        b.field("attempts", number: lead.attempts.count)
-        if let action = lead.nextAction, lead.due != nil { b.field("action", text: action) }
-        if let late = lead.late { b.field("late", time: late) }
-        if let value = lead.value { b.field("value", number: value) }
-        if lead.ackOwed { b.field("ack", text: "owed") }
-        if let job = lead.jobLead { b.field("job-lead", number: job) }
-        if let call = lead.postJobLead { b.field("post-job", number: call) }
+        b.field("attempts", number: lead.pointee.attempts.count)
+        if let action = lead.pointee.nextAction, lead.pointee.due != nil { b.field("action", text: action) }
+        if let late = lead.pointee.late { b.field("late", time: late) }
+        if let value = lead.pointee.value { b.field("value", number: value) }
+        if lead.pointee.ackOwed { b.field("ack", text: "owed") }
+        if let job = lead.pointee.jobLead { b.field("job-lead", number: job) }
+        if let call = lead.pointee.postJobLead { b.field("post-job", number: call) }
     }
 
     /// The greeting: `HELLO leadline version=... proto=1 epoch=... max-line=... :hint`.

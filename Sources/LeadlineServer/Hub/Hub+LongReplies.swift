@@ -70,21 +70,23 @@ extension Hub {
 
     /// A reply of `LEAD` rows for `leads`, then `ok`, a chunk at a time.
     func streamLeads(_ leads: [Lead], tag: String?, ok: [UInt8], to c: Connection) {
-        streamLeads(count: leads.count, ok: ok, to: c) { [encoder] i, out in encoder.appendLead(tag: tag, leads[i], to: &out) }
+        streamLeads(count: leads.count, ok: ok, to: c) { [encoder] i, b in encoder.appendLead(tag: tag, leads[i], to: &b) }
     }
 
-    /// A reply of `count` `LEAD` rows, the `i`th written by `row(i, &out)`, then `ok`.
-    func streamLeads(count: Int, ok: [UInt8], to c: Connection, row: @escaping (Int, inout [UInt8]) -> Void) {
+    /// A reply of `count` `LEAD` rows, the `i`th written by `row(i, &builder)`, then `ok`.
+    func streamLeads(count: Int, ok: [UInt8], to c: Connection, row: @escaping (Int, inout LineBuilder) -> Void) {
         var index = 0
-        stream(to: c) {
-            var out: [UInt8] = []
+        stream(to: c) { [zone = encoder.zone] in
+            var b = LineBuilder(zone: zone, capacity: Self.rowsPerChunk * 200)
             let end = min(count, index + Self.rowsPerChunk)
             while index < end {
-                row(index, &out)
+                row(index, &b)
                 index += 1
             }
+            var out = b.take()
             guard index == count else { return (out, false) }
-            return (out + ok, true)
+            out += ok
+            return (out, true)
         }
     }
 }

@@ -224,8 +224,8 @@ extension Hub {
         // in the closure copied the whole board value for every row, and a lead taken
         // out of the table is a copy too.
         let (rows, ids) = (page.board.leads, page.ids)
-        streamLeads(count: ids.count, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) { [encoder] i, out in
-            rows.withLead(ids[i]) { encoder.appendLead(tag: tag, $0, to: &out) }
+        streamLeads(count: ids.count, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) { [encoder] i, b in
+            rows.withLead(ids[i]) { encoder.appendLead(tag: tag, $0, to: &b) }
         }
     }
 
@@ -303,17 +303,10 @@ extension Hub {
     private func review(tag: String?, to c: Connection) {
         let list = shop.durable.reviewList()
         let stuck = list.filter { !Board.reviewGaps($0).isEmpty }.count
-        var index = 0
         let ok = encoder.ok(tag: tag, verb: "REVIEW", fields: [Field("count", list.count), Field("stuck", stuck)])
-        stream(to: c) { [encoder] in
-            var out: [UInt8] = []
-            let end = min(list.count, index + Self.rowsPerChunk)
-            while index < end {
-                let gaps = Board.reviewGaps(list[index])
-                out += encoder.lead(tag: tag, list[index], extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))])
-                index += 1
-            }
-            return index == list.count ? (out + ok, true) : (out, false)
+        streamLeads(count: list.count, ok: ok, to: c) { [encoder] i, b in
+            let gaps = Board.reviewGaps(list[i])
+            encoder.appendLead(tag: tag, list[i], extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))], to: &b)
         }
     }
 
