@@ -1,10 +1,11 @@
 #ifndef LEADLINE_CLINUX_SHIM_H
 #define LEADLINE_CLINUX_SHIM_H
-// Linux interfaces Glibc's Swift module leaves out: epoll and CPU affinity (the
-// benchmark's load generator), and malloc_trim (the server, after big transient
+// Linux interfaces Glibc's Swift module leaves out: epoll and eventfd (the server's
+// poll thread), CPU affinity (the benchmark's load generator), and malloc_trim (the server, after big transient
 // buffers). (No _GNU_SOURCE: it would change types Dispatch shares.)
 #include <malloc.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 

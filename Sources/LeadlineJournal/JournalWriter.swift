@@ -32,6 +32,15 @@ public final class JournalWriter: @unchecked Sendable {
     /// ``slowSyncSeconds``: every change in it, and every one queued behind it, waited.
     public var slowSync: ((Double) -> Void)?
     public static let slowSyncSeconds = 0.5
+    /// How a synced batch's completions reach the owner queue: `owner.async` unless
+    /// set (the server hands them to its poll thread, which runs them on the owner
+    /// queue in the same turn as the sockets it serves, instead of waking another
+    /// thread for them). Set before the first append.
+    public var deliver: (@Sendable (@escaping @Sendable () -> Void) -> Void)?
+    /// Runs on the owner queue after the completions of each synced batch, so that
+    /// what they leave to do once per batch (the server publishes the batch's events
+    /// together) is done before anything else.
+    public var batchFinished: (() -> Void)?
 
     /// - Parameter length: the journal's length now, where the first append will go.
     public init(storage: JournalStorage, owner: DispatchQueue, length: Int64 = 0) {
@@ -71,6 +80,7 @@ public final class JournalWriter: @unchecked Sendable {
         appends += inFlightCompletions.count
         let storage = self.storage
         let started = DispatchTime.now().uptimeNanoseconds
+        let deliver = self.deliver ?? { [owner] in owner.async(execute: $0) }
         syncQueue.async {
             let result: Result<Void, JournalError>
             do {
@@ -82,7 +92,7 @@ public final class JournalWriter: @unchecked Sendable {
                 result = .failure(.io("\(error)"))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            self.owner.async {
+            deliver {
                 if seconds > Self.slowSyncSeconds { self.slowSync?(seconds) }
                 self.finish(result)
             }
@@ -103,6 +113,7 @@ public final class JournalWriter: @unchecked Sendable {
         } else {
             durableLength += Int64(inFlightBytes)
             for completion in completions { completion(result) }
+            batchFinished?()
         }
         if !pendingCompletions.isEmpty, !inFlight {
             startBatch()

@@ -171,6 +171,8 @@ public final class LeadlineServer: @unchecked Sendable {
                 hub.listeners = listeners
                 hub.poller = poller
                 poller.watchFailed = { [config] why in config.log(why) }
+                poller.turnEnded = { [unowned hub] in hub.flushScheduled() }
+                hub.shop.journal.deliver = { [weak poller] work in poller?.post(work) }
                 hub.startTimer()
                 // The events replayed after the last snapshot count toward the next: after a
                 // long replay one is written at once, in the background, so the next start

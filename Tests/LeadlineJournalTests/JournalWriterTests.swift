@@ -66,6 +66,31 @@ final class RecordingStorage: JournalStorage, @unchecked Sendable {
         #expect((told.first ?? 0) > JournalWriter.slowSyncSeconds)
     }
 
+    /// Each synced batch ends with `batchFinished`, after all its completions (the
+    /// server publishes the batch's events then), and its completions come through
+    /// `deliver` when one is set (the server's poll thread).
+    @Test func aBatchEndsOnceAfterItsCompletionsAndComesThroughDeliver() {
+        let queue = DispatchQueue(label: "owner")
+        let storage = RecordingStorage(delay: 0.01)
+        let writer = JournalWriter(storage: storage, owner: queue)
+        let log = Mutex<[String]>([])
+        let delivered = Atomic<Int>(0)
+        queue.sync {
+            writer.batchFinished = { log.withLock { $0.append("end") } }
+            writer.deliver = { work in
+                delivered.add(1, ordering: .relaxed)
+                queue.async(execute: work)
+            }
+        }
+        let results = appendMany(writer, queue: queue, count: 100)
+        #expect(results.count == 100)
+        queue.sync {}
+        let batches = storage.batches.withLock { $0.count }
+        let ends = log.withLock { $0 }
+        #expect(ends.count == batches, "one end per synced batch")
+        #expect(delivered.load(ordering: .relaxed) == batches)
+    }
+
     @Test func aFailedBatchFailsEverythingQueuedBehindIt() {
         let queue = DispatchQueue(label: "owner")
         let storage = RecordingStorage(delay: 0.005)

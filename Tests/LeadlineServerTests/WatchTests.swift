@@ -33,6 +33,45 @@ import Testing
         #expect(omar.drainAvailable().isEmpty)
     }
 
+    /// Pipelined changes share a group commit, and so go out as one run of events:
+    /// each stream takes exactly its own events of the run, in order.
+    @Test func aPipelinedBurstReachesEachStreamInOrder() throws {
+        let server = try TestServer()
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let id = dora.newLead()
+        let ana = try server.client("ana")
+        #expect(ana.reply("WATCH all") == "OK WATCH mode=all")
+        let omar = try server.client("omar")
+        #expect(omar.reply("WATCH board") == "OK WATCH mode=board")
+        let ben = try server.client("ben")
+        #expect(ben.reply("WATCH mine") == "OK WATCH mode=mine")
+        let cara = try server.client("cara")
+        #expect(cara.reply("WATCH alerts") == "OK WATCH mode=alerts")
+        for i in 1...5 { dora.send("NOTE \(id) note \(i)") }
+        dora.send("ASSIGN \(id) ben")
+        dora.send("NOTE \(id) after")
+        var replies: [String] = []
+        while replies.count < 7, let line = dora.readLine() { replies.append(line) }
+        #expect(replies.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+                == Array(repeating: "OK NOTE", count: 5) + ["OK ASSIGN", "OK NOTE"])
+
+        func kinds(_ lines: [String]) -> [String] {
+            lines.map { line in
+                let words = line.split(separator: " ")
+                return words[2] == "NOTED" ? String(line.split(separator: ":").last ?? "") : String(words[2])
+            }
+        }
+        var all: [String] = []
+        while all.count < 7, let line = ana.readLine() { all.append(line) }
+        #expect(kinds(all) == ["note 1", "note 2", "note 3", "note 4", "note 5", "ASSIGNED", "after"])
+        #expect(kinds([omar.readLine() ?? "- - nothing"]) == ["ASSIGNED"])
+        var mine: [String] = []
+        while let line = ben.readLine(timeout: 1) { mine.append(line) }
+        #expect(kinds(mine).suffix(2) == ["ASSIGNED", "after"], "ben's own lead, from the moment it is his")
+        #expect(ana.drainAvailable().isEmpty && omar.drainAvailable().isEmpty && cara.drainAvailable().isEmpty)
+    }
+
     /// The timing itself is ``SessionTimersTests``'; this is the wire: `KEEPALIVE 1`
     /// brings `PING 1` after a quiet second, `PONG` is taken silently, and `off` stops it.
     @Test func keepaliveSendsPingsWhenAsked() throws {

@@ -197,4 +197,69 @@ import Testing
         #expect(reasons.withLock { $0.first?.contains("cannot watch") } == true)
         queue.sync { events.cancel() }
     }
+
+    /// Work posted from another thread runs on the queue, in order, inside a turn of
+    /// the poll thread; and each turn ends with `turnEnded`.
+    @Test func postedWorkRunsInOrderInsideATurnThatEnds() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let seen = Mutex<[String]>([])
+        let ended = Calls()
+        queue.sync {
+            poller.turnEnded = {
+                seen.withLock { $0.append("end") }
+                ended.record()
+            }
+        }
+        let posted = Calls()
+        DispatchQueue.global().async {
+            for i in 1...3 {
+                poller.post {
+                    dispatchPrecondition(condition: .onQueue(queue))
+                    seen.withLock { $0.append("work \(i) in turn: \(poller.servingTurn)") }
+                    posted.record()
+                }
+            }
+        }
+        for _ in 1...3 { #expect(posted.next()) }
+        #expect(ended.next())
+        let order = seen.withLock { $0 }
+        #expect(order.filter { $0.hasPrefix("work") } == ["work 1 in turn: true", "work 2 in turn: true", "work 3 in turn: true"])
+        #expect(order.last == "end")
+    }
+
+    /// A ready socket's handler runs in the poll thread's turn, before `turnEnded`
+    /// (the hub writes its replies out then).
+    @Test func aHandlerRunsInsideTheTurnAndTheTurnEndsAfterIt() throws {
+        let f = try Fixture(socketPair())
+        let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
+        let seen = Mutex<[String]>([])
+        let ended = Calls()
+        queue.sync {
+            poller.turnEnded = {
+                seen.withLock { $0.append("end") }
+                ended.record()
+            }
+            events.activate(readable: {
+                _ = Self.drain(fd)
+                seen.withLock { $0.append("read in turn: \(poller.servingTurn)") }
+            }, writable: {})
+        }
+        send(peer, "hello\n")
+        #expect(ended.next())
+        #expect(seen.withLock { $0 } == ["read in turn: true", "end"])
+        #expect(queue.sync { poller.servingTurn } == false)
+        f.finish()
+    }
+
+    /// The poll thread does not keep its poller alive: dropped, it goes away (and its
+    /// thread, woken, ends and closes the set).
+    @Test func aDroppedPollerGoesAway() throws {
+        weak var dropped: EventPoller?
+        do {
+            let poller = try EventPoller(queue: DispatchQueue(label: "test.poller"))
+            dropped = poller
+        }
+        #expect(dropped == nil)
+    }
 }

@@ -58,7 +58,17 @@ final class Connection: @unchecked Sendable {
             = (hub.limits.maxInboundBytes, hub.limits.outboundHighWater, hub.limits.maxOutboundBytes)
         framer = LineFramer(maxLine: maxLine)
         session = Session(now: now, limits: hub.limits)
-        events.activate(readable: { [weak self] in self?.readable() }, writable: { [weak self] in self?.flush() })
+        events.activate(readable: { [unowned hub, id] in hub.connections[id]?.readable() },
+                        writable: { [unowned hub, id] in hub.connections[id]?.flush() })
+    }
+
+    /// Runs `body` on this connection on a later turn, if it is still open then.
+    ///
+    /// Handlers find their connection by id in the hub, not through a weak reference:
+    /// one weak reference gives an object a side table, and then every retain and
+    /// release of it takes the slow path (a broadcast retains each watcher it visits).
+    private func later(_ body: @escaping @Sendable (Connection) -> Void) {
+        hub.queue.async { [unowned hub, id] in hub.connections[id].map(body) }
     }
 
     var isOpen: Bool { state == .open }
@@ -101,7 +111,7 @@ final class Connection: @unchecked Sendable {
         // when reading stopped at the inbound limit with some left and is still on (the
         // lines were all handled), read on next turn. (Not after a read that would
         // block: a half record waits for its socket event.)
-        if atLimit, state == .open, reading, stream.hasBufferedInput { hub.queue.async { [weak self] in self?.readable() } }
+        if atLimit, state == .open, reading, stream.hasBufferedInput { later { $0.readable() } }
     }
 
     /// Hands complete lines to the hub until one needs a reply it must wait for.
@@ -128,7 +138,7 @@ final class Connection: @unchecked Sendable {
         reading = on
         events.setReading(on)
         // Input the stream already holds will not make the socket readable again.
-        if on && stream.hasBufferedInput { hub.queue.async { [weak self] in self?.readable() } }
+        if on && stream.hasBufferedInput { later { $0.readable() } }
     }
 
     private func setWriting(_ on: Bool) {

@@ -33,18 +33,29 @@ extension Hub {
     }
 
     /// Pushes a run of events to each connection that wants them, in order, and empties it.
+    ///
+    /// A connection that watches a whole stream (`all`, `board`, `alerts`) takes the
+    /// run's bytes for that stream, put together once per run, in one push; only
+    /// `WATCH mine`, and a run that tells technicians of their visits, go event by event.
     private func deliver(_ run: inout [OutgoingEvent]) {
         guard !run.isEmpty else { return }
         defer { run.removeAll(keepingCapacity: true) }
+        var streams = StreamBytes()
+        let tellsTechnicians = run.contains { !$0.audience.visitTechs.isEmpty }
         for c in connections.values where c.isOpen {
             let watch = c.session.watch
-            guard watch != .none, let person = c.session.person else { continue }
+            guard watch != .none, c.session.person != nil else { continue }
+            if !tellsTechnicians, let bytes = streams.bytes(of: run, for: watch) {
+                if !bytes.isEmpty { c.push(bytes) }
+                continue
+            }
+            guard let person = c.session.person else { continue }
             for i in run.indices {
                 if watch == .mine && run[i].concerned == nil {
-                    run[i].concerned = people(concernedBy: run[i].event, formerHolders: run[i].audience.formerHolders)
+                    run[i].concerned = people(concernedBy: run[i].event, audience: run[i].audience)
                 }
                 let visitTechs = run[i].audience.visitTechs
-                if wants(watch, onBoard: run[i].onBoard, isAlert: run[i].isAlert, person.name, concerned: run[i].concerned ?? [])
+                if Self.wants(watch, onBoard: run[i].onBoard, isAlert: run[i].isAlert, person.name, concerned: run[i].concerned ?? [])
                     || (!visitTechs.isEmpty && visitTechs.contains(person.name)) {
                     c.push(run[i].bytes)
                 }
@@ -54,8 +65,8 @@ extension Hub {
 
     /// Whether a connection watching `mode` receives an event: one of the `board`
     /// stream's types, an alert, or (for `WATCH mine`) one that concerns `person`
-    /// (`concerned`: ``people(concernedBy:formerHolders:)``, read for that mode only).
-    func wants(_ mode: WatchMode, onBoard: Bool, isAlert: Bool, _ person: String,
+    /// (`concerned`: ``people(concernedBy:audience:)``, read for that mode only).
+    static func wants(_ mode: WatchMode, onBoard: Bool, isAlert: Bool, _ person: String,
                concerned: @autoclosure () -> [String]) -> Bool {
         switch mode {
         case .board: return onBoard
@@ -67,14 +78,17 @@ extension Hub {
     }
 
     /// Everyone an event is about, for `WATCH mine`: who held its lead just before
-    /// (a lead taken from them), who holds it now or has its visit, and whom the event
-    /// names. A short list, compared by name with each watcher (no hashing per watcher).
-    func people(concernedBy event: Event, formerHolders: Set<String> = []) -> [String] {
-        var names = Array(formerHolders)
-        if let id = event.lead, let lead = shop.durable.leads[id] {
-            if let owner = lead.owner { names.append(owner) }
-            if let backup = lead.backup { names.append(backup) }
-            if lead.hasPendingVisit, let tech = lead.appointment?.tech { names.append(tech) }
+    /// (a lead taken from them), who holds it just after or has its visit, and whom the
+    /// event names. A short list, compared by name with each watcher (no hashing per
+    /// watcher). Without an audience (an event read back for `SINCE`), who holds the
+    /// lead now.
+    func people(concernedBy event: Event, audience: Audience? = nil) -> [String] {
+        var names: [String]
+        if let audience {
+            names = Array(audience.formerHolders) + audience.holders
+        } else {
+            names = []
+            if let id = event.lead, let lead = shop.durable.leads[id] { names = Audience.holders(of: lead) }
         }
         for field in event.record.fields {
             guard case .text(let value) = field.value else { continue }
@@ -96,13 +110,51 @@ struct Audience {
     /// Technicians whose visit the event booked, moved or called off (or whose lead
     /// closed with a visit booked): told wherever they are logged in.
     let visitTechs: Set<String>
+    /// Who holds the lead once the request that made the event is applied (owner,
+    /// backup, the visit's technician): set then, since a batch is published only once
+    /// all of it is applied.
+    var holders: [String] = []
 
     init(before: Lead?, after: Lead?) {
-        let visitTech = before?.hasPendingVisit == true ? before?.appointment?.tech : nil
-        formerHolders = Set([before?.owner, before?.backup, visitTech].compactMap { $0 })
+        formerHolders = before.map { Set(Self.holders(of: $0)) } ?? []
         let visitChanged = before?.appointment != after?.appointment
             || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)
         visitTechs = visitChanged ? Set([before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 }) : []
+    }
+
+    /// A lead's owner, backup, and the technician of its pending visit.
+    static func holders(of lead: Lead) -> [String] {
+        let visitTech = lead.hasPendingVisit ? lead.appointment?.tech : nil
+        return [lead.owner, lead.backup, visitTech].compactMap { $0 }
+    }
+}
+
+/// A run of events' bytes as each whole stream takes them, put together the first
+/// time a watcher of that stream asks.
+struct StreamBytes {
+    private var all: [UInt8]?
+    private var board: [UInt8]?
+    private var alerts: [UInt8]?
+
+    /// What a connection watching `mode` receives of `run`; nil for `mine` and `none`,
+    /// which are chosen per connection.
+    mutating func bytes(of run: [OutgoingEvent], for mode: WatchMode) -> [UInt8]? {
+        switch mode {
+        case .all: return Self.joined(run, for: mode, into: &all)
+        case .board: return Self.joined(run, for: mode, into: &board)
+        case .alerts: return Self.joined(run, for: mode, into: &alerts)
+        case .mine, .none: return nil
+        }
+    }
+
+    private static func joined(_ run: [OutgoingEvent], for mode: WatchMode, into slot: inout [UInt8]?) -> [UInt8] {
+        if let bytes = slot { return bytes }
+        var bytes: [UInt8] = []
+        for event in run where Hub.wants(mode, onBoard: event.onBoard, isAlert: event.isAlert, "", concerned: []) {
+            bytes += event.bytes
+        }
+        slot = bytes
+        return bytes
     }
 }
 

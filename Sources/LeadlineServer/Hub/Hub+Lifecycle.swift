@@ -8,7 +8,10 @@ extension Hub {
         _ = shop.clockWatch.observe(wall: config.clock.now, monotonic: monotonicSeconds())
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + config.tick, repeating: config.tick, leeway: .milliseconds(10))
-        timer.setEventHandler { [weak self] in self?.tick() }
+        // Held strongly until the shutdown cancels the timer: a weak reference would give
+        // the hub a side table, and every retain of it through a connection's reference
+        // would take the slow path.
+        timer.setEventHandler { [self] in tick() }
         timer.activate()
         self.timer = timer
     }

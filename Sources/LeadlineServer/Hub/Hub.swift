@@ -100,16 +100,24 @@ final class Hub: @unchecked Sendable {
     }
 
     /// Puts a connection on this turn's flush list; one flush per connection per turn.
+    /// In a turn of the poll thread the list is written out when the turn ends
+    /// (``flushScheduled()``, from the poller's `turnEnded`); otherwise in a turn of
+    /// its own.
     func scheduleFlush(_ connection: Connection) {
         toFlush.append(connection)
         guard !flushPending else { return }
         flushPending = true
-        queue.async { [self] in
-            flushPending = false
-            let batch = toFlush
-            toFlush = []
-            for c in batch where c.flushQueued { c.flush() }
-        }
+        guard poller?.servingTurn != true else { return }
+        queue.async { [self] in flushScheduled() }
+    }
+
+    /// Writes out every connection on the flush list.
+    func flushScheduled() {
+        guard flushPending else { return }
+        flushPending = false
+        let batch = toFlush
+        toFlush = []
+        for c in batch where c.flushQueued { c.flush() }
     }
 
     /// The request a connection waited on is answered: let it carry on with the next

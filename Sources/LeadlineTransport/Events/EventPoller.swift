@@ -1,41 +1,56 @@
 import Dispatch
 import CLinux
+import Foundation
 import Glibc
+import Synchronization
 
-/// One epoll set for every connection on a queue, woken by a single Dispatch source.
+/// One epoll set for every connection on a queue, waited on by a thread of its own
+/// that serves what is ready on the queue, on itself.
 ///
 /// A Dispatch read source per socket costs a round trip through libdispatch's
 /// manager thread for every event: the manager's `epoll_wait` wakes, hands the source
 /// to the queue, and after the handler runs the source goes back to the manager to be
 /// re-armed (`epoll_ctl`). Sampling the server under 50 clients of durable changes
-/// found a fifth of its time switching between those threads. Here the manager
-/// watches one descriptor, this epoll set; when any socket in it is ready, one turn of
-/// the queue takes every ready socket (``drain()``) and serves them all, the way an
-/// event loop would, so many clients' requests cost one wake-up.
+/// found a fifth of its time switching between those threads. One Dispatch source on
+/// this set still took three switches per request (manager, worker, manager again),
+/// most of a lone client's `SHOW`. Now the poll thread waits in `epoll_wait` and, when
+/// anything is ready, serves it all inside `queue.sync`, which runs the work on the
+/// calling thread whenever the queue is free: a request is read, answered and written
+/// by the thread that woke for it, the way an event loop would, and many clients'
+/// requests still cost one wake-up. Everything else on the queue (timers, commits,
+/// replies) runs as before, one thing at a time.
 ///
 /// Level-triggered, like Dispatch's own read and write sources: a socket stays ready
 /// until read (or written) as far as it goes, and interest is turned off while a
 /// connection pauses. A descriptor with no interest at all is taken out of the set,
 /// so a hung-up socket whose reading is paused cannot keep waking the queue.
 ///
-/// Used on ``queue`` only.
+/// Used on ``queue`` only (the poll thread enters it through `queue.sync`).
 public final class EventPoller: @unchecked Sendable {
     public let queue: DispatchQueue
     private let epoll: Int32
-    private let source: DispatchSourceRead
+    private let loop: PollLoop
     /// Registrations by the number the kernel hands back with each event: never a
     /// descriptor number, so an event for a closed descriptor whose number was reused
-    /// within the same turn finds nothing.
+    /// within the same turn finds nothing. Token 0 is the poll thread's wake-up.
     private var registered: [UInt64: PolledEvents] = [:]
     private var nextToken: UInt64 = 1
+    /// For ``serveMissed(after:)``, which polls on the queue (the poll thread has its own).
     private let ready: UnsafeMutablePointer<epoll_event>
     /// At most this many sockets are served per turn; the rest are still ready, and
-    /// the source fires again.
-    private static let batch = 256
-    /// When the source last woke a turn (`DispatchTime` nanoseconds).
+    /// the next `epoll_wait` returns them at once.
+    fileprivate static let batch = 256
+    /// When the poll thread last served a turn (`DispatchTime` nanoseconds).
     private var lastWoken: UInt64 = 0
     /// Times ``serveMissed(after:)`` found sockets ready that no wake-up had served.
     public private(set) var missedWakeups = 0
+    /// Runs at the end of every turn the poll thread serves, still on the queue: what
+    /// the turn's handlers left to do once for all of them (the hub writes out the
+    /// replies they queued, on this thread, instead of waking another for it).
+    public var turnEnded: (() -> Void)?
+    /// Whether the poll thread is serving a turn now; work left for ``turnEnded`` then
+    /// needs no turn of its own.
+    public private(set) var servingTurn = false
     /// Told why, when the kernel refuses to watch a socket (the socket is then shut
     /// down, so that its connection reads the end and closes instead of waiting forever).
     public var watchFailed: ((String) -> Void)?
@@ -43,21 +58,26 @@ public final class EventPoller: @unchecked Sendable {
     public init(queue: DispatchQueue) throws(SocketError) {
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { throw SocketError("cannot create an epoll set: \(errnoText())") }
+        let wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = 0
+        guard wake >= 0, epoll_ctl(fd, EPOLL_CTL_ADD, wake, &event) == 0 else {
+            let why = errnoText()
+            if wake >= 0 { Glibc.close(wake) }
+            Glibc.close(fd)
+            throw SocketError("cannot create the poll thread's wake-up: \(why)")
+        }
         self.queue = queue
         epoll = fd
         ready = .allocate(capacity: Self.batch)
-        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            lastWoken = DispatchTime.now().uptimeNanoseconds
-            drain()
-        }
-        source.setCancelHandler { Glibc.close(fd) }
-        source.activate()
+        loop = PollLoop(epoll: fd, wake: wake, queue: queue)
+        loop.poller = self
+        loop.start()
     }
 
     deinit {
-        source.cancel()
+        loop.stop()
         ready.deallocate()
     }
 
@@ -70,27 +90,47 @@ public final class EventPoller: @unchecked Sendable {
         return events
     }
 
-    /// A safety net under the Dispatch source, for a caller's periodic timer: when the
-    /// source has not woken for `seconds`, serves any socket that is ready anyway.
-    /// Returns how many it found (each such time counts in ``missedWakeups``).
+    /// A safety net under the poll thread, for a caller's periodic timer: when the
+    /// thread has not served a turn for `seconds`, serves any socket that is ready
+    /// anyway. Returns how many it found (each such time counts in ``missedWakeups``).
     public func serveMissed(after seconds: Double) -> Int {
+        loop.runPosted()
         guard DispatchTime.now().uptimeNanoseconds - lastWoken >= UInt64(seconds * 1e9) else { return 0 }
-        let found = drain()
+        let count = Int(epoll_wait(epoll, ready, Int32(Self.batch), 0))
+        guard count > 0 else { return 0 }
+        let found = deliver(UnsafeBufferPointer(start: ready, count: count))
         if found > 0 { missedWakeups += 1 }
         return found
     }
 
-    /// Serves every socket that is ready now; returns how many.
+    /// Runs `work` on the queue, in a turn of the poll thread (from any thread): work
+    /// that would otherwise wake a thread of its own, such as a synced batch's
+    /// completions, shares the turn with the sockets that are ready.
+    public func post(_ work: @escaping @Sendable () -> Void) {
+        loop.post(work)
+    }
+
+    /// Serves a turn of the poll thread (on the queue): the work posted to it, then
+    /// what it found ready, then ``turnEnded``.
+    fileprivate func serve(_ posted: [@Sendable () -> Void], _ events: UnsafeBufferPointer<epoll_event>) {
+        lastWoken = DispatchTime.now().uptimeNanoseconds
+        servingTurn = true
+        for work in posted { work() }
+        deliver(events)
+        servingTurn = false
+        turnEnded?()
+    }
+
+    /// Hands each event to its registration; returns how many were for sockets.
     @discardableResult
-    private func drain() -> Int {
-        let count = Int(epoll_wait(epoll, ready, Int32(Self.batch), 0))
-        guard count > 0 else { return 0 }
-        for i in 0..<count {
-            let event = ready[i]
+    private func deliver(_ events: UnsafeBufferPointer<epoll_event>) -> Int {
+        var sockets = 0
+        for event in events where event.data.u64 != 0 {
+            sockets += 1
             // A handler earlier in this turn may have closed this one.
             registered[event.data.u64]?.deliver(event.events)
         }
-        return count
+        return sockets
     }
 
     /// Sets the events the kernel watches for on `fd`: none takes it out of the set.
@@ -177,5 +217,81 @@ public final class PolledEvents: StreamEvents, @unchecked Sendable {
         let failed = flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
         if reading, flags & EPOLLIN.rawValue != 0 || failed { readable?() }
         if !cancelled, writing, flags & EPOLLOUT.rawValue != 0 || failed { writable?() }
+    }
+}
+
+/// The poll thread: waits in `epoll_wait` on the set, then serves what is ready and
+/// what was posted to it inside `queue.sync`, until its poller goes away. Posting and
+/// stopping wake it through an eventfd in the set. It owns the set's descriptor and
+/// closes it when it ends.
+private final class PollLoop: @unchecked Sendable {
+    private let epoll: Int32
+    private let wake: Int32
+    private let queue: DispatchQueue
+    private let stopping = Atomic<Bool>(false)
+    private let posted = Mutex<[@Sendable () -> Void]>([])
+    /// Set once, before the thread starts; weak, so the poller can go away.
+    weak var poller: EventPoller?
+
+    init(epoll: Int32, wake: Int32, queue: DispatchQueue) {
+        self.epoll = epoll
+        self.wake = wake
+        self.queue = queue
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "leadline-poll"
+        thread.start()
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        nudge()
+    }
+
+    func post(_ work: @escaping @Sendable () -> Void) {
+        posted.withLock { $0.append(work) }
+        nudge()
+    }
+
+    /// Runs what was posted, on the queue, outside a poll turn (the poller's safety net).
+    func runPosted() {
+        let work = takePosted()
+        for item in work { item() }
+    }
+
+    private func nudge() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wake, &one, 8)
+    }
+
+    /// Everything posted so far. The eventfd is read first: work posted after that
+    /// writes it again, so the next wait returns at once and nothing is left behind.
+    private func takePosted() -> [@Sendable () -> Void] {
+        var count: UInt64 = 0
+        _ = Glibc.read(wake, &count, 8)
+        return posted.withLock { work in
+            defer { work = [] }
+            return work
+        }
+    }
+
+    private func run() {
+        let ready = UnsafeMutablePointer<epoll_event>.allocate(capacity: EventPoller.batch)
+        defer {
+            ready.deallocate()
+            Glibc.close(wake)
+            Glibc.close(epoll)
+        }
+        while !stopping.load(ordering: .acquiring) {
+            let count = epoll_wait(epoll, ready, Int32(EventPoller.batch), -1)
+            guard count >= 0 || errno == EINTR else { return }
+            guard count > 0 else { continue }
+            guard !stopping.load(ordering: .acquiring), let poller else { return }
+            let events = UnsafeBufferPointer(start: ready, count: Int(count))
+            let work = events.contains { $0.data.u64 == 0 } ? takePosted() : []
+            queue.sync { poller.serve(work, events) }
+        }
     }
 }
