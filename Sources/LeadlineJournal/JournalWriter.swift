@@ -41,6 +41,25 @@ public final class JournalWriter: @unchecked Sendable {
     /// what they leave to do once per batch (the server publishes the batch's events
     /// together) is done before anything else.
     public var batchFinished: (() -> Void)?
+    /// Whether appends made now are held for ``writeHeld()`` instead of starting a
+    /// batch at once (the server holds them while its poll thread serves a turn, so
+    /// that every change the turn decides goes to disk as one batch). Nil: never.
+    public var holding: (() -> Bool)?
+    /// A sync at most this long counts as quick: after one, the next held batch is
+    /// written and synced right on the owner's thread, as a single-threaded server
+    /// would (no thread to wake and none to wake back: on a busy machine each of those
+    /// wake-ups can wait for another process's time slice). After a slower one, batches
+    /// go to the sync queue, so that reads are not held up by a slow disk, until a sync
+    /// there is quick again.
+    public static let quickSyncSeconds = 0.002
+    /// Whether the last sync was quick (see ``quickSyncSeconds``).
+    public private(set) var disksQuick = true
+    /// Batches written and synced on the owner's thread (for tests and the benchmark).
+    public private(set) var syncedHere = 0
+    /// While ``writeHeld()`` runs, nothing more is held: an append its completions make
+    /// starts a batch of its own.
+    private var writingHeld = false
+    private var holds: Bool { !writingHeld && holding?() == true }
 
     /// - Parameter length: the journal's length now, where the first append will go.
     public init(storage: JournalStorage, owner: DispatchQueue, length: Int64 = 0) {
@@ -57,7 +76,20 @@ public final class JournalWriter: @unchecked Sendable {
         pendingBytes.append(contentsOf: bytes)
         length += Int64(bytes.count)
         pendingCompletions.append(completion)
-        if !inFlight { startBatch() }
+        if !inFlight, !holds { startBatch() }
+    }
+
+    /// Whether appends are held, waiting for ``writeHeld()`` (none is being written).
+    public var hasHeld: Bool { !inFlight && !pendingCompletions.isEmpty }
+
+    /// Writes what was held (see ``holding``) as one batch: on this thread when syncs
+    /// have been quick, completing before it returns; otherwise on the sync queue.
+    public func writeHeld() {
+        dispatchPrecondition(condition: .onQueue(owner))
+        guard !inFlight, !pendingCompletions.isEmpty else { return }
+        writingHeld = true
+        defer { writingHeld = false }
+        startBatch(here: disksQuick)
     }
 
     /// Whether nothing is queued or being written.
@@ -69,7 +101,7 @@ public final class JournalWriter: @unchecked Sendable {
         if isIdle { block() } else { idleWaiters.append(block) }
     }
 
-    private func startBatch() {
+    private func startBatch(here: Bool = false) {
         inFlight = true
         let bytes = pendingBytes
         inFlightBytes = bytes.count
@@ -79,24 +111,38 @@ public final class JournalWriter: @unchecked Sendable {
         batches += 1
         appends += inFlightCompletions.count
         let storage = self.storage
-        let started = DispatchTime.now().uptimeNanoseconds
+        guard !here else {
+            syncedHere += 1
+            let (result, seconds) = Self.write(bytes, to: storage)
+            synced(result, seconds: seconds)
+            return
+        }
         let deliver = self.deliver ?? { [owner] in owner.async(execute: $0) }
         syncQueue.async {
-            let result: Result<Void, JournalError>
-            do {
-                try storage.appendDurably(bytes)
-                result = .success(())
-            } catch let error as JournalError {
-                result = .failure(error)
-            } catch {
-                result = .failure(.io("\(error)"))
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            deliver {
-                if seconds > Self.slowSyncSeconds { self.slowSync?(seconds) }
-                self.finish(result)
-            }
+            let (result, seconds) = Self.write(bytes, to: storage)
+            deliver { self.synced(result, seconds: seconds) }
         }
+    }
+
+    /// Appends `bytes` durably; the result, and how long it took.
+    private static func write(_ bytes: [UInt8], to storage: JournalStorage) -> (Result<Void, JournalError>, Double) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result: Result<Void, JournalError>
+        do throws(JournalError) {
+            try storage.appendDurably(bytes)
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        return (result, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
+    /// A batch is written (on the owner queue): notes how quick the disk was, then
+    /// completes it.
+    private func synced(_ result: Result<Void, JournalError>, seconds: Double) {
+        disksQuick = seconds <= Self.quickSyncSeconds
+        if seconds > Self.slowSyncSeconds { slowSync?(seconds) }
+        finish(result)
     }
 
     private func finish(_ result: Result<Void, JournalError>) {
@@ -116,7 +162,8 @@ public final class JournalWriter: @unchecked Sendable {
             batchFinished?()
         }
         if !pendingCompletions.isEmpty, !inFlight {
-            startBatch()
+            // Held appends wait for their turn's end (``writeHeld()``).
+            if !holds { startBatch() }
         } else if isIdle {
             let waiters = idleWaiters
             idleWaiters = []

@@ -91,6 +91,58 @@ final class RecordingStorage: JournalStorage, @unchecked Sendable {
         #expect(delivered.load(ordering: .relaxed) == batches)
     }
 
+    /// While held, appends wait; `writeHeld` writes them as one batch on the calling
+    /// thread while syncs are quick, completing before it returns; an append a
+    /// completion makes meanwhile is not stranded.
+    @Test func heldAppendsAreWrittenAsOneBatchHereWhileTheDiskIsQuick() {
+        let queue = DispatchQueue(label: "owner")
+        let storage = RecordingStorage()
+        let writer = JournalWriter(storage: storage, owner: queue)
+        let holding = Atomic<Bool>(true)
+        let done = Mutex<[Int]>([])
+        let late = DispatchSemaphore(value: 0)
+        queue.sync {
+            writer.holding = { holding.load(ordering: .relaxed) }
+            for i in 0..<10 {
+                writer.append([UInt8(i)]) { _ in
+                    done.withLock { $0.append(i) }
+                    if i == 9 { writer.append([99]) { _ in late.signal() } }
+                }
+            }
+        }
+        #expect(storage.batches.withLock { $0.isEmpty }, "nothing is written while held")
+        #expect(queue.sync { writer.hasHeld })
+        queue.sync {
+            holding.store(false, ordering: .relaxed)
+            writer.writeHeld()
+            #expect(done.withLock { $0 } == Array(0..<10), "completed before writeHeld returned")
+        }
+        #expect(late.wait(timeout: .now() + 5) == .success, "the completion's own append is written too")
+        #expect(queue.sync { writer.syncedHere } == 1)
+        #expect(storage.batches.withLock { $0 } == [Array(0..<10).map(UInt8.init), [99]])
+    }
+
+    /// After a sync slower than ``JournalWriter/quickSyncSeconds`` a held batch goes to
+    /// the sync queue: a slow disk does not hold the owner's thread.
+    @Test func aSlowDiskSendsHeldBatchesToTheSyncQueue() {
+        let queue = DispatchQueue(label: "owner")
+        let storage = RecordingStorage(delay: JournalWriter.quickSyncSeconds * 5)
+        let writer = JournalWriter(storage: storage, owner: queue)
+        queue.sync { writer.holding = { true } }
+        func heldBatch() {
+            let done = DispatchSemaphore(value: 0)
+            queue.sync {
+                writer.append([1]) { _ in done.signal() }
+                writer.writeHeld()
+            }
+            #expect(done.wait(timeout: .now() + 5) == .success)
+        }
+        heldBatch()
+        #expect(queue.sync { (writer.syncedHere, writer.disksQuick) } == (1, false), "the first is written here and found slow")
+        heldBatch()
+        #expect(queue.sync { writer.syncedHere } == 1, "the next goes to the sync queue")
+    }
+
     @Test func aFailedBatchFailsEverythingQueuedBehindIt() {
         let queue = DispatchQueue(label: "owner")
         let storage = RecordingStorage(delay: 0.005)

@@ -1,3 +1,4 @@
+import Dispatch
 import LeadlineCore
 import LeadlineWire
 
@@ -23,14 +24,37 @@ extension Hub {
     typealias NextChunk = () -> (bytes: [UInt8], done: Bool)
 
     /// Writes the reply `next` renders. One that is done in its first chunk is sent at
-    /// once, like any reply; the rest join the round of long replies.
-    func stream(to c: Connection, _ next: @escaping NextChunk) {
+    /// once, like any reply (and true is returned); the rest join the round of long
+    /// replies.
+    @discardableResult
+    func stream(to c: Connection, _ next: @escaping NextChunk) -> Bool {
         let first = next()
         c.send(first.bytes)
-        guard !first.done else { return }
+        guard !first.done else { return true }
         c.session.awaitingReply = true
         c.holdEvents()
         enqueue(LongReplyTurn(connection: c, reply: LongReply(next)))
+        return false
+    }
+
+    /// Works out a reply off the hub's queue, from values (a `Board` value: later
+    /// changes do not reach it), then writes it from the queue with `reply`, which
+    /// returns whether it wrote the reply whole (``stream(to:_:)``). Choosing and
+    /// ordering ten thousand leads then holds up no one else's request. The connection
+    /// reads no further meanwhile and its events wait, so they follow the reply as if
+    /// it had been written at once.
+    func prepareOffQueue<Prepared: Sendable>(for c: Connection, _ prepare: @escaping @Sendable () -> Prepared,
+                                             then reply: @escaping @Sendable (Prepared) -> Bool) {
+        c.session.awaitingReply = true
+        c.holdEvents()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let prepared = prepare()
+            queue.async { [self] in
+                guard c.isOpen, reply(prepared) else { return }
+                c.releaseEvents()
+                resume(c)
+            }
+        }
     }
 
     /// Long replies take turns, one chunk each, and only one turn is ever waiting on the
@@ -73,10 +97,12 @@ extension Hub {
         streamLeads(count: leads.count, ok: ok, to: c) { [encoder] i, b in encoder.appendLead(tag: tag, leads[i], to: &b) }
     }
 
-    /// A reply of `count` `LEAD` rows, the `i`th written by `row(i, &builder)`, then `ok`.
-    func streamLeads(count: Int, ok: [UInt8], to c: Connection, row: @escaping (Int, inout LineBuilder) -> Void) {
+    /// A reply of `count` `LEAD` rows, the `i`th written by `row(i, &builder)`, then `ok`;
+    /// whether it was written whole at once, as ``stream(to:_:)``.
+    @discardableResult
+    func streamLeads(count: Int, ok: [UInt8], to c: Connection, row: @escaping (Int, inout LineBuilder) -> Void) -> Bool {
         var index = 0
-        stream(to: c) { [zone = encoder.zone] in
+        return stream(to: c) { [zone = encoder.zone] in
             var b = LineBuilder(zone: zone, capacity: Self.rowsPerChunk * 200)
             let end = min(count, index + Self.rowsPerChunk)
             while index < end {

@@ -203,8 +203,9 @@ extension Hub {
         }
     }
 
-    /// `LIST`: chosen and ordered in one pass with plain-number keys, then written a
-    /// chunk at a time from the board as it was (a snapshot: later changes follow as events).
+    /// `LIST`: chosen and ordered in one pass with plain-number keys, off the hub's
+    /// queue, then written a chunk at a time from the board as it was (a snapshot:
+    /// later changes follow as events).
     private func list(_ filter: LeadFilter, after: ListPosition?, limit: Int?, tag: String?, to c: Connection) {
         guard let person = c.session.person else { return }
         let board = shop.durable
@@ -216,16 +217,19 @@ extension Hub {
             streamLeads(visits, tag: tag, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c)
             return
         }
-        let page = board.list(filter, for: person.name, at: config.clock.now, after: after, limit: limit)
-        fields.append(Field("count", page.ids.count))
-        if limit != nil || after != nil { fields.append(Field("total", page.total)) }
-        if let next = page.next { fields.append(Field("next", next.cursor)) }
-        // Each row is written from the lead where the table holds it: reading the board
-        // in the closure copied the whole board value for every row, and a lead taken
-        // out of the table is a copy too.
-        let (rows, ids) = (page.board.leads, page.ids)
-        streamLeads(count: ids.count, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) { [encoder] i, b in
-            rows.withLead(ids[i]) { encoder.appendLead(tag: tag, $0, to: &b) }
+        let (name, now) = (person.name, config.clock.now)
+        prepareOffQueue(for: c, { board.list(filter, for: name, at: now, after: after, limit: limit) }) { [self, fields] page in
+            var fields = fields
+            fields.append(Field("count", page.ids.count))
+            if limit != nil || after != nil { fields.append(Field("total", page.total)) }
+            if let next = page.next { fields.append(Field("next", next.cursor)) }
+            // Each row is written from the lead where the table holds it: reading the board
+            // in the closure copied the whole board value for every row, and a lead taken
+            // out of the table is a copy too.
+            let (rows, ids) = (page.board.leads, page.ids)
+            return streamLeads(count: ids.count, ok: encoder.ok(tag: tag, verb: "LIST", fields: fields), to: c) { [encoder] i, b in
+                rows.withLead(ids[i]) { encoder.appendLead(tag: tag, $0, to: &b) }
+            }
         }
     }
 
@@ -299,14 +303,17 @@ extension Hub {
         send(visits, tag: tag, verb: "AGENDA", fields: [Field("person", who), Field("date", day.description), Field("count", visits.count)], to: c)
     }
 
-    /// `REVIEW`: the open loops, oldest first, each flagged with what it lacks.
+    /// `REVIEW`: the open loops, oldest first, each flagged with what it lacks (found
+    /// off the hub's queue, like `LIST`'s).
     private func review(tag: String?, to c: Connection) {
-        let list = shop.durable.reviewList()
-        let stuck = list.filter { !Board.reviewGaps($0).isEmpty }.count
-        let ok = encoder.ok(tag: tag, verb: "REVIEW", fields: [Field("count", list.count), Field("stuck", stuck)])
-        streamLeads(count: list.count, ok: ok, to: c) { [encoder] i, b in
-            let gaps = Board.reviewGaps(list[i])
-            encoder.appendLead(tag: tag, list[i], extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))], to: &b)
+        let board = shop.durable
+        prepareOffQueue(for: c, { board.reviewList() }) { [self] list in
+            let stuck = list.filter { !Board.reviewGaps($0).isEmpty }.count
+            let ok = encoder.ok(tag: tag, verb: "REVIEW", fields: [Field("count", list.count), Field("stuck", stuck)])
+            return streamLeads(count: list.count, ok: ok, to: c) { [encoder] i, b in
+                let gaps = Board.reviewGaps(list[i])
+                encoder.appendLead(tag: tag, list[i], extra: gaps.isEmpty ? [] : [Field("missing", gaps.joined(separator: ","))], to: &b)
+            }
         }
     }
 

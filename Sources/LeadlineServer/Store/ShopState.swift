@@ -31,7 +31,8 @@ final class ShopState: @unchecked Sendable {
     let clock: ServerClock
     let policy: Policy
     let log: @Sendable (String) -> Void
-    /// Durable events, in order, with who each concerned, after the requester's answer.
+    /// Durable events, in order, with who each concerned, once every change of their
+    /// group commit is answered.
     var published: ([Event], [Audience]) -> Void = { _, _ in }
     /// Events of the batch being completed, published when its last change is answered.
     private var unpublished: (events: [Event], audiences: [Audience]) = ([], [])

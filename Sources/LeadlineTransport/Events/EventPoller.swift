@@ -44,12 +44,13 @@ public final class EventPoller: @unchecked Sendable {
     private var lastWoken: UInt64 = 0
     /// Times ``serveMissed(after:)`` found sockets ready that no wake-up had served.
     public private(set) var missedWakeups = 0
-    /// Runs at the end of every turn the poll thread serves, still on the queue: what
-    /// the turn's handlers left to do once for all of them (the hub writes out the
-    /// replies they queued, on this thread, instead of waking another for it).
+    /// Runs at the end of every turn the poll thread serves, still in the turn: what
+    /// the turn's handlers left to do once for all of them (the hub journals the
+    /// turn's changes and writes out the replies they queued, on this thread, instead
+    /// of waking another for it).
     public var turnEnded: (() -> Void)?
-    /// Whether the poll thread is serving a turn now; work left for ``turnEnded`` then
-    /// needs no turn of its own.
+    /// Whether the poll thread is serving a turn now (``turnEnded`` included); work
+    /// left for ``turnEnded`` then needs no turn of its own.
     public private(set) var servingTurn = false
     /// Told why, when the kernel refuses to watch a socket (the socket is then shut
     /// down, so that its connection reads the end and closes instead of waiting forever).
@@ -94,7 +95,6 @@ public final class EventPoller: @unchecked Sendable {
     /// thread has not served a turn for `seconds`, serves any socket that is ready
     /// anyway. Returns how many it found (each such time counts in ``missedWakeups``).
     public func serveMissed(after seconds: Double) -> Int {
-        loop.runPosted()
         guard DispatchTime.now().uptimeNanoseconds - lastWoken >= UInt64(seconds * 1e9) else { return 0 }
         let count = Int(epoll_wait(epoll, ready, Int32(Self.batch), 0))
         guard count > 0 else { return 0 }
@@ -115,9 +115,9 @@ public final class EventPoller: @unchecked Sendable {
     fileprivate func serve(_ posted: [@Sendable () -> Void], _ events: UnsafeBufferPointer<epoll_event>) {
         lastWoken = DispatchTime.now().uptimeNanoseconds
         servingTurn = true
+        defer { servingTurn = false }
         for work in posted { work() }
         deliver(events)
-        servingTurn = false
         turnEnded?()
     }
 
@@ -253,12 +253,6 @@ private final class PollLoop: @unchecked Sendable {
     func post(_ work: @escaping @Sendable () -> Void) {
         posted.withLock { $0.append(work) }
         nudge()
-    }
-
-    /// Runs what was posted, on the queue, outside a poll turn (the poller's safety net).
-    func runPosted() {
-        let work = takePosted()
-        for item in work { item() }
     }
 
     private func nudge() {
