@@ -18,7 +18,7 @@ extension Hub {
 
     private func tick() {
         if let poller, poller.serveMissed(after: config.tick / 2) > 0 {
-            log("sockets were ready with no wake-up from the event source (\(poller.missedWakeups) times so far); served")
+            log("sockets were ready with no wake-up from the poll thread (\(poller.missedWakeups) times so far); served")
         }
         if !stopping { shop.checkAlertsOnRealClock(monotonic: monotonicSeconds()) }
         let now = monotonicSeconds()
