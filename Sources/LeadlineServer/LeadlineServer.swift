@@ -178,12 +178,12 @@ public final class LeadlineServer: @unchecked Sendable {
                 hub.shop.journal.deliver = { [weak poller] work in poller?.post(work) }
                 poller.turnEnded = { [unowned hub] in
                     // Writing replies out can resume a connection's reading, and its
-                    // next requests are decided (and held) at once: go round until
-                    // nothing is held.
+                    // next requests are decided (changes held, replies queued) at once:
+                    // go round until nothing is held and nothing waits to be written.
                     repeat {
                         hub.shop.journal.writeHeld()
                         hub.flushScheduled()
-                    } while hub.shop.journal.hasHeld
+                    } while hub.shop.journal.hasHeld || hub.flushPending
                 }
                 hub.startTimer()
                 // The events replayed after the last snapshot count toward the next: after a

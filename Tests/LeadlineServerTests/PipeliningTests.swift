@@ -76,4 +76,22 @@ final class SlowSyncDisk: JournalStorage, @unchecked Sendable {
         let shown = ana.readLine()
         #expect(shown?.hasPrefix("LEAD \(lead) ") == true && shown?.contains("owner=ana") == true, "\(shown ?? "")")
     }
+
+    /// Over a real socket (served by the poll thread): a client that pipelines more
+    /// requests than its replies' high-water mark gets every reply. Writing the replies
+    /// out at the end of a turn resumes its reading, and the replies to what it reads
+    /// then are written in the same turn, not left waiting for another socket event.
+    @Test func repliesPastTheHighWaterMarkAreAllWrittenOverTCP() throws {
+        let server = try TestServer { config in
+            config.limits.outboundHighWater = 4096
+            config.limits.requestsPerSecond = 0
+        }
+        let ana = try server.client("ana", over: .tcp)
+        _ = ana.reply("WATCH none")
+        ana.sendRaw(Array(String(repeating: "PING\n", count: 3_000).utf8))
+        var replies: [String] = []
+        while replies.count < 3_000, let line = ana.readLine(timeout: 5) { replies.append(line) }
+        #expect(replies.count == 3_000)
+        #expect(replies.allSatisfy { $0 == "OK PING :" })
+    }
 }

@@ -74,6 +74,27 @@ import Testing
         #expect(alert?.contains("ALERT kind=escalation lead=1 owner=ana backup=none ask=omar") == true, "\(alert ?? "none")")
     }
 
+    /// Over a real socket, where the advance's alerts and its answer go to the journal
+    /// in one batch: the alerts still come before `OK CLOCK`.
+    @Test func anAdvancesAlertsComeBeforeItsAnswerOverTCP() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        _ = ana.reply("NEW kind=missed-call phone=555-0100")
+        _ = ana.reply("CLAIM 1")
+        let olive = try server.client("olive", over: .tcp)
+        #expect(olive.reply("WATCH alerts") == "OK WATCH mode=alerts")
+        olive.send("CLOCK ADVANCE 2h")
+        var lines: [String] = []
+        while let line = olive.readLine(timeout: 5) {
+            lines.append(line)
+            if line.hasPrefix("OK CLOCK") || line.hasPrefix("ERR") { break }
+        }
+        #expect(lines.last?.hasPrefix("OK CLOCK") == true)
+        #expect(lines.dropLast().contains { $0.contains(" ALERT ") }, "\(lines)")
+        #expect(olive.drainAvailable().isEmpty, "no alert after the answer")
+    }
+
     /// A simulated clock moves a month at most per request: centuries of daily sweeps
     /// would flood the journal and every watcher.
     @Test func clockAdvancesAreBounded() throws {

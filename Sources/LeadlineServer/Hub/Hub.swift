@@ -47,7 +47,7 @@ final class Hub: @unchecked Sendable {
     /// Long replies under way, in turn order (see `Hub+LongReplies.swift`).
     var longReplies = TurnQueue<LongReplyTurn>()
     var longReplyTurnScheduled = false
-    private var flushPending = false
+    private(set) var flushPending = false
     var timer: DispatchSourceTimer?
 
     init(config: ServerConfiguration, board: Board, header: JournalHeader, journal: JournalState) {

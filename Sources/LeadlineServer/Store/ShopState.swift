@@ -170,8 +170,13 @@ final class ShopState: @unchecked Sendable {
     }
 
     /// Runs `done` once everything committed before it is durable (or has failed).
+    /// The events of changes before it in its batch are published first, so a reply
+    /// that waits this way still follows them (`OK CLOCK` follows the alerts it raised).
     func afterPendingWrites(_ done: @escaping (Result<Void, JournalError>) -> Void) {
-        journal.append([], completion: done)
+        journal.append([]) { [self] result in
+            publishBatch()
+            done(result)
+        }
     }
 
     /// Runs `done` once nothing is queued or being written.

@@ -222,8 +222,9 @@ public final class PolledEvents: StreamEvents, @unchecked Sendable {
 
 /// The poll thread: waits in `epoll_wait` on the set, then serves what is ready and
 /// what was posted to it inside `queue.sync`, until its poller goes away. Posting and
-/// stopping wake it through an eventfd in the set. It owns the set's descriptor and
-/// closes it when it ends.
+/// stopping wake it through an eventfd in the set. The set and the eventfd are closed
+/// when both the poller and the thread are done with this object (its deinit), never
+/// while either could still use their numbers.
 private final class PollLoop: @unchecked Sendable {
     private let epoll: Int32
     private let wake: Int32
@@ -237,6 +238,11 @@ private final class PollLoop: @unchecked Sendable {
         self.epoll = epoll
         self.wake = wake
         self.queue = queue
+    }
+
+    deinit {
+        Glibc.close(wake)
+        Glibc.close(epoll)
     }
 
     func start() {
@@ -273,11 +279,7 @@ private final class PollLoop: @unchecked Sendable {
 
     private func run() {
         let ready = UnsafeMutablePointer<epoll_event>.allocate(capacity: EventPoller.batch)
-        defer {
-            ready.deallocate()
-            Glibc.close(wake)
-            Glibc.close(epoll)
-        }
+        defer { ready.deallocate() }
         while !stopping.load(ordering: .acquiring) {
             let count = epoll_wait(epoll, ready, Int32(EventPoller.batch), -1)
             guard count >= 0 || errno == EINTR else { return }
