@@ -120,7 +120,7 @@ public enum FlatJSON {
                 i += 1
                 switch c {
                 case 0x22:
-                    guard let s = String(validating: out, as: UTF8.self) else { throw SyntaxError("a string is not valid UTF-8") }
+                    guard let s = String(validUTF8: out[...]) else { throw SyntaxError("a string is not valid UTF-8") }
                     return s
                 case 0x5C:
                     guard i < bytes.endIndex else { throw SyntaxError("a string ends inside an escape") }

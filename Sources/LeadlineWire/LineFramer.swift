@@ -106,7 +106,7 @@ public struct LineFramer: Sendable {
             if b == 0 { return .badSyntax("the line holds a NUL byte") }
             return .badSyntax("the line holds a control character (byte \(b))")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = String(validUTF8: bytes) else {
             return .badSyntax("the line is not valid UTF-8")
         }
         return .line(text)

@@ -104,7 +104,7 @@ public struct SnapshotReader {
     public mutating func string() throws(RecordError) -> String {
         let n = try count()
         defer { position += n }
-        guard let text = String(validating: bytes[position..<position + n], as: UTF8.self) else { throw damaged("text") }
+        guard let text = String(validUTF8: bytes[position..<position + n]) else { throw damaged("text") }
         return text
     }
 
