@@ -169,22 +169,7 @@ public final class LeadlineServer: @unchecked Sendable {
                     }
                 }
                 hub.listeners = listeners
-                hub.poller = poller
-                poller.watchFailed = { [config] why in config.log(why) }
-                // Changes decided in a turn of the poll thread go to the journal as one
-                // batch at its end (synced right there while the disk is quick), then
-                // the turn's replies are written.
-                hub.shop.journal.holding = { [unowned poller] in poller.servingTurn }
-                hub.shop.journal.deliver = { [weak poller] work in poller?.post(work) }
-                poller.turnEnded = { [unowned hub] in
-                    // Writing replies out can resume a connection's reading, and its
-                    // next requests are decided (changes held, replies queued) at once:
-                    // go round until nothing is held and nothing waits to be written.
-                    repeat {
-                        hub.shop.journal.writeHeld()
-                        hub.flushScheduled()
-                    } while hub.shop.journal.hasHeld || hub.flushPending
-                }
+                hub.serve(on: poller)
                 hub.startTimer()
                 // The events replayed after the last snapshot count toward the next: after a
                 // long replay one is written at once, in the background, so the next start

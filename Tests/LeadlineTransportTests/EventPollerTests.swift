@@ -32,6 +32,23 @@ import Testing
         func next(within seconds: Double = 5) -> Bool { signal.wait(timeout: .now() + seconds) == .success }
     }
 
+    /// What happens in a poller's turns, in order, each turn's end logged as "end".
+    final class TurnLog: @unchecked Sendable {
+        private let lines = Mutex<[String]>([])
+        let ended = Calls()
+
+        func add(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+
+        /// Logs the end of every turn `poller` serves (call on its queue).
+        func logEnds(of poller: EventPoller) {
+            poller.turnEnded = { [self] in
+                add("end")
+                ended.record()
+            }
+        }
+    }
+
     /// A connected pair of stream sockets, non-blocking: (served, peer).
     func socketPair() throws -> (Int32, Int32) {
         var fds: [Int32] = [0, 0]
@@ -203,20 +220,14 @@ import Testing
     @Test func postedWorkRunsInOrderInsideATurnThatEnds() throws {
         let queue = DispatchQueue(label: "test.poller")
         let poller = try EventPoller(queue: queue)
-        let seen = Mutex<[String]>([])
-        let ended = Calls()
-        queue.sync {
-            poller.turnEnded = {
-                seen.withLock { $0.append("end") }
-                ended.record()
-            }
-        }
+        let log = TurnLog()
+        queue.sync { log.logEnds(of: poller) }
         let posted = Calls()
         DispatchQueue.global().async {
             for i in 1...3 {
                 poller.post {
                     dispatchPrecondition(condition: .onQueue(queue))
-                    seen.withLock { $0.append("work \(i) in turn: \(poller.servingTurn)") }
+                    log.add("work \(i) in turn: \(poller.servingTurn)")
                     posted.record()
                 }
             }
@@ -224,11 +235,11 @@ import Testing
         for _ in 1...3 { #expect(posted.next()) }
         // The work may have run over more than one turn: wait for the end of the last.
         var tries = 0
-        while seen.withLock({ $0.last }) != "end", tries < 10 {
-            _ = ended.next(within: 1)
+        while log.all.last != "end", tries < 10 {
+            _ = log.ended.next(within: 1)
             tries += 1
         }
-        let order = seen.withLock { $0 }
+        let order = log.all
         #expect(order.filter { $0.hasPrefix("work") } == ["work 1 in turn: true", "work 2 in turn: true", "work 3 in turn: true"])
         #expect(order.last == "end")
     }
@@ -238,21 +249,17 @@ import Testing
     @Test func aHandlerRunsInsideTheTurnAndTheTurnEndsAfterIt() throws {
         let f = try Fixture(socketPair())
         let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
-        let seen = Mutex<[String]>([])
-        let ended = Calls()
+        let log = TurnLog()
         queue.sync {
-            poller.turnEnded = {
-                seen.withLock { $0.append("end") }
-                ended.record()
-            }
+            log.logEnds(of: poller)
             events.activate(readable: {
                 _ = Self.drain(fd)
-                seen.withLock { $0.append("read in turn: \(poller.servingTurn)") }
+                log.add("read in turn: \(poller.servingTurn)")
             }, writable: {})
         }
         send(peer, "hello\n")
-        #expect(ended.next())
-        #expect(seen.withLock { $0 } == ["read in turn: true", "end"])
+        #expect(log.ended.next())
+        #expect(log.all == ["read in turn: true", "end"])
         #expect(queue.sync { poller.servingTurn } == false)
         f.finish()
     }

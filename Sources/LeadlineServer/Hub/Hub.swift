@@ -34,7 +34,7 @@ final class Hub: @unchecked Sendable {
     var checkingLogin = false
     /// The plaintext listener, and the TLS one if configured.
     var listeners: [Listener] = []
-    /// The epoll set every socket is in (set with the listeners).
+    /// The epoll set every socket is in, whose turns the hub takes (``serve(on:)``).
     var poller: EventPoller?
     private(set) var stopping = false
     /// Whether shutdown has finished; and who waits for it.
@@ -47,7 +47,7 @@ final class Hub: @unchecked Sendable {
     /// Long replies under way, in turn order (see `Hub+LongReplies.swift`).
     var longReplies = TurnQueue<LongReplyTurn>()
     var longReplyTurnScheduled = false
-    private(set) var flushPending = false
+    private var flushPending = false
     var timer: DispatchSourceTimer?
 
     init(config: ServerConfiguration, board: Board, header: JournalHeader, journal: JournalState) {
@@ -111,8 +111,30 @@ final class Hub: @unchecked Sendable {
         queue.async { [self] in flushScheduled() }
     }
 
+    /// Takes `poller`'s turns: changes decided in a turn of its poll thread go to the
+    /// journal as one batch at the turn's end (synced right there while the disk is
+    /// quick), then the turn's replies are written; a batch synced on the sync thread
+    /// completes in a turn of the poll thread too.
+    func serve(on poller: EventPoller) {
+        self.poller = poller
+        poller.watchFailed = { [config] why in config.log(why) }
+        shop.journal.holding = { [unowned poller] in poller.servingTurn }
+        shop.journal.deliver = { [weak poller] work in poller?.post(work) }
+        poller.turnEnded = { [unowned self] in endTurn() }
+    }
+
+    /// The end of a poll thread's turn. Writing replies out can resume a connection's
+    /// reading, and its next requests are decided (changes held, replies queued) at
+    /// once: go round until nothing is held and nothing waits to be written.
+    private func endTurn() {
+        repeat {
+            shop.journal.writeHeld()
+            flushScheduled()
+        } while shop.journal.hasHeld || flushPending
+    }
+
     /// Writes out every connection on the flush list.
-    func flushScheduled() {
+    private func flushScheduled() {
         guard flushPending else { return }
         flushPending = false
         let batch = toFlush
