@@ -79,10 +79,15 @@ public struct Board: Sendable, Equatable {
         }
         let before = event.lead.flatMap { leads[$0] }
         recordScore(event)
+        /// The lead as the event leaves it, where this switch already holds it (read
+        /// back from the table otherwise): a lead read out is a 360-byte copy.
+        var after: Lead?
         switch event.change {
         case .created(let intake):
-            guard leads[intake.lead] == nil else { throw RecordError("lead \(intake.lead) is created twice") }
-            leads[intake.lead] = Lead(intake, at: event.at, by: event.by)
+            guard before == nil else { throw RecordError("lead \(intake.lead) is created twice") }
+            let lead = Lead(intake, at: event.at, by: event.by)
+            leads[intake.lead] = lead
+            after = lead
             nextLeadID = max(nextLeadID, intake.lead + 1)
             if let job = intake.jobLead {
                 leads[job]?.postJobLead = intake.lead
@@ -108,14 +113,15 @@ public struct Board: Sendable, Equatable {
             lastSeq = through
             return
         default:
-            guard let id = event.lead, var lead = leads[id] else {
+            guard let id = event.lead, var lead = before else {
                 throw RecordError("\(event.type) for lead \(event.lead.map(String.init) ?? "?"), which does not exist")
             }
-            Self.update(&lead, with: event)
-            leads[id] = lead
+            // A note changes nothing the lead holds: its box stands.
+            if Self.update(&lead, with: event) { leads[id] = lead }
+            after = lead
         }
         if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
-        if let id = event.lead, let lead = leads[id] {
+        if let id = event.lead, let lead = after ?? leads[id] {
             // Most events (a note, an attempt) leave the phone and openness alone.
             if before?.phone != lead.phone || before?.isOpen != lead.isOpen {
                 if let before, before.phone != lead.phone { unindexPhone(of: before) }
@@ -153,8 +159,10 @@ public struct Board: Sendable, Equatable {
         for event in events { try apply(event) }
     }
 
-    private static func update(_ lead: inout Lead, with event: Event) {
+    /// Folds `event` into `lead`; false when it left the lead as it was (a note).
+    private static func update(_ lead: inout Lead, with event: Event) -> Bool {
         let wasOpen = lead.isOpen
+        var changed = true
         switch event.change {
         case .claimed(let claim):
             lead.owner = claim.owner
@@ -177,7 +185,7 @@ public struct Board: Sendable, Equatable {
         case .acknowledged:
             lead.ackOwed = false
         case .noted:
-            break
+            changed = false
         case .attempted(let a):
             lead.attempts.append(Attempt(
                 seq: event.seq, at: event.at, by: event.by ?? "server", channel: a.channel, outcome: a.outcome, note: a.note))
@@ -208,17 +216,15 @@ public struct Board: Sendable, Equatable {
         case .created, .presence, .personSaved, .personRemoved, .voided, .swept, .imported:
             break
         }
-        let inReview: Set<LeadStatus> = [.estimateSent, .noDecision]
-        if !lead.isOpen || !inReview.contains(lead.status) {
-            lead.reviewSince = nil
-        } else if lead.reviewSince == nil {
-            lead.reviewSince = event.at
+        let inReview = lead.status == .estimateSent || lead.status == .noDecision
+        let reviewSince = !lead.isOpen || !inReview ? nil : lead.reviewSince ?? event.at
+        let noStepSince = lead.due != nil || !lead.isOpen ? nil : (lead.noStepSince == nil || !wasOpen ? event.at : lead.noStepSince)
+        if reviewSince != lead.reviewSince || noStepSince != lead.noStepSince {
+            lead.reviewSince = reviewSince
+            lead.noStepSince = noStepSince
+            changed = true
         }
-        if lead.due != nil || !lead.isOpen {
-            lead.noStepSince = nil
-        } else if lead.noStepSince == nil || !wasOpen {
-            lead.noStepSince = event.at
-        }
+        return changed
     }
 
     private static func startCadence(_ lead: inout Lead, kind: LeadKind, at: Date) {

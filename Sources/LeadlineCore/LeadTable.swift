@@ -17,6 +17,13 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         }
 
         var lead: Lead { header }
+
+        /// Compares the two leads where they lie, without copying either out.
+        func holdsSameLead(as other: Box) -> Bool {
+            withUnsafeMutablePointerToHeader { mine in
+                other.withUnsafeMutablePointerToHeader { theirs in mine.pointee == theirs.pointee }
+            }
+        }
     }
 
     private var boxes = LeadIDMap<Box>()
@@ -48,7 +55,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     /// Takes `other`'s box for lead `id` when the two hold the same lead: one copy
     /// instead of two.
     public mutating func adopt(_ id: LeadID, from other: LeadTable) {
-        guard let theirs = other.boxes[id], let mine = boxes[id], theirs !== mine, theirs.lead == mine.lead else { return }
+        guard let theirs = other.boxes[id], let mine = boxes[id], theirs !== mine, theirs.holdsSameLead(as: mine) else { return }
         boxes[id] = theirs
     }
 
@@ -65,7 +72,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         guard a.boxes.count == b.boxes.count else { return false }
         var same = true
         a.boxes.forEachValue { id, box in
-            if same, !(b.boxes[id].map { $0 === box || $0.lead == box.lead } ?? false) { same = false }
+            if same, !(b.boxes[id].map { $0 === box || $0.holdsSameLead(as: box) } ?? false) { same = false }
         }
         return same
     }
