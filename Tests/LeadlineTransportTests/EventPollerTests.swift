@@ -264,6 +264,38 @@ import Testing
         f.finish()
     }
 
+    /// Work a turn leaves for the next runs in a turn of its own after this one ends,
+    /// with nothing else ready to wake the poll thread for it.
+    @Test func workCarriedFromATurnRunsInTheNext() throws {
+        let f = try Fixture(socketPair())
+        let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
+        let log = TurnLog()
+        let carried = Calls()
+        queue.sync {
+            log.logEnds(of: poller)
+            events.activate(readable: {
+                _ = Self.drain(fd)
+                log.add("read")
+                poller.nextTurn {
+                    log.add("carried work in turn: \(poller.servingTurn)")
+                    carried.record()
+                }
+            }, writable: {})
+        }
+        send(peer, "hello\n")
+        #expect(carried.next())
+        var tries = 0
+        while log.all.last != "end" || log.all.count < 4, tries < 10 {
+            _ = log.ended.next(within: 1)
+            tries += 1
+        }
+        #expect(log.all == ["read", "end", "carried work in turn: true", "end"])
+        // From outside a turn it is posted, and runs all the same.
+        queue.sync { poller.nextTurn { carried.record() } }
+        #expect(carried.next())
+        f.finish()
+    }
+
     /// The poll thread does not keep its poller alive: dropped, it goes away (and its
     /// thread, woken, ends and closes the set).
     @Test func aDroppedPollerGoesAway() throws {

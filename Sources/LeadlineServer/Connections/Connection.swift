@@ -68,7 +68,7 @@ final class Connection: @unchecked Sendable {
     /// one weak reference gives an object a side table, and then every retain and
     /// release of it takes the slow path (a broadcast retains each watcher it visits).
     private func later(_ body: @escaping @Sendable (Connection) -> Void) {
-        hub.queue.async { [unowned hub, id] in hub.connections[id].map(body) }
+        hub.nextTurn { [unowned hub, id] in hub.connections[id].map(body) }
     }
 
     var isOpen: Bool { state == .open }

@@ -83,7 +83,7 @@ extension Hub {
         let wasFull = c.session.writesInFlight == Session.pipelineDepth
         c.session.writesInFlight -= 1
         guard c.session.writesInFlight == 0 || wasFull else { return }
-        queue.async { [self] in
+        nextTurn { [self] in
             guard c.isOpen else { return }
             if c.session.writesInFlight == 0, let held = c.session.held {
                 c.session.held = nil

@@ -146,7 +146,13 @@ final class Hub: @unchecked Sendable {
     /// line, after this turn (so a group commit's completions all run first).
     func resume(_ connection: Connection) {
         connection.session.awaitingReply = false
-        queue.async { connection.processInput() }
+        nextTurn { connection.processInput() }
+    }
+
+    /// Runs `work` on a later turn of the queue: the poll thread's next turn when the
+    /// hub has one (no thread is woken for it), otherwise a turn of the queue's own.
+    func nextTurn(_ work: @escaping @Sendable () -> Void) {
+        if let poller { poller.nextTurn(work) } else { queue.async(execute: work) }
     }
 
     /// Marks the server as stopping: no new requests are read.

@@ -110,6 +110,16 @@ public final class EventPoller: @unchecked Sendable {
         loop.post(work)
     }
 
+    /// Runs `work` on the queue in a later turn of the poll thread, which also serves
+    /// the sockets ready by then. From inside a turn it is carried to the next with no
+    /// wake-up at all (the poll thread then only looks for ready sockets, without
+    /// waiting); from anywhere else it is ``post(_:)``. Work that resumes a connection
+    /// after its change is answered goes this way: on the queue it would wake a
+    /// Dispatch worker thread for every request, a tenth of a lone client's time.
+    public func nextTurn(_ work: @escaping @Sendable () -> Void) {
+        if servingTurn { loop.carry(work) } else { loop.post(work) }
+    }
+
     /// Serves a turn of the poll thread (on the queue): the work posted to it, then
     /// what it found ready, then ``turnEnded``.
     fileprivate func serve(_ posted: [@Sendable () -> Void], _ events: UnsafeBufferPointer<epoll_event>) {
@@ -231,6 +241,9 @@ private final class PollLoop: @unchecked Sendable {
     private let queue: DispatchQueue
     private let stopping = Atomic<Bool>(false)
     private let posted = Mutex<[@Sendable () -> Void]>([])
+    /// Work was carried from the turn being served to the next (``carry(_:)``); read
+    /// and written on the poll thread only.
+    private var carried = false
     /// Set once, before the thread starts; weak, so the poller can go away.
     weak var poller: EventPoller?
 
@@ -261,6 +274,13 @@ private final class PollLoop: @unchecked Sendable {
         nudge()
     }
 
+    /// Posts `work` from a turn this thread is serving: the next wait does not block,
+    /// so it needs no nudge.
+    func carry(_ work: @escaping @Sendable () -> Void) {
+        posted.withLock { $0.append(work) }
+        carried = true
+    }
+
     private func nudge() {
         var one: UInt64 = 1
         _ = Glibc.write(wake, &one, 8)
@@ -281,12 +301,14 @@ private final class PollLoop: @unchecked Sendable {
         let ready = UnsafeMutablePointer<epoll_event>.allocate(capacity: EventPoller.batch)
         defer { ready.deallocate() }
         while !stopping.load(ordering: .acquiring) {
-            let count = epoll_wait(epoll, ready, Int32(EventPoller.batch), -1)
-            guard count >= 0 || errno == EINTR else { return }
-            guard count > 0 else { continue }
+            let waited = epoll_wait(epoll, ready, Int32(EventPoller.batch), carried ? 0 : -1)
+            guard waited >= 0 || errno == EINTR else { return }
+            let count = max(0, Int(waited))
+            guard count > 0 || carried else { continue }
             guard !stopping.load(ordering: .acquiring), let poller else { return }
             let events = UnsafeBufferPointer(start: ready, count: Int(count))
-            let work = events.contains { $0.data.u64 == 0 } ? takePosted() : []
+            let work = carried || events.contains { $0.data.u64 == 0 } ? takePosted() : []
+            carried = false
             queue.sync { poller.serve(work, events) }
         }
     }
