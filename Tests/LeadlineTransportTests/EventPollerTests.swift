@@ -296,6 +296,44 @@ import Testing
         f.finish()
     }
 
+    /// A stopped poller serves no more turns: work carried from its last turn never
+    /// runs, and what that work held is let go (a stopped server's connections).
+    @Test func aStoppedPollerRunsNothingMoreAndLetsGoOfCarriedWork() throws {
+        final class Held: Sendable {}
+        let f = try Fixture(socketPair())
+        let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
+        let log = TurnLog()
+        weak var held: Held?
+        // Only the carried work holds it, once the handler has taken it out.
+        let box = Mutex<Held?>(Held())
+        box.withLock { held = $0 }
+        queue.sync {
+            log.logEnds(of: poller)
+            events.activate(readable: {
+                _ = Self.drain(fd)
+                log.add("read")
+                let token = box.withLock { $0.take() }
+                poller.nextTurn {
+                    _ = token
+                    log.add("carried work ran")
+                }
+                poller.stop()
+            }, writable: {})
+        }
+        send(peer, "hello\n")
+        #expect(log.ended.next())
+        var tries = 0
+        while held != nil, tries < 100 {
+            Thread.sleep(forTimeInterval: 0.02)
+            tries += 1
+        }
+        #expect(held == nil)
+        queue.sync { poller.post { log.add("posted work ran") } }
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(log.all == ["read", "end"])
+        f.finish()
+    }
+
     /// The poll thread does not keep its poller alive: dropped, it goes away (and its
     /// thread, woken, ends and closes the set).
     @Test func aDroppedPollerGoesAway() throws {

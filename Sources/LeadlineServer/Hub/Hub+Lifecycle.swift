@@ -63,6 +63,9 @@ extension Hub {
             for c in Array(connections.values) { c.close(log: nil) }
             timer?.cancel()
             timer = nil
+            // Work carried to the poll thread's next turn can outlive this hub.
+            poller?.turnEnded = nil
+            poller?.stop()
             stopped = true
             let waiters = shutdownWaiters
             shutdownWaiters = []

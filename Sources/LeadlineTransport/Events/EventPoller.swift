@@ -82,6 +82,14 @@ public final class EventPoller: @unchecked Sendable {
         ready.deallocate()
     }
 
+    /// Serves no more turns: the poll thread ends, and work posted or carried to it
+    /// is dropped unrun. For a server that has stopped, whose handlers must not run
+    /// after it is gone (a connection still held by work carried to the next turn
+    /// keeps this poller alive).
+    public func stop() {
+        loop.stop()
+    }
+
     /// Events for `fd`, off until ``PolledEvents/activate(readable:writable:)``.
     public func events(for fd: Int32) -> PolledEvents {
         let token = nextToken
@@ -270,6 +278,7 @@ private final class PollLoop: @unchecked Sendable {
     }
 
     func post(_ work: @escaping @Sendable () -> Void) {
+        guard !stopping.load(ordering: .acquiring) else { return }
         posted.withLock { $0.append(work) }
         nudge()
     }
@@ -299,7 +308,14 @@ private final class PollLoop: @unchecked Sendable {
 
     private func run() {
         let ready = UnsafeMutablePointer<epoll_event>.allocate(capacity: EventPoller.batch)
-        defer { ready.deallocate() }
+        defer {
+            ready.deallocate()
+            // What the posted work holds (a connection holds the poller) goes now,
+            // not with this object: it would keep this object alive.
+            // (Released outside the lock: a release can run a deinit that posts.)
+            var dropped: [@Sendable () -> Void] = []
+            posted.withLock { swap(&$0, &dropped) }
+        }
         while !stopping.load(ordering: .acquiring) {
             let waited = epoll_wait(epoll, ready, Int32(EventPoller.batch), carried ? 0 : -1)
             guard waited >= 0 || errno == EINTR else { return }
