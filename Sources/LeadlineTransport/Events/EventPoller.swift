@@ -295,11 +295,14 @@ private final class PollLoop: @unchecked Sendable {
         _ = Glibc.write(wake, &one, 8)
     }
 
-    /// Everything posted so far. The eventfd is read first: work posted after that
-    /// writes it again, so the next wait returns at once and nothing is left behind.
-    private func takePosted() -> [@Sendable () -> Void] {
-        var count: UInt64 = 0
-        _ = Glibc.read(wake, &count, 8)
+    /// Everything posted so far. The eventfd is read first when it woke the thread:
+    /// work posted after that writes it again, so the next wait returns at once and
+    /// nothing is left behind.
+    private func takePosted(nudged: Bool) -> [@Sendable () -> Void] {
+        if nudged {
+            var count: UInt64 = 0
+            _ = Glibc.read(wake, &count, 8)
+        }
         return posted.withLock { work in
             defer { work = [] }
             return work
@@ -323,7 +326,8 @@ private final class PollLoop: @unchecked Sendable {
             guard count > 0 || carried else { continue }
             guard !stopping.load(ordering: .acquiring), let poller else { return }
             let events = UnsafeBufferPointer(start: ready, count: Int(count))
-            let work = carried || events.contains { $0.data.u64 == 0 } ? takePosted() : []
+            let nudged = events.contains { $0.data.u64 == 0 }
+            let work = carried || nudged ? takePosted(nudged: nudged) : []
             carried = false
             queue.sync { poller.serve(work, events) }
         }
