@@ -114,6 +114,16 @@ public enum FlatJSON {
         mutating func string() throws(SyntaxError) -> String {
             guard i < bytes.endIndex, bytes[i] == 0x22 else { throw SyntaxError("expected a string at byte \(i - bytes.startIndex + 1)") }
             i += 1
+            // Most strings have no escape: made straight from the line's bytes, with
+            // no buffer of their own.
+            let start = i
+            var end = i
+            while end < bytes.endIndex, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 { end += 1 }
+            if end < bytes.endIndex, bytes[end] == 0x22 {
+                i = end + 1
+                guard let s = String(validUTF8: bytes[start..<end]) else { throw SyntaxError("a string is not valid UTF-8") }
+                return s
+            }
             var out: [UInt8] = []
             while i < bytes.endIndex {
                 let c = bytes[i]

@@ -7,10 +7,14 @@ import LeadlineCore
 public enum RequestDecoder {
     /// Decodes `line`; nil for a blank line, which is ignored.
     public static func decode(_ line: String) -> Result<TaggedRequest, RequestError>? {
-        var rest = Substring(line)
-        while let c = rest.first, c == " " || c == "\t" { rest.removeFirst() }
-        while let c = rest.last, c == " " || c == "\t" { rest.removeLast() }
-        guard !rest.isEmpty else { return nil }
+        // Blanks are found among the bytes, as ``ArgumentScanner`` finds every
+        // delimiter: the same boundaries, without walking the line's characters.
+        let utf8 = line.utf8
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
+        while start < end, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        guard start < end else { return nil }
+        var rest = line[start..<end]
 
         var tag: String?
         if rest.first == "@" {
@@ -50,12 +54,16 @@ public enum RequestDecoder {
     }
 
     private static func firstWord(_ s: inout Substring) -> Substring {
-        let end = s.firstIndex { $0 == " " || $0 == "\t" } ?? s.endIndex
+        let utf8 = s.utf8
+        let end = utf8.firstIndex(where: isBlank) ?? utf8.endIndex
+        var next = end
+        while next < utf8.endIndex, isBlank(utf8[next]) { next = utf8.index(after: next) }
         let word = s[s.startIndex..<end]
-        s = s[end...]
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        s = s[next...]
         return word
     }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     // MARK: - Per-verb construction
 

@@ -18,6 +18,15 @@ import Testing
         #expect(RequestDecoder.decode("   \t ") == nil)
     }
 
+    /// Blanks around the line and between its first words are spaces and tabs, in any
+    /// number; text beyond them is kept as typed, accents and all.
+    @Test func blanksAroundWordsAreSkipped() {
+        #expect(decode(" \t CLAIM \t 42\t ")?.request == .command(.claim(42)))
+        #expect(decode("\t@t1\t\tclaim 42")?.tag == "@t1")
+        #expect(decode("NOTE 7 :café  crème\t")?.request == .command(.note(7, text: "café  crème")))
+        #expect(error("ÇLAIM 42")?.error.message.hasPrefix("unknown verb ÇLAIM") == true)
+    }
+
     @Test func verbsAreCaseInsensitive() {
         #expect(decode("claim 42")?.request == .command(.claim(42)))
         #expect(decode("Claim 42")?.verb == "CLAIM")
