@@ -82,6 +82,7 @@ public struct Board: Sendable, Equatable {
         /// The lead as the event leaves it, where this switch already holds it (read
         /// back from the table otherwise): a lead read out is a 360-byte copy.
         var after: Lead?
+        var leadChanged = true
         switch event.change {
         case .created(let intake):
             guard before == nil else { throw RecordError("lead \(intake.lead) is created twice") }
@@ -116,12 +117,14 @@ public struct Board: Sendable, Equatable {
             guard let id = event.lead, var lead = before else {
                 throw RecordError("\(event.type) for lead \(event.lead.map(String.init) ?? "?"), which does not exist")
             }
-            // A note changes nothing the lead holds: its box stands.
-            if Self.update(&lead, with: event) { leads[id] = lead }
+            // A note changes nothing the lead holds: its box, and every index of
+            // it, stand.
+            leadChanged = Self.update(&lead, with: event)
+            if leadChanged { leads[id] = lead }
             after = lead
         }
         if case .assigned(let a) = event.change, let stage = a.stage { handoffTurns[stage, default: 0] += 1 }
-        if let id = event.lead, let lead = after ?? leads[id] {
+        if leadChanged, let id = event.lead, let lead = after ?? leads[id] {
             // Most events (a note, an attempt) leave the phone and openness alone.
             if before?.phone != lead.phone || before?.isOpen != lead.isOpen {
                 if let before, before.phone != lead.phone { unindexPhone(of: before) }

@@ -85,7 +85,7 @@ extension Hub {
     func people(concernedBy event: Event, audience: Audience? = nil) -> [String] {
         var names: [String]
         if let audience {
-            names = Array(audience.formerHolders) + audience.holders
+            names = audience.formerHolders + audience.holders
         } else {
             names = []
             if let id = event.lead, let lead = shop.durable.leads[id] { names = Audience.holders(of: lead) }
@@ -106,20 +106,22 @@ extension Hub {
 struct Audience {
     /// Who held the lead (owner, backup, the visit's technician) just before: `WATCH mine`
     /// also tells a person about a lead taken from them.
-    let formerHolders: Set<String>
+    let formerHolders: [String]
     /// Technicians whose visit the event booked, moved or called off (or whose lead
     /// closed with a visit booked): told wherever they are logged in.
-    let visitTechs: Set<String>
+    let visitTechs: [String]
     /// Who holds the lead once the request that made the event is applied (owner,
     /// backup, the visit's technician): set then, since a batch is published only once
     /// all of it is applied.
     var holders: [String] = []
 
     init(before: Lead?, after: Lead?) {
-        formerHolders = before.map { Set(Self.holders(of: $0)) } ?? []
+        // Short lists, not sets: made for every event, read only for `WATCH mine`
+        // and visits.
+        formerHolders = before.map(Self.holders(of:)) ?? []
         let visitChanged = before?.appointment != after?.appointment
             || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)
-        visitTechs = visitChanged ? Set([before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 }) : []
+        visitTechs = visitChanged ? [before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 } : []
     }
 
     /// A lead's owner, backup, and the technician of its pending visit.
