@@ -37,16 +37,20 @@ public enum Timestamp {
 
     /// `2026-11-23T14:05:00.123Z`: UTC with milliseconds, for the journal.
     public static func utc(_ date: Date) -> String {
-        written { start in
-            let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
-            let seconds = millis.floorDiv(1000)
-            var w = DigitCursor(start)
-            w.civil(seconds)
-            w.put(0x2E)
-            w.digits(millis - seconds * 1000, 3)
-            w.put(0x5A)
-            return w.count
-        }
+        written { writeUTC(date, at: $0) }
+    }
+
+    /// ``utc(_:)`` written at `start`, which has room for ``maxWrittenBytes``; returns
+    /// how many bytes it wrote (a journal line writes its times straight in).
+    public static func writeUTC(_ date: Date, at start: UnsafeMutablePointer<UInt8>) -> Int {
+        let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis.floorDiv(1000)
+        var w = DigitCursor(start)
+        w.civil(seconds)
+        w.put(0x2E)
+        w.digits(millis - seconds * 1000, 3)
+        w.put(0x5A)
+        return w.count
     }
 
     /// The string `write` writes into a scratch buffer of ``maxWrittenBytes``.

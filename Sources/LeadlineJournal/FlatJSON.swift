@@ -1,3 +1,6 @@
+import Foundation
+import LeadlineCore
+
 /// A JSON scalar in a journal line.
 public enum JSONScalar: Sendable, Equatable {
     case string(String)
@@ -24,6 +27,12 @@ public enum FlatJSON {
 
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
+        // Most strings need no escape: copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out.append(contentsOf: s.utf8)
+            out.append(0x22)
+            return
+        }
         for c in s.utf8 {
             switch c {
             case 0x22: out.append(0x5C); out.append(0x22)
@@ -42,6 +51,29 @@ public enum FlatJSON {
     }
 
     private static func hex(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 + n : 0x61 + n - 10 }
+
+    /// `"2026-11-23T14:05:00.123Z"`: a time as the journal holds it, written in place.
+    public static func appendTime(_ date: Date, to out: inout [UInt8]) {
+        appendWritten(quoted: true, to: &out) { Timestamp.writeUTC(date, at: $0) }
+    }
+
+    /// A whole number, written in place.
+    public static func appendNumber(_ n: Int, to out: inout [UInt8]) {
+        appendWritten(quoted: false, to: &out) { start in
+            var w = DigitCursor(start)
+            w.number(n)
+            return w.count
+        }
+    }
+
+    private static func appendWritten(quoted: Bool, to out: inout [UInt8], _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.maxWrittenBytes) { scratch in
+            let count = write(scratch.baseAddress!)
+            if quoted { out.append(0x22) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
+            if quoted { out.append(0x22) }
+        }
+    }
 
     // MARK: Reading
 

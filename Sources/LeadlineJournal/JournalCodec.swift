@@ -28,9 +28,9 @@ public enum JournalCodec {
         out.reserveCapacity(224)
         let record = event.record
         FlatJSON.appendKey("seq", to: &out, first: true)
-        out.append(contentsOf: String(event.seq).utf8)
+        FlatJSON.appendNumber(Int(event.seq), to: &out)
         FlatJSON.appendKey("at", to: &out, first: false)
-        FlatJSON.appendString(Timestamp.utc(event.at), to: &out)
+        FlatJSON.appendTime(event.at, to: &out)
         FlatJSON.appendKey("type", to: &out, first: false)
         FlatJSON.appendString(record.type, to: &out)
         if let by = event.by {
@@ -41,16 +41,19 @@ public enum JournalCodec {
             FlatJSON.appendKey(field.key, to: &out, first: false)
             switch field.value {
             case .text(let s): FlatJSON.appendString(s, to: &out)
-            case .number(let n): out.append(contentsOf: String(n).utf8)
-            case .time(let d): FlatJSON.appendString(Timestamp.utc(d), to: &out)
+            case .number(let n): FlatJSON.appendNumber(n, to: &out)
+            case .time(let d): FlatJSON.appendTime(d, to: &out)
             }
         }
-        for (key, value) in [("text", record.text), ("tag", event.tag), ("reply", event.reply), ("clock", event.simulated ? "sim" : nil)] {
-            if let value {
-                FlatJSON.appendKey(key, to: &out, first: false)
-                FlatJSON.appendString(value, to: &out)
-            }
+        func appendOptional(_ key: String, _ value: String?) {
+            guard let value else { return }
+            FlatJSON.appendKey(key, to: &out, first: false)
+            FlatJSON.appendString(value, to: &out)
         }
+        appendOptional("text", record.text)
+        appendOptional("tag", event.tag)
+        appendOptional("reply", event.reply)
+        appendOptional("clock", event.simulated ? "sim" : nil)
         sealLine(&out)
         return out
     }
