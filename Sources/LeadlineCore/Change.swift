@@ -6,9 +6,13 @@ import Foundation
 /// ``Board/apply(_:)`` live, on the durable copy, and on replay after a restart; so
 /// each carries the state *after* the change (the new owner, the new due time), never
 /// an instruction that could apply differently the second time.
+///
+/// The largest payloads (a new lead's intake, a status change, an alert) are held
+/// indirectly: stored inline they made every change, a note included, 313 bytes, and
+/// an event is copied several times between its decision and its publication.
 public enum Change: Sendable, Equatable {
     /// `CREATED`: a lead entered the board.
-    case created(Intake)
+    indirect case created(Intake)
     /// `CLAIMED`: someone became the primary owner, by claim or by takeover.
     case claimed(Claim)
     /// `RELEASED`: the primary gave the lead back to the queue.
@@ -24,11 +28,11 @@ public enum Change: Sendable, Equatable {
     /// `ATTEMPTED`: a callback attempt, with the status and next step it leaves behind.
     case attempted(AttemptChange)
     /// `STATUS`, or `CLOSED` for a closing status.
-    case statusChanged(StatusChange)
+    indirect case statusChanged(StatusChange)
     /// `OUTCOME`: a technician's appointment result.
     case outcome(OutcomeChange)
     /// `ALERT`: the SOP clock asks someone to act.
-    case alert(Alert)
+    indirect case alert(Alert)
     /// `PRESENCE`: someone went away, or came back.
     case presence(person: String, away: Bool, reason: String?)
     /// `PERSON` (private, never sent to clients): a person added, or their role or token changed.
