@@ -26,7 +26,7 @@ extension Hub {
             // An import's leads go out as its one IMPORTED summary, not thousands of
             // lines (each stays in the journal: SINCE and SHOW have them).
             if case .created(let intake) = event.change, intake.importedFrom != nil { continue }
-            let audience = index < audiences.count ? audiences[index] : Audience(before: nil, after: nil)
+            let audience = index < audiences.count ? audiences[index] : Audience()
             run.append(OutgoingEvent(event, bytes: encoder.event(event), audience: audience))
         }
         deliver(&run)
@@ -88,7 +88,7 @@ extension Hub {
             names = audience.formerHolders + audience.holders
         } else {
             names = []
-            if let id = event.lead, let lead = shop.durable.leads[id] { names = Audience.holders(of: lead) }
+            if let id = event.lead { shop.durable.leads.withLead(id) { names = Audience.holders(of: $0) } }
         }
         for field in event.record.fields {
             guard case .text(let value) = field.value else { continue }
@@ -115,19 +115,41 @@ struct Audience {
     /// all of it is applied.
     var holders: [String] = []
 
-    init(before: Lead?, after: Lead?) {
+    /// What an audience needs of a lead just before its event: read where the lead
+    /// lies (a lead copied out is 360 bytes and a retain of every string in it).
+    struct Before {
+        let holders: [String]
+        let appointment: Appointment?
+        let wasOpen: Bool
+
+        init(_ lead: UnsafePointer<Lead>) {
+            holders = Audience.holders(of: lead)
+            appointment = lead.pointee.appointment
+            wasOpen = lead.pointee.isOpen
+        }
+    }
+
+    /// No one beyond the `WATCH` modes.
+    init() {
+        formerHolders = []
+        visitTechs = []
+    }
+
+    /// From the lead as it was just `before` the event and as it is just after.
+    init(before: Before?, after: UnsafePointer<Lead>?) {
         // Short lists, not sets: made for every event, read only for `WATCH mine`
         // and visits.
-        formerHolders = before.map(Self.holders(of:)) ?? []
-        let visitChanged = before?.appointment != after?.appointment
-            || (before?.appointment != nil && before?.isOpen == true && after?.isOpen == false)
-        visitTechs = visitChanged ? [before?.appointment?.tech, after?.appointment?.tech].compactMap { $0 } : []
+        formerHolders = before?.holders ?? []
+        let appointment = after?.pointee.appointment
+        let visitChanged = before?.appointment != appointment
+            || (before?.appointment != nil && before?.wasOpen == true && after?.pointee.isOpen == false)
+        visitTechs = visitChanged ? [before?.appointment?.tech, appointment?.tech].compactMap { $0 } : []
     }
 
     /// A lead's owner, backup, and the technician of its pending visit.
-    static func holders(of lead: Lead) -> [String] {
-        let visitTech = lead.hasPendingVisit ? lead.appointment?.tech : nil
-        return [lead.owner, lead.backup, visitTech].compactMap { $0 }
+    static func holders(of lead: UnsafePointer<Lead>) -> [String] {
+        let visitTech = lead.pointee.hasPendingVisit ? lead.pointee.appointment?.tech : nil
+        return [lead.pointee.owner, lead.pointee.backup, visitTech].compactMap { $0 }
     }
 }
 

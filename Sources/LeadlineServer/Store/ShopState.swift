@@ -121,17 +121,27 @@ final class ShopState: @unchecked Sendable {
             case .success:
                 nextAlertCheck = nil
                 var audiences: [Audience] = []
+                audiences.reserveCapacity(events.count)
                 for event in events {
-                    // (Leads read from the table, not the board: a `Board` value read
-                    // off this object is a copy of every index in it.)
-                    let before = event.lead.flatMap { durable.leads[$0] }
-                    Self.applyDecided([event], to: &durable)
+                    guard let id = event.lead else {
+                        Self.applyDecided(event, to: &durable)
+                        audiences.append(Audience())
+                        continue
+                    }
+                    // (Leads read where the table holds them, not from the board: a
+                    // `Board` value read off this object is a copy of every index in it.)
+                    var before: Audience.Before?
+                    durable.leads.withLead(id) { before = Audience.Before($0) }
+                    Self.applyDecided(event, to: &durable)
                     // Where the two boards agree on the lead again, hold it once.
-                    if let id = event.lead { durable.shareLead(id, with: speculative.leads) }
-                    audiences.append(Audience(before: before, after: event.lead.flatMap { durable.leads[$0] }))
+                    durable.shareLead(id, with: speculative.leads)
+                    var audience = Audience(before: before, after: nil)
+                    durable.leads.withLead(id) { audience = Audience(before: before, after: $0) }
+                    audiences.append(audience)
                 }
                 for i in events.indices {
-                    if let id = events[i].lead, let lead = durable.leads[id] { audiences[i].holders = Audience.holders(of: lead) }
+                    guard let id = events[i].lead else { continue }
+                    durable.leads.withLead(id) { audiences[i].holders = Audience.holders(of: $0) }
                 }
                 answer(.success(()))
                 unpublished.events += events
@@ -187,8 +197,12 @@ final class ShopState: @unchecked Sendable {
     /// Applies events decided against this same state; they cannot fail to apply
     /// unless the program is wrong, and then continuing would corrupt the board.
     static func applyDecided(_ events: [Event], to board: inout Board) {
+        for event in events { applyDecided(event, to: &board) }
+    }
+
+    static func applyDecided(_ event: Event, to board: inout Board) {
         do {
-            try board.apply(events)
+            try board.apply(event)
         } catch {
             preconditionFailure("a decided event does not apply: \(error)")
         }
