@@ -24,6 +24,9 @@ public struct ArgumentScanner: Sendable {
 
     public init(_ text: Substring) { bytes = Array(text.utf8) }
 
+    /// Scans a line's bytes (valid UTF-8, as every line the framer passes is).
+    public init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = Array(bytes) }
+
     private func isBlank(_ i: Int) -> Bool { bytes[i] == Self.space || bytes[i] == Self.tab }
 
     public var atEnd: Bool {

@@ -7,37 +7,42 @@ import LeadlineCore
 public enum RequestDecoder {
     /// Decodes `line`; nil for a blank line, which is ignored.
     public static func decode(_ line: String) -> Result<TaggedRequest, RequestError>? {
-        // Blanks are found among the bytes, as ``ArgumentScanner`` finds every
-        // delimiter: the same boundaries, without walking the line's characters.
-        let utf8 = line.utf8
-        var start = utf8.startIndex, end = utf8.endIndex
-        while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
-        while start < end, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        var line = line
+        return line.withUTF8 { decode(bytes: $0) }
+    }
+
+    /// Decodes one line's bytes. Blanks, the tag and the verb are found among the
+    /// bytes, as ``ArgumentScanner`` finds every delimiter: the same boundaries as
+    /// among the line's characters, without walking them (grapheme breaking and
+    /// index rounding were most of the cost of a short request).
+    static func decode(bytes: UnsafeBufferPointer<UInt8>) -> Result<TaggedRequest, RequestError>? {
+        var start = 0, end = bytes.count
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        while start < end, isBlank(bytes[end - 1]) { end -= 1 }
         guard start < end else { return nil }
-        var rest = line[start..<end]
 
         var tag: String?
-        if rest.first == "@" {
-            let word = firstWord(&rest)
+        if bytes[start] == 0x40 {
+            let word = firstWord(bytes, from: &start, to: end)
             guard isValidTag(word) else {
                 return .failure(RequestError(tag: nil, verb: nil, error: CommandError(
-                    .badSyntax, "a tag is @ and 1 to 32 letters, digits, '-', '_' or '.'; got \"\(word)\"")))
+                    .badSyntax, "a tag is @ and 1 to 32 letters, digits, '-', '_' or '.'; got \"\(String(decoding: word, as: UTF8.self))\"")))
             }
-            tag = String(word)
+            tag = String(decoding: word, as: UTF8.self)
         }
-        let typed = firstWord(&rest)
+        let typed = firstWord(bytes, from: &start, to: end)
         guard !typed.isEmpty else {
             return .failure(RequestError(tag: tag, verb: nil, error: CommandError(.badSyntax, "a tag needs a verb after it")))
         }
-        let verb = typed.uppercased()
-        guard let spec = VerbCatalog.spec(verb) else {
+        let verb = uppercased(typed)
+        guard let spec = VerbCatalog.spec(capitals: verb) else {
             var hint = "type HELP for the list of verbs"
             if let near = VerbCatalog.suggestion(for: verb) { hint = "did you mean \(near)? " + hint }
             return .failure(RequestError(tag: tag, verb: nil, error: CommandError(
                 .unknown, fields: [Field("verb", verb)], "unknown verb \(verb); \(hint)")))
         }
         do throws(CommandError) {
-            var scanner = ArgumentScanner(rest)
+            var scanner = ArgumentScanner(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
             let args = try spec.parse(&scanner)
             return .success(TaggedRequest(tag: tag, verb: verb, request: try build(verb, args)))
         } catch {
@@ -45,22 +50,33 @@ public enum RequestDecoder {
         }
     }
 
-    static func isValidTag(_ word: Substring) -> Bool {
-        let body = word.utf8.dropFirst()
+    static func isValidTag(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let body = word.dropFirst()
         guard (1...32).contains(body.count) else { return false }
         return body.allSatisfy { c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
         }
     }
 
-    private static func firstWord(_ s: inout Substring) -> Substring {
-        let utf8 = s.utf8
-        let end = utf8.firstIndex(where: isBlank) ?? utf8.endIndex
-        var next = end
-        while next < utf8.endIndex, isBlank(utf8[next]) { next = utf8.index(after: next) }
-        let word = s[s.startIndex..<end]
-        s = s[next...]
+    /// The word at `start` (up to a blank or `end`); moves `start` past it and the
+    /// blanks after it.
+    private static func firstWord(_ bytes: UnsafeBufferPointer<UInt8>, from start: inout Int, to end: Int) -> Slice<UnsafeBufferPointer<UInt8>> {
+        var wordEnd = start
+        while wordEnd < end, !isBlank(bytes[wordEnd]) { wordEnd += 1 }
+        let word = bytes[start..<wordEnd]
+        start = wordEnd
+        while start < end, isBlank(bytes[start]) { start += 1 }
         return word
+    }
+
+    /// The verb as typed, in capitals: ASCII letters directly, anything else the way
+    /// `String.uppercased()` does it (an unknown verb is named back as typed).
+    private static func uppercased(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        guard word.allSatisfy({ $0 < 0x80 }) else { return String(decoding: word, as: UTF8.self).uppercased() }
+        return String(unsafeUninitializedCapacity: word.count) { out in
+            for (i, c) in word.enumerated() { out[i] = c >= 0x61 && c <= 0x7A ? c - 0x20 : c }
+            return word.count
+        }
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

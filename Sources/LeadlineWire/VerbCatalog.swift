@@ -165,7 +165,10 @@ public enum VerbCatalog {
 
     private static let byName: [String: VerbSpec] = Dictionary(uniqueKeysWithValues: verbs.map { ($0.name, $0) })
 
-    public static func spec(_ verb: String) -> VerbSpec? { byName[verb.uppercased()] }
+    public static func spec(_ verb: String) -> VerbSpec? { spec(capitals: verb.uppercased()) }
+
+    /// ``spec(_:)`` for a verb already in capitals (the request decoder's).
+    static func spec(capitals verb: String) -> VerbSpec? { byName[verb] }
 
     /// The known verb closest to a mistyped one, if it is close enough to be a typo.
     public static func suggestion(for verb: String) -> String? {
