@@ -72,6 +72,11 @@ public struct WireEncoder: Sendable {
     /// `[tag] LEAD id fields`: one lead in `LIST` and `SHOW` (and `extra` fields a
     /// reply adds, such as `REVIEW`'s `missing=`).
     public func lead(tag: String?, _ lead: Lead, extra: [Field] = []) -> [UInt8] {
+        withUnsafePointer(to: lead) { self.lead(tag: tag, $0, extra: extra) }
+    }
+
+    /// ``lead(tag:_:extra:)`` for the lead at `lead` (where a ``LeadTable`` holds it).
+    public func lead(tag: String?, _ lead: UnsafePointer<Lead>, extra: [Field] = []) -> [UInt8] {
         var b = LineBuilder(zone: zone, capacity: 256)
         appendLead(tag: tag, lead, extra: extra, to: &b)
         return b.take()

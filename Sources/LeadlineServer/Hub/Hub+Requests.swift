@@ -178,13 +178,16 @@ extension Hub {
     /// `SHOW`: the lead, then its history read back from the journal a chunk at a time
     /// (a lead with thousands of events holds no one up).
     private func show(_ id: LeadID, tag: String?, to c: Connection) {
-        guard let lead = shop.durable.lead(id) else {
+        // (Read where the durable board holds them: `shop.durable.lead(id)` copied the
+        // whole board value, a retain of every index in it, and then the lead.)
+        var found: [UInt8]?
+        shop.withDurableLead(id) { found = encoder.lead(tag: tag, $0) }
+        guard var out = found else {
             c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
             return
         }
-        let seqs = shop.durable.history(of: id)
+        let seqs = shop.durableHistory(of: id)
         var next = 0
-        var out = encoder.lead(tag: tag, lead)
         stream(to: c) { [self] in
             let chunk = seqs[next..<min(seqs.count, next + Self.eventsPerChunk)]
             switch shop.historyEvents(Array(chunk)) {

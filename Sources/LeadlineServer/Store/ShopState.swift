@@ -165,6 +165,17 @@ final class ShopState: @unchecked Sendable {
         published(events, audiences)
     }
 
+    /// Calls `body` with the durable board's lead `id` where the board holds it (not
+    /// at all when there is none): a `Board` read off this object is a copy of it.
+    func withDurableLead(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> Void) {
+        durable.leads.withLead(id, body)
+    }
+
+    /// The numbers of lead `id`'s durable events, oldest first.
+    func durableHistory(of id: LeadID) -> [UInt64] {
+        durable.history(of: id)
+    }
+
     /// Durable events by number, read back from the journal (a lead's history).
     func historyEvents(_ seqs: [UInt64]) -> Result<[Event], JournalError> {
         Result { () throws(JournalError) in try history.events(seqs, index: index) }
