@@ -79,8 +79,16 @@ public enum FlatJSON {
 
     /// Parses one object, keeping its keys in order.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws(SyntaxError) -> [(String, JSONScalar)] {
+        var pairs: [(String, JSONScalar)] = []
+        try parse(bytes) { pairs.append(($0, $1)) }
+        return pairs
+    }
+
+    /// Parses one object, handing `pair` each key and value in order (no array of them:
+    /// the journal's reader builds its record straight from them).
+    public static func parse(_ bytes: ArraySlice<UInt8>, _ pair: (String, JSONScalar) throws(SyntaxError) -> Void) throws(SyntaxError) {
         var p = Parser(bytes: bytes)
-        return try p.object()
+        try p.object(pair)
     }
 
     private struct Parser {
@@ -102,9 +110,8 @@ public enum FlatJSON {
             i += 1
         }
 
-        mutating func object() throws(SyntaxError) -> [(String, JSONScalar)] {
+        mutating func object(_ pair: (String, JSONScalar) throws(SyntaxError) -> Void) throws(SyntaxError) {
             try expect(0x7B, "{")
-            var out: [(String, JSONScalar)] = []
             skip()
             if i < bytes.endIndex, bytes[i] == 0x7D {
                 i += 1
@@ -114,7 +121,7 @@ public enum FlatJSON {
                     let key = try string()
                     try expect(0x3A, ":")
                     skip()
-                    out.append((key, try scalar()))
+                    try pair(key, try scalar())
                     skip()
                     guard i < bytes.endIndex else { throw SyntaxError("the object is not closed") }
                     if bytes[i] == 0x2C { i += 1; continue }
@@ -124,7 +131,6 @@ public enum FlatJSON {
             }
             skip()
             guard i == bytes.endIndex else { throw SyntaxError("text after the object") }
-            return out
         }
 
         mutating func scalar() throws(SyntaxError) -> JSONScalar {
