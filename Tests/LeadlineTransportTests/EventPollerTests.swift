@@ -40,6 +40,15 @@ import Testing
         func add(_ line: String) { lines.withLock { $0.append(line) } }
         var all: [String] { lines.withLock { $0 } }
 
+        /// Waits until the log ends with a turn's end and holds at least `count` lines.
+        func waitForEnd(lines count: Int = 1) {
+            var tries = 0
+            while all.last != "end" || all.count < count, tries < 10 {
+                _ = ended.next(within: 1)
+                tries += 1
+            }
+        }
+
         /// Logs the end of every turn `poller` serves (call on its queue).
         func logEnds(of poller: EventPoller) {
             poller.turnEnded = { [self] in
@@ -69,6 +78,18 @@ import Testing
             poller = try EventPoller(queue: queue)
             (fd, peer) = pair
             events = queue.sync { [poller, fd] in poller.events(for: fd) }
+        }
+
+        /// Logs the end of every turn in `log`, and on every read drains the socket
+        /// and runs `body` (in the poll thread's turn).
+        func onRead(logging log: TurnLog, _ body: @escaping @Sendable () -> Void) {
+            queue.sync { [poller, events, fd] in
+                log.logEnds(of: poller)
+                events.activate(readable: {
+                    _ = EventPollerTests.drain(fd)
+                    body()
+                }, writable: {})
+            }
         }
 
         /// Cancels the events (closing the served socket) and closes the peer.
@@ -234,11 +255,7 @@ import Testing
         }
         for _ in 1...3 { #expect(posted.next()) }
         // The work may have run over more than one turn: wait for the end of the last.
-        var tries = 0
-        while log.all.last != "end", tries < 10 {
-            _ = log.ended.next(within: 1)
-            tries += 1
-        }
+        log.waitForEnd()
         let order = log.all
         #expect(order.filter { $0.hasPrefix("work") } == ["work 1 in turn: true", "work 2 in turn: true", "work 3 in turn: true"])
         #expect(order.last == "end")
@@ -248,16 +265,10 @@ import Testing
     /// (the hub writes its replies out then).
     @Test func aHandlerRunsInsideTheTurnAndTheTurnEndsAfterIt() throws {
         let f = try Fixture(socketPair())
-        let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
+        let (queue, poller) = (f.queue, f.poller)
         let log = TurnLog()
-        queue.sync {
-            log.logEnds(of: poller)
-            events.activate(readable: {
-                _ = Self.drain(fd)
-                log.add("read in turn: \(poller.servingTurn)")
-            }, writable: {})
-        }
-        send(peer, "hello\n")
+        f.onRead(logging: log) { log.add("read in turn: \(poller.servingTurn)") }
+        send(f.peer, "hello\n")
         #expect(log.ended.next())
         #expect(log.all == ["read in turn: true", "end"])
         #expect(queue.sync { poller.servingTurn } == false)
@@ -268,27 +279,19 @@ import Testing
     /// with nothing else ready to wake the poll thread for it.
     @Test func workCarriedFromATurnRunsInTheNext() throws {
         let f = try Fixture(socketPair())
-        let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
+        let (queue, poller) = (f.queue, f.poller)
         let log = TurnLog()
         let carried = Calls()
-        queue.sync {
-            log.logEnds(of: poller)
-            events.activate(readable: {
-                _ = Self.drain(fd)
-                log.add("read")
-                poller.nextTurn {
-                    log.add("carried work in turn: \(poller.servingTurn)")
-                    carried.record()
-                }
-            }, writable: {})
+        f.onRead(logging: log) {
+            log.add("read")
+            poller.nextTurn {
+                log.add("carried work in turn: \(poller.servingTurn)")
+                carried.record()
+            }
         }
-        send(peer, "hello\n")
+        send(f.peer, "hello\n")
         #expect(carried.next())
-        var tries = 0
-        while log.all.last != "end" || log.all.count < 4, tries < 10 {
-            _ = log.ended.next(within: 1)
-            tries += 1
-        }
+        log.waitForEnd(lines: 4)
         #expect(log.all == ["read", "end", "carried work in turn: true", "end"])
         // From outside a turn it is posted, and runs all the same.
         queue.sync { poller.nextTurn { carried.record() } }
@@ -301,26 +304,22 @@ import Testing
     @Test func aStoppedPollerRunsNothingMoreAndLetsGoOfCarriedWork() throws {
         final class Held: Sendable {}
         let f = try Fixture(socketPair())
-        let (queue, poller, fd, peer, events) = (f.queue, f.poller, f.fd, f.peer, f.events)
+        let (queue, poller) = (f.queue, f.poller)
         let log = TurnLog()
         weak var held: Held?
         // Only the carried work holds it, once the handler has taken it out.
         let box = Mutex<Held?>(Held())
         box.withLock { held = $0 }
-        queue.sync {
-            log.logEnds(of: poller)
-            events.activate(readable: {
-                _ = Self.drain(fd)
-                log.add("read")
-                let token = box.withLock { $0.take() }
-                poller.nextTurn {
-                    _ = token
-                    log.add("carried work ran")
-                }
-                poller.stop()
-            }, writable: {})
+        f.onRead(logging: log) {
+            log.add("read")
+            let token = box.withLock { $0.take() }
+            poller.nextTurn {
+                _ = token
+                log.add("carried work ran")
+            }
+            poller.stop()
         }
-        send(peer, "hello\n")
+        send(f.peer, "hello\n")
         #expect(log.ended.next())
         var tries = 0
         while held != nil, tries < 100 {
