@@ -12,9 +12,10 @@ public enum RequestDecoder {
     }
 
     /// Decodes one line's bytes. Blanks, the tag and the verb are found among the
-    /// bytes, as ``ArgumentScanner`` finds every delimiter: the same boundaries as
-    /// among the line's characters, without walking them (grapheme breaking and
-    /// index rounding were most of the cost of a short request).
+    /// bytes, as ``ArgumentScanner`` finds every delimiter, without walking the line's
+    /// characters (grapheme breaking and index rounding were most of the cost of a
+    /// short request). A blank is a space or a tab byte, whatever follows it: a
+    /// combining mark typed after one does not join it into another character.
     static func decode(bytes: UnsafeBufferPointer<UInt8>) -> Result<TaggedRequest, RequestError>? {
         var start = 0, end = bytes.count
         while start < end, isBlank(bytes[start]) { start += 1 }

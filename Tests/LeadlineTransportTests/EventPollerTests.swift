@@ -327,7 +327,14 @@ import Testing
             tries += 1
         }
         #expect(held == nil)
-        queue.sync { poller.post { log.add("posted work ran") } }
+        // Work posted once the thread has ended is let go at once, never run.
+        weak var late: Held?
+        do {
+            let token = Held()
+            late = token
+            queue.sync { poller.post { _ = token; log.add("posted work ran") } }
+        }
+        #expect(late == nil)
         Thread.sleep(forTimeInterval: 0.1)
         #expect(log.all == ["read", "end"])
         f.finish()

@@ -248,7 +248,14 @@ private final class PollLoop: @unchecked Sendable {
     private let wake: Int32
     private let queue: DispatchQueue
     private let stopping = Atomic<Bool>(false)
-    private let posted = Mutex<[@Sendable () -> Void]>([])
+    /// Work posted to the next turn, and whether the thread has ended (then nothing
+    /// more is taken: checked under the same lock as the append, so work posted
+    /// while the thread ends is not left holding what it captured forever).
+    private struct Posted {
+        var work: [@Sendable () -> Void] = []
+        var closed = false
+    }
+    private let posted = Mutex(Posted())
     /// Work was carried from the turn being served to the next (``carry(_:)``); read
     /// and written on the poll thread only.
     private var carried = false
@@ -278,16 +285,23 @@ private final class PollLoop: @unchecked Sendable {
     }
 
     func post(_ work: @escaping @Sendable () -> Void) {
-        guard !stopping.load(ordering: .acquiring) else { return }
-        posted.withLock { $0.append(work) }
-        nudge()
+        if append(work) { nudge() }
     }
 
     /// Posts `work` from a turn this thread is serving: the next wait does not block,
     /// so it needs no nudge.
     func carry(_ work: @escaping @Sendable () -> Void) {
-        posted.withLock { $0.append(work) }
-        carried = true
+        if append(work) { carried = true }
+    }
+
+    /// Adds `work` to what the next turn takes; false (and dropped, by the caller's
+    /// return) once the thread has ended.
+    private func append(_ work: @escaping @Sendable () -> Void) -> Bool {
+        posted.withLock { posted in
+            guard !posted.closed else { return false }
+            posted.work.append(work)
+            return true
+        }
     }
 
     private func nudge() {
@@ -303,9 +317,9 @@ private final class PollLoop: @unchecked Sendable {
             var count: UInt64 = 0
             _ = Glibc.read(wake, &count, 8)
         }
-        return posted.withLock { work in
-            defer { work = [] }
-            return work
+        return posted.withLock { posted in
+            defer { posted.work = [] }
+            return posted.work
         }
     }
 
@@ -317,7 +331,10 @@ private final class PollLoop: @unchecked Sendable {
             // not with this object: it would keep this object alive.
             // (Released outside the lock: a release can run a deinit that posts.)
             var dropped: [@Sendable () -> Void] = []
-            posted.withLock { swap(&$0, &dropped) }
+            posted.withLock { posted in
+                posted.closed = true
+                swap(&posted.work, &dropped)
+            }
         }
         while !stopping.load(ordering: .acquiring) {
             let waited = epoll_wait(epoll, ready, Int32(EventPoller.batch), carried ? 0 : -1)
@@ -329,7 +346,12 @@ private final class PollLoop: @unchecked Sendable {
             let nudged = events.contains { $0.data.u64 == 0 }
             let work = carried || nudged ? takePosted(nudged: nudged) : []
             carried = false
-            queue.sync { poller.serve(work, events) }
+            queue.sync {
+                // Stopped while this thread waited for the queue (the last turn of a
+                // shutdown): the work taken is dropped, not run for a server that is gone.
+                guard !stopping.load(ordering: .acquiring) else { return }
+                poller.serve(work, events)
+            }
         }
     }
 }
