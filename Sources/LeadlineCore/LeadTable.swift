@@ -36,13 +36,14 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     }
 
     /// Calls `body` with the address of lead `id` where the table holds it, without
-    /// copying it out (a `LIST` writes thousands of rows); nothing when there is no
-    /// such lead. An address, not the lead: Swift copies a lead handed to a closure
-    /// (360 bytes and a retain of every string in it), where `lead.pointee.name` reads
-    /// one field where it lies.
-    public func withLead(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> Void) {
-        guard let box = boxes[id] else { return }
-        box.withUnsafeMutablePointerToHeader { body($0) }
+    /// copying it out (a `LIST` writes thousands of rows), and returns what it returns;
+    /// nil when there is no such lead. An address, not the lead: Swift copies a lead
+    /// handed to a closure (360 bytes and a retain of every string in it), where
+    /// `lead.pointee.name` reads one field where it lies.
+    @discardableResult
+    public func withLead<R>(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> R) -> R? {
+        guard let box = boxes[id] else { return nil }
+        return box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
     }
 
     public var count: Int { boxes.count }

@@ -27,7 +27,10 @@ public struct ArgumentScanner: Sendable {
     /// Scans a line's bytes (valid UTF-8, as every line the framer passes is).
     public init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = Array(bytes) }
 
-    private func isBlank(_ i: Int) -> Bool { bytes[i] == Self.space || bytes[i] == Self.tab }
+    private func isBlank(_ i: Int) -> Bool { Self.isBlank(bytes[i]) }
+
+    /// A space or a tab: what separates the words of a request line.
+    static func isBlank(_ byte: UInt8) -> Bool { byte == space || byte == tab }
 
     public var atEnd: Bool {
         var i = index

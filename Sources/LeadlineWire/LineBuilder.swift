@@ -129,18 +129,21 @@ public struct LineBuilder: ~Copyable {
 
     /// A string's bytes as they are.
     private mutating func raw(_ s: String) {
-        if s.utf8.withContiguousStorageIfAvailable({ copy($0) }) == nil {
-            var native = s
-            native.withUTF8 { copy($0) }
-        }
+        Self.withBytes(of: s) { copy($0) }
     }
 
     /// A value as it is, or in quotes (with `"` and `\` escaped) when it is empty or
     /// holds a space, tab, quote or backslash. One pass over the string's own bytes.
     private mutating func value(_ s: String) {
-        if s.utf8.withContiguousStorageIfAvailable({ value(utf8: $0) }) == nil {
+        Self.withBytes(of: s) { value(utf8: $0) }
+    }
+
+    /// Calls `body` with `s`'s UTF-8 bytes where the string holds them (a string that
+    /// does not hold them contiguously is made native first).
+    private static func withBytes(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if s.utf8.withContiguousStorageIfAvailable(body) == nil {
             var native = s
-            native.withUTF8 { value(utf8: $0) }
+            native.withUTF8(body)
         }
     }
 

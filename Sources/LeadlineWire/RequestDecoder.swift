@@ -25,11 +25,12 @@ public enum RequestDecoder {
         var tag: String?
         if bytes[start] == 0x40 {
             let word = firstWord(bytes, from: &start, to: end)
+            let text = String(decoding: word, as: UTF8.self)
             guard isValidTag(word) else {
                 return .failure(RequestError(tag: nil, verb: nil, error: CommandError(
-                    .badSyntax, "a tag is @ and 1 to 32 letters, digits, '-', '_' or '.'; got \"\(String(decoding: word, as: UTF8.self))\"")))
+                    .badSyntax, "a tag is @ and 1 to 32 letters, digits, '-', '_' or '.'; got \"\(text)\"")))
             }
-            tag = String(decoding: word, as: UTF8.self)
+            tag = text
         }
         let typed = firstWord(bytes, from: &start, to: end)
         guard !typed.isEmpty else {
@@ -80,7 +81,7 @@ public enum RequestDecoder {
         }
     }
 
-    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    private static func isBlank(_ byte: UInt8) -> Bool { ArgumentScanner.isBlank(byte) }
 
     // MARK: - Per-verb construction
 

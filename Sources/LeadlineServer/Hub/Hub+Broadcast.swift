@@ -87,8 +87,7 @@ extension Hub {
         if let audience {
             names = audience.formerHolders + audience.holders
         } else {
-            names = []
-            if let id = event.lead { shop.durable.leads.withLead(id) { names = Audience.holders(of: $0) } }
+            names = event.lead.flatMap { shop.withDurableLead($0, Audience.holders(of:)) } ?? []
         }
         for field in event.record.fields {
             guard case .text(let value) = field.value else { continue }

@@ -180,9 +180,7 @@ extension Hub {
     private func show(_ id: LeadID, tag: String?, to c: Connection) {
         // (Read where the durable board holds them: `shop.durable.lead(id)` copied the
         // whole board value, a retain of every index in it, and then the lead.)
-        var found: [UInt8]?
-        shop.withDurableLead(id) { found = encoder.lead(tag: tag, $0) }
-        guard var out = found else {
+        guard var out = shop.withDurableLead(id, { encoder.lead(tag: tag, $0) }) else {
             c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
             return
         }

@@ -130,18 +130,16 @@ final class ShopState: @unchecked Sendable {
                     }
                     // (Leads read where the table holds them, not from the board: a
                     // `Board` value read off this object is a copy of every index in it.)
-                    var before: Audience.Before?
-                    durable.leads.withLead(id) { before = Audience.Before($0) }
+                    let before = durable.leads.withLead(id, Audience.Before.init)
                     Self.applyDecided(event, to: &durable)
                     // Where the two boards agree on the lead again, hold it once.
                     durable.shareLead(id, with: speculative.leads)
-                    var audience = Audience(before: before, after: nil)
-                    durable.leads.withLead(id) { audience = Audience(before: before, after: $0) }
-                    audiences.append(audience)
+                    audiences.append(durable.leads.withLead(id) { Audience(before: before, after: $0) }
+                                     ?? Audience(before: before, after: nil))
                 }
                 for i in events.indices {
                     guard let id = events[i].lead else { continue }
-                    durable.leads.withLead(id) { audiences[i].holders = Audience.holders(of: $0) }
+                    audiences[i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
                 }
                 answer(.success(()))
                 unpublished.events += events
@@ -165,9 +163,10 @@ final class ShopState: @unchecked Sendable {
         published(events, audiences)
     }
 
-    /// Calls `body` with the durable board's lead `id` where the board holds it (not
-    /// at all when there is none): a `Board` read off this object is a copy of it.
-    func withDurableLead(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> Void) {
+    /// Calls `body` with the durable board's lead `id` where the board holds it, and
+    /// returns what it returns (nil when there is no such lead): a `Board` read off
+    /// this object is a copy of it.
+    func withDurableLead<R>(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> R) -> R? {
         durable.leads.withLead(id, body)
     }
 

@@ -341,8 +341,8 @@ private final class PollLoop: @unchecked Sendable {
             guard waited >= 0 || errno == EINTR else { return }
             let count = max(0, Int(waited))
             guard count > 0 || carried else { continue }
-            guard !stopping.load(ordering: .acquiring), let poller else { return }
-            let events = UnsafeBufferPointer(start: ready, count: Int(count))
+            guard let poller else { return }
+            let events = UnsafeBufferPointer(start: ready, count: count)
             let nudged = events.contains { $0.data.u64 == 0 }
             let work = carried || nudged ? takePosted(nudged: nudged) : []
             carried = false
