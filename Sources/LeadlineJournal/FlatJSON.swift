@@ -79,16 +79,8 @@ public enum FlatJSON {
 
     /// Parses one object, keeping its keys in order.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws(SyntaxError) -> [(String, JSONScalar)] {
-        var pairs: [(String, JSONScalar)] = []
-        try parse(bytes) { pairs.append(($0, $1)) }
-        return pairs
-    }
-
-    /// Parses one object, handing `pair` each key and value in order (no array of them:
-    /// the journal's reader builds its record straight from them).
-    public static func parse(_ bytes: ArraySlice<UInt8>, _ pair: (String, JSONScalar) throws(SyntaxError) -> Void) throws(SyntaxError) {
         var p = Parser(bytes: bytes)
-        try p.object(pair)
+        return try p.object()
     }
 
     private struct Parser {
@@ -110,8 +102,9 @@ public enum FlatJSON {
             i += 1
         }
 
-        mutating func object(_ pair: (String, JSONScalar) throws(SyntaxError) -> Void) throws(SyntaxError) {
+        mutating func object() throws(SyntaxError) -> [(String, JSONScalar)] {
             try expect(0x7B, "{")
+            var out: [(String, JSONScalar)] = []
             skip()
             if i < bytes.endIndex, bytes[i] == 0x7D {
                 i += 1
@@ -121,7 +114,7 @@ public enum FlatJSON {
                     let key = try string()
                     try expect(0x3A, ":")
                     skip()
-                    try pair(key, try scalar())
+                    out.append((key, try scalar()))
                     skip()
                     guard i < bytes.endIndex else { throw SyntaxError("the object is not closed") }
                     if bytes[i] == 0x2C { i += 1; continue }
@@ -131,6 +124,7 @@ public enum FlatJSON {
             }
             skip()
             guard i == bytes.endIndex else { throw SyntaxError("text after the object") }
+            return out
         }
 
         mutating func scalar() throws(SyntaxError) -> JSONScalar {

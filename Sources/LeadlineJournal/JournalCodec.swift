@@ -117,6 +117,12 @@ public enum JournalCodec {
     /// Reads one line (without its LF), verifying its checksum when it has one.
     public static func decode(_ bytes: ArraySlice<UInt8>) throws(RecordError) -> Decoded {
         let checksummed = try verifyChecksum(bytes)
+        let pairs: [(String, JSONScalar)]
+        do {
+            pairs = try FlatJSON.parse(bytes)
+        } catch {
+            throw RecordError("not a JSON object: \(error.description)")
+        }
         var seq: Int?
         var at: Date?
         var type: String?
@@ -128,39 +134,25 @@ public enum JournalCodec {
         var version: Int?
         var simulated = false
         var fields: [Field] = []
-        // Read as the parser meets each key (no array of pairs first); a key that does
-        // not fit stops it, and that refusal is the one reported.
-        var refusal: RecordError?
-        var crcSeen = false
-        do throws(FlatJSON.SyntaxError) {
-            try FlatJSON.parse(bytes) { (key, value) throws(FlatJSON.SyntaxError) in
-                func refuse(_ why: String) throws(FlatJSON.SyntaxError) {
-                    refusal = RecordError(why)
-                    throw FlatJSON.SyntaxError(why)
-                }
-                if crcSeen { try refuse("crc must be the line's last key") }
-                switch (key, value) {
-                case ("seq", .number(let n)): seq = n
-                case ("at", .string(let s)): at = Timestamp.parse(s)
-                case ("type", .string(let s)): type = s
-                case ("by", .string(let s)): by = s
-                case ("text", .string(let s)): text = s
-                case ("tag", .string(let s)): tag = s
-                case ("reply", .string(let s)): reply = s
-                case ("clock", .string(let s)):
-                    guard s == "sim" else { return try refuse("clock=\(s) is not a clock this journal knows") }
-                    simulated = true
-                case ("crc", .string):
-                    guard checksummed else { return try refuse("crc must be the line's last key") }
-                    crcSeen = true
-                case (let k, _) where isReserved(k):
-                    try refuse("\(k) has the wrong type")
-                case (let k, .string(let s)): fields.append(Field(k, s))
-                case (let k, .number(let n)): fields.append(Field(k, n))
-                }
+        for (index, (key, value)) in pairs.enumerated() {
+            switch (key, value) {
+            case ("seq", .number(let n)): seq = n
+            case ("at", .string(let s)): at = Timestamp.parse(s)
+            case ("type", .string(let s)): type = s
+            case ("by", .string(let s)): by = s
+            case ("text", .string(let s)): text = s
+            case ("tag", .string(let s)): tag = s
+            case ("reply", .string(let s)): reply = s
+            case ("clock", .string(let s)):
+                guard s == "sim" else { throw RecordError("clock=\(s) is not a clock this journal knows") }
+                simulated = true
+            case ("crc", .string):
+                guard checksummed, index == pairs.count - 1 else { throw RecordError("crc must be the line's last key") }
+            case (let k, _) where isReserved(k):
+                throw RecordError("\(k) has the wrong type")
+            case (let k, .string(let s)): fields.append(Field(k, s))
+            case (let k, .number(let n)): fields.append(Field(k, n))
             }
-        } catch {
-            throw refusal ?? RecordError("not a JSON object: \(error.description)")
         }
         guard let seq, seq >= 0 else { throw RecordError("no seq") }
         guard let at else { throw RecordError("no valid at") }
