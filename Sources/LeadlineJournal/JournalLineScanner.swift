@@ -15,7 +15,10 @@ public struct ScanEnd: Sendable, Equatable {
     /// Bytes of complete lines, so where the file would be cut to drop the tail.
     public let completeLength: Int
     /// An incomplete last line (no LF): a write cut short, or one still in progress.
+    /// Blanks after it are room made ahead (``JournalPadding``), not part of it.
     public let tail: [UInt8]
+    /// How many blanks of that room follow the content.
+    public let padding: Int
 }
 
 /// Reads a journal file line by line in large chunks.
@@ -61,6 +64,7 @@ public enum JournalLineScanner {
             }
             buffer.removeSubrange(0..<start)
         }
-        return ScanEnd(lines: number, completeLength: consumed, tail: buffer)
+        let tail = JournalPadding.trimmed(buffer)
+        return ScanEnd(lines: number, completeLength: consumed, tail: tail, padding: buffer.count - tail.count)
     }
 }

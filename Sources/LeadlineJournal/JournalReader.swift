@@ -93,6 +93,10 @@ public enum JournalReader {
             guard usedBefore.isEmpty else { throw JournalError.emptyInUsedFolder(path: path, evidence: usedBefore.description) }
             return try create(path: path, now: now)
         }
+        if end.padding > 0 {
+            // Room the writer made ahead (a stop that was not clean): not content.
+            try truncate(path: path, to: end.completeLength + end.tail.count)
+        }
         if !end.tail.isEmpty {
             // A last line whole but for its line break (an editor that drops it) is a
             // sound event: it is completed. Anything else is a write cut short, never
@@ -128,10 +132,10 @@ public enum JournalReader {
 
     private static func truncate(path: String, to length: Int) throws(JournalError) {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError.io("cannot open \(path) to cut its torn tail: \(errnoText())") }
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path) to cut its tail: \(errnoText())") }
         defer { close(fd) }
         guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
-            throw JournalError.io("cannot cut the torn tail of \(path): \(errnoText())")
+            throw JournalError.io("cannot cut the tail of \(path): \(errnoText())")
         }
     }
 }

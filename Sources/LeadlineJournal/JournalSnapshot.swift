@@ -119,7 +119,7 @@ public enum JournalSnapshot {
         } catch {
             throw JournalError.io("\(path) was not used: \(error.description)")
         }
-        let length = try DataDirectory.fileLength(journalPath)
+        let length = Int64(try JournalPadding.contentLength(path: journalPath))
         guard Int64(contents.journalLength) <= length else {
             throw JournalError.io("\(path) was not used: it covers \(contents.journalLength) bytes of the journal, which has \(length)")
         }

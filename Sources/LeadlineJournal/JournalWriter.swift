@@ -95,6 +95,13 @@ public final class JournalWriter: @unchecked Sendable {
     /// Whether nothing is queued or being written.
     public var isIdle: Bool { !inFlight && pendingCompletions.isEmpty }
 
+    /// Closes the storage (a clean stop) when nothing is queued or being written; a
+    /// write still in flight keeps it open (start-up tidies what it leaves).
+    public func closeIfIdle() {
+        dispatchPrecondition(condition: .onQueue(owner))
+        if isIdle { storage.close() }
+    }
+
     /// Runs `block` on the owner queue once every queued append has completed.
     public func whenIdle(_ block: @escaping () -> Void) {
         dispatchPrecondition(condition: .onQueue(owner))

@@ -72,6 +72,33 @@ final class TempFolder {
         #expect(folder.read() == good)
     }
 
+    /// The room a writer made ahead (blanks) is not content: a stop that was not clean
+    /// leaves it, and start-up cuts it off without a word.
+    @Test func roomLeftByTheWriterIsCutQuietly() throws {
+        let folder = TempFolder()
+        let good = journal(2)
+        folder.write(good + [UInt8](repeating: JournalPadding.byte, count: 300_000))
+        var board = Board()
+        let report = try JournalReader.replay(path: folder.journal, into: &board, now: now)
+        #expect(report.cutBytes == 0)
+        #expect(report.cutKeptAt == nil)
+        #expect(report.events == 2)
+        #expect(folder.read() == good)
+    }
+
+    /// A write cut short over that room is a torn line like any other: cut, and kept.
+    @Test func aTornLineInTheRoomIsCutAndKept() throws {
+        let folder = TempFolder()
+        let good = journal(2)
+        let torn = Array(JournalCodec.encode(Event(seq: 3, at: now, by: nil, change: .personRemoved(name: "p1"))).prefix(30))
+        folder.write(good + torn + [UInt8](repeating: JournalPadding.byte, count: 300_000))
+        var board = Board()
+        let report = try JournalReader.replay(path: folder.journal, into: &board, now: now)
+        #expect(report.cutBytes == torn.count)
+        #expect(report.cutKeptAt.map { FileManager.default.contents(atPath: $0).map(Array.init) } == .some(torn))
+        #expect(folder.read() == good)
+    }
+
     @Test func aDamagedLineStopsStartUpAndChangesNothing() throws {
         let folder = TempFolder()
         var bytes = journal(3)

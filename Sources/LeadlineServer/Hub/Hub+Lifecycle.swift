@@ -69,6 +69,7 @@ extension Hub {
             stopped = true
             let waiters = shutdownWaiters
             shutdownWaiters = []
+            shop.journal.closeIfIdle()
             for done in waiters { done() }
             return
         }

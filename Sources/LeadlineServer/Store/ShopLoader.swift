@@ -57,7 +57,7 @@ enum ShopLoader {
             report = try replay()
         }
         if FileManager.default.fileExists(atPath: folder.journalPath) {
-            index.setEnd(try DataDirectory.fileLength(folder.journalPath))
+            index.setEnd(Int64(try JournalPadding.contentLength(path: folder.journalPath)))
         }
         // Replay indexed each lead's alerts as of its last event; look from now.
         board.reindexAlerts(asOf: now)
