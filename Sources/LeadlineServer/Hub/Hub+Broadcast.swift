@@ -27,7 +27,7 @@ extension Hub {
             // lines (each stays in the journal: SINCE and SHOW have them).
             if case .created(let intake) = event.change, intake.importedFrom != nil { continue }
             let audience = index < audiences.count ? audiences[index] : Audience()
-            run.append(OutgoingEvent(event, bytes: encoder.event(event), audience: audience))
+            run.append(OutgoingEvent(event, audience: audience))
         }
         deliver(&run)
     }
@@ -45,7 +45,7 @@ extension Hub {
         for c in connections.values where c.isOpen {
             let watch = c.session.watch
             guard watch != .none, c.session.person != nil else { continue }
-            if !tellsTechnicians, let bytes = streams.bytes(of: run, for: watch) {
+            if !tellsTechnicians, let bytes = streams.bytes(of: &run, for: watch, encoder: encoder) {
                 if !bytes.isEmpty { c.push(bytes) }
                 continue
             }
@@ -57,7 +57,7 @@ extension Hub {
                 let visitTechs = run[i].audience.visitTechs
                 if Self.wants(watch, onBoard: run[i].onBoard, isAlert: run[i].isAlert, person.name, concerned: run[i].concerned ?? [])
                     || (!visitTechs.isEmpty && visitTechs.contains(person.name)) {
-                    c.push(run[i].bytes)
+                    c.push(run[i].bytes(encoder))
                 }
             }
         }
@@ -161,43 +161,52 @@ struct StreamBytes {
 
     /// What a connection watching `mode` receives of `run`; nil for `mine` and `none`,
     /// which are chosen per connection.
-    mutating func bytes(of run: [OutgoingEvent], for mode: WatchMode) -> [UInt8]? {
+    mutating func bytes(of run: inout [OutgoingEvent], for mode: WatchMode, encoder: WireEncoder) -> [UInt8]? {
         switch mode {
-        case .all: return Self.joined(run, for: mode, into: &all)
-        case .board: return Self.joined(run, for: mode, into: &board)
-        case .alerts: return Self.joined(run, for: mode, into: &alerts)
+        case .all: return Self.joined(&run, for: mode, encoder: encoder, into: &all)
+        case .board: return Self.joined(&run, for: mode, encoder: encoder, into: &board)
+        case .alerts: return Self.joined(&run, for: mode, encoder: encoder, into: &alerts)
         case .mine, .none: return nil
         }
     }
 
-    private static func joined(_ run: [OutgoingEvent], for mode: WatchMode, into slot: inout [UInt8]?) -> [UInt8] {
+    private static func joined(_ run: inout [OutgoingEvent], for mode: WatchMode, encoder: WireEncoder,
+                               into slot: inout [UInt8]?) -> [UInt8] {
         if let bytes = slot { return bytes }
         var bytes: [UInt8] = []
-        for event in run where Hub.wants(mode, onBoard: event.onBoard, isAlert: event.isAlert, "", concerned: []) {
-            bytes += event.bytes
+        for i in run.indices where Hub.wants(mode, onBoard: run[i].onBoard, isAlert: run[i].isAlert, "", concerned: []) {
+            bytes += run[i].bytes(encoder)
         }
         slot = bytes
         return bytes
     }
 }
 
-/// A durable event on its way to the watchers: encoded once, with what the `WATCH`
-/// modes ask of it worked out once (whom it concerns only when a `WATCH mine`
-/// connection first asks).
+/// A durable event on its way to the watchers: encoded once, when a watcher first
+/// wants it (a note no one watches is never encoded), with what the `WATCH` modes ask
+/// of it worked out once (whom it concerns only when a `WATCH mine` connection first
+/// asks).
 struct OutgoingEvent {
     let event: Event
-    let bytes: [UInt8]
+    private var encoded: [UInt8]?
     let audience: Audience
     let onBoard: Bool
     let isAlert: Bool
     var concerned: [String]?
 
-    init(_ event: Event, bytes: [UInt8], audience: Audience) {
+    init(_ event: Event, audience: Audience) {
         self.event = event
-        self.bytes = bytes
         self.audience = audience
         let type = event.type
         onBoard = Hub.boardTypes.contains(type)
         isAlert = type == "ALERT"
+    }
+
+    /// The event's line, encoded the first time it is asked for.
+    mutating func bytes(_ encoder: WireEncoder) -> [UInt8] {
+        if let encoded { return encoded }
+        let bytes = encoder.event(event)
+        encoded = bytes
+        return bytes
     }
 }
