@@ -1,25 +1,17 @@
 import Foundation
 import LeadlineCore
-import Synchronization
 
 /// Reads events back from the journal by their offsets (``JournalIndex``): a lead's
 /// history for `SHOW`, a range for `SINCE`. The journal is append-only and only whole,
 /// synced lines are ever indexed, so what it reads never changes under it.
 ///
-/// Its own read-only descriptor, with `pread`: safe beside the writer. The events it
-/// was last asked for by number are kept decoded (``RecentlyRead``, `recentCapacity`
-/// of them): a lead being worked is shown again and again.
+/// Its own read-only descriptor, with `pread`: safe beside the writer.
 public final class JournalHistory: @unchecked Sendable {
     public let path: String
     private let fd: Int32
-    private let recent: Mutex<RecentlyRead>
 
-    /// How many decoded events are kept by default: about 2 MB for typical events.
-    public static let defaultRecentCapacity = 8_192
-
-    public init(path: String, recentCapacity: Int = JournalHistory.defaultRecentCapacity) throws(JournalError) {
+    public init(path: String) throws(JournalError) {
         self.path = path
-        recent = Mutex(RecentlyRead(capacity: recentCapacity))
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path) for reading: \(errnoText())") }
         self.fd = fd
@@ -27,34 +19,25 @@ public final class JournalHistory: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// The events numbered `seqs`, in that order: those read recently from memory, the
-    /// rest from the file, where lines next to one another are read in one `pread`.
+    /// The events numbered `seqs`, in that order. Lines next to one another in the
+    /// journal are read together, in one `pread`.
     public func events(_ seqs: [UInt64], index: JournalIndex) throws(JournalError) -> [Event] {
-        var found: [Event?] = recent.withLock { recent in seqs.map { recent.event($0) } }
-        let missing = seqs.indices.filter { found[$0] == nil }
-        guard !missing.isEmpty else { return found.map { $0! } }
         var spans: [Range<Int64>] = []
-        for i in missing {
-            guard let span = index.span(of: seqs[i]) else { throw JournalError.io("event \(seqs[i]) is not in the journal's index") }
+        for seq in seqs {
+            guard let span = index.span(of: seq) else { throw JournalError.io("event \(seq) is not in the journal's index") }
             if let last = spans.last, last.upperBound == span.lowerBound {
                 spans[spans.count - 1] = last.lowerBound..<span.upperBound
             } else {
                 spans.append(span)
             }
         }
-        var read: [Event] = []
-        read.reserveCapacity(missing.count)
-        for span in spans { read += try decode(try self.read(span)) }
-        guard read.count == missing.count else {
-            throw JournalError.io("\(path): \(read.count) events where \(missing.count) were expected; run leadlined check")
+        var out: [Event] = []
+        out.reserveCapacity(seqs.count)
+        for span in spans { out += try decode(try read(span)) }
+        guard out.count == seqs.count else {
+            throw JournalError.io("\(path): \(out.count) events where \(seqs.count) were expected; run leadlined check")
         }
-        recent.withLock { recent in
-            for (i, event) in zip(missing, read) {
-                found[i] = event
-                recent.keep(event, as: seqs[i])
-            }
-        }
-        return found.map { $0! }
+        return out
     }
 
     /// The events whose lines lie in `span` (whole lines), in order.

@@ -58,6 +58,16 @@ public struct WireEncoder: Sendable {
         }
     }
 
+    /// `line`, made with no tag, as it reads with `tag` in front (the tag is the line's
+    /// first word): how a kept untagged line serves any request.
+    public func appendTagged(_ tag: String?, _ line: [UInt8], to out: inout [UInt8]) {
+        if let tag {
+            out += tag.utf8
+            out.append(0x20)
+        }
+        out += line
+    }
+
     private func eventBody(_ b: inout LineBuilder, keyword: String, _ event: Event) {
         let record = event.record
         b.word(keyword)

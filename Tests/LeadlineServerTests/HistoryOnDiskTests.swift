@@ -33,4 +33,28 @@ import Testing
         let after = [again.request("SHOW \(first)"), again.request("SHOW \(second)"), again.request("@s SINCE 0")]
         #expect(after == before)
     }
+
+    /// `SHOW` keeps the history lines it rendered: a lead shown again reads the same,
+    /// tagged or not, and events added since are there too, as after a restart.
+    @Test func aLeadShownAgainReadsTheSameTaggedOrNot() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let id = ana.newLead("phone=555-0100")
+        #expect(ana.reply("CLAIM \(id)").hasPrefix("OK CLAIM"))
+        #expect(ana.reply("NOTE \(id) first call").hasPrefix("OK NOTE"))
+        let first = ana.request("SHOW \(id)")
+        #expect(first.count == 5, "LEAD, three HISTORY lines, OK: \(first)")
+        #expect(ana.request("SHOW \(id)") == first)
+        #expect(ana.request("@t7 SHOW \(id)") == first.map { "@t7 " + $0 })
+        #expect(ana.reply("NOTE \(id) second call").hasPrefix("OK NOTE"))
+        let grown = ana.request("SHOW \(id)")
+        #expect(grown.count == 6)
+        #expect(Array(grown[1...3]) == Array(first[1...3]))
+        #expect(grown[4].contains("NOTED") && grown[4].hasSuffix(":second call"))
+        try server.restart()
+        let again = try server.client("ana")
+        _ = again.reply("WATCH none")
+        #expect(again.request("SHOW \(id)") == grown)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LeadlineCore
+import LeadlineJournal
 import LeadlineWire
 
 /// Reading requests: framing errors, the HTTP probe, login gating, and the verbs that
@@ -188,9 +189,9 @@ extension Hub {
         var next = 0
         stream(to: c) { [self] in
             let chunk = seqs[next..<min(seqs.count, next + Self.eventsPerChunk)]
-            switch shop.historyEvents(Array(chunk)) {
-            case .success(let events):
-                for event in events { out += encoder.history(tag: tag, event) }
+            switch historyLines(Array(chunk)) {
+            case .success(let lines):
+                for line in lines { encoder.appendTagged(tag, line, to: &out) }
             case .failure(let error):
                 return (out + encoder.error(tag: tag, CommandError(
                     .unavailable, "the journal cannot be read (\(error)); try again, or run leadlined check")), true)
@@ -201,6 +202,25 @@ extension Hub {
             guard next == seqs.count else { return (bytes, false) }
             bytes += encoder.ok(tag: tag, verb: "SHOW", fields: [Field("lead", id), Field("history", seqs.count)])
             return (bytes, true)
+        }
+    }
+
+    /// The untagged `HISTORY` lines of events `seqs`: those shown recently as they
+    /// were kept, the rest read back from the journal, rendered, and kept.
+    private func historyLines(_ seqs: [UInt64]) -> Result<[[UInt8]], JournalError> {
+        var lines = seqs.map { shownHistory.value($0) }
+        let missing = lines.indices.filter { lines[$0] == nil }
+        guard !missing.isEmpty else { return .success(lines.map { $0! }) }
+        switch shop.historyEvents(missing.map { seqs[$0] }) {
+        case .success(let events):
+            for (i, event) in zip(missing, events) {
+                let line = encoder.history(tag: nil, event)
+                shownHistory.keep(line, as: seqs[i])
+                lines[i] = line
+            }
+            return .success(lines.map { $0! })
+        case .failure(let error):
+            return .failure(error)
         }
     }
 

@@ -49,6 +49,9 @@ final class Hub: @unchecked Sendable {
     var longReplyTurnScheduled = false
     private var flushPending = false
     var timer: DispatchSourceTimer?
+    /// The `HISTORY` lines (untagged) of the events `SHOW` last read: a lead being
+    /// worked is shown again and again, and an event's line never changes.
+    var shownHistory = RecentlyRead<[UInt8]>(capacity: 8_192)
 
     init(config: ServerConfiguration, board: Board, header: JournalHeader, journal: JournalState) {
         self.config = config
