@@ -77,7 +77,10 @@ public struct Board: Sendable, Equatable {
         guard event.seq == lastSeq + 1 else {
             throw RecordError("event \(event.seq) follows event \(lastSeq); expected \(lastSeq + 1)")
         }
-        let before = event.lead.flatMap { leads[$0] }
+        // A note leaves its lead alone (its number goes to the lead's history below):
+        // the lead is not copied out, only found.
+        let isNote = if case .noted = event.change { true } else { false }
+        let before = isNote ? nil : event.lead.flatMap { leads[$0] }
         recordScore(event)
         /// The lead as the event leaves it, where this switch already holds it (read
         /// back from the table otherwise): a lead read out is a 360-byte copy.
@@ -109,6 +112,11 @@ public struct Board: Sendable, Equatable {
             sweptThrough = max(sweptThrough ?? at, at)
         case .imported:
             break
+        case .noted(let id, _):
+            guard leads.withLead(id, { _ in true }) != nil else {
+                throw RecordError("NOTED for lead \(id), which does not exist")
+            }
+            leadChanged = false
         case .voided(let through, _):
             guard through >= event.seq else { throw RecordError("VOID \(event.seq) ends before it starts (\(through))") }
             lastSeq = through
@@ -117,8 +125,6 @@ public struct Board: Sendable, Equatable {
             guard let id = event.lead, var lead = before else {
                 throw RecordError("\(event.type) for lead \(event.lead.map(String.init) ?? "?"), which does not exist")
             }
-            // A note changes nothing the lead holds: its box, and every index of
-            // it, stand.
             leadChanged = Self.update(&lead, with: event)
             if leadChanged { leads[id] = lead }
             after = lead
@@ -151,6 +157,7 @@ public struct Board: Sendable, Equatable {
     /// Counts `event` for the scorecard, as the board stands before it. (The tally is
     /// moved out while it reads the board, not copied.)
     private mutating func recordScore(_ event: Event) {
+        guard scores.counts(event) else { return }
         var tally = ScoreTally()
         swap(&tally, &scores)
         tally.record(event, on: self)

@@ -80,6 +80,18 @@ struct TallyKey: Sendable, Hashable {
 }
 
 extension ScoreTally {
+    /// Whether ``record(_:on:)`` would change anything for `event`: one of the kinds
+    /// counted, or the first event after a day's close (which closes that day). A note,
+    /// a claim and most others in the middle of a day count for nothing, and are passed
+    /// by without moving the tally out of the board.
+    func counts(_ event: Event) -> Bool {
+        guard let close = nextClose, event.at < close else { return true }
+        switch event.change {
+        case .created, .attempted, .statusChanged, .outcome, .alert: return true
+        default: return false
+        }
+    }
+
     /// Folds `event` in, as `board` stood just before it.
     mutating func record(_ event: Event, on board: Board) {
         let business = board.policy.business
