@@ -66,7 +66,7 @@ public final class JournalFile: JournalStorage, @unchecked Sendable {
         guard !bytes.isEmpty else { return }
         do throws(JournalError) {
             makeRoom(for: bytes.count)
-            try writeAll(bytes, at: durableLength)
+            try writeAll(bytes[...], at: durableLength)
             guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
             durableLength += bytes.count
             fileLength = max(fileLength, durableLength)
@@ -86,14 +86,17 @@ public final class JournalFile: JournalStorage, @unchecked Sendable {
         guard durableLength + count > fileLength else { return }
         let end = durableLength + count + JournalPadding.step
         do throws(JournalError) {
-            try writeAll([UInt8](repeating: JournalPadding.byte, count: end - fileLength), at: fileLength)
-            fileLength = end
+            while fileLength < end {
+                let blanks = JournalPadding.blanks.prefix(end - fileLength)
+                try writeAll(blanks, at: fileLength)
+                fileLength += blanks.count
+            }
         } catch {
             _ = ftruncate(fd, off_t(fileLength))
         }
     }
 
-    private func writeAll(_ bytes: [UInt8], at start: Int) throws(JournalError) {
+    private func writeAll(_ bytes: ArraySlice<UInt8>, at start: Int) throws(JournalError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { buf in

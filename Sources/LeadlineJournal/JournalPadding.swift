@@ -19,6 +19,8 @@ public enum JournalPadding {
     public static let byte: UInt8 = 0x20
     /// How much room is made at a time: one sync in about every 1,700 events writes it.
     public static let step = 256 * 1024
+    /// A step of blanks, made once: written a step at a time, not allocated for each.
+    static let blanks = [UInt8](repeating: byte, count: step)
 
     /// `tail` without the blanks after its last other byte.
     public static func trimmed(_ tail: [UInt8]) -> [UInt8] {

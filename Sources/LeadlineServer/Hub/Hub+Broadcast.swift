@@ -134,6 +134,14 @@ struct Audience {
         visitTechs = []
     }
 
+    /// For an event that left its lead as it was (a note): `holders` held it before
+    /// and hold it after.
+    init(unchangedHolders holders: [String]) {
+        formerHolders = holders
+        visitTechs = []
+        self.holders = holders
+    }
+
     /// From the lead as it was just `before` the event and as it is just after.
     init(before: Before?, after: UnsafePointer<Lead>?) {
         // Short lists, not sets: made for every event, read only for `WATCH mine`

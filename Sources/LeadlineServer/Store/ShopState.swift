@@ -128,6 +128,13 @@ final class ShopState: @unchecked Sendable {
                         audiences.append(Audience())
                         continue
                     }
+                    if case .noted = event.change {
+                        // A note leaves its lead as it was, on both boards: who held it
+                        // before is who holds it now.
+                        Self.applyDecided(event, to: &durable)
+                        audiences.append(Audience(unchangedHolders: durable.leads.withLead(id, Audience.holders(of:)) ?? []))
+                        continue
+                    }
                     // (Leads read where the table holds them, not from the board: a
                     // `Board` value read off this object is a copy of every index in it.)
                     let before = durable.leads.withLead(id, Audience.Before.init)
@@ -139,6 +146,8 @@ final class ShopState: @unchecked Sendable {
                 }
                 for i in events.indices {
                     guard let id = events[i].lead else { continue }
+                    // A note that ends its request already holds who holds its lead now.
+                    if i == events.count - 1, case .noted = events[i].change { continue }
                     audiences[i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
                 }
                 answer(.success(()))
