@@ -27,9 +27,13 @@ public enum FlatJSON {
 
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
-        // Most strings need no escape: copied whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
-            out.append(contentsOf: s.utf8)
+        // Most strings need no escape: copied whole, from where the string holds them.
+        let copied = s.withUTF8Bytes { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
             out.append(0x22)
             return
         }

@@ -129,22 +129,13 @@ public struct LineBuilder: ~Copyable {
 
     /// A string's bytes as they are.
     private mutating func raw(_ s: String) {
-        Self.withBytes(of: s) { copy($0) }
+        s.withUTF8Bytes { copy($0) }
     }
 
     /// A value as it is, or in quotes (with `"` and `\` escaped) when it is empty or
     /// holds a space, tab, quote or backslash. One pass over the string's own bytes.
     private mutating func value(_ s: String) {
-        Self.withBytes(of: s) { value(utf8: $0) }
-    }
-
-    /// Calls `body` with `s`'s UTF-8 bytes where the string holds them (a string that
-    /// does not hold them contiguously is made native first).
-    private static func withBytes(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        if s.utf8.withContiguousStorageIfAvailable(body) == nil {
-            var native = s
-            native.withUTF8(body)
-        }
+        s.withUTF8Bytes { value(utf8: $0) }
     }
 
     private mutating func value(utf8: UnsafeBufferPointer<UInt8>) {
