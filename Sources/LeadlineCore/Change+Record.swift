@@ -3,10 +3,32 @@ import Foundation
 /// The one mapping between changes and their `TYPE key=value :text` form, shared by
 /// the wire (`EVENT`, `HISTORY` lines) and the journal (JSON lines).
 extension Change {
+    /// The event's `TYPE`, without the rest of its record (the fan-out asks it of every
+    /// event to know which streams take it).
+    public var type: String {
+        switch self {
+        case .created: "CREATED"
+        case .claimed: "CLAIMED"
+        case .released: "RELEASED"
+        case .assigned: "ASSIGNED"
+        case .acknowledged: "ACKNOWLEDGED"
+        case .noted: "NOTED"
+        case .attempted: "ATTEMPTED"
+        case .statusChanged(let s): s.status.closesLead ? "CLOSED" : s.status == .booked ? "BOOKED" : "STATUS"
+        case .outcome: "OUTCOME"
+        case .alert: "ALERT"
+        case .presence: "PRESENCE"
+        case .personSaved, .personRemoved: "PERSON"
+        case .swept: "SWEPT"
+        case .imported: "IMPORTED"
+        case .voided: "VOID"
+        }
+    }
+
     public var record: EventRecord {
         switch self {
         case .created(let i):
-            var r = EventRecord(type: "CREATED", fields: [
+            var r = EventRecord(type: type, fields: [
                 Field("lead", i.lead), Field("kind", i.kind.rawValue),
                 Field("source", i.source.rawValue), Field("urgency", i.urgency.rawValue),
             ])
@@ -34,7 +56,7 @@ extension Change {
             r.text = i.note
             return r
         case .claimed(let c):
-            var r = EventRecord(type: "CLAIMED", fields: [Field("lead", c.lead), Field("owner", c.owner)])
+            var r = EventRecord(type: type, fields: [Field("lead", c.lead), Field("owner", c.owner)])
             r.add("from", c.from)
             if case .set(let backup) = c.backup { r.fields.append(Field.person("backup", backup)) }
             if c.backupByRule { r.fields.append(Field("backup-by", "rule")) }
@@ -42,9 +64,9 @@ extension Change {
             r.add("due", c.due)
             return r
         case .released(let lead, let from, let reason):
-            return EventRecord(type: "RELEASED", fields: [Field("lead", lead), Field("from", from)], text: reason)
+            return EventRecord(type: type, fields: [Field("lead", lead), Field("from", from)], text: reason)
         case .assigned(let a):
-            var r = EventRecord(type: "ASSIGNED", fields: [
+            var r = EventRecord(type: type, fields: [
                 Field("lead", a.lead), Field.person("owner", a.owner), Field.person("backup", a.backup),
             ])
             if a.backupByRule { r.fields.append(Field("backup-by", "rule")) }
@@ -52,11 +74,11 @@ extension Change {
             r.add("stage", a.stage?.rawValue)
             return r
         case .acknowledged(let lead, let note):
-            return EventRecord(type: "ACKNOWLEDGED", fields: [Field("lead", lead)], text: note)
+            return EventRecord(type: type, fields: [Field("lead", lead)], text: note)
         case .noted(let lead, let text):
-            return EventRecord(type: "NOTED", fields: [Field("lead", lead)], text: text)
+            return EventRecord(type: type, fields: [Field("lead", lead)], text: text)
         case .attempted(let a):
-            var r = EventRecord(type: "ATTEMPTED", fields: [
+            var r = EventRecord(type: type, fields: [
                 Field("lead", a.lead), Field("channel", a.channel.rawValue), Field("outcome", a.outcome.rawValue),
                 Field("status", a.status.rawValue), Field.time("due", a.due),
             ], text: a.note)
@@ -65,7 +87,7 @@ extension Change {
             return r
         case .statusChanged(let s):
             var r = EventRecord(
-                type: s.status.closesLead ? "CLOSED" : s.status == .booked ? "BOOKED" : "STATUS",
+                type: type,
                 fields: [Field("lead", s.lead), Field("status", s.status.rawValue)])
             r.add("kind", s.kind?.rawValue)
             r.add("reason", s.reason)
@@ -83,14 +105,14 @@ extension Change {
             r.text = s.note
             return r
         case .outcome(let o):
-            var r = EventRecord(type: "OUTCOME", fields: [
+            var r = EventRecord(type: type, fields: [
                 Field("lead", o.lead), Field("result", o.result.rawValue), Field.time("due", o.due),
             ], text: o.note)
             r.add("action", o.action)
             if let value = o.value { r.fields.append(Field("value", value)) }
             return r
         case .alert(let a):
-            var r = EventRecord(type: "ALERT", fields: [Field("kind", a.kind.rawValue)], text: a.text)
+            var r = EventRecord(type: type, fields: [Field("kind", a.kind.rawValue)], text: a.text)
             if let lead = a.lead { r.fields.append(Field("lead", lead)) }
             r.add("person", a.person)
             if a.lead != nil {
@@ -103,23 +125,23 @@ extension Change {
             if let of = a.of { r.fields.append(Field("of", of)) }
             return r
         case .presence(let person, let away, let reason):
-            return EventRecord(type: "PRESENCE", fields: [Field("person", person), Field("presence", away ? "away" : "back")],
+            return EventRecord(type: type, fields: [Field("person", person), Field("presence", away ? "away" : "back")],
                                text: reason)
         case .personSaved(let p):
-            return EventRecord(type: "PERSON", fields: [
+            return EventRecord(type: type, fields: [
                 Field("name", p.name), Field("role", p.role.rawValue), Field("hash", p.tokenHash),
             ])
         case .personRemoved(let name):
-            return EventRecord(type: "PERSON", fields: [Field("name", name), Field("removed", "yes")])
+            return EventRecord(type: type, fields: [Field("name", name), Field("removed", "yes")])
         case .swept(let at, let listed):
-            return EventRecord(type: "SWEPT", fields: [Field("sweep", at), Field("listed", listed)])
+            return EventRecord(type: type, fields: [Field("sweep", at), Field("listed", listed)])
         case .imported(let summary):
-            return EventRecord(type: "IMPORTED", fields: [
+            return EventRecord(type: type, fields: [
                 Field("count", summary.count), Field("first", summary.first), Field("last", summary.last),
                 Field("system", summary.system),
             ])
         case .voided(let through, let reason):
-            return EventRecord(type: "VOID", fields: [Field("through", Int(through))], text: reason)
+            return EventRecord(type: type, fields: [Field("through", Int(through))], text: reason)
         }
     }
 

@@ -35,6 +35,6 @@ public struct Event: Sendable, Equatable {
         if case .voided(let through, _) = change { through } else { nil }
     }
     public var isPrivate: Bool { change.isPrivate }
-    public var type: String { record.type }
+    public var type: String { change.type }
     public var record: EventRecord { change.record }
 }

@@ -13,11 +13,12 @@ public enum Checksum {
         return result ?? Array(bytes).withUnsafeBufferPointer { UInt32(CZlib.crc32_z(0, $0.baseAddress, $0.count)) }
     }
 
-    /// Eight lower-case hex digits.
-    public static func hex(_ crc: UInt32) -> [UInt8] {
-        (0..<8).reversed().map { i in
+    /// Eight lower-case hex digits, written at the end of `out` (a journal line's, with
+    /// no array of their own).
+    public static func appendHex(_ crc: UInt32, to out: inout [UInt8]) {
+        for i in (0..<8).reversed() {
             let nibble = UInt8((crc >> (UInt32(i) * 4)) & 0xF)
-            return nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
+            out.append(nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10)
         }
     }
 

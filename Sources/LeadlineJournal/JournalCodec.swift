@@ -91,7 +91,7 @@ public enum JournalCodec {
     static func sealLine(_ out: inout [UInt8]) {
         let crc = Checksum.crc32(out)
         out.append(contentsOf: checksumKey)
-        out.append(contentsOf: Checksum.hex(crc))
+        Checksum.appendHex(crc, to: &out)
         out.append(0x22)
         out.append(0x7D)
         out.append(0x0A)
