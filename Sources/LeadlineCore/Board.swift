@@ -146,7 +146,9 @@ public struct Board: Sendable, Equatable {
             if event.simulated { lastDrillWork = event.at } else { lastRealWork = event.at }
         }
         if let id = event.lead {
-            if histories[id] == nil { histories[id] = EventNumbers(first: event.seq) } else { histories[id]?.append(event.seq) }
+            histories.update(id) { numbers in
+                if numbers == nil { numbers = EventNumbers(first: event.seq) } else { numbers!.append(event.seq) }
+            }
         }
         if let tag = event.tag, let by = event.by, let reply = event.reply {
             ledger.remember(person: by, tag: tag, reply: reply, at: event.at)

@@ -22,18 +22,26 @@ struct LeadIDMap<Value> {
             if id >= 0, id < dense.count, let value = dense[id] { return value }
             return sparse.isEmpty ? nil : sparse[id]
         }
-        _modify {
-            if isDense(id), sparse[id] == nil {
-                if id >= dense.count { dense.append(contentsOf: repeatElement(nil, count: id + 1 - dense.count)) }
-                let had = dense[id] != nil
-                yield &dense[id]
-                count += (dense[id] != nil ? 1 : 0) - (had ? 1 : 0)
-            } else {
-                let had = sparse[id] != nil
-                yield &sparse[id]
-                count += (sparse[id] != nil ? 1 : 0) - (had ? 1 : 0)
-            }
+        // A plain setter, not a `_modify` coroutine (whose frame is allocated on every
+        // call): a value changed in place goes through ``update(_:_:)``.
+        set { update(id) { $0 = newValue } }
+    }
+
+    /// Calls `body` with the value for `id` (nil when there is none) to change in place:
+    /// one look-up, and no copy of the value (through the subscript, a value read, changed
+    /// and set back would be copied, and its array with it).
+    mutating func update<R>(_ id: LeadID, _ body: (inout Value?) -> R) -> R {
+        if isDense(id), sparse[id] == nil {
+            if id >= dense.count { dense.append(contentsOf: repeatElement(nil, count: id + 1 - dense.count)) }
+            let had = dense[id] != nil
+            let result = body(&dense[id])
+            count += (dense[id] != nil ? 1 : 0) - (had ? 1 : 0)
+            return result
         }
+        let had = sparse[id] != nil
+        let result = body(&sparse[id])
+        count += (sparse[id] != nil ? 1 : 0) - (had ? 1 : 0)
+        return result
     }
 
     /// The ids held, ascending.
