@@ -1,10 +1,12 @@
 import LeadlineCore
 
-/// How a verb reads its arguments, and how HELP explains it to a person.
+/// How a verb reads its arguments, and how HELP explains it to a person. A class: one
+/// is looked up for every request, and a reference is handed on where a value of ten
+/// strings and arrays was copied.
 ///
 /// One table (``VerbCatalog``) drives both the parser and the HELP text, so what
 /// HELP promises is what the parser accepts.
-public struct VerbSpec: Sendable {
+public final class VerbSpec: Sendable {
     /// How a verb takes free text.
     public enum TextRule: Sendable {
         /// No free text.
@@ -30,6 +32,8 @@ public struct VerbSpec: Sendable {
     let optional: [String]
     /// The `key=` arguments the verb knows.
     public let keys: [String]
+    /// The same, to look up: made once with the catalog, not for every request.
+    let keySet: Set<String>
     public let text: TextRule
 
     /// How many positional words the verb takes before its keys and free text.
@@ -47,6 +51,7 @@ public struct VerbSpec: Sendable {
         self.required = required
         self.optional = optional
         self.keys = keys
+        keySet = Set(keys)
         self.text = text
     }
 }
@@ -64,7 +69,6 @@ extension VerbSpec {
     /// Splits the arguments after the verb, or says what is wrong with them.
     func parse(_ scanner: inout ArgumentScanner) throws(CommandError) -> ParsedArguments {
         var args = ParsedArguments()
-        let keySet = Set(keys)
         let capacity = required.count + optional.count
         while !scanner.atEnd {
             if text == .rest, args.positionals.count >= required.count, !scanner.nextIsPair(in: keySet) {
