@@ -113,8 +113,13 @@ public final class JournalWriter: @unchecked Sendable {
         let bytes = pendingBytes
         inFlightBytes = bytes.count
         inFlightCompletions = pendingCompletions
+        // The next batch is likely the size of this one: room for it at once, rather
+        // than a dozen doublings (each a copy, and glibc consolidating its free lists);
+        // at most 64 KiB, so that one import's batch is not kept in reserve.
         pendingBytes = []
+        pendingBytes.reserveCapacity(min(bytes.count, 64 << 10))
         pendingCompletions = []
+        pendingCompletions.reserveCapacity(min(inFlightCompletions.count, 1_024))
         batches += 1
         appends += inFlightCompletions.count
         let storage = self.storage

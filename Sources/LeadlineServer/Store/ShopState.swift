@@ -169,6 +169,9 @@ final class ShopState: @unchecked Sendable {
         guard !unpublished.events.isEmpty else { return }
         let (events, audiences) = unpublished
         unpublished = ([], [])
+        // Room for a batch like this one (at most 1,024 events: an import's is not kept).
+        unpublished.events.reserveCapacity(min(events.count, 1_024))
+        unpublished.audiences.reserveCapacity(min(audiences.count, 1_024))
         published(events, audiences)
     }
 
