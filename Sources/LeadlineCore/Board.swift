@@ -79,8 +79,7 @@ public struct Board: Sendable, Equatable {
         }
         // A note leaves its lead alone (its number goes to the lead's history below):
         // the lead is not copied out, only found.
-        let isNote = if case .noted = event.change { true } else { false }
-        let before = isNote ? nil : event.lead.flatMap { leads[$0] }
+        let before = event.change.leavesLeadAsItWas ? nil : event.lead.flatMap { leads[$0] }
         recordScore(event)
         /// The lead as the event leaves it, where this switch already holds it (read
         /// back from the table otherwise): a lead read out is a 360-byte copy.

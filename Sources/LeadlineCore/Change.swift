@@ -237,3 +237,12 @@ public struct OutcomeChange: Sendable, Equatable {
         self.note = note
     }
 }
+
+extension Change {
+    /// Whether the change leaves its lead exactly as it was (a note: its number joins
+    /// the lead's history, nothing the lead holds changes). The board then neither
+    /// copies the lead nor touches its indexes, and the server reads its audience once.
+    public var leavesLeadAsItWas: Bool {
+        if case .noted = self { true } else { false }
+    }
+}

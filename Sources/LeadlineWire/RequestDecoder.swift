@@ -18,8 +18,8 @@ public enum RequestDecoder {
     /// combining mark typed after one does not join it into another character.
     static func decode(bytes: UnsafeBufferPointer<UInt8>) -> Result<TaggedRequest, RequestError>? {
         var start = 0, end = bytes.count
-        while start < end, isBlank(bytes[start]) { start += 1 }
-        while start < end, isBlank(bytes[end - 1]) { end -= 1 }
+        while start < end, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
+        while start < end, ArgumentScanner.isBlank(bytes[end - 1]) { end -= 1 }
         guard start < end else { return nil }
 
         var tag: String?
@@ -64,10 +64,10 @@ public enum RequestDecoder {
     /// blanks after it.
     private static func firstWord(_ bytes: UnsafeBufferPointer<UInt8>, from start: inout Int, to end: Int) -> Slice<UnsafeBufferPointer<UInt8>> {
         var wordEnd = start
-        while wordEnd < end, !isBlank(bytes[wordEnd]) { wordEnd += 1 }
+        while wordEnd < end, !ArgumentScanner.isBlank(bytes[wordEnd]) { wordEnd += 1 }
         let word = bytes[start..<wordEnd]
         start = wordEnd
-        while start < end, isBlank(bytes[start]) { start += 1 }
+        while start < end, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
         return word
     }
 
@@ -80,8 +80,6 @@ public enum RequestDecoder {
             return word.count
         }
     }
-
-    private static func isBlank(_ byte: UInt8) -> Bool { ArgumentScanner.isBlank(byte) }
 
     // MARK: - Per-verb construction
 

@@ -128,7 +128,7 @@ final class ShopState: @unchecked Sendable {
                         audiences.append(Audience())
                         continue
                     }
-                    if case .noted = event.change {
+                    if event.change.leavesLeadAsItWas {
                         // A note leaves its lead as it was, on both boards: who held it
                         // before is who holds it now.
                         Self.applyDecided(event, to: &durable)
@@ -147,7 +147,7 @@ final class ShopState: @unchecked Sendable {
                 for i in events.indices {
                     guard let id = events[i].lead else { continue }
                     // A note that ends its request already holds who holds its lead now.
-                    if i == events.count - 1, case .noted = events[i].change { continue }
+                    if i == events.count - 1, events[i].change.leavesLeadAsItWas { continue }
                     audiences[i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
                 }
                 answer(.success(()))
