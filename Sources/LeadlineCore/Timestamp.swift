@@ -13,13 +13,14 @@ public enum Timestamp {
 
     /// `2026-11-23T08:05:00-06:00` in `zone` (`Z` when the offset is zero).
     public static func local(_ date: Date, in zone: TimeZone) -> String {
-        written { writeLocal(date, in: zone, at: $0) }
+        let offsets = ZoneOffsets.of(zone)
+        return written { writeLocal(date, in: offsets, at: $0) }
     }
 
     /// ``local(_:in:)`` written at `start`, which has room for ``maxWrittenBytes``;
     /// returns how many bytes it wrote. A protocol line writes its times this way,
     /// straight into its buffer: `LIST` writes two for each of thousands of rows.
-    public static func writeLocal(_ date: Date, in zone: TimeZone, at start: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func writeLocal(_ date: Date, in zone: ZoneOffsets, at start: UnsafeMutablePointer<UInt8>) -> Int {
         let offset = zone.secondsFromGMT(for: date)
         var w = DigitCursor(start)
         w.civil(Int(floor(date.timeIntervalSince1970)) + offset)

@@ -14,17 +14,24 @@ import LeadlineCore
 /// builder cannot be copied (two copies would share the buffer); ``take()`` hands the
 /// bytes over as an array.
 public struct LineBuilder: ~Copyable {
-    public let zone: TimeZone
+    /// The shop's zone, with its offsets tabled (see ``ZoneOffsets``).
+    public let offsets: ZoneOffsets
+    public var zone: TimeZone { offsets.zone }
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// How many bytes are written.
     public private(set) var count = 0
     private var lineStart = true
 
-    public init(zone: TimeZone, capacity: Int = 160) {
-        self.zone = zone
+    public init(offsets: ZoneOffsets, capacity: Int = 160) {
+        self.offsets = offsets
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
+    }
+
+    /// A builder for `zone`, with the zone's shared table.
+    public init(zone: TimeZone, capacity: Int = 160) {
+        self.init(offsets: .of(zone), capacity: capacity)
     }
 
     deinit { base.deallocate() }
@@ -124,7 +131,7 @@ public struct LineBuilder: ~Copyable {
 
     private mutating func time(_ date: Date) {
         reserve(Timestamp.maxWrittenBytes)
-        count += Timestamp.writeLocal(date, in: zone, at: base + count)
+        count += Timestamp.writeLocal(date, in: offsets, at: base + count)
     }
 
     /// A string's bytes as they are.

@@ -6,12 +6,14 @@ import LeadlineCore
 /// Each function returns one complete line, LF included. An event is encoded once and
 /// the same bytes go to every connection that receives it.
 public struct WireEncoder: Sendable {
-    public let zone: TimeZone
+    /// The shop's zone, with its offsets tabled once (see ``ZoneOffsets``).
+    public let offsets: ZoneOffsets
+    public var zone: TimeZone { offsets.zone }
 
-    public init(zone: TimeZone) { self.zone = zone }
+    public init(zone: TimeZone) { offsets = .of(zone) }
 
     private func line(_ build: (inout LineBuilder) -> Void) -> [UInt8] {
-        var b = LineBuilder(zone: zone)
+        var b = LineBuilder(offsets: offsets)
         build(&b)
         b.endLine()
         return b.take()
@@ -87,7 +89,7 @@ public struct WireEncoder: Sendable {
 
     /// ``lead(tag:_:extra:)`` for the lead at `lead` (where a ``LeadTable`` holds it).
     public func lead(tag: String?, _ lead: UnsafePointer<Lead>, extra: [Field] = []) -> [UInt8] {
-        var b = LineBuilder(zone: zone, capacity: 256)
+        var b = LineBuilder(offsets: offsets, capacity: 256)
         appendLead(tag: tag, lead, extra: extra, to: &b)
         return b.take()
     }

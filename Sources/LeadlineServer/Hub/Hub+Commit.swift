@@ -103,7 +103,7 @@ extension Hub {
     /// (From the lead table alone: a `Board` value read off the shop is a copy of every
     /// index in it, on every commit.)
     private func rows(_ ids: [LeadID], from leads: LeadTable, tag: String?) -> [UInt8] {
-        var b = LineBuilder(zone: encoder.zone, capacity: ids.count * 200)
+        var b = LineBuilder(offsets: encoder.offsets, capacity: ids.count * 200)
         for id in ids { leads.withLead(id) { encoder.appendLead(tag: tag, $0, to: &b) } }
         return b.take()
     }

@@ -102,8 +102,8 @@ extension Hub {
     @discardableResult
     func streamLeads(count: Int, ok: [UInt8], to c: Connection, row: @escaping (Int, inout LineBuilder) -> Void) -> Bool {
         var index = 0
-        return stream(to: c) { [zone = encoder.zone] in
-            var b = LineBuilder(zone: zone, capacity: Self.rowsPerChunk * 200)
+        return stream(to: c) { [offsets = encoder.offsets] in
+            var b = LineBuilder(offsets: offsets, capacity: Self.rowsPerChunk * 200)
             let end = min(count, index + Self.rowsPerChunk)
             while index < end {
                 row(index, &b)
