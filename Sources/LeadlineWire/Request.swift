@@ -71,16 +71,25 @@ public enum ClockAdvance: Sendable, Equatable {
     case to(TimeSpec)
 }
 
-/// A request with its optional tag and the verb as typed (upper-cased).
+/// A request with its optional tag and its verb's entry in the catalog.
 public struct TaggedRequest: Sendable, Equatable {
     public let tag: String?
-    public let verb: String
+    /// The verb's catalog entry, carried on so the server reads what it needs of the
+    /// verb (whether it needs a login) without looking it up again.
+    public let spec: VerbSpec
     public let request: Request
 
-    public init(tag: String?, verb: String, request: Request) {
+    /// The verb in capitals, as it is echoed in the reply.
+    public var verb: String { spec.name }
+
+    public init(tag: String?, spec: VerbSpec, request: Request) {
         self.tag = tag
-        self.verb = verb
+        self.spec = spec
         self.request = request
+    }
+
+    public static func == (a: TaggedRequest, b: TaggedRequest) -> Bool {
+        a.tag == b.tag && a.spec === b.spec && a.request == b.request
     }
 }
 

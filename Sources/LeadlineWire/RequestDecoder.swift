@@ -46,7 +46,7 @@ public enum RequestDecoder {
         do throws(CommandError) {
             var scanner = ArgumentScanner(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
             let args = try spec.parse(&scanner)
-            return .success(TaggedRequest(tag: tag, verb: verb, request: try build(verb, args)))
+            return .success(TaggedRequest(tag: tag, spec: spec, request: try build(spec.verb, args)))
         } catch {
             return .failure(RequestError(tag: tag, verb: verb, error: error))
         }
@@ -83,17 +83,17 @@ public enum RequestDecoder {
 
     // MARK: - Per-verb construction
 
-    private static func build(_ verb: String, _ a: ParsedArguments) throws(CommandError) -> Request {
+    private static func build(_ verb: Verb, _ a: ParsedArguments) throws(CommandError) -> Request {
         switch verb {
-        case "HELP": return .help(topic: a.positional(0)?.uppercased())
-        case "PING": return .ping(a.text)
-        case "PONG": return .pong
-        case "QUIT": return .quit
-        case "LOGIN": return .login(name: a.positionals[0].lowercased(), token: a.positionals[1])
-        case "WHO": return .who
-        case "QUEUE": return .queue
-        case "REVIEW": return .review
-        case "AGENDA":
+        case .help: return .help(topic: a.positional(0)?.uppercased())
+        case .ping: return .ping(a.text)
+        case .pong: return .pong
+        case .quit: return .quit
+        case .login: return .login(name: a.positionals[0].lowercased(), token: a.positionals[1])
+        case .who: return .who
+        case .queue: return .queue
+        case .review: return .review
+        case .agenda:
             // A word that reads as a day is the day; another is the person.
             var person: String?
             var day: TimeSpec?
@@ -107,9 +107,9 @@ public enum RequestDecoder {
                 }
             }
             return .agenda(person: person, day: day)
-        case "RULES": return .rules
-        case "EXPORT": return .export(try ExportRequest.parse(a.positionals, pairs: a.pairs))
-        case "IMPORT":
+        case .rules: return .rules
+        case .export: return .export(try ExportRequest.parse(a.positionals, pairs: a.pairs))
+        case .importLeads:
             guard a.positionals[0].lowercased() == "leads" else {
                 throw CommandError.invalid(argument: "what", "IMPORT takes leads: IMPORT leads [strict] [system=jobber]")
             }
@@ -122,19 +122,19 @@ public enum RequestDecoder {
                 throw CommandError.invalid(argument: "system", "system is a short name like jobber or housecall-pro; got \"\(system)\"")
             }
             return .importLeads(strict: extra.contains("strict"), system: system)
-        case "REPORT": return .report(try ReportRequest.parse(a.positionals, person: a.pairs["person"]?.lowercased()))
-        case "NEXT": return .command(.next)
-        case "SWEEP": return .command(.sweep)
-        case "BACK": return .command(.back)
-        case "AWAY": return .command(.away(reason: a.text))
-        case "CLOCK": return .clock(advance: try clockAdvance(a))
-        case "ESCALATE":
+        case .report: return .report(try ReportRequest.parse(a.positionals, person: a.pairs["person"]?.lowercased()))
+        case .next: return .command(.next)
+        case .sweep: return .command(.sweep)
+        case .back: return .command(.back)
+        case .away: return .command(.away(reason: a.text))
+        case .clock: return .clock(advance: try clockAdvance(a))
+        case .escalate:
             let id = try leadID(a.positionals[0])
             guard let reason = a.text, !reason.trimmingBlanks.isEmpty else {
                 throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
             }
             return .command(.escalate(id, reason: reason))
-        case "MERGE":
+        case .merge:
             var words = a.positionals
             let force = words.count > 2 && words.last?.lowercased() == "force"
             if force { words.removeLast() }
@@ -151,16 +151,16 @@ public enum RequestDecoder {
                 words.remove(at: 1)
             }
             return .command(.merge(try leadID(words[0]), into: try leadID(words[1]), force: force))
-        case "ACK":
+        case .ack:
             return .command(.acknowledge(try leadID(a.positionals[0]), note: a.text))
-        case "OUTCOME":
+        case .outcome:
             var r = OutcomeRequest(lead: try leadID(a.positionals[0]), result: try OutcomeResult.parse(a.positionals[1]))
             r.followUp = try time(a.pairs["followup"], "followup")
             r.value = try dollars(a.pairs["value"])
             r.note = a.text
             return .command(.outcome(r))
-        case "SHOW": return .show(try leadID(a.positionals[0]))
-        case "LIST":
+        case .show: return .show(try leadID(a.positionals[0]))
+        case .list:
             let filter = try a.positional(0).map { w throws(CommandError) in try LeadFilter.parse(w) } ?? .open
             var limit: Int?
             if let text = a.pairs["limit"] {
@@ -177,39 +177,39 @@ public enum RequestDecoder {
                 after = position
             }
             return .list(filter, after: after, limit: limit)
-        case "WATCH": return .watch(try a.positional(0).map { w throws(CommandError) in try WatchMode.parse(w) } ?? .board)
-        case "SINCE":
+        case .watch: return .watch(try a.positional(0).map { w throws(CommandError) in try WatchMode.parse(w) } ?? .board)
+        case .since:
             guard let seq = UInt64(a.positionals[0]) else {
                 throw CommandError.invalid(argument: "seq", "SINCE needs an event number like 1040; got \"\(a.positionals[0])\"")
             }
             return .since(seq)
-        case "KEEPALIVE":
+        case .keepalive:
             let value = a.positionals[0].lowercased()
             if value == "off" || value == "0" { return .keepalive(seconds: nil) }
             guard let seconds = Int(value), (1...3600).contains(seconds) else {
                 throw CommandError.invalid(argument: "seconds", "KEEPALIVE takes 1 to 3600 seconds, or off; got \"\(value)\"")
             }
             return .keepalive(seconds: seconds)
-        case "USER": return try buildUser(a)
-        case "NEW": return .command(.newLead(try buildNew(a)))
-        case "CLAIM": return .command(.claim(try leadID(a.positionals[0])))
-        case "TAKEOVER": return .command(.takeover(try leadID(a.positionals[0])))
-        case "RELEASE": return .command(.release(try leadID(a.positionals[0]), reason: a.text))
-        case "NOTE":
+        case .user: return try buildUser(a)
+        case .new: return .command(.newLead(try buildNew(a)))
+        case .claim: return .command(.claim(try leadID(a.positionals[0])))
+        case .takeover: return .command(.takeover(try leadID(a.positionals[0])))
+        case .release: return .command(.release(try leadID(a.positionals[0]), reason: a.text))
+        case .note:
             let id = try leadID(a.positionals[0])
             guard let text = a.text, !text.trimmingBlanks.isEmpty else {
                 throw CommandError.invalid(argument: "text", "NOTE needs some text: NOTE \(id) spoke with homeowner, estimate Wed")
             }
             return .command(.note(id, text: text))
-        case "ASSIGN":
+        case .assign:
             let owner: PersonChoice = a.positional(1).map(choice) ?? .keep
             let backup: PersonChoice = a.pairs["backup"].map(choice) ?? .keep
             return .command(.assign(try leadID(a.positionals[0]), owner: owner, backup: backup))
-        case "ATTEMPT":
+        case .attempt:
             return .command(.attempt(
                 try leadID(a.positionals[0]), channel: try AttemptChannel.parse(a.positionals[1]),
                 outcome: try AttemptOutcome.parse(a.positionals[2]), next: try time(a.pairs["next"], "next"), note: a.text))
-        case "STATUS":
+        case .status:
             var r = StatusRequest(lead: try leadID(a.positionals[0]), status: try LeadStatus.parse(a.positionals[1]))
             r.reason = a.pairs["reason"]
             r.next = try time(a.pairs["next"], "next")
@@ -218,8 +218,6 @@ public enum RequestDecoder {
             r.value = try dollars(a.pairs["value"])
             r.note = a.text
             return .command(.setStatus(r))
-        default:
-            throw CommandError(.internal, "no decoder for \(verb)")
         }
     }
 

@@ -18,7 +18,9 @@ public final class VerbSpec: Sendable {
         case rest
     }
 
-    public let name: String
+    public let verb: Verb
+    /// The verb in capitals, as typed and echoed.
+    public var name: String { verb.rawValue }
     /// `CLAIM <lead>`.
     public let usage: String
     /// One line for the HELP overview.
@@ -39,10 +41,10 @@ public final class VerbSpec: Sendable {
     /// How many positional words the verb takes before its keys and free text.
     public var positionalCount: Int { required.count + optional.count }
 
-    init(_ name: String, usage: String, summary: String, details: [String] = [], examples: [String] = [],
+    init(_ verb: Verb, usage: String, summary: String, details: [String] = [], examples: [String] = [],
          needsLogin: Bool = true, required: [String] = [], optional: [String] = [], keys: [String] = [],
          text: TextRule = .none) {
-        self.name = name
+        self.verb = verb
         self.usage = usage
         self.summary = summary
         self.details = details

@@ -22,6 +22,34 @@ import Testing
         #expect(ana.drainAvailable().isEmpty, "and then nothing more about a lead that is not hers")
     }
 
+    /// Who holds a lead is noted for its events only while someone watches `mine`:
+    /// after the last such watcher leaves and another starts, notes on their leads
+    /// still reach them, and leave them once the lead is someone else's.
+    @Test func mineWorksAgainAfterEveryMineWatcherLeft() throws {
+        let server = try TestServer()
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let id = dora.newLead()
+        _ = dora.reply("ASSIGN \(id) ana")
+        do {
+            let first = try server.client("ana")
+            #expect(first.reply("WATCH mine") == "OK WATCH mode=mine")
+            #expect(first.reply("WATCH all") == "OK WATCH mode=all")
+            let second = try server.client("ben")
+            #expect(second.reply("WATCH mine") == "OK WATCH mode=mine")
+            second.closeNow()
+        }
+        _ = dora.reply("NOTE \(id) while no one watches mine")
+        let ana = try server.client("ana")
+        #expect(ana.reply("WATCH mine") == "OK WATCH mode=mine")
+        _ = dora.reply("NOTE \(id) called the homeowner")
+        #expect(ana.readLine()?.contains(" NOTED lead=\(id) ") == true)
+        _ = dora.reply("ASSIGN \(id) ben")
+        #expect(ana.readLine()?.contains(" ASSIGNED lead=\(id) owner=ben ") == true)
+        _ = dora.reply("NOTE \(id) now ben's")
+        #expect(ana.drainAvailable().isEmpty)
+    }
+
     @Test func alertsModeReceivesNoOrdinaryEvents() throws {
         let server = try TestServer()
         let omar = try server.client("omar")

@@ -80,14 +80,15 @@ extension Hub {
     /// Everyone an event is about, for `WATCH mine`: who held its lead just before
     /// (a lead taken from them), who holds it just after or has its visit, and whom the
     /// event names. A short list, compared by name with each watcher (no hashing per
-    /// watcher). Without an audience (an event read back for `SINCE`), who holds the
-    /// lead now.
+    /// watcher). Where the audience did not note who holds the lead after the event
+    /// (an event read back for `SINCE`, or one made while no one watched `mine`), who
+    /// holds it now.
     func people(concernedBy event: Event, audience: Audience? = nil) -> [String] {
-        var names: [String]
-        if let audience {
-            names = audience.formerHolders + audience.holders
+        var names = audience?.formerHolders ?? []
+        if let holders = audience?.holders {
+            names += holders
         } else {
-            names = event.lead.flatMap { shop.withDurableLead($0, Audience.holders(of:)) } ?? []
+            names += event.lead.flatMap { shop.withDurableLead($0, Audience.holders(of:)) } ?? []
         }
         for field in event.record.fields {
             guard case .text(let value) = field.value else { continue }
@@ -111,8 +112,9 @@ struct Audience {
     let visitTechs: [String]
     /// Who holds the lead once the request that made the event is applied (owner,
     /// backup, the visit's technician): set then, since a batch is published only once
-    /// all of it is applied.
-    var holders: [String] = []
+    /// all of it is applied. Nil when not noted (no one watched `mine`): whoever holds
+    /// the lead when the event goes out.
+    var holders: [String]?
 
     /// What an audience needs of a lead just before its event: read where the lead
     /// lies (a lead copied out is 360 bytes and a retain of every string in it).

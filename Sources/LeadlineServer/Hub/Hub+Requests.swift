@@ -53,7 +53,7 @@ extension Hub {
             reply(encoder.error(tag: r.tag, CommandError(.rate, "too many requests; slow down and retry in a moment")), to: c)
             return
         }
-        if VerbCatalog.spec(r.verb)?.needsLogin != false, c.session.person == nil {
+        if r.spec.needsLogin, c.session.person == nil {
             c.send(encoder.error(tag: r.tag, CommandError(.auth, "log in first: LOGIN <name> <token> (HELP works without it)")))
             return
         }
@@ -77,7 +77,7 @@ extension Hub {
         case .login(let name, let token):
             login(name: name, token: token, tag: tag, from: c)
         case .watch(let mode):
-            c.session.watch = mode
+            setWatch(mode, of: c)
             c.send(encoder.ok(tag: tag, verb: "WATCH", fields: [Field("mode", mode.rawValue)]))
         case .since(let seq):
             since(seq, tag: tag, to: c)

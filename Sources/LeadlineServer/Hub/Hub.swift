@@ -28,6 +28,8 @@ final class Hub: @unchecked Sendable {
     var logins: LoginQueue<LoginCheck>
     /// Connections logged in (open or draining).
     var loggedIn = 0
+    /// Connections watching `mine` (see ``setWatch(_:of:)``).
+    private var watchingMine = 0
     /// Bytes of `IMPORT` files held for every connection sending one (see ``Limits/maxUploadBytes``).
     var uploadBytesHeld = 0
     /// Whether a token check is running on `authQueue` (one at a time).
@@ -90,6 +92,7 @@ final class Hub: @unchecked Sendable {
 
     func connectionClosed(_ connection: Connection) {
         connections[connection.id] = nil
+        setWatch(.none, of: connection)
         if var upload = connection.session.upload {
             releaseUpload(&upload)
             connection.session.upload = nil
@@ -100,6 +103,15 @@ final class Hub: @unchecked Sendable {
             pending.remove(connection.id, from: connection.peer.limitKey)
             logins.remove(from: connection.peer.limitKey) { $0.connection === connection }
         }
+    }
+
+    /// Sets what a connection watches, keeping count of `WATCH mine` connections: only
+    /// while there are some does the shop note who holds each lead its events touch.
+    func setWatch(_ mode: WatchMode, of c: Connection) {
+        if c.session.watch == .mine { watchingMine -= 1 }
+        if mode == .mine { watchingMine += 1 }
+        c.session.watch = mode
+        shop.recordsHolders = watchingMine > 0
     }
 
     /// Puts a connection on this turn's flush list; one flush per connection per turn.

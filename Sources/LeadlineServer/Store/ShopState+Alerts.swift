@@ -11,7 +11,7 @@ extension ShopState {
     func raiseDueAlerts() {
         for _ in 0..<16 {
             let now = stampTime()
-            let alerts = speculative.dueChanges(at: now)
+            let alerts = onSpeculative { $0.dueChanges(at: now) }
             guard !alerts.isEmpty else { break }
             commit(stamp(alerts, by: nil, at: now)) { _ in }
         }
@@ -32,7 +32,7 @@ extension ShopState {
         }
         if let next = nextAlertCheck, now < next { return }
         raiseDueAlerts()
-        nextAlertCheck = speculative.nextAlertTime(after: now) ?? now.addingTimeInterval(3600)
+        nextAlertCheck = onSpeculative { $0.nextAlertTime(after: now) } ?? now.addingTimeInterval(3600)
     }
 
     /// Moves a simulated clock to `target`, raising each alert at the moment it falls
@@ -43,7 +43,7 @@ extension ShopState {
             return
         }
         var steps = 0
-        while let next = speculative.nextAlertTime(after: clock.now), next <= target, steps < 100_000 {
+        while let next = onSpeculative({ $0.nextAlertTime(after: clock.now) }), next <= target, steps < 100_000 {
             clock.set(next)
             raiseDueAlerts()
             steps += 1

@@ -36,6 +36,11 @@ final class ShopState: @unchecked Sendable {
     var published: ([Event], [Audience]) -> Void = { _, _ in }
     /// Events of the batch being completed, published when its last change is answered.
     private var unpublished: (events: [Event], audiences: [Audience]) = ([], [])
+    /// Whether durable events' audiences note who holds their lead (owner, backup,
+    /// visit technician): only `WATCH mine` reads that, so the hub turns it on while a
+    /// connection watches `mine`. Without it, `WATCH mine` reads the lead's holders
+    /// when the event goes out.
+    var recordsHolders = true
     /// Notices steps of the real clock (see ``ClockWatch``).
     var clockWatch = ClockWatch()
     /// On the real clock, when the next alert may fall due (nil: look now).
@@ -90,7 +95,10 @@ final class ShopState: @unchecked Sendable {
 
     /// Works on the speculative board where it is held: calling a method on the
     /// property itself copied the whole `Board` value (every index in it) each time.
-    private func onSpeculative<R>(_ body: (inout Board) -> R) -> R { body(&speculative) }
+    func onSpeculative<R>(_ body: (inout Board) -> R) -> R { body(&speculative) }
+
+    /// The same for the durable board (reads only: changes reach it when synced).
+    private func onDurable<R>(_ body: (inout Board) -> R) -> R { body(&durable) }
 
     /// The reply a tagged request already got, if this is its retry.
     func storedReply(person: String, tag: String) -> String? {
@@ -132,7 +140,9 @@ final class ShopState: @unchecked Sendable {
                         // A note leaves its lead as it was, on both boards: who held it
                         // before is who holds it now.
                         Self.applyDecided(event, to: &durable)
-                        audiences.append(Audience(unchangedHolders: durable.leads.withLead(id, Audience.holders(of:)) ?? []))
+                        audiences.append(recordsHolders
+                            ? Audience(unchangedHolders: durable.leads.withLead(id, Audience.holders(of:)) ?? [])
+                            : Audience())
                         continue
                     }
                     // (Leads read where the table holds them, not from the board: a
@@ -144,7 +154,7 @@ final class ShopState: @unchecked Sendable {
                     audiences.append(durable.leads.withLead(id) { Audience(before: before, after: $0) }
                                      ?? Audience(before: before, after: nil))
                 }
-                for i in events.indices {
+                for i in events.indices where recordsHolders {
                     guard let id = events[i].lead else { continue }
                     // A note that ends its request already holds who holds its lead now.
                     if i == events.count - 1, events[i].change.leavesLeadAsItWas { continue }
@@ -184,7 +194,7 @@ final class ShopState: @unchecked Sendable {
 
     /// The numbers of lead `id`'s durable events, oldest first.
     func durableHistory(of id: LeadID) -> [UInt64] {
-        durable.history(of: id)
+        onDurable { $0.history(of: id) }
     }
 
     /// Durable events by number, read back from the journal (a lead's history).
