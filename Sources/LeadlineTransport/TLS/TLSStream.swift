@@ -2,10 +2,10 @@ import COpenSSL
 import Dispatch
 import Glibc
 
-/// TLS over another ``ByteStream``, with OpenSSL working on memory buffers: ciphertext
-/// read from the stream below is fed to OpenSSL, and what OpenSSL writes is handed
-/// down. OpenSSL never touches the socket, so the same connection code serves plain
-/// and TLS streams, and the handshake is driven by the reads.
+/// TLS over another ``ByteStream``: ciphertext read from the stream below is fed to
+/// OpenSSL through a memory buffer, and each record OpenSSL writes is handed straight
+/// down (``OutputBIO``). OpenSSL never touches the socket, so the same connection code
+/// serves plain and TLS streams, and the handshake is driven by the reads.
 ///
 /// Confined to one queue (the connection's). A write OpenSSL cannot make before the
 /// handshake has read the peer's answer reports ``IOResult/wantsRead``.
@@ -13,11 +13,12 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
     public let inner: ByteStream
     private let ssl: OpaquePointer
     private let input: OpaquePointer   // BIO OpenSSL reads ciphertext from
-    private let output: OpaquePointer  // BIO OpenSSL writes ciphertext to
-    /// Ciphertext taken from OpenSSL that the stream below has not taken yet (empty,
+    /// Ciphertext OpenSSL wrote that the stream below has not taken yet (empty,
     /// holding no memory, on an idle connection).
     private var cipher: [UInt8] = []
     private var cipherStart = 0
+    /// Why the stream below refused ciphertext (closed, reset), once it has.
+    private var outputFailure: String?
     private var freed = false
     /// The first byte the peer sent, to tell a person typing plaintext from TLS.
     private var firstByte: UInt8?
@@ -27,30 +28,35 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
     /// The server side: the client's hello arrives with the first read.
     public init(server context: TLSContext, over inner: ByteStream) throws(TLSError) {
         self.inner = inner
-        (ssl, input, output) = try Self.make(context)
+        (ssl, input) = try Self.make(context)
         SSL_set_accept_state(ssl)
+        OutputBIO.attach(to: self)
     }
 
     /// The client side, for `host` (its name is sent, SNI, and checked against the
     /// certificate); the hello goes out with the first read or write.
     public init(client context: TLSContext, host: String, over inner: ByteStream) throws(TLSError) {
         self.inner = inner
-        (ssl, input, output) = try Self.make(context)
+        (ssl, input) = try Self.make(context)
         SSL_set_connect_state(ssl)
+        OutputBIO.attach(to: self)
         if !Endpoint.isNumericAddress(host) { _ = leadline_set_sni(ssl, host) }
         _ = SSL_set1_host(ssl, host)
     }
 
-    private static func make(_ context: TLSContext) throws(TLSError) -> (OpaquePointer, OpaquePointer, OpaquePointer) {
-        guard let ssl = SSL_new(context.ctx), let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+    private static func make(_ context: TLSContext) throws(TLSError) -> (OpaquePointer, OpaquePointer) {
+        guard let ssl = SSL_new(context.ctx), let input = BIO_new(BIO_s_mem()) else {
             throw TLSError.openSSL("cannot start TLS")
         }
         _ = leadline_bio_set_mem_eof_return(input, -1)
-        SSL_set_bio(ssl, input, output)
-        return (ssl, input, output)
+        SSL_set0_rbio(ssl, input)
+        return (ssl, input)
     }
 
     deinit { release() }
+
+    /// Sets the BIO OpenSSL writes to (``OutputBIO``).
+    fileprivate func setOutput(_ bio: OpaquePointer) { SSL_set0_wbio(ssl, bio) }
 
     private func release() {
         guard !freed else { return }
@@ -87,7 +93,7 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
             case SSL_ERROR_ZERO_RETURN:
                 return .end
             default:
-                _ = flushCipher()
+                if let outputFailure { return .failed(outputFailure) }
                 return .failed("TLS: " + (OpenSSLErrors.drain() ?? "error \(error)"))
             }
         }
@@ -124,9 +130,10 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         guard bytes.count > 0 else { return .done(0) }
         let n = SSL_write(ssl, bytes.baseAddress, Int32(min(bytes.count, 16 * 1024)))
         if n > 0 {
-            if case .failed(let why) = flushCipher() { return .failed(why) }
+            // The record went down as it was written (or waits in `cipher`).
             return .done(Int(n))
         }
+        if let outputFailure { return .failed(outputFailure) }
         let error = SSL_get_error(ssl, n)
         switch error {
         case SSL_ERROR_WANT_READ:
@@ -187,52 +194,59 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         !freed && (SSL_pending(ssl) > 0 || SSL_has_pending(ssl) == 1 || leadline_bio_pending(input) > 0)
     }
 
-    public var hasPendingOutput: Bool { cipherStart < cipher.count || leadline_bio_pending(output) > 0 }
+    public var hasPendingOutput: Bool { cipherStart < cipher.count }
 
     public func flush() -> IOResult { flushCipher() }
 
-    /// Hands OpenSSL's output to the stream below until it is all taken, or the stream
-    /// would block (what is left waits here).
-    ///
-    /// Ciphertext passes through a buffer on the stack: a watcher's turn costs no heap
-    /// buffer of its own. Only what the stream below does not take is kept.
+    /// Hands the ciphertext the stream below did not take earlier to it, until it is
+    /// all taken (or the stream would block, and what is left waits here).
     private func flushCipher() -> IOResult {
+        if let outputFailure { return .failed(outputFailure) }
         while cipherStart < cipher.count {
             let result = cipher.withUnsafeBytes { inner.write(UnsafeRawBufferPointer(rebasing: $0[cipherStart...])) }
             switch result {
-            case .done(let n): cipherStart += n
-            case .wouldBlock, .wantsRead: return .wouldBlock
+            case .done(let n) where n > 0: cipherStart += n
+            case .done, .wouldBlock, .wantsRead: return .wouldBlock
             case .end: return .failed("the connection is closed")
             case .failed(let why): return .failed(why)
             }
         }
         cipher = []
         cipherStart = 0
-        while true {
-            let pending = Int(leadline_bio_pending(output))
-            if pending == 0 { return .done(0) }
-            let chunk = min(pending, 4 * Self.recordSize)
-            let result = withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 16) { buffer -> IOResult? in
-                let n = Int(BIO_read(output, buffer.baseAddress, Int32(chunk)))
-                guard n > 0 else { return .done(0) }
-                var taken = 0
-                while taken < n {
-                    switch inner.write(UnsafeRawBufferPointer(rebasing: buffer[taken..<n])) {
-                    case .done(let k):
-                        taken += k
-                    case .wouldBlock, .wantsRead:
-                        cipher = Array(buffer[taken..<n])
-                        return .wouldBlock
-                    case .end:
-                        return .failed("the connection is closed")
-                    case .failed(let why):
-                        return .failed(why)
-                    }
+        return .done(0)
+    }
+
+    /// Takes a record OpenSSL wrote (``OutputBIO``): straight to the stream below when
+    /// nothing is waiting before it, with no copy; what the stream does not take waits
+    /// in ``cipher``, after anything already waiting. False once the stream below has
+    /// failed (OpenSSL then fails the write).
+    fileprivate func takeCipher(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if outputFailure != nil { return false }
+        var taken = 0
+        // A handshake's flight is several records: they wait and go down together
+        // when OpenSSL flushes (see ``OutputBIO``), one packet instead of one each.
+        if cipherStart == cipher.count, SSL_is_init_finished(ssl) == 1 {
+            sending: while taken < bytes.count {
+                switch inner.write(UnsafeRawBufferPointer(rebasing: bytes[taken...])) {
+                case .done(let n) where n > 0: taken += n
+                case .done, .wouldBlock, .wantsRead: break sending
+                case .end:
+                    outputFailure = "the connection is closed"
+                    return false
+                case .failed(let why):
+                    outputFailure = why
+                    return false
                 }
-                return nil
             }
-            if let result { return result }
         }
+        if taken < bytes.count {
+            if cipherStart > 0 {
+                cipher.removeSubrange(0..<cipherStart)
+                cipherStart = 0
+            }
+            cipher.append(contentsOf: bytes[taken...])
+        }
+        return true
     }
 
     public func shutdownWrite() {
@@ -269,5 +283,49 @@ public final class TLSStream: ByteStream, @unchecked Sendable {
         let selfSigned = result == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || result == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
         return Verification(trusted: result == X509_V_OK, problem: problem, fingerprint: Certificate.fingerprint(cert),
                             selfSigned: selfSigned)
+    }
+}
+
+/// The BIO OpenSSL writes a TLS stream's ciphertext to: once the handshake is done,
+/// each record it writes goes to ``TLSStream/takeCipher(_:)``, and so down to the
+/// socket from OpenSSL's own buffer; a handshake's records wait for OpenSSL's flush.
+/// (A memory BIO, as on the input side, had OpenSSL grow and clear a buffer for every
+/// record and the stream copy the record out of it again: a fan-out over TLS writes a
+/// record to every watcher for every batch of events.)
+enum OutputBIO {
+    /// One method table for every stream; the stream is each BIO's data.
+    nonisolated(unsafe) private static let method: OpaquePointer = {
+        guard let method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "leadline stream output") else {
+            fatalError("OpenSSL cannot make a BIO method")
+        }
+        _ = BIO_meth_set_write_ex(method) { bio, data, length, written in
+            guard let bio, let context = BIO_get_data(bio) else { return 0 }
+            let stream = Unmanaged<TLSStream>.fromOpaque(context).takeUnretainedValue()
+            guard stream.takeCipher(UnsafeRawBufferPointer(start: data, count: length)) else { return 0 }
+            written?.pointee = length
+            return 1
+        }
+        // A flush hands down what waits (a handshake's flight); nothing else is asked
+        // of a sink.
+        _ = BIO_meth_set_ctrl(method) { bio, command, _, _ in
+            guard command == BIO_CTRL_FLUSH else { return 0 }
+            if let bio, let context = BIO_get_data(bio) {
+                _ = Unmanaged<TLSStream>.fromOpaque(context).takeUnretainedValue().flush()
+            }
+            return 1
+        }
+        _ = BIO_meth_set_create(method) { bio in
+            BIO_set_init(bio, 1)
+            return 1
+        }
+        return method
+    }()
+
+    /// Gives `stream`'s OpenSSL session a BIO of this kind to write to (OpenSSL owns
+    /// it from then on). The stream outlives its session, which it frees.
+    static func attach(to stream: TLSStream) {
+        guard let bio = BIO_new(method) else { fatalError("OpenSSL cannot make a BIO") }
+        BIO_set_data(bio, Unmanaged.passUnretained(stream).toOpaque())
+        stream.setOutput(bio)
     }
 }
