@@ -40,7 +40,7 @@ final class ShopState: @unchecked Sendable {
     /// visit technician): only `WATCH mine` reads that, so the hub turns it on while a
     /// connection watches `mine`. Without it, `WATCH mine` reads the lead's holders
     /// when the event goes out.
-    var recordsHolders = true
+    var recordsHolders = false
     /// Notices steps of the real clock (see ``ClockWatch``).
     var clockWatch = ClockWatch()
     /// On the real clock, when the next alert may fall due (nil: look now).
