@@ -33,6 +33,13 @@ public enum JournalCodec {
     public static func encode(_ event: Event) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(224)
+        encode(event, into: &out)
+        return out
+    }
+
+    /// ``encode(_:)`` appended to `out` (the journal writer's batch: no array of its own).
+    public static func encode(_ event: Event, into out: inout [UInt8]) {
+        let start = out.count
         let record = event.record
         FlatJSON.appendKey("seq", to: &out, first: true)
         FlatJSON.appendNumber(Int(event.seq), to: &out)
@@ -61,8 +68,7 @@ public enum JournalCodec {
         appendOptional("tag", event.tag)
         appendOptional("reply", event.reply)
         appendOptional("clock", event.simulated ? "sim" : nil)
-        sealLine(&out)
-        return out
+        sealLine(&out, from: start)
     }
 
     /// The header line that starts a journal.
@@ -87,9 +93,10 @@ public enum JournalCodec {
         return out
     }
 
-    /// Ends an object whose last value has been written: its checksum, `}` and LF.
-    static func sealLine(_ out: inout [UInt8]) {
-        let crc = Checksum.crc32(out)
+    /// Ends an object whose last value has been written: its checksum (of the line,
+    /// which starts at `start`), `}` and LF.
+    static func sealLine(_ out: inout [UInt8], from start: Int = 0) {
+        let crc = Checksum.crc32(out[start...])
         out.append(contentsOf: checksumKey)
         Checksum.appendHex(crc, to: &out)
         out.append(0x22)

@@ -72,9 +72,16 @@ public final class JournalWriter: @unchecked Sendable {
     /// Queues `bytes` (possibly empty: a barrier that completes in order) for the journal.
     /// Must be called on the owner queue.
     public func append(_ bytes: [UInt8], completion: @escaping Completion) {
+        append(writing: { $0 += bytes }, completion: completion)
+    }
+
+    /// Queues what `write` appends to the batch (it writes straight into it, no array
+    /// of its own); it must only append. Must be called on the owner queue.
+    public func append(writing write: (inout [UInt8]) -> Void, completion: @escaping Completion) {
         dispatchPrecondition(condition: .onQueue(owner))
-        pendingBytes.append(contentsOf: bytes)
-        length += Int64(bytes.count)
+        let before = pendingBytes.count
+        write(&pendingBytes)
+        length += Int64(pendingBytes.count - before)
         pendingCompletions.append(completion)
         if !inFlight, !holds { startBatch() }
     }

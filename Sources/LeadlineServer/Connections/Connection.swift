@@ -73,6 +73,10 @@ final class Connection: @unchecked Sendable {
 
     var isOpen: Bool { state == .open }
     var unsentBytes: Int { outbound.count - sent }
+    /// Whether ``processInput()`` has anything to do once nothing holds reading back:
+    /// input it has not framed, the peer's end to act on, or reading to turn back on.
+    /// (Without any, the pass finds no line and changes nothing.)
+    var hasInputToResume: Bool { framer.bufferedCount > 0 || inputEnded || !reading }
     /// Whether the stream can carry protocol lines yet (a TLS handshake done).
     var isEstablished: Bool { stream.isEstablished }
 

@@ -88,6 +88,9 @@ extension Hub {
         let wasFull = c.session.writesInFlight == Session.pipelineDepth
         c.session.writesInFlight -= 1
         guard c.session.writesInFlight == 0 || wasFull else { return }
+        // A client waiting for this answer has sent nothing more: no turn is needed
+        // (one per change was a closure queued and run for nothing).
+        guard wasFull || c.session.held != nil || c.hasInputToResume else { return }
         nextTurn { [self] in
             guard c.isOpen else { return }
             if c.session.writesInFlight == 0, let held = c.session.held {

@@ -117,30 +117,35 @@ final class ShopState: @unchecked Sendable {
     /// then publishes them. If the journal fails: reverts, and `answer` gets the error.
     func commit(_ events: [Event], answer: @escaping (Result<Void, JournalError>) -> Void) {
         Self.applyDecided(events, to: &speculative)
-        var bytes: [UInt8] = []
-        for event in events {
-            let line = JournalCodec.encode(event)
-            // Numbers of a failed write are reused, and their entries overwritten.
-            index.record(seq: event.seq, offset: journal.length + Int64(bytes.count), length: line.count)
-            bytes += line
-        }
-        journal.append(bytes) { [self] result in
+        // Each line is encoded straight into the journal's batch, where it starts at
+        // the journal's length now plus what this change wrote before it.
+        let offset = journal.length
+        journal.append(writing: { batch in
+            let first = batch.count
+            for event in events {
+                let start = batch.count
+                JournalCodec.encode(event, into: &batch)
+                // Numbers of a failed write are reused, and their entries overwritten.
+                index.record(seq: event.seq, offset: offset + Int64(start - first), length: batch.count - start)
+            }
+        }) { [self] result in
             switch result {
             case .success:
                 nextAlertCheck = nil
-                var audiences: [Audience] = []
-                audiences.reserveCapacity(events.count)
+                // The audiences go straight into the batch's list to publish (the
+                // events follow once the change is answered).
+                let base = unpublished.audiences.count
                 for event in events {
                     guard let id = event.lead else {
                         Self.applyDecided(event, to: &durable)
-                        audiences.append(Audience())
+                        unpublished.audiences.append(Audience())
                         continue
                     }
                     if event.change.leavesLeadAsItWas {
                         // A note leaves its lead as it was, on both boards: who held it
                         // before is who holds it now.
                         Self.applyDecided(event, to: &durable)
-                        audiences.append(recordsHolders
+                        unpublished.audiences.append(recordsHolders
                             ? Audience(unchangedHolders: durable.leads.withLead(id, Audience.holders(of:)) ?? [])
                             : Audience())
                         continue
@@ -151,18 +156,17 @@ final class ShopState: @unchecked Sendable {
                     Self.applyDecided(event, to: &durable)
                     // Where the two boards agree on the lead again, hold it once.
                     durable.shareLead(id, with: speculative.leads)
-                    audiences.append(durable.leads.withLead(id) { Audience(before: before, after: $0) }
-                                     ?? Audience(before: before, after: nil))
+                    unpublished.audiences.append(durable.leads.withLead(id) { Audience(before: before, after: $0) }
+                                                 ?? Audience(before: before, after: nil))
                 }
                 for i in events.indices where recordsHolders {
                     guard let id = events[i].lead else { continue }
                     // A note that ends its request already holds who holds its lead now.
                     if i == events.count - 1, events[i].change.leavesLeadAsItWas { continue }
-                    audiences[i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
+                    unpublished.audiences[base + i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
                 }
                 answer(.success(()))
                 unpublished.events += events
-                unpublished.audiences += audiences
                 countTowardSnapshot(events.count)
             case .failure(let error):
                 speculative = durable
