@@ -4,9 +4,24 @@ import LeadlineWire
 /// Fan-out: each durable event is encoded once and its bytes pushed to every logged-in
 /// connection whose `WATCH` selects it.
 extension Hub {
-    /// Event types of the default `board` stream: leads entering and leaving the
-    /// board, ownership changes (a booked visit hands the lead to the field), and alerts.
-    static let boardTypes: Set<String> = ["CREATED", "CLAIMED", "RELEASED", "ASSIGNED", "BOOKED", "CLOSED", "ALERT", "IMPORTED"]
+    /// Whether an event is on the default `board` stream: leads entering and leaving
+    /// the board (`CREATED`, `IMPORTED`, `CLOSED`), ownership changes (`CLAIMED`,
+    /// `RELEASED`, `ASSIGNED`, and `BOOKED`: a booked visit hands the lead to the
+    /// field), and alerts. Read off the change, not its type's text.
+    static func isOnBoard(_ change: Change) -> Bool {
+        switch change {
+        case .created, .claimed, .released, .assigned, .alert, .imported: true
+        case .statusChanged:
+            // Which statuses read CLOSED and BOOKED is the change's type's to say.
+            change.type == "CLOSED" || change.type == "BOOKED"
+        default: false
+        }
+    }
+
+    /// Whether an event is an alert (the `alerts` stream).
+    static func isAlert(_ change: Change) -> Bool {
+        if case .alert = change { true } else { false }
+    }
 
     /// Sends durable events to every connection that watches them, and tells a
     /// technician of a visit booked, moved or called off wherever they are logged in.
@@ -207,9 +222,8 @@ struct OutgoingEvent {
     init(_ event: Event, audience: Audience) {
         self.event = event
         self.audience = audience
-        let type = event.type
-        onBoard = Hub.boardTypes.contains(type)
-        isAlert = type == "ALERT"
+        onBoard = Hub.isOnBoard(event.change)
+        isAlert = Hub.isAlert(event.change)
     }
 
     /// The event's line, encoded the first time it is asked for.

@@ -163,8 +163,7 @@ extension Hub {
             }
             var out: [UInt8] = []
             for event in events where !event.isPrivate {
-                let type = event.type
-                guard Self.wants(c.session.watch, onBoard: Self.boardTypes.contains(type), isAlert: type == "ALERT", person.name,
+                guard Self.wants(c.session.watch, onBoard: Self.isOnBoard(event.change), isAlert: Self.isAlert(event.change), person.name,
                             concerned: people(concernedBy: event)) else { continue }
                 if let tag { out += Array((tag + " ").utf8) }
                 out += encoder.event(event)
