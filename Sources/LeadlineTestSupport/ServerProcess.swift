@@ -59,6 +59,12 @@ public final class ServerProcess: @unchecked Sendable {
         String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
+    /// Stops reading the server's stderr: its log's reader has gone, and each line it
+    /// writes after meets a closed pipe (EPIPE), as when a log collector restarts.
+    public func closeErrorOutput() {
+        try? errors.fileHandleForReading.close()
+    }
+
     public func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

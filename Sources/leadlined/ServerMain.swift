@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import LeadlineCore
 import LeadlineServer
+import LeadlineTransport
 import LeadlineWire
 
 /// The executable's steps, in a nonisolated type so that the signal handlers it
@@ -68,7 +69,8 @@ enum ServerMain {
         case .success(.export(let request, let options)):
             do {
                 try DataFolderExchange.export(request, configuration: configuration(options)) { chunk in
-                    FileHandle.standardOutput.write(Data(chunk.utf8))
+                    // A reader that went away (`| head`) ends the export.
+                    guard DescriptorText.write(chunk, to: 1) else { exit(1) }
                 }
                 exit(0)
             } catch {
@@ -121,13 +123,13 @@ enum ServerMain {
         let server = LeadlineServer(configuration: config)
         // Watch for SIGTERM/SIGINT before anyone can learn the port, so no signal is lost.
         let watcher = SignalWatcher { signal in
-            FileHandle.standardError.write(Data("leadlined: signal \(signal), stopping\n".utf8))
+            DescriptorText.write("leadlined: signal \(signal), stopping\n", to: 2)
             server.stop { exit(0) }
         }
         // SIGHUP: read the TLS certificate again (a certbot deploy hook sends it).
         let reloader = SignalWatcher(signals: [SIGHUP]) { _ in
             if config.tls == nil {
-                FileHandle.standardError.write(Data("leadlined: SIGHUP: nothing to reload (no --tls-listen)\n".utf8))
+                DescriptorText.write("leadlined: SIGHUP: nothing to reload (no --tls-listen)\n", to: 2)
             } else {
                 server.reloadCertificate()
             }
@@ -166,7 +168,7 @@ enum ServerMain {
     }
 
     private static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("leadlined: \(message)\n".utf8))
+        DescriptorText.write("leadlined: \(message)\n", to: 2)
         exit(code)
     }
 }

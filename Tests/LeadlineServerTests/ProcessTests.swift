@@ -38,6 +38,27 @@ import Testing
         #expect(server.waitForExit() == 0)
     }
 
+    /// A log no one reads any more stops nothing: with its stderr pipe closed, the
+    /// server logs into the void (a login, a refused one, a signal) and goes on
+    /// answering, then stops cleanly. (Foundation's FileHandle trapped on the EPIPE:
+    /// the server exited at its next log line.)
+    @Test func aClosedLogPipeStopsNothing() throws {
+        let (dir, tokens) = try Self.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        server.closeErrorOutput()
+        let ana = try LineClient(port: server.port)
+        _ = ana.readLine()
+        #expect(ana.reply("LOGIN ana \(tokens["ana"]!)") == "OK LOGIN user=ana role=csr")
+        let intruder = try LineClient(port: server.port)
+        _ = intruder.readLine()
+        #expect(intruder.reply("LOGIN ben wrong-token").hasPrefix("ERR AUTH"))
+        #expect(ana.reply("PING still here") == "OK PING :still here")
+        server.terminate()
+        #expect(ana.readLine() == "BYE SHUTDOWN :the server is shutting down")
+        #expect(server.waitForExit() == 0)
+    }
+
     /// Two servers on one data folder: the second is refused with a clear message.
     @Test func aSecondServerOnTheSameFolderIsRefused() throws {
         let (dir, _) = try Self.seededFolder()

@@ -16,7 +16,7 @@ enum CSVTransfer {
             for row in reply.rows {
                 if case .data(_, "CSV", _, _, let text) = row { out += (text ?? "") + "\r\n" }
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            Output.write(out)
             exit(0)
         }
     }

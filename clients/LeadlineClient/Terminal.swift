@@ -1,4 +1,5 @@
 import Glibc
+import LeadlineTransport
 
 /// The controlling terminal: raw input for the prompt and the board, its size, and
 /// putting it back as it was.
@@ -64,17 +65,7 @@ public final class Terminal: @unchecked Sendable {
 /// Writing to stdout and stderr without Foundation's buffering, and reading a line.
 public enum Output {
     public static func write(_ text: String, to fd: Int32 = 1) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 {
-                if n < 0 && errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
-        bytes = []
+        DescriptorText.write(text, to: fd)
     }
 
     public static func line(_ text: String, to fd: Int32 = 1) { write(text + "\n", to: fd) }

@@ -1,4 +1,5 @@
 import Foundation
+import LeadlineTransport
 import LeadlineCore
 import LeadlineJournal
 import LeadlineWire
@@ -24,9 +25,10 @@ public struct ServerConfiguration: Sendable {
     public var clock: ServerClock = .real(SystemClock())
     /// The data folder is a copy made for a drill: a simulated clock may run on its real work.
     public var drillCopy = false
-    /// Where log lines go (stderr by default).
+    /// Where log lines go (stderr by default; a reader that went away loses them and
+    /// stops nothing).
     public var log: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(("leadlined: " + line + "\n").utf8))
+        DescriptorText.write("leadlined: " + line + "\n", to: 2)
     }
     /// How often timers (idle, keepalive, linger) are checked, in seconds.
     public var tick: TimeInterval = 0.25
