@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport"]),
         .testTarget(
             name: "LeadlineServerTests",
-            dependencies: ["LeadlineServer", "LeadlineTestSupport"],
+            dependencies: ["LeadlineServer", "LeadlineTestSupport", "CLinux"],
             resources: []),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,8 @@
+import CLinux
 import Foundation
 import LeadlineJournal
-import LeadlineServer
+@testable import LeadlineServer
+import Synchronization
 import LeadlineTestSupport
 import Testing
 
@@ -56,6 +58,22 @@ import Testing
 
     /// A start that had to replay many events after the newest snapshot writes a new one
     /// at once, in the background: the next start does not replay them again.
+    /// A snapshot is encoded and written at the lowest priority, on a thread of its
+    /// own, so the requests on a server with one CPU come first; the caller's thread
+    /// keeps its priority.
+    @Test func aSnapshotIsWrittenAtTheLowestPriority() throws {
+        let before = leadline_thread_priority()
+        let seen = Mutex<Int32?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        SnapshotSchedule.inBackground {
+            seen.withLock { $0 = leadline_thread_priority() }
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(seen.withLock { $0 } == 19)
+        #expect(leadline_thread_priority() == before)
+    }
+
     @Test func aLongReplayIsFollowedByASnapshot() throws {
         let server = try TestServer { $0.limits.snapshotEveryEvents = 1_000 }
         try Self.work(server, round: 1)
