@@ -12,6 +12,12 @@ extension String {
         while end > start, scalars[scalars.index(before: end)].isBlank { end = scalars.index(before: end) }
         return String(scalars[start..<end])
     }
+
+    /// Whether the string holds nothing but blanks (or nothing): `trimmingBlanks.isEmpty`
+    /// without making the trimmed string (every `NOTE`'s text is asked).
+    public var isAllBlanks: Bool {
+        unicodeScalars.allSatisfy(\.isBlank)
+    }
 }
 
 extension Unicode.Scalar {

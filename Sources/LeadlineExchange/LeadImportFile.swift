@@ -73,7 +73,7 @@ public struct LeadImportFile: Sendable {
         for name in header.fields {
             let field = aliases[fold(name)]
             columns.append(field)
-            if field == nil, !name.trimmingBlanks.isEmpty { unknown.append(name.trimmingBlanks) }
+            if field == nil, !name.isAllBlanks { unknown.append(name.trimmingBlanks) }
         }
         guard columns.contains(where: { $0 == .name || $0 == .phone }) else {
             return .failure(ImportRefusal([ImportProblem(line: header.line, error: .invalid(
@@ -85,7 +85,7 @@ public struct LeadImportFile: Sendable {
         }
         var rows: [ImportRow] = []
         var problems: [ImportProblem] = []
-        for record in records.dropFirst() where record.fields.contains(where: { !$0.trimmingBlanks.isEmpty }) {
+        for record in records.dropFirst() where record.fields.contains(where: { !$0.isAllBlanks }) {
             do throws(CommandError) {
                 rows.append(try row(record, header: header.fields, columns: columns, policy: policy, now: now))
             } catch {

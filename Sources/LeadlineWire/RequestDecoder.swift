@@ -130,7 +130,7 @@ public enum RequestDecoder {
         case .clock: return .clock(advance: try clockAdvance(a))
         case .escalate:
             let id = try leadID(a.positionals[0])
-            guard let reason = a.text, !reason.trimmingBlanks.isEmpty else {
+            guard let reason = a.text, !reason.isAllBlanks else {
                 throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
             }
             return .command(.escalate(id, reason: reason))
@@ -197,7 +197,7 @@ public enum RequestDecoder {
         case .release: return .command(.release(try leadID(a.positionals[0]), reason: a.text))
         case .note:
             let id = try leadID(a.positionals[0])
-            guard let text = a.text, !text.trimmingBlanks.isEmpty else {
+            guard let text = a.text, !text.isAllBlanks else {
                 throw CommandError.invalid(argument: "text", "NOTE needs some text: NOTE \(id) spoke with homeowner, estimate Wed")
             }
             return .command(.note(id, text: text))

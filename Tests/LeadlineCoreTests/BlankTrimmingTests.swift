@@ -9,4 +9,11 @@ import Testing
             #expect(text.trimmingBlanks == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
         }
     }
+
+    /// `isAllBlanks` answers what `trimmingBlanks.isEmpty` would, without the string.
+    @Test func allBlanksIsWhatTrimsToNothing() {
+        for text in ["", " ", "\t \t", "\u{00A0}\u{2003} ", " a ", "\n", " \u{301}", "x"] {
+            #expect(text.isAllBlanks == text.trimmingBlanks.isEmpty, "\(text.debugDescription)")
+        }
+    }
 }
