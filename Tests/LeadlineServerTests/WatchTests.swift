@@ -50,6 +50,28 @@ import Testing
         #expect(ana.drainAvailable().isEmpty)
     }
 
+    /// Notes are passed by while no connection watches `all` or `mine`: after the last
+    /// `all` watcher leaves and another starts, notes reach it again, and stop when it
+    /// goes back to the board.
+    @Test func allWorksAgainAfterEveryAllWatcherLeft() throws {
+        let server = try TestServer()
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let id = dora.newLead()
+        let first = try server.client("omar")
+        #expect(first.reply("WATCH all") == "OK WATCH mode=all")
+        first.closeNow()
+        _ = dora.reply("NOTE \(id) while no one watches all")
+        let omar = try server.client("omar")
+        #expect(omar.reply("WATCH all") == "OK WATCH mode=all")
+        _ = dora.reply("NOTE \(id) called the homeowner")
+        #expect(omar.readLine()?.contains(" NOTED lead=\(id) ") == true)
+        #expect(omar.reply("WATCH board") == "OK WATCH mode=board")
+        _ = dora.reply("NOTE \(id) not on the board")
+        _ = dora.reply("CLAIM \(id)")
+        #expect(omar.readLine()?.contains(" CLAIMED lead=\(id) ") == true, "the board's events still come, and no note before them")
+    }
+
     @Test func alertsModeReceivesNoOrdinaryEvents() throws {
         let server = try TestServer()
         let omar = try server.client("omar")

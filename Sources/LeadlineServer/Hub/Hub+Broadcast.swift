@@ -32,17 +32,22 @@ extension Hub {
     /// event (people changing) is handled where it falls, between runs.
     func published(_ events: [Event], audiences: [Audience]) {
         var run: [OutgoingEvent] = []
-        for (index, event) in events.enumerated() {
-            if event.isPrivate {
+        let everythingWatched = someoneWatchesEverything
+        for index in events.indices {
+            if events[index].isPrivate {
                 deliver(&run)
-                peopleChanged(event)
+                peopleChanged(events[index])
                 continue
             }
             // An import's leads go out as its one IMPORTED summary, not thousands of
             // lines (each stays in the journal: SINCE and SHOW have them).
-            if case .created(let intake) = event.change, intake.importedFrom != nil { continue }
+            if case .created(let intake) = events[index].change, intake.importedFrom != nil { continue }
             let audience = index < audiences.count ? audiences[index] : Audience()
-            run.append(OutgoingEvent(event, audience: audience))
+            // A note no connection can take (none watches `all` or `mine`, and it moves
+            // no visit) is passed by: the board's and the alerts' watchers never take it.
+            if !everythingWatched, audience.visitTechs.isEmpty, !Self.isOnBoard(events[index].change),
+               !Self.isAlert(events[index].change) { continue }
+            run.append(OutgoingEvent(events[index], audience: audience))
         }
         deliver(&run)
     }

@@ -28,8 +28,13 @@ final class Hub: @unchecked Sendable {
     var logins: LoginQueue<LoginCheck>
     /// Connections logged in (open or draining).
     var loggedIn = 0
-    /// Connections watching `mine` (see ``setWatch(_:of:)``).
+    /// Connections watching `mine`, and `all` (see ``setWatch(_:of:)``): the modes that
+    /// take events beyond the board's and the alerts.
     private var watchingMine = 0
+    private var watchingAll = 0
+    /// Whether some connection may take an event that is neither on the board nor an
+    /// alert (a note): without one, publishing passes such events by.
+    var someoneWatchesEverything: Bool { watchingMine > 0 || watchingAll > 0 }
     /// Bytes of `IMPORT` files held for every connection sending one (see ``Limits/maxUploadBytes``).
     var uploadBytesHeld = 0
     /// Whether a token check is running on `authQueue` (one at a time).
@@ -105,11 +110,14 @@ final class Hub: @unchecked Sendable {
         }
     }
 
-    /// Sets what a connection watches, keeping count of `WATCH mine` connections: only
-    /// while there are some does the shop note who holds each lead its events touch.
+    /// Sets what a connection watches, keeping count of `WATCH mine` and `WATCH all`
+    /// connections: only while some watch `mine` does the shop note who holds each lead
+    /// its events touch, and only while some watch either are notes published.
     func setWatch(_ mode: WatchMode, of c: Connection) {
         if c.session.watch == .mine { watchingMine -= 1 }
+        if c.session.watch == .all { watchingAll -= 1 }
         if mode == .mine { watchingMine += 1 }
+        if mode == .all { watchingAll += 1 }
         c.session.watch = mode
         shop.recordsHolders = watchingMine > 0
     }
