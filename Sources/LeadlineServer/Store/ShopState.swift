@@ -102,12 +102,12 @@ final class ShopState: @unchecked Sendable {
 
     /// The reply a tagged request already got, if this is its retry.
     func storedReply(person: String, tag: String) -> String? {
-        speculative.ledger.reply(person: person, tag: tag)
+        onSpeculative { $0.ledger.reply(person: person, tag: tag) }
     }
 
     /// A person's account as decided so far (a removal or new token counts at once).
     func account(_ name: String) -> Person? {
-        speculative.people[name]
+        onSpeculative { $0.people[name] }
     }
 
     // MARK: - Committing
