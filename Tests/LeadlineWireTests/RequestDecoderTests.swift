@@ -13,6 +13,15 @@ import Testing
         return e
     }
 
+    /// Every verb the decoder builds (its switch over ``Verb`` is exhaustive) has
+    /// exactly one entry in the catalog, which the parser and HELP read.
+    @Test func everyVerbHasOneCatalogEntry() {
+        let specs = VerbCatalog.verbs.map(\.verb)
+        #expect(specs.count == Verb.allCases.count)
+        #expect(Set(specs) == Set(Verb.allCases))
+        for verb in Verb.allCases { #expect(VerbCatalog.spec(verb.rawValue)?.verb == verb) }
+    }
+
     @Test func blankLinesAreIgnored() {
         #expect(RequestDecoder.decode("") == nil)
         #expect(RequestDecoder.decode("   \t ") == nil)

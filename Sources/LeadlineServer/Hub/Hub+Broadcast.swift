@@ -10,11 +10,14 @@ extension Hub {
     /// field), and alerts. Read off the change, not its type's text.
     static func isOnBoard(_ change: Change) -> Bool {
         switch change {
-        case .created, .claimed, .released, .assigned, .alert, .imported: true
+        case .created, .claimed, .released, .assigned, .alert, .imported:
+            return true
         case .statusChanged:
             // Which statuses read CLOSED and BOOKED is the change's type's to say.
-            change.type == "CLOSED" || change.type == "BOOKED"
-        default: false
+            let type = change.type
+            return type == "CLOSED" || type == "BOOKED"
+        default:
+            return false
         }
     }
 

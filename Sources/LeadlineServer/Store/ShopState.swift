@@ -159,11 +159,13 @@ final class ShopState: @unchecked Sendable {
                     unpublished.audiences.append(durable.leads.withLead(id) { Audience(before: before, after: $0) }
                                                  ?? Audience(before: before, after: nil))
                 }
-                for i in events.indices where recordsHolders {
-                    guard let id = events[i].lead else { continue }
-                    // A note that ends its request already holds who holds its lead now.
-                    if i == events.count - 1, events[i].change.leavesLeadAsItWas { continue }
-                    unpublished.audiences[base + i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
+                if recordsHolders {
+                    for i in events.indices {
+                        guard let id = events[i].lead else { continue }
+                        // A note that ends its request already holds who holds its lead now.
+                        if i == events.count - 1, events[i].change.leavesLeadAsItWas { continue }
+                        unpublished.audiences[base + i].holders = durable.leads.withLead(id, Audience.holders(of:)) ?? []
+                    }
                 }
                 answer(.success(()))
                 unpublished.events += events
