@@ -6,11 +6,13 @@ import CZlib
 /// editor that changed a byte: a changed letter in a note is then caught on replay and
 /// by `leadlined check`, not served.
 public enum Checksum {
-    public static func crc32(_ bytes: some Collection<UInt8>) -> UInt32 {
+    /// - Parameter continuing: the CRC of bytes before these (of a file written in
+    ///   parts), 0 for none: the result is then the CRC of all of them together.
+    public static func crc32(_ bytes: some Collection<UInt8>, continuing: UInt32 = 0) -> UInt32 {
         let result: UInt32? = bytes.withContiguousStorageIfAvailable { buf in
-            UInt32(CZlib.crc32_z(0, buf.baseAddress, buf.count))
+            UInt32(CZlib.crc32_z(UInt(continuing), buf.baseAddress, buf.count))
         }
-        return result ?? Array(bytes).withUnsafeBufferPointer { UInt32(CZlib.crc32_z(0, $0.baseAddress, $0.count)) }
+        return result ?? Array(bytes).withUnsafeBufferPointer { UInt32(CZlib.crc32_z(UInt(continuing), $0.baseAddress, $0.count)) }
     }
 
     /// Eight lower-case hex digits, written at the end of `out` (a journal line's, with

@@ -46,26 +46,17 @@ public struct JournalIndex: Sendable {
         return a.lowerBound..<b.upperBound
     }
 
-    /// The index as a snapshot holds it: every offset, and where the next line starts.
+    /// The index read back from the offsets file: every offset, and where the next line starts.
     public init(offsets: [Int64], end: Int64) {
         self.offsets = offsets.isEmpty ? [0] : offsets
         self.end = end
     }
 
-    public var allOffsets: [Int64] { offsets }
-
-    /// The index of the journal as it was when event `seq` was its last and it was
-    /// `end` bytes long (what a snapshot of the durable state holds).
-    public func prefix(through seq: UInt64, end: Int64) -> JournalIndex {
-        JournalIndex(offsets: Array(offsets.prefix(Int(seq) + 1)), end: end)
+    /// The entries from number `first` through `last` (what a snapshot adds to the
+    /// offsets file: those since the one before). A copy of just those: a slice would
+    /// share the index's storage, and the next event recorded would copy all of it.
+    public func entries(from first: Int, through last: UInt64) -> [Int64] {
+        let end = min(Int(last) + 1, offsets.count)
+        return Array(offsets[min(first, end)..<end])
     }
-
-    /// How many lines the journal has up to `end`: the header and one per distinct
-    /// offset (a VOID's numbers share a line).
-    public var lineCount: Int {
-        var lines = 1
-        for i in offsets.indices.dropFirst() where offsets[i] != offsets[i - 1] { lines += 1 }
-        return lines
-    }
-
 }

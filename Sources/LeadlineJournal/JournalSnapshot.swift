@@ -1,15 +1,20 @@
 import Foundation
 import LeadlineCore
 
-/// What a snapshot holds: the board and the journal's index as of a line boundary of
-/// the journal, so start-up reads the snapshot and replays only the journal after it.
+/// What a snapshot holds: the board as of a line boundary of the journal, and how much
+/// of the offsets file indexes the journal up to there, so start-up reads the snapshot
+/// and replays only the journal after it.
 public struct SnapshotContents {
     public let header: JournalHeader
     /// Where in the journal the snapshot ends: its byte length and line count then.
     public let journalLength: Int
-    public let lines: Int
+    public var lines: Int { offsets.lines }
     public let board: Board
-    public let index: JournalIndex
+    /// The entries of the offsets file it relies on (``JournalOffsetsFile``).
+    public let offsets: OffsetsMark
+    /// The journal's index, read from the offsets file (by ``JournalSnapshot/load(_:journalPath:dataDirectory:policy:)``;
+    /// `nil` from ``JournalSnapshot/decode(_:policy:)``, which reads only the snapshot's bytes).
+    public var index: JournalIndex?
 }
 
 /// Snapshot files: `snapshots/snapshot-<seq>.bin` in the data folder, each written
@@ -27,8 +32,10 @@ public enum JournalSnapshot {
     public static func folder(of dataDirectory: String) -> String { dataDirectory + "/" + folderName }
 
     /// The snapshot's bytes (pure): magic, format, the journal's header and length, the
-    /// board, the index, and the checksum.
-    public static func encode(board: Board, index: JournalIndex, header: JournalHeader, journalLength: Int) -> [UInt8] {
+    /// board, the mark of the offsets file that indexes the journal up to there, and the
+    /// checksum. (The offsets themselves are in that file: a snapshot holding them all
+    /// would grow by eight bytes for every event ever written.)
+    public static func encode(board: Board, offsets: OffsetsMark, header: JournalHeader, journalLength: Int) -> [UInt8] {
         var w = SnapshotWriter()
         w.raw(magic)
         w.uint(UInt64(Board.snapshotFormat))
@@ -36,16 +43,11 @@ public enum JournalSnapshot {
         w.date(header.created)
         w.uint(UInt64(header.version))
         w.uint(UInt64(journalLength))
-        w.uint(UInt64(index.lineCount))
-        board.writeSnapshot(to: &w)
-        let offsets = index.allOffsets
         w.uint(UInt64(offsets.count))
-        w.uint(UInt64(index.end))
-        var raw = [UInt8](repeating: 0, count: offsets.count * 8)
-        raw.withUnsafeMutableBytes { buf in
-            for (i, offset) in offsets.enumerated() { buf.storeBytes(of: offset.littleEndian, toByteOffset: i * 8, as: Int64.self) }
-        }
-        w.raw(raw)
+        w.uint(UInt64(offsets.crc))
+        w.uint(UInt64(offsets.lines))
+        w.uint(UInt64(bitPattern: offsets.last))
+        board.writeSnapshot(to: &w)
         var bytes = w.bytes
         let crc = Checksum.crc32(bytes)
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
@@ -68,29 +70,39 @@ public enum JournalSnapshot {
         }
         let header = JournalHeader(epoch: try r.string(), created: try r.date(), version: Int(try r.uint()))
         let journalLength = Int(try r.uint())
-        let lines = Int(try r.uint())
-        let board = try Board(snapshot: &r, policy: policy)
-        let count = try r.count()
-        let end = Int64(try r.uint())
-        let raw = try r.raw(count * 8)
-        var offsets = [Int64](repeating: 0, count: count)
-        raw.withUnsafeBytes { buf in
-            for i in 0..<count { offsets[i] = Int64(littleEndian: buf.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)) }
+        // (Counts of entries in another file: not bounded by this file's length.)
+        let count = try r.uint(), crc = try r.uint(), lines = try r.uint(), last = Int64(bitPattern: try r.uint())
+        guard count < 1 << 40, lines <= count, let crc = UInt32(exactly: crc) else {
+            throw RecordError("its mark of the offsets file is out of range")
         }
+        let offsets = OffsetsMark(count: Int(count), crc: crc, lines: Int(lines), last: last)
+        let board = try Board(snapshot: &r, policy: policy)
         guard r.atEnd else { throw RecordError("it has bytes after its end") }
-        return SnapshotContents(header: header, journalLength: journalLength, lines: lines, board: board,
-                                index: JournalIndex(offsets: offsets, end: end))
+        guard offsets.count == Int(board.lastSeq) + 1 else {
+            throw RecordError("it relies on \(offsets.count) offsets for \(board.lastSeq) events")
+        }
+        return SnapshotContents(header: header, journalLength: journalLength, board: board, offsets: offsets)
     }
 
-    /// Writes `bytes` as the snapshot of event `lastSeq`, atomically, and removes all but
-    /// the newest ``kept``.
-    public static func write(_ bytes: [UInt8], lastSeq: UInt64, dataDirectory: String) throws(JournalError) {
+    /// Writes the snapshot of `board` (the state as of `journalLength` bytes of the
+    /// journal, `index` its index then or later): first the offsets file is extended
+    /// past `known` (what the last snapshot left it vouching for) through the board's
+    /// last event and synced, then the snapshot, atomically; all but the newest ``kept``
+    /// are removed. Returns the snapshot's path and the offsets file's new mark.
+    ///
+    /// `index` may be the server's live index only on the thread that owns it; another
+    /// thread passes ``JournalIndex/entries(from:through:)`` as `newOffsets` instead.
+    public static func write(board: Board, newOffsets: [Int64], known: OffsetsMark, header: JournalHeader,
+                             journalLength: Int, dataDirectory: String) throws(JournalError) -> (path: String, offsets: OffsetsMark) {
         let dir = folder(of: dataDirectory)
         if mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw JournalError.io("cannot create \(dir): \(errnoText())")
         }
-        try DataDirectory.writeAtomically(bytes, to: dir + "/snapshot-\(lastSeq).bin")
+        let offsets = try JournalOffsetsFile.extend(known, with: newOffsets, dataDirectory: dataDirectory)
+        let path = dir + "/snapshot-\(board.lastSeq).bin"
+        try DataDirectory.writeAtomically(encode(board: board, offsets: offsets, header: header, journalLength: journalLength), to: path)
         for old in files(dataDirectory: dataDirectory).dropFirst(kept) { unlink(old.path) }
+        return (path, offsets)
     }
 
     /// The snapshot files, newest (highest event number) first.
@@ -105,15 +117,17 @@ public enum JournalSnapshot {
     }
 
     /// Reads the snapshot at `path` and checks it belongs to the journal at `journalPath`
-    /// as it is now: the same header, and at least as long.
-    public static func load(_ path: String, journalPath: String, policy: Policy) throws(JournalError) -> SnapshotContents {
+    /// as it is now (the same header, and at least as long), then reads the journal's
+    /// index from the offsets file it relies on.
+    public static func load(_ path: String, journalPath: String, dataDirectory: String,
+                            policy: Policy) throws(JournalError) -> SnapshotContents {
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw JournalError.io("cannot read \(path): \(error.localizedDescription)")
         }
-        let contents: SnapshotContents
+        var contents: SnapshotContents
         do throws(RecordError) {
             contents = try decode(bytes, policy: policy)
         } catch {
@@ -130,6 +144,12 @@ public enum JournalSnapshot {
         guard ending == contents.board.lastSeq else {
             throw JournalError.io("\(path) was not used: it holds the state as of event \(contents.board.lastSeq), "
                 + "but the journal has event \(ending.map(String.init) ?? "none") where it ends")
+        }
+        do throws(JournalError) {
+            let offsets = try JournalOffsetsFile.read(contents.offsets, dataDirectory: dataDirectory)
+            contents.index = JournalIndex(offsets: offsets, end: Int64(contents.journalLength))
+        } catch {
+            throw JournalError.io("\(path) was not used: \(error)")
         }
         return contents
     }

@@ -71,8 +71,8 @@ enum PreparedJournals {
         try handle.synchronize()
         try handle.close()
         if snapshot {
-            let bytes = JournalSnapshot.encode(board: board, index: index, header: header, journalLength: Int(length))
-            try JournalSnapshot.write(bytes, lastSeq: board.lastSeq, dataDirectory: folder)
+            _ = try JournalSnapshot.write(board: board, newOffsets: index.entries(from: 0, through: board.lastSeq),
+                                          known: .empty, header: header, journalLength: Int(length), dataDirectory: folder)
         }
         return (folder, tokens)
     }

@@ -132,6 +132,53 @@ import Testing
         }
     }
 
+    /// The offsets file a snapshot relies on is checked too: a changed byte in it, or an
+    /// end cut off, and the snapshot is passed over for the whole journal, which answers
+    /// the same; `leadlined check` names the file and what is wrong with it.
+    @Test func aDamagedOffsetsFileIsPassedOverForTheJournal() throws {
+        let server = try TestServer()
+        try Self.work(server, round: 1)
+        let snapshot = try server.server.writeSnapshot().get()
+        try Self.work(server, round: 2)
+        let before = try Self.readEverything(server)
+        server.stop()
+        let path = JournalOffsetsFile.path(dataDirectory: server.directory)
+        let sound = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        var changed = sound
+        changed[changed.count - 5] ^= 0x04
+        for (damage, why) in [(changed, "does not match the snapshot's checksum"), (Array(sound.dropLast(8)), "entries where the snapshot relies on")] {
+            try Data(damage).write(to: URL(fileURLWithPath: path))
+            let checked = try DataFolderDoctor.check(dataDirectory: server.directory)
+            #expect(!checked.sound && checked.text.contains("\(snapshot): \(path)") && checked.text.contains(why), "\(checked.text)")
+            try server.restart()
+            #expect(server.logLines.all.contains { $0.contains("\(snapshot) was not used: \(path)") && $0.contains(why) })
+            #expect(try Self.readEverything(server) == before)
+            server.stop()
+        }
+    }
+
+    /// History stays out of snapshots: the offsets of events go to the offsets file, a
+    /// snapshot's worth at a time, and a lead's event numbers are written as steps. A
+    /// thousand more notes on an open board grow the next snapshot by about a byte each
+    /// (it was twelve), and add only their own offsets to the file.
+    @Test func aSnapshotGrowsWithTheBoardNotWithHistory() throws {
+        let server = try TestServer()
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let id = dora.newLead("phone=555-0101")
+        func notes(_ n: Int) { for i in 0..<n { _ = dora.reply("NOTE \(id) call \(i)") } }
+        notes(100)
+        let first = try DataDirectory.fileLength(try server.server.writeSnapshot().get())
+        let offsetsFirst = try DataDirectory.fileLength(JournalOffsetsFile.path(dataDirectory: server.directory))
+        notes(1_000)
+        let second = try DataDirectory.fileLength(try server.server.writeSnapshot().get())
+        let offsetsSecond = try DataDirectory.fileLength(JournalOffsetsFile.path(dataDirectory: server.directory))
+        #expect(second - first <= 1_300, "\(first) then \(second) bytes")
+        #expect(offsetsSecond - offsetsFirst == 8 * 1_000)
+        try server.restart()
+        #expect(try server.client("dora").request("SHOW \(id)").filter { $0.contains("call 999") }.count == 1)
+    }
+
     /// A snapshot started while a group commit's answers are going out holds exactly
     /// the events applied so far, and says where they end in the journal: a restart
     /// from it replays the rest of the group, loses nothing and numbers nothing twice.

@@ -9,7 +9,7 @@ import Foundation
 /// checksum and the atomic write around it.
 extension Board {
     /// Bumped whenever what is written here changes; an unknown version is refused.
-    public static let snapshotFormat = 2
+    public static let snapshotFormat = 3
 
     public func writeSnapshot(to w: inout SnapshotWriter) {
         w.uint(lastSeq)
@@ -35,7 +35,13 @@ extension Board {
         ledger.write(to: &w)
         w.array(leads.keys.sorted()) { w, id in
             leads[id]!.write(to: &w)
-            w.array(histories[id]?.all ?? []) { $0.uint($1) }
+            // Each number as the step from the one before: a byte or two, where the
+            // number itself takes up to four.
+            var previous: UInt64 = 0
+            w.array(histories[id]?.all ?? []) { w, seq in
+                w.uint(seq - previous)
+                previous = seq
+            }
             w.optional(alertIndex.fire(of: id)) { $0.date($1) }
         }
         scores.write(to: &w)
@@ -68,7 +74,13 @@ extension Board {
         for _ in 0..<count {
             let lead = try Lead(snapshot: &r)
             leads[lead.id] = lead
-            let seqs = try r.array { r throws(RecordError) in try r.uint() }
+            var previous: UInt64 = 0
+            let seqs = try r.array { r throws(RecordError) in
+                let (seq, overflow) = previous.addingReportingOverflow(try r.uint())
+                guard !overflow, seq > previous else { throw RecordError("a lead's event numbers are out of order") }
+                previous = seq
+                return seq
+            }
             histories[lead.id] = EventNumbers(seqs)
             alertIndex.set(lead.id, try r.optional { r throws(RecordError) in try r.date() })
             indexPhone(of: lead)

@@ -60,12 +60,13 @@ public enum DataFolderDoctor {
         var bad = 0
         for file in JournalSnapshot.files(dataDirectory: folder.path) {
             do throws(JournalError) {
-                let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath, policy: Policy())
+                let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath,
+                                                        dataDirectory: folder.path, policy: Policy())
                 guard snapshot.board.lastSeq == file.seq else {
                     throw JournalError.io("\(file.path) was not used: it holds event \(snapshot.board.lastSeq), not \(file.seq) as its name says")
                 }
                 lines.append("\(file.path): sound, the state as of event \(file.seq) (the first \(snapshot.journalLength) bytes "
-                    + "of the journal, \(snapshot.board.leads.count) leads)")
+                    + "of the journal, \(snapshot.board.leads.count) leads, the first \(snapshot.offsets.count) entries of \(JournalOffsetsFile.name))")
             } catch {
                 bad += 1
                 lines.append("\(error.description.replacingOccurrences(of: " was not used:", with: ":")); start-up passes it over "

@@ -10,6 +10,9 @@ import LeadlineJournal
 struct LoadedShop {
     var board: Board
     var index: JournalIndex
+    /// How much of the offsets file the snapshot started from relies on (nothing after
+    /// a whole replay: the next snapshot then writes the file from the start).
+    var offsets: OffsetsMark
     var report: ReplayReport
     var lastEvent: Event?
     var fromSnapshot: Bool
@@ -24,13 +27,16 @@ enum ShopLoader {
                      log: (String) -> Void) throws(JournalError) -> LoadedShop {
         var board = Board(policy: policy)
         var index = JournalIndex()
+        var offsets = OffsetsMark.empty
         var start: ReplayStart?
         if FileManager.default.fileExists(atPath: folder.journalPath) {
             for file in JournalSnapshot.files(dataDirectory: folder.path) {
                 do throws(JournalError) {
-                    let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath, policy: policy)
+                    let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath,
+                                                            dataDirectory: folder.path, policy: policy)
                     board = snapshot.board
-                    index = snapshot.index
+                    index = snapshot.index ?? JournalIndex()
+                    offsets = snapshot.offsets
                     start = ReplayStart(offset: snapshot.journalLength, lines: snapshot.lines, header: snapshot.header)
                     log("loaded the snapshot of event \(snapshot.board.lastSeq) from \(file.path)")
                     break
@@ -53,7 +59,7 @@ enum ShopLoader {
         } catch where start != nil {
             // The journal after the snapshot does not follow from it: the journal wins.
             log("warning: the journal does not continue the snapshot (\(error)); replaying the whole journal")
-            (board, index, start) = (Board(policy: policy), JournalIndex(), nil)
+            (board, index, offsets, start) = (Board(policy: policy), JournalIndex(), .empty, nil)
             report = try replay()
         }
         if FileManager.default.fileExists(atPath: folder.journalPath) {
@@ -64,6 +70,7 @@ enum ShopLoader {
         // Reading (a snapshot's bytes, the journal in chunks) left large freed blocks
         // that glibc keeps; give them back.
         malloc_trim(0)
-        return LoadedShop(board: board, index: index, report: report, lastEvent: lastEvent, fromSnapshot: start != nil)
+        return LoadedShop(board: board, index: index, offsets: offsets, report: report, lastEvent: lastEvent,
+                          fromSnapshot: start != nil)
     }
 }

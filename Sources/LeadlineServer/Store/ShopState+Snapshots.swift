@@ -33,16 +33,18 @@ extension ShopState {
             done(.failure(.io("event \(board.lastSeq) is not in the journal's index")))
             return
         }
-        let index = index.prefix(through: board.lastSeq, end: length)
+        // Only the offsets added since the last snapshot go to the offsets file: the
+        // copy, like the file's write, costs what happened since, not all of history.
+        let known = snapshots.offsets
+        let newOffsets = index.entries(from: known.count, through: board.lastSeq)
         let header = snapshots.header
         let dataDirectory = snapshots.dataDirectory
         let owner = snapshots.owner
         let started = Date()
         SnapshotSchedule.inBackground { [self] in
-            let bytes = JournalSnapshot.encode(board: board, index: index, header: header, journalLength: Int(length))
-            let result = Result { () throws(JournalError) -> String in
-                try JournalSnapshot.write(bytes, lastSeq: board.lastSeq, dataDirectory: dataDirectory)
-                return JournalSnapshot.folder(of: dataDirectory) + "/snapshot-\(board.lastSeq).bin"
+            let result = Result { () throws(JournalError) in
+                try JournalSnapshot.write(board: board, newOffsets: newOffsets, known: known, header: header,
+                                          journalLength: Int(length), dataDirectory: dataDirectory)
             }
             // The encoded snapshot was tens of megabytes; give the pages back now rather
             // than keep them resident until the next one (glibc keeps freed large blocks).
@@ -50,13 +52,14 @@ extension ShopState {
             owner.async { [self] in
                 snapshots.writing = false
                 switch result {
-                case .success(let path):
-                    log("wrote the snapshot of event \(board.lastSeq) (\(bytes.count / 1024) KiB in "
-                        + "\(Int(Date().timeIntervalSince(started) * 1000)) ms) to \(path)")
+                case .success(let written):
+                    snapshots.offsets = written.offsets
+                    log("wrote the snapshot of event \(board.lastSeq) (\(((try? DataDirectory.fileLength(written.path)) ?? 0) / 1024) KiB, and "
+                        + "\(newOffsets.count) offsets, in \(Int(Date().timeIntervalSince(started) * 1000)) ms) to \(written.path)")
                 case .failure(let error):
                     log("warning: the snapshot of event \(board.lastSeq) was not written (\(error)); the journal holds everything")
                 }
-                done(result)
+                done(result.map(\.path))
             }
         }
     }
@@ -69,6 +72,9 @@ struct SnapshotSchedule {
     let header: JournalHeader
     let dataDirectory: String
     let owner: DispatchQueue
+    /// How much of the offsets file the newest snapshot relies on: the next one adds
+    /// what follows.
+    var offsets: OffsetsMark
     var eventsSince = 0
     var writing = false
 

@@ -54,7 +54,8 @@ final class ShopState: @unchecked Sendable {
         journal = JournalWriter(storage: state.storage, owner: queue, length: state.index.end)
         index = state.index
         history = state.history
-        snapshots = SnapshotSchedule(every: state.snapshotEvery, header: state.header, dataDirectory: state.dataDirectory, owner: queue)
+        snapshots = SnapshotSchedule(every: state.snapshotEvery, header: state.header, dataDirectory: state.dataDirectory,
+                                     owner: queue, offsets: state.offsets)
         self.clock = clock
         policy = board.policy
         self.log = log
@@ -252,6 +253,8 @@ final class ShopState: @unchecked Sendable {
 struct JournalState {
     let storage: JournalStorage
     let index: JournalIndex
+    /// How much of the offsets file the newest snapshot relies on.
+    let offsets: OffsetsMark
     let history: JournalHistory
     let header: JournalHeader
     let dataDirectory: String
