@@ -213,6 +213,45 @@ import Testing
         f.finish()
     }
 
+    /// What arrives while a turn is being served joins that turn when its end asks for
+    /// it (`serveReady`, which the hub calls before a group commit), instead of waiting
+    /// for the next turn; with nothing ready it returns at once.
+    @Test func aTurnTakesWhatArrivedWhileItWasServed() throws {
+        let queue = DispatchQueue(label: "test.poller")
+        let poller = try EventPoller(queue: queue)
+        let (a, peerA) = try socketPair()
+        let (b, peerB) = try socketPair()
+        let log = TurnLog()
+        let eventsA = queue.sync { poller.events(for: a) }
+        let eventsB = queue.sync { poller.events(for: b) }
+        queue.sync {
+            eventsA.activate(readable: { [self] in
+                _ = Self.drain(a)
+                log.add("a")
+                // B's request arrives while A's is being handled.
+                send(peerB, "late\n")
+                var ready = pollfd(fd: b, events: Int16(POLLIN), revents: 0)
+                _ = poll(&ready, 1, 5000)
+            }, writable: {})
+            eventsB.activate(readable: { _ = Self.drain(b); log.add("b") }, writable: {})
+            poller.turnEnded = {
+                log.add("served \(poller.serveReady())")
+                log.add("then \(poller.serveReady())")
+                log.add("end")
+                log.ended.record()
+            }
+        }
+        send(peerA, "first\n")
+        log.waitForEnd(lines: 5)
+        #expect(log.all == ["a", "b", "served 1", "then 0", "end"])
+        queue.sync {
+            eventsA.cancel()
+            eventsB.cancel()
+        }
+        close(peerA)
+        close(peerB)
+    }
+
     /// A descriptor the kernel will not watch (a regular file) is not left waiting
     /// forever: the failure is told, and its handler runs to meet the end.
     @Test func aSocketTheKernelWillNotWatchIsToldAndEnded() throws {

@@ -104,11 +104,21 @@ public final class EventPoller: @unchecked Sendable {
     /// anyway. Returns how many it found (each such time counts in ``missedWakeups``).
     public func serveMissed(after seconds: Double) -> Int {
         guard DispatchTime.now().uptimeNanoseconds - lastWoken >= UInt64(seconds * 1e9) else { return 0 }
-        let count = Int(epoll_wait(epoll, ready, Int32(Self.batch), 0))
-        guard count > 0 else { return 0 }
-        let found = deliver(UnsafeBufferPointer(start: ready, count: count))
+        let found = serveReady()
         if found > 0 { missedWakeups += 1 }
         return found
+    }
+
+    /// Serves the sockets that are ready now, without waiting (on the queue): in a turn,
+    /// requests that arrived while the turn's handlers ran, so they join the changes the
+    /// turn already holds (the hub does this before a group commit: a client answered
+    /// early in the last turn has often written its next request by then, and would
+    /// otherwise wait for the whole next commit). Returns how many sockets it served.
+    @discardableResult
+    public func serveReady() -> Int {
+        let count = Int(epoll_wait(epoll, ready, Int32(Self.batch), 0))
+        guard count > 0 else { return 0 }
+        return deliver(UnsafeBufferPointer(start: ready, count: count))
     }
 
     /// Runs `work` on the queue, in a turn of the poll thread (from any thread): work
