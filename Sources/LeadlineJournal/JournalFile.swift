@@ -113,17 +113,7 @@ public final class JournalFile: JournalStorage, @unchecked Sendable {
     }
 
     private func writeAll(_ bytes: ArraySlice<UInt8>, at start: Int) throws(JournalError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buf in
-                pwrite(fd, buf.baseAddress! + offset, buf.count - offset, off_t(start + offset))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw JournalError.io("cannot write \(path): \(errnoText())")
-            }
-            offset += n
-        }
+        try PositionedIO.write(bytes, to: fd, at: Int64(start), path: path)
     }
 }
 

@@ -46,21 +46,7 @@ public final class JournalHistory: @unchecked Sendable {
     }
 
     private func read(_ span: Range<Int64>) throws(JournalError) -> [UInt8] {
-        let count = Int(span.upperBound - span.lowerBound)
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { buf in
-                pread(fd, buf.baseAddress! + done, count - done, off_t(span.lowerBound) + off_t(done))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw JournalError.io("cannot read \(path): \(errnoText())")
-            }
-            if n == 0 { throw JournalError.io("\(path) ends before byte \(span.upperBound)") }
-            done += n
-        }
-        return bytes
+        try PositionedIO.read(count: Int(span.upperBound - span.lowerBound), from: fd, at: span.lowerBound, path: path)
     }
 
     private func decode(_ bytes: [UInt8]) throws(JournalError) -> [Event] {

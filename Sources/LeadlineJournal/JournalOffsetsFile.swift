@@ -43,57 +43,75 @@ public enum JournalOffsetsFile {
 
     /// Makes the file hold the entries `mark` vouches for followed by `entries`, synced,
     /// and returns the mark of the whole. Reads nothing back: the cost is the new entries'.
+    /// A file shorter than `mark` (deleted or replaced while the server ran) is refused:
+    /// the caller starts it again from ``OffsetsMark/empty``.
     public static func extend(_ mark: OffsetsMark, with entries: [Int64],
                               dataDirectory: String) throws(JournalError) -> OffsetsMark {
         let path = path(dataDirectory: dataDirectory)
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path) for writing: \(errnoText())") }
         defer { close(fd) }
-        let start = off_t(mark.count * 8)
-        guard ftruncate(fd, start) == 0 else { throw JournalError.io("cannot cut \(path) back to its last snapshot's entries: \(errnoText())") }
+        let start = Int64(mark.count) * 8
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
+        guard Int64(info.st_size) >= start else {
+            throw JournalError.io("\(path) holds \(info.st_size / 8) entries where the last snapshot relied on \(mark.count) (it was changed while the server ran)")
+        }
+        guard ftruncate(fd, off_t(start)) == 0 else { throw JournalError.io("cannot cut \(path) back to its last snapshot's entries: \(errnoText())") }
+        guard !entries.isEmpty else { return mark }
         var bytes = [UInt8](repeating: 0, count: entries.count * 8)
         var next = mark
         bytes.withUnsafeMutableBytes { raw in
             for (i, offset) in entries.enumerated() {
                 raw.storeBytes(of: offset.littleEndian, toByteOffset: i * 8, as: Int64.self)
-                if offset != next.last { next.lines += 1 }
-                next.last = offset
+                next.note(offset)
             }
         }
-        next.count += entries.count
         next.crc = Checksum.crc32(bytes, continuing: mark.crc)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, $0.count - written, start + off_t(written)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw JournalError.io("cannot write \(path): \(errnoText())") }
-            written += n
-        }
+        try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
         guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
         return next
     }
 
-    /// The `mark.count` entries a snapshot vouches for, checked against its checksum.
+    /// The `mark.count` entries a snapshot vouches for, checked against its checksum and
+    /// against what it says of them (in order, that many lines, ending where it says).
     public static func read(_ mark: OffsetsMark, dataDirectory: String) throws(JournalError) -> [Int64] {
         let path = path(dataDirectory: dataDirectory)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: mark.count * 8)
-        var got = 0
-        while got < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw JournalError.io("\(path) holds \(got / 8) entries where the snapshot relies on \(mark.count)")
-            }
-            got += n
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
+        guard Int64(info.st_size) / 8 >= Int64(mark.count) else {
+            throw JournalError.io("\(path) holds \(info.st_size / 8) entries where the snapshot relies on \(mark.count)")
         }
+        let bytes = try PositionedIO.read(count: mark.count * 8, from: fd, at: 0, path: path)
         guard Checksum.crc32(bytes, continuing: 0) == mark.crc else {
             throw JournalError.io("\(path) does not match the snapshot's checksum of its first \(mark.count) entries: the file was damaged")
         }
-        return bytes.withUnsafeBytes { raw in
-            (0..<mark.count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        var offsets: [Int64] = []
+        offsets.reserveCapacity(mark.count)
+        var seen = OffsetsMark.empty
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<mark.count {
+                let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+                offsets.append(offset)
+                seen.note(offset)
+            }
         }
+        guard offsets.indices.dropFirst().allSatisfy({ offsets[$0] >= offsets[$0 - 1] }), offsets.first ?? 0 == 0,
+              seen.lines == mark.lines, seen.last == mark.last else {
+            throw JournalError.io("\(path)'s first \(mark.count) entries are not what the snapshot says of them")
+        }
+        return offsets
+    }
+}
+
+extension OffsetsMark {
+    /// Counts one more entry.
+    mutating func note(_ offset: Int64) {
+        if offset != last { lines += 1 }
+        last = offset
+        count += 1
     }
 }

@@ -12,9 +12,13 @@ public struct SnapshotContents {
     public let board: Board
     /// The entries of the offsets file it relies on (``JournalOffsetsFile``).
     public let offsets: OffsetsMark
-    /// The journal's index, read from the offsets file (by ``JournalSnapshot/load(_:journalPath:dataDirectory:policy:)``;
-    /// `nil` from ``JournalSnapshot/decode(_:policy:)``, which reads only the snapshot's bytes).
-    public var index: JournalIndex?
+}
+
+/// A snapshot checked against the journal, with the journal's index read from the
+/// offsets file it relies on: what start-up continues from.
+public struct LoadedSnapshot {
+    public let contents: SnapshotContents
+    public let index: JournalIndex
 }
 
 /// Snapshot files: `snapshots/snapshot-<seq>.bin` in the data folder, each written
@@ -78,31 +82,46 @@ public enum JournalSnapshot {
         let offsets = OffsetsMark(count: Int(count), crc: crc, lines: Int(lines), last: last)
         let board = try Board(snapshot: &r, policy: policy)
         guard r.atEnd else { throw RecordError("it has bytes after its end") }
-        guard offsets.count == Int(board.lastSeq) + 1 else {
+        guard UInt64(offsets.count) == board.lastSeq &+ 1 else {
             throw RecordError("it relies on \(offsets.count) offsets for \(board.lastSeq) events")
         }
         return SnapshotContents(header: header, journalLength: journalLength, board: board, offsets: offsets)
     }
 
     /// Writes the snapshot of `board` (the state as of `journalLength` bytes of the
-    /// journal, `index` its index then or later): first the offsets file is extended
-    /// past `known` (what the last snapshot left it vouching for) through the board's
-    /// last event and synced, then the snapshot, atomically; all but the newest ``kept``
-    /// are removed. Returns the snapshot's path and the offsets file's new mark.
-    ///
-    /// `index` may be the server's live index only on the thread that owns it; another
-    /// thread passes ``JournalIndex/entries(from:through:)`` as `newOffsets` instead.
+    /// journal): first the offsets file is extended past `known` (what the last
+    /// snapshot left it vouching for) with `newOffsets`, the entries after those through
+    /// the board's last event (``JournalIndex/entries(from:through:)``), and synced; then
+    /// the snapshot, atomically; the others are thinned (``removeAllBut(_:dataDirectory:)``). Returns the
+    /// snapshot's path and size, and the offsets file's new mark.
     public static func write(board: Board, newOffsets: [Int64], known: OffsetsMark, header: JournalHeader,
-                             journalLength: Int, dataDirectory: String) throws(JournalError) -> (path: String, offsets: OffsetsMark) {
+                             journalLength: Int, dataDirectory: String) throws(JournalError) -> (path: String, bytes: Int, offsets: OffsetsMark) {
         let dir = folder(of: dataDirectory)
         if mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw JournalError.io("cannot create \(dir): \(errnoText())")
         }
         let offsets = try JournalOffsetsFile.extend(known, with: newOffsets, dataDirectory: dataDirectory)
         let path = dir + "/snapshot-\(board.lastSeq).bin"
-        try DataDirectory.writeAtomically(encode(board: board, offsets: offsets, header: header, journalLength: journalLength), to: path)
-        for old in files(dataDirectory: dataDirectory).dropFirst(kept) { unlink(old.path) }
-        return (path, offsets)
+        let bytes = encode(board: board, offsets: offsets, header: header, journalLength: journalLength)
+        try DataDirectory.writeAtomically(bytes, to: path)
+        removeAllBut(board.lastSeq, dataDirectory: dataDirectory)
+        return (path, bytes.count, offsets)
+    }
+
+    /// After snapshot `seq` is written: keeps it and the newest older one (``kept``),
+    /// and removes the rest. A snapshot numbered past it cannot belong to this journal
+    /// (it covers events the journal does not hold: a journal restored from a backup, a
+    /// planted file), and would otherwise crowd the new one out. A temporary file left
+    /// by a snapshot a crash cut short goes too (one snapshot is written at a time).
+    static func removeAllBut(_ seq: UInt64, dataDirectory: String) {
+        let older = files(dataDirectory: dataDirectory).filter { $0.seq < seq }
+        for file in files(dataDirectory: dataDirectory) where file.seq > seq { unlink(file.path) }
+        for file in older.dropFirst(kept - 1) { unlink(file.path) }
+        let dir = folder(of: dataDirectory)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        where name.hasPrefix("snapshot-") && name.hasSuffix(".bin.new") {
+            unlink(dir + "/" + name)
+        }
     }
 
     /// The snapshot files, newest (highest event number) first.
@@ -120,14 +139,14 @@ public enum JournalSnapshot {
     /// as it is now (the same header, and at least as long), then reads the journal's
     /// index from the offsets file it relies on.
     public static func load(_ path: String, journalPath: String, dataDirectory: String,
-                            policy: Policy) throws(JournalError) -> SnapshotContents {
+                            policy: Policy) throws(JournalError) -> LoadedSnapshot {
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw JournalError.io("cannot read \(path): \(error.localizedDescription)")
         }
-        var contents: SnapshotContents
+        let contents: SnapshotContents
         do throws(RecordError) {
             contents = try decode(bytes, policy: policy)
         } catch {
@@ -140,23 +159,30 @@ public enum JournalSnapshot {
         guard try firstLine(of: journalPath) == JournalCodec.encodeHeader(contents.header) else {
             throw JournalError.io("\(path) was not used: it belongs to another journal (epoch \(contents.header.epoch))")
         }
-        let ending = try lastSeq(before: contents.journalLength, in: journalPath)
-        guard ending == contents.board.lastSeq else {
+        let ending = try lastLine(before: contents.journalLength, in: journalPath)
+        guard ending?.seq == contents.board.lastSeq else {
             throw JournalError.io("\(path) was not used: it holds the state as of event \(contents.board.lastSeq), "
-                + "but the journal has event \(ending.map(String.init) ?? "none") where it ends")
+                + "but the journal has event \(ending.map { String($0.seq) } ?? "none") where it ends")
         }
+        let offsets: [Int64]
         do throws(JournalError) {
-            let offsets = try JournalOffsetsFile.read(contents.offsets, dataDirectory: dataDirectory)
-            contents.index = JournalIndex(offsets: offsets, end: Int64(contents.journalLength))
+            offsets = try JournalOffsetsFile.read(contents.offsets, dataDirectory: dataDirectory)
         } catch {
             throw JournalError.io("\(path) was not used: \(error)")
         }
-        return contents
+        // The entries passed their own checks; they must also point where the journal's
+        // last line before the snapshot's end starts.
+        guard Int64(ending?.start ?? -1) == contents.offsets.last else {
+            throw JournalError.io("\(path) was not used: \(JournalOffsetsFile.path(dataDirectory: dataDirectory)) says event "
+                + "\(contents.board.lastSeq)'s line starts at byte \(contents.offsets.last), but in the journal it starts at \(ending?.start ?? -1)")
+        }
+        return LoadedSnapshot(contents: contents, index: JournalIndex(offsets: offsets, end: Int64(contents.journalLength)))
     }
 
     /// The number of the event on the journal's line that ends at byte `offset` (0 for
-    /// the header), read back; nil if no line ends there.
-    private static func lastSeq(before offset: Int, in path: String) throws(JournalError) -> UInt64? {
+    /// the header; a `VOID`'s last), read back, and where that line starts; nil if no
+    /// line ends there.
+    private static func lastLine(before offset: Int, in path: String) throws(JournalError) -> (seq: UInt64, start: Int)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
         defer { close(fd) }
@@ -169,8 +195,8 @@ public enum JournalSnapshot {
         var line = buffer[lineStart..<(buffer.count - 1)]
         if line.last == 0x0D { line = line.dropLast() }
         switch try? JournalCodec.decode(line).line {
-        case .header?: return 0
-        case .event(let event)?: return event.voidedThrough ?? event.seq
+        case .header?: return (0, start + lineStart)
+        case .event(let event)?: return (event.voidedThrough ?? event.seq, start + lineStart)
         case nil: return nil
         }
     }

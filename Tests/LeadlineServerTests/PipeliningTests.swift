@@ -33,6 +33,32 @@ final class SlowSyncDisk: JournalStorage, @unchecked Sendable {
 }
 
 @Suite struct PipeliningTests {
+    /// A client that never stops sending does not keep the server's queue to itself:
+    /// while one pipelines notes without pause over TCP, another logs in (its check's
+    /// answer waits for the queue, between the poll thread's turns) and pings. Before a
+    /// group commit the server takes in what arrived meanwhile; what bounds a turn is
+    /// that those looks are one budget per turn, and that a connection whose pipeline
+    /// filled resumes reading only in a later turn (either alone passes this test).
+    @Test func aClientThatNeverStopsSendingDoesNotHoldTheQueue() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana", over: .tcp)
+        #expect(ana.reply("WATCH none") == "OK WATCH mode=none")
+        let lead = ana.newLead()
+        #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
+        let stop = Atomic<Bool>(false)
+        let chunk = Array(Array(repeating: "NOTE \(lead) again and again\n", count: 64).joined().utf8)
+        let writer = Thread { while !stop.load(ordering: .relaxed) { ana.sendRaw(chunk) } }
+        let reader = Thread { while !stop.load(ordering: .relaxed) { _ = ana.readLine(timeout: 0.2) } }
+        writer.start()
+        reader.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        usleep(300_000)
+        let started = Date()
+        let ben = try server.client("ben", over: .tcp)
+        #expect(ben.reply("PING meanwhile") == "OK PING :meanwhile")
+        #expect(Date().timeIntervalSince(started) < 3, "login and ping took \(Date().timeIntervalSince(started)) s")
+    }
+
     /// 1,000 changes sent without waiting: answered in request order, each after its
     /// own event is durable, sharing syncs (far fewer syncs than changes).
     @Test func pipelinedChangesShareSyncsAndAreAnsweredInOrderAfterTheirSync() throws {

@@ -157,6 +157,59 @@ import Testing
         }
     }
 
+    /// A journal restored from a backup, beside the snapshots of the journal it replaced:
+    /// they are passed over, and once a snapshot of the restored journal is written they
+    /// are removed (numbered past it, they cannot belong to it), so the next start loads
+    /// it instead of replaying everything again. A temporary file a crash left goes too.
+    @Test func snapshotsOfAReplacedJournalMakeWayForTheNewOnes() throws {
+        let server = try TestServer()
+        try Self.work(server, round: 1)
+        _ = try server.server.writeSnapshot().get()
+        server.stop()
+        let backup = try Data(contentsOf: URL(fileURLWithPath: server.directory + "/journal.jsonl"))
+        try server.restart()
+        try Self.work(server, round: 2)
+        let later = [try server.server.writeSnapshot().get()]
+        try Self.work(server, round: 3)
+        let latest = try server.server.writeSnapshot().get()
+        server.stop()
+        try backup.write(to: URL(fileURLWithPath: server.directory + "/journal.jsonl"))
+        let leftover = JournalSnapshot.folder(of: server.directory) + "/snapshot-99.bin.new"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: leftover))
+
+        try server.restart()
+        #expect(server.logLines.all.contains { $0.contains("\(latest) was not used") })
+        let restored = try Self.readEverything(server)
+        let fresh = try server.server.writeSnapshot().get()
+        let left = JournalSnapshot.files(dataDirectory: server.directory).map(\.path)
+        #expect(left.contains(fresh) && !left.contains(latest) && !left.contains(later[0]), "\(left)")
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        try server.restart()
+        #expect(server.logLines.all.last { $0.contains("loaded the snapshot") }?.hasSuffix(fresh) == true)
+        #expect(try Self.readEverything(server) == restored)
+    }
+
+    /// The offsets file deleted while the server runs: the next snapshot is refused
+    /// with a warning (it would rely on entries the file no longer holds), the one after
+    /// writes the file afresh, and the next start loads it.
+    @Test func anOffsetsFileDeletedUnderTheServerIsWrittenAfresh() throws {
+        let server = try TestServer()
+        try Self.work(server, round: 1)
+        _ = try server.server.writeSnapshot().get()
+        try FileManager.default.removeItem(atPath: JournalOffsetsFile.path(dataDirectory: server.directory))
+        try Self.work(server, round: 2)
+        guard case .failure(let error) = server.server.writeSnapshot() else {
+            Issue.record("a snapshot relying on entries the file no longer holds was written")
+            return
+        }
+        #expect(error.description.contains("where the last snapshot relied on"), "\(error)")
+        let fresh = try server.server.writeSnapshot().get()
+        let before = try Self.readEverything(server)
+        try server.restart()
+        #expect(server.logLines.all.last { $0.contains("loaded the snapshot") }?.hasSuffix(fresh) == true)
+        #expect(try Self.readEverything(server) == before)
+    }
+
     /// History stays out of snapshots: the offsets of events go to the offsets file, a
     /// snapshot's worth at a time, and a lead's event numbers are written as steps. A
     /// thousand more notes on an open board grow the next snapshot by about a byte each

@@ -77,7 +77,7 @@ extension Board {
             var previous: UInt64 = 0
             let seqs = try r.array { r throws(RecordError) in
                 let (seq, overflow) = previous.addingReportingOverflow(try r.uint())
-                guard !overflow, seq > previous else { throw RecordError("a lead's event numbers are out of order") }
+                guard !overflow, seq > previous, seq <= lastSeq else { throw RecordError("a lead's event numbers are out of order") }
                 previous = seq
                 return seq
             }

@@ -46,6 +46,12 @@ public enum DataFolderDoctor {
         let problems = report.findings.count + badSnapshots
         if problems == 0 {
             lines.append("sound: \(report.lines) lines, \(report.events) events, the last is event \(report.lastSeq)")
+        } else if report.findings.isEmpty {
+            // Only snapshots: the journal needs no repair, and they are a cache.
+            lines.append("the journal is sound (\(report.lines) lines, \(report.events) events, the last is event \(report.lastSeq)); "
+                + "\(badSnapshots) snapshot\(badSnapshots == 1 ? " is" : "s are") not usable. Nothing is lost: start-up passes "
+                + "\(badSnapshots == 1 ? "it" : "them") over and writes a fresh one. To tidy up, stop the server and delete "
+                + "\(JournalSnapshot.folder(of: dataDirectory)).")
         } else {
             lines.append("\(problems) problem\(problems == 1 ? "" : "s") in \(report.lines) lines (\(report.events) events stand). "
                 + "With the server stopped, `leadlined repair --data \(dataDirectory)` sets the damaged lines aside "
@@ -61,7 +67,7 @@ public enum DataFolderDoctor {
         for file in JournalSnapshot.files(dataDirectory: folder.path) {
             do throws(JournalError) {
                 let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath,
-                                                        dataDirectory: folder.path, policy: Policy())
+                                                        dataDirectory: folder.path, policy: Policy()).contents
                 guard snapshot.board.lastSeq == file.seq else {
                     throw JournalError.io("\(file.path) was not used: it holds event \(snapshot.board.lastSeq), not \(file.seq) as its name says")
                 }
@@ -69,8 +75,8 @@ public enum DataFolderDoctor {
                     + "of the journal, \(snapshot.board.leads.count) leads, the first \(snapshot.offsets.count) entries of \(JournalOffsetsFile.name))")
             } catch {
                 bad += 1
-                lines.append("\(error.description.replacingOccurrences(of: " was not used:", with: ":")); start-up passes it over "
-                    + "(for an older snapshot or the whole journal): delete it, and the server writes a fresh one")
+                lines.append("\(error.description.replacingOccurrences(of: " was not used:", with: ":")); start-up passes this snapshot over "
+                    + "(for an older one or the whole journal)")
             }
         }
         return bad

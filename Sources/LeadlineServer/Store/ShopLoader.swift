@@ -32,10 +32,11 @@ enum ShopLoader {
         if FileManager.default.fileExists(atPath: folder.journalPath) {
             for file in JournalSnapshot.files(dataDirectory: folder.path) {
                 do throws(JournalError) {
-                    let snapshot = try JournalSnapshot.load(file.path, journalPath: folder.journalPath,
-                                                            dataDirectory: folder.path, policy: policy)
+                    let loaded = try JournalSnapshot.load(file.path, journalPath: folder.journalPath,
+                                                          dataDirectory: folder.path, policy: policy)
+                    let snapshot = loaded.contents
                     board = snapshot.board
-                    index = snapshot.index ?? JournalIndex()
+                    index = loaded.index
                     offsets = snapshot.offsets
                     start = ReplayStart(offset: snapshot.journalLength, lines: snapshot.lines, header: snapshot.header)
                     log("loaded the snapshot of event \(snapshot.board.lastSeq) from \(file.path)")

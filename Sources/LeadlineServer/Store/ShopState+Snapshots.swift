@@ -46,7 +46,7 @@ extension ShopState {
                 try JournalSnapshot.write(board: board, newOffsets: newOffsets, known: known, header: header,
                                           journalLength: Int(length), dataDirectory: dataDirectory)
             }
-            // The encoded snapshot was tens of megabytes; give the pages back now rather
+            // A big board's snapshot is tens of megabytes; give the pages back now rather
             // than keep them resident until the next one (glibc keeps freed large blocks).
             malloc_trim(0)
             owner.async { [self] in
@@ -54,9 +54,12 @@ extension ShopState {
                 switch result {
                 case .success(let written):
                     snapshots.offsets = written.offsets
-                    log("wrote the snapshot of event \(board.lastSeq) (\(((try? DataDirectory.fileLength(written.path)) ?? 0) / 1024) KiB, and "
+                    log("wrote the snapshot of event \(board.lastSeq) (\(written.bytes / 1024) KiB, and "
                         + "\(newOffsets.count) offsets, in \(Int(Date().timeIntervalSince(started) * 1000)) ms) to \(written.path)")
                 case .failure(let error):
+                    // The offsets file may no longer hold what the mark says (it was
+                    // changed under the server): the next snapshot writes it afresh.
+                    snapshots.offsets = .empty
                     log("warning: the snapshot of event \(board.lastSeq) was not written (\(error)); the journal holds everything")
                 }
                 done(result.map(\.path))
