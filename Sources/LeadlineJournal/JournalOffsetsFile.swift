@@ -28,8 +28,8 @@ public struct OffsetsMark: Sendable, Equatable {
 /// The journal's index of line offsets on disk, `snapshots/offsets.bin`: eight bytes
 /// (little-endian) per event number, in order. A snapshot names how many entries it
 /// relies on and their checksum (an ``OffsetsMark``) instead of holding every offset
-/// itself, so each snapshot writes only the entries added since the one before, and
-/// its size grows with the open board, not with history.
+/// itself, so each snapshot writes only the entries added since the one before, not
+/// eight bytes for every event ever written.
 ///
 /// Only ever extended past the newest mark (what lies beyond it, from a snapshot that
 /// did not finish, is cut off first) and synced before the snapshot naming it is
