@@ -66,7 +66,7 @@ public final class JournalFile: JournalStorage, @unchecked Sendable {
         guard !bytes.isEmpty else { return }
         do throws(JournalError) {
             makeRoom(for: bytes.count)
-            try writeAll(bytes[...], at: durableLength)
+            try PositionedIO.write(bytes[...], to: fd, at: Int64(durableLength), path: path)
             guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
             durableLength += bytes.count
             fileLength = max(fileLength, durableLength)
@@ -112,9 +112,6 @@ public final class JournalFile: JournalStorage, @unchecked Sendable {
         }.get()
     }
 
-    private func writeAll(_ bytes: ArraySlice<UInt8>, at start: Int) throws(JournalError) {
-        try PositionedIO.write(bytes, to: fd, at: Int64(start), path: path)
-    }
 }
 
 /// `strerror(errno)`, for messages.

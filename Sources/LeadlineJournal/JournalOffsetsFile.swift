@@ -1,5 +1,4 @@
 import Glibc
-import LeadlineCore
 
 /// How much of the offsets file a snapshot vouches for: its first `count` entries, their
 /// CRC-32, and what those entries say about the journal (how many lines they cover,

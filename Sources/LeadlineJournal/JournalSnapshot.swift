@@ -187,9 +187,8 @@ public enum JournalSnapshot {
         guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
         defer { close(fd) }
         let start = max(0, offset - 65_536)
-        var buffer = [UInt8](repeating: 0, count: offset - start)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(start)) }
-        guard n == buffer.count, buffer.last == 0x0A else { return nil }
+        guard let buffer = try? PositionedIO.read(count: offset - start, from: fd, at: Int64(start), path: path),
+              buffer.last == 0x0A else { return nil }
         let lineStart = buffer.dropLast().lastIndex(of: 0x0A).map { $0 + 1 } ?? (start == 0 ? 0 : -1)
         guard lineStart >= 0 else { return nil }
         var line = buffer[lineStart..<(buffer.count - 1)]
