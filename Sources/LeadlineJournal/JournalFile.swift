@@ -111,7 +111,6 @@ public final class JournalFile: JournalStorage, @unchecked Sendable {
             }
         }.get()
     }
-
 }
 
 /// `strerror(errno)`, for messages.
