@@ -39,7 +39,9 @@ extension Board {
                                     note: note.flatMap { $0.isEmpty ? nil : $0 })
         var closes = false
         if let next {
+            // A time given is a follow-up, as for STATUS: a due time always says what is due.
             attempt.due = try resolveFuture(next, argument: "next", now: now)
+            attempt.action = "follow-up"
         } else {
             let planner = DuePlanner(policy: policy)
             switch lead.kind {
@@ -130,6 +132,7 @@ extension Board {
         // Back to being worked, or closed without the work, while a visit is booked:
         // the visit is called off.
         change.unbooks = lead.hasPendingVisit && (r.status.callsOffAVisit || (r.status.closesLead && r.status != .completed))
+        change.reopens = !lead.isOpen && !r.status.closesLead
         if r.status.closesLead {
             change.due = nil
         } else if r.status == .estimateSent {

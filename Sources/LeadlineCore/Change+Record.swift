@@ -102,6 +102,7 @@ extension Change {
                 r.fields.append(Field("appt", "none"))
             }
             if let value = s.value { r.fields.append(Field("value", value)) }
+            if s.reopens { r.fields.append(Field("reopened", "yes")) }
             r.text = s.note
             return r
         case .outcome(let o):
@@ -204,7 +205,8 @@ extension Change {
                 lead: try r.number("lead"), status: status, reason: try r.optionalText("reason"),
                 due: try r.optionalTime("due"), action: try r.optionalText("action"), appointment: appointment,
                 unbooks: r.value("appt") == .text("none"), kind: try r.optionalWord("kind", as: LeadKind.self),
-                value: r.value("value") == nil ? nil : try r.number("value"), note: r.text))
+                value: r.value("value") == nil ? nil : try r.number("value"), note: r.text,
+                reopens: r.value("reopened") == .text("yes")))
         case "OUTCOME":
             self = .outcome(OutcomeChange(
                 lead: try r.number("lead"), result: try r.word("result", as: OutcomeResult.self),

@@ -185,10 +185,15 @@ public struct StatusChange: Sendable, Equatable {
     /// The job's value in dollars, when the status reports it (an estimate sent).
     public var value: Int?
     public var note: String?
+    /// The lead was closed and this status puts it back on the open board. Written
+    /// `reopened=yes`, so that a board watching only leads entering and leaving it
+    /// hears of the lead again (the status alone cannot say it: the same status on an
+    /// open lead moves nothing on or off the board).
+    public var reopens: Bool
 
     public init(lead: LeadID, status: LeadStatus, reason: String? = nil, due: Date? = nil, action: String? = nil,
                 appointment: Appointment? = nil, unbooks: Bool = false, kind: LeadKind? = nil, value: Int? = nil,
-                note: String? = nil) {
+                note: String? = nil, reopens: Bool = false) {
         self.lead = lead
         self.status = status
         self.reason = reason
@@ -199,6 +204,7 @@ public struct StatusChange: Sendable, Equatable {
         self.kind = kind
         self.value = value
         self.note = note
+        self.reopens = reopens
     }
 }
 

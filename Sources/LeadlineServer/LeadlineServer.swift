@@ -78,10 +78,6 @@ public final class LeadlineServer: @unchecked Sendable {
         config.log(report.created
             ? "started a new journal at \(folder.journalPath) (epoch \(report.header.epoch))"
             : "replayed \(report.events) events from \(folder.journalPath)\(fromSnapshot ? " after the snapshot" : "") (epoch \(report.header.epoch))")
-        if let last = lastEvent, config.clock.now < last.at.addingTimeInterval(-2) {
-            config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
-                + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")
-        }
         /// Journals changes made at start-up, before anyone connects.
         func record(_ changes: [Change]) throws(ServerError) {
             let events = board.stamp(changes, by: nil, at: Timestamp.truncatedToMillis(config.clock.now),
@@ -115,6 +111,11 @@ public final class LeadlineServer: @unchecked Sendable {
             config.log("warning: the policy names people who do not exist yet: \(list); leads fall through to the next backup rule until they are added")
         }
         try checkClockMode(board, config: config)
+        // (After the clock's mode is settled: a refused drill start is not warned about first.)
+        if let last = lastEvent, config.clock.now < last.at.addingTimeInterval(-2) {
+            config.log("warning: the clock reads \(Timestamp.utc(config.clock.now)), earlier than the last event in the journal "
+                + "(\(Timestamp.utc(last.at)), event \(last.seq)); new events follow the clock, and their order the event numbers")
+        }
         if board.people.isEmpty {
             let token = TokenHasher.newToken()
             let add = Command.addPerson(name: Self.bootstrapName, role: .owner, tokenHash: TokenHasher.hash(token))

@@ -57,6 +57,20 @@ import Testing
         #expect(m.rows[1]?.isTriggered == false, "a new due time is a new condition")
     }
 
+    /// A closed lead set back to a working status comes back on the board; the event
+    /// does not carry the whole row, so the board loads `LIST open` again.
+    @Test func aReopenedLeadOrAnImportAsksForTheBoardAgain() {
+        var m = model()
+        let closed = m.apply(ServerLine.parse("EVENT 9 CLOSED lead=2 status=disqualified reason=spam by=cara at=2026-11-23T09:01:00-06:00"))
+        #expect(!closed && m.rows[2] == nil)
+        let reopened = m.apply(ServerLine.parse("EVENT 10 STATUS lead=2 status=needs-callback due=none reopened=yes by=cara at=2026-11-23T09:02:00-06:00"))
+        #expect(reopened)
+        let moved = m.apply(ServerLine.parse("EVENT 11 STATUS lead=1 status=in-progress due=none by=ana at=2026-11-23T09:03:00-06:00"))
+        #expect(!moved && m.rows[1]?.status == "in-progress")
+        let imported = m.apply(ServerLine.parse("EVENT 12 IMPORTED count=3 first=3 last=5 system=jobber by=olive at=2026-11-23T09:04:00-06:00"))
+        #expect(imported)
+    }
+
     @Test func theViewColoursByRisk() {
         var m = model()
         let now = Timestamp.parse("2026-11-23T08:45:00-06:00")!
@@ -66,6 +80,9 @@ import Testing
         #expect(BoardView.countdown(m.rows[1]!.due, now: now) == "in 15m")
         #expect(BoardView.countdown(m.rows[2]!.due, now: now) == "25m late")
         #expect(BoardView.countdown("2026-11-24T10:45:00-06:00", now: now) == "in 1d2h")
+        #expect(BoardView.countdown("2027-05-23T09:45:00-05:00", now: now) == "in 181d")
+        #expect(BoardView.countdown("2199-12-31T23:00:00Z", now: now) == "in 173y")
+        #expect(BoardView.countdown("2199-12-31T23:00:00Z", now: now).count <= 10, "fits the DUE column")
         let plain = BoardView.render(m, title: "T", alerts: ["08:40 ALERT unassigned: x"], width: 80, height: 20,
                                      zone: zone, style: Style(enabled: false), now: now)
         #expect(plain[0] == "T — 2 open — 2026-11-23 08:45")

@@ -93,7 +93,12 @@ import Testing
         request.reason = "out of area"
         shop.ok(.setStatus(request), by: "ana")
         #expect(shop.refused(.setStatus(request), by: "ana")?.code == .conflict)
+        #expect(shop.events.last?.record.value("reopened") == nil)
         shop.ok(.setStatus(StatusRequest(lead: id, status: .needsCallback)), by: "ana")
         #expect(shop.lead(id).isOpen)
+        // The event says so: a board that only hears leads come and go needs it.
+        #expect(shop.events.last?.record.value("reopened") == .text("yes"))
+        shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "ana")
+        #expect(shop.events.last?.record.value("reopened") == nil, "only the status that reopens it")
     }
 }

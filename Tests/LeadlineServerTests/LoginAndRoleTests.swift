@@ -8,6 +8,13 @@ import Testing
         let c = try server.client()
         #expect(c.reply("CLAIM 1") == "ERR AUTH :log in first: LOGIN <name> <token> (HELP works without it)")
         #expect(c.reply("@t LIST") == "@t ERR AUTH :log in first: LOGIN <name> <token> (HELP works without it)")
+        // Malformed or unknown, it is still refused for want of a login, not explained.
+        for line in ["CLAIM 1 extra", "CLAIM", "FROB", "SHOW abc", "NEW name=\"x"] {
+            #expect(c.reply(line) == "ERR AUTH :log in first: LOGIN <name> <token> (HELP works without it)", "\(line)")
+        }
+        #expect(c.reply("@t2 LIST bogus") == "@t2 ERR AUTH :log in first: LOGIN <name> <token> (HELP works without it)")
+        // The verbs that work before LOGIN still say what is wrong with them.
+        #expect(c.reply("LOGIN ana").hasPrefix("ERR INVALID arg=token "))
         #expect(c.reply("PING") == "OK PING :")
         #expect(c.request("HELP").last == "OK HELP")
         #expect(c.reply("LOGIN ana \(server.tokens["ana"]!)") == "OK LOGIN user=ana role=csr")

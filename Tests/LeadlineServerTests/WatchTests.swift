@@ -83,6 +83,26 @@ import Testing
         #expect(omar.drainAvailable().isEmpty)
     }
 
+    /// The board stream has leads leaving it and coming back: a closed lead set to a
+    /// working status again reaches `WATCH board`, marked `reopened=yes`; a status on
+    /// an open lead does not.
+    @Test func theBoardHearsOfALeadReopened() throws {
+        let server = try TestServer()
+        let olive = try server.client("olive")
+        #expect(olive.reply("WATCH board") == "OK WATCH mode=board")
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let id = dora.newLead()
+        #expect(olive.readLine()?.contains(" CREATED lead=\(id) ") == true)
+        _ = dora.reply("STATUS \(id) disqualified reason=spam")
+        #expect(olive.readLine()?.contains(" CLOSED lead=\(id) status=disqualified ") == true)
+        _ = dora.reply("STATUS \(id) needs-callback")
+        let reopened = olive.readLine() ?? ""
+        #expect(reopened.contains(" STATUS lead=\(id) status=needs-callback ") && reopened.contains(" reopened=yes "), "got \(reopened)")
+        _ = dora.reply("STATUS \(id) in-progress")
+        #expect(olive.drainAvailable().isEmpty)
+    }
+
     /// Pipelined changes share a group commit, and so go out as one run of events:
     /// each stream takes exactly its own events of the run, in order.
     @Test func aPipelinedBurstReachesEachStreamInOrder() throws {

@@ -58,11 +58,16 @@ public struct BoardModel: Sendable {
         }
     }
 
-    /// Applies one event.
-    public mutating func apply(_ event: ServerLine) {
-        guard case .event(_, _, let type, let f, _) = event else { return }
+    /// Applies one event. True when the event puts leads on the board that it does not
+    /// describe (a closed lead reopened, a file imported): the board should load
+    /// `LIST open` again.
+    @discardableResult
+    public mutating func apply(_ event: ServerLine) -> Bool {
+        guard case .event(_, _, let type, let f, _) = event else { return false }
         if let at = f["at"].flatMap(Timestamp.parse) { serverNow = max(serverNow ?? at, at) }
-        guard let id = f["lead"].flatMap(Int.init) else { return }
+        if type == "IMPORTED" { return true }
+        guard let id = f["lead"].flatMap(Int.init) else { return false }
+        if f["reopened"] == "yes", rows[id] == nil { return true }
         switch type {
         case "CREATED":
             rows[id] = Row(id: id, kind: f["kind"] ?? "new-lead", urgency: f["urgency"] ?? "normal", status: "needs-callback",
@@ -71,7 +76,7 @@ public struct BoardModel: Sendable {
         case "CLOSED":
             rows[id] = nil
         default:
-            guard var row = rows[id] else { return }
+            guard var row = rows[id] else { return false }
             switch type {
             case "CLAIMED":
                 row.owner = f["owner"]
@@ -99,6 +104,7 @@ public struct BoardModel: Sendable {
             }
             rows[id] = row
         }
+        return false
     }
 
     /// Open leads in the order of 003: class first, then the earliest due.

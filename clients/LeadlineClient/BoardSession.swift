@@ -34,7 +34,7 @@ final class BoardSession: @unchecked Sendable {
         terminal.enterRawMode()
         Output.write("\u{1B}[?1049h\u{1B}[?25l")
         link.onEvent = { [unowned self] event in
-            model.apply(event)
+            if model.apply(event) { reload() }
             if let line = wording.describe(event), line.isAlert { alerts.append("\(line.time) \(line.text)") }
             if case .event(_, _, _, let f, _) = event, let at = f["at"].flatMap(Timestamp.parse), let c = clock, at > now() {
                 clock = (at, Date(), c.simulated)

@@ -20,7 +20,12 @@ public enum BoardView {
         guard let due = due.flatMap(Timestamp.parse) else { return "—" }
         let seconds = Int(due.timeIntervalSince(now).rounded())
         let minutes = abs(seconds) / 60
-        let span = minutes >= 60 * 24 ? "\(minutes / (60 * 24))d\(minutes % (60 * 24) / 60)h"
+        let days = minutes / (60 * 24)
+        // Coarser the further off, so that it fits the column: hours go past 100 days,
+        // days past 1,000 (a lead due in 2199 reads "in 173y", not "in 63217d1").
+        let span = days >= 1_000 ? "\(days / 365)y"
+            : days >= 100 ? "\(days)d"
+            : days >= 1 ? "\(days)d\(minutes % (60 * 24) / 60)h"
             : minutes >= 60 ? "\(minutes / 60)h\(String(format: "%02d", minutes % 60))" : "\(minutes)m"
         return seconds >= 0 ? "in \(span)" : "\(span) late"
     }

@@ -70,7 +70,7 @@ public struct EventWording: Sendable {
             words = "\(by): \(f["channel"] ?? "attempt"), \(f["outcome"] ?? "") on \(lead)"
             if let due = f.value("due") { words += "; next \(f["action"] ?? "touch") \(when(due, day))" }
         case "STATUS":
-            words = "\(by) set \(lead) to \(f["status"] ?? "?")"
+            words = f["reopened"] == "yes" ? "\(by) reopened \(lead): \(f["status"] ?? "?")" : "\(by) set \(lead) to \(f["status"] ?? "?")"
             if f["appt"] == "none" { words += "; the visit is called off" }
             if let due = f.value("due") { words += "; next \(when(due, day))" }
         case "BOOKED":

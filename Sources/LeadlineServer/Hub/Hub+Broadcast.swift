@@ -5,14 +5,16 @@ import LeadlineWire
 /// connection whose `WATCH` selects it.
 extension Hub {
     /// Whether an event is on the default `board` stream: leads entering and leaving
-    /// the board (`CREATED`, `IMPORTED`, `CLOSED`), ownership changes (`CLAIMED`,
-    /// `RELEASED`, `ASSIGNED`, and `BOOKED`: a booked visit hands the lead to the
-    /// field), and alerts. Read off the change, not its type's text.
+    /// the board (`CREATED`, `IMPORTED`, `CLOSED`, and a status that reopens a closed
+    /// lead), ownership changes (`CLAIMED`, `RELEASED`, `ASSIGNED`, and `BOOKED`: a
+    /// booked visit hands the lead to the field), and alerts. Read off the change, not
+    /// its type's text.
     static func isOnBoard(_ change: Change) -> Bool {
         switch change {
         case .created, .claimed, .released, .assigned, .alert, .imported:
             return true
-        case .statusChanged:
+        case .statusChanged(let status):
+            if status.reopens { return true }
             // Which statuses read CLOSED and BOOKED is the change's type's to say.
             let type = change.type
             return type == "CLOSED" || type == "BOOKED"

@@ -34,12 +34,22 @@ extension Hub {
             case nil:
                 break  // a blank line
             case .failure(let e)?:
-                reply(encoder.error(tag: e.tag, e.error), to: c)
+                // Before LOGIN, only the verbs that work without it are told what is
+                // wrong with their arguments; anything else is refused for want of a
+                // login, whatever its mistake.
+                if c.session.person == nil, e.verb.flatMap(VerbCatalog.spec)?.needsLogin != false {
+                    c.send(encoder.error(tag: e.tag, Self.logInFirst))
+                } else {
+                    reply(encoder.error(tag: e.tag, e.error), to: c)
+                }
             case .success(let request)?:
                 dispatch(request, from: c)
             }
         }
     }
+
+    /// The answer to any request but HELP, PING, LOGIN and QUIT before LOGIN.
+    static let logInFirst = CommandError(.auth, "log in first: LOGIN <name> <token> (HELP works without it)")
 
     func dispatch(_ r: TaggedRequest, from c: Connection) {
         if c.session.writesInFlight > 0, !r.request.pipelines {
@@ -54,7 +64,7 @@ extension Hub {
             return
         }
         if r.spec.needsLogin, c.session.person == nil {
-            c.send(encoder.error(tag: r.tag, CommandError(.auth, "log in first: LOGIN <name> <token> (HELP works without it)")))
+            c.send(encoder.error(tag: r.tag, Self.logInFirst))
             return
         }
         if let revoked = revocation(of: c) {
