@@ -155,7 +155,7 @@ public final class LeadlineServer: @unchecked Sendable {
                 let onAccept: @Sendable (Transport) -> Void = { [unowned hub] transport in hub.accept(transport) }
                 let poller: EventPoller
                 do throws(SocketError) {
-                    poller = try EventPoller(queue: hub.queue)
+                    poller = try EventPoller(queue: hub.queue, spin: config.limits.pollSpin)
                 } catch {
                     throw ServerError.listen(error.description)
                 }

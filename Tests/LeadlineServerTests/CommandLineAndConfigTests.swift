@@ -94,7 +94,7 @@ import Testing
               "limits": { "maxLine": 8192, "loginTimeoutSeconds": 30, "maxConnections": 50, "sinceWindow": 1000,
                           "maxLoginFailures": 3, "requestsPerSecond": 10, "requestBurst": 20, "maxOutboundBytes": 1048576,
                           "outboundHighWater": 65536, "maxInboundBytes": 65536, "loginFailureDelaySeconds": 1,
-                          "closeLingerSeconds": 1 },
+                          "closeLingerSeconds": 1, "pollSpinMicroseconds": 0 },
               "policy": { "timeZone": "America/Denver" } }
             """)
         #expect(config.host == "0.0.0.0")
@@ -104,6 +104,8 @@ import Testing
         #expect(config.limits.maxLine == 8192)
         #expect(config.limits.loginTimeout == 30)
         #expect(config.limits.maxConnections == 50)
+        #expect(config.limits.pollSpin == .zero)
+        #expect(ServerConfiguration().limits.pollSpin == .microseconds(100))
         #expect(config.policy.timeZone.identifier == "America/Denver")
     }
 
@@ -123,6 +125,7 @@ import Testing
             (#"{"listen":{"port":70000}}"#, "shop.json: listen.port: must be from 0 to 65535, got 70000"),
             (#"{"limits":{"maxLine":10}}"#, "shop.json: limits.maxLine: must be from 256"),
             (#"{"limits":{"maxLines":4096}}"#, "shop.json: limits.maxLines: unknown setting"),
+            (#"{"limits":{"pollSpinMicroseconds":20000}}"#, "shop.json: limits.pollSpinMicroseconds: must be from 0 to 10000"),
             (#"{"colour":"red"}"#, "shop.json: colour: unknown setting"),
             (#"{"policy":{"timeZone":"Mars/Olympus"}}"#, "shop.json: policy.timeZone: \"Mars/Olympus\" is not an IANA time zone"),
             (#"{"limits":{"maxOutboundBytes":70000,"outboundHighWater":80000}}"#, "limits.outboundHighWater: must not exceed"),

@@ -74,8 +74,8 @@ import Testing
         let peer: Int32
         let events: PolledEvents
 
-        init(_ pair: (Int32, Int32)) throws {
-            poller = try EventPoller(queue: queue)
+        init(_ pair: (Int32, Int32), spin: Duration = .zero) throws {
+            poller = try EventPoller(queue: queue, spin: spin)
             (fd, peer) = pair
             events = queue.sync { [poller, fd] in poller.events(for: fd) }
         }
@@ -254,6 +254,54 @@ import Testing
 
     /// A descriptor the kernel will not watch (a regular file) is not left waiting
     /// forever: the failure is told, and its handler runs to meet the end.
+    /// After a turn that served a socket the poll thread keeps looking without
+    /// sleeping for a while, so a request written meanwhile is found without a wake-up.
+    @Test func aRequestSoonAfterATurnIsFoundWhileThePollThreadStillLooks() throws {
+        let f = try Fixture(try socketPair(), spin: .seconds(5))
+        defer { f.finish() }
+        let reads = Calls()
+        f.onRead(logging: TurnLog()) { reads.record() }
+        send(f.peer, "first\n")
+        #expect(reads.next())
+        let sleeps = f.poller.sleeps
+        send(f.peer, "second\n")
+        #expect(reads.next())
+        #expect(f.poller.readyWhileLooking == 1)
+        #expect(f.poller.sleeps == sleeps)
+    }
+
+    /// Looking is bounded: once the while has passed with nothing ready, the thread
+    /// sleeps (an idle server never spins).
+    @Test func thePollThreadSleepsOnceTheWhileHasPassedWithNothingReady() throws {
+        let f = try Fixture(try socketPair(), spin: .milliseconds(20))
+        defer { f.finish() }
+        let reads = Calls()
+        f.onRead(logging: TurnLog()) { reads.record() }
+        send(f.peer, "first\n")
+        #expect(reads.next())
+        let sleeps = f.poller.sleeps
+        var tries = 0
+        while f.poller.sleeps == sleeps, tries < 500 {
+            usleep(10_000)
+            tries += 1
+        }
+        #expect(f.poller.sleeps == sleeps + 1)
+        #expect(f.poller.readyWhileLooking == 0)
+    }
+
+    /// With no while to look (the default), the thread sleeps after every turn.
+    @Test func withoutLookingThePollThreadSleepsAfterEveryTurn() throws {
+        let f = try Fixture(try socketPair())
+        defer { f.finish() }
+        let reads = Calls()
+        f.onRead(logging: TurnLog()) { reads.record() }
+        for line in ["first\n", "second\n"] {
+            send(f.peer, line)
+            #expect(reads.next())
+        }
+        #expect(f.poller.readyWhileLooking == 0)
+    }
+
     @Test func aSocketTheKernelWillNotWatchIsToldAndEnded() throws {
         let queue = DispatchQueue(label: "test.poller")
         let poller = try EventPoller(queue: queue)

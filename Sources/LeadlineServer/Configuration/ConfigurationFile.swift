@@ -78,7 +78,7 @@ public enum ConfigurationFile {
     private static func applyLimits(_ o: ConfigObject, to limits: inout Limits) throws(ServerError) {
         try o.allow(["maxLine", "maxOutboundBytes", "outboundHighWater", "maxInboundBytes", "loginTimeoutSeconds",
                      "maxConnections", "maxUnauthenticated", "maxUnauthenticatedPerAddress", "sinceWindow", "snapshotEveryEvents", "maxLoginFailures", "loginFailureDelaySeconds",
-                     "requestsPerSecond", "requestBurst", "closeLingerSeconds", "maxUploadBytes"])
+                     "requestsPerSecond", "requestBurst", "closeLingerSeconds", "maxUploadBytes", "pollSpinMicroseconds"])
         if let v = try o.int("maxLine", 256...1_048_576) { limits.maxLine = v }
         if let v = try o.int("maxOutboundBytes", 65_536...1 << 30) { limits.maxOutboundBytes = v }
         if let v = try o.int("outboundHighWater", 4096...1 << 30) { limits.outboundHighWater = v }
@@ -95,6 +95,7 @@ public enum ConfigurationFile {
         if let v = try o.number("requestBurst", 1...1e9) { limits.requestBurst = v }
         if let v = try o.number("closeLingerSeconds", 0...60) { limits.closeLinger = v }
         if let v = try o.int("maxUploadBytes", 65_536...1 << 34) { limits.maxUploadBytes = v }
+        if let v = try o.int("pollSpinMicroseconds", 0...10_000) { limits.pollSpin = .microseconds(v) }
         if limits.outboundHighWater > limits.maxOutboundBytes {
             throw o.error("outboundHighWater", "must not exceed maxOutboundBytes (\(limits.maxOutboundBytes))")
         }
