@@ -289,6 +289,22 @@ import Testing
         #expect(f.poller.readyWhileLooking == 0)
     }
 
+    /// Requests further apart than the limit close the window: the thread stops
+    /// looking, and sleeps at once after a turn.
+    @Test func requestsFurtherApartThanTheLimitStopTheLooking() throws {
+        let f = try Fixture(try socketPair(), spin: .milliseconds(10))
+        defer { f.finish() }
+        let reads = Calls()
+        f.onRead(logging: TurnLog()) { reads.record() }
+        for line in ["1\n", "2\n", "3\n", "4\n"] {
+            usleep(60_000)
+            send(f.peer, line)
+            #expect(reads.next())
+        }
+        #expect(f.poller.lookingFor == .zero)
+        #expect(f.poller.readyWhileLooking == 0)
+    }
+
     /// With no while to look (the default), the thread sleeps after every turn.
     @Test func withoutLookingThePollThreadSleepsAfterEveryTurn() throws {
         let f = try Fixture(try socketPair())

@@ -20,8 +20,8 @@ import Synchronization
 /// requests still cost one wake-up. Everything else on the queue (timers, commits,
 /// replies) runs as before, one thing at a time.
 ///
-/// After a turn that served sockets, the thread looks again without blocking for a
-/// short while (the `spin` it is made with) before it sleeps. A thread that sleeps in `epoll_wait` is
+/// After a turn, the thread looks again without blocking for a short while (up to the
+/// `spin` it is made with) before it sleeps. A thread that sleeps in `epoll_wait` is
 /// woken by the kernel when a request arrives, and on a virtual machine that wake-up
 /// (the idle CPU halted, an interrupt through the hypervisor) took about 30 µs here: as
 /// long as answering a `SHOW`. A client working through requests one after another
@@ -29,10 +29,10 @@ import Synchronization
 /// looking when it comes (a lone client's `SHOW` took 27 µs instead of 65 on an idle
 /// machine, and 32 µs instead of 45 with the peer benchmark's idle spinners, which keep
 /// the CPUs from halting).
-/// The cost is bounded: a server that answered nothing for ``spin`` sleeps, so an idle
-/// one never spins, and one answering a request a second spends 0.01 % of a CPU more.
-/// The same trade as Go's scheduler spinning before it parks, or Linux's epoll busy
-/// polling for network cards.
+/// The cost is bounded and fitted to the traffic (``SpinWindow``): the window closes
+/// when the gaps between requests are longer than it can bridge, so an idle server, or
+/// one answering a request now and then, does not look at all. The same trade as Go's
+/// scheduler spinning before it parks, or Linux's haltpoll governor polling an idle CPU.
 ///
 /// Level-triggered, like Dispatch's own read and write sources: a socket stays ready
 /// until read (or written) as far as it goes, and interest is turned off while a
@@ -70,12 +70,14 @@ public final class EventPoller: @unchecked Sendable {
     /// having slept; and times it went to sleep. For tests and tools.
     public var readyWhileLooking: Int { loop.readyWhileLooking.load(ordering: .relaxed) }
     public var sleeps: Int { loop.sleeps.load(ordering: .relaxed) }
+    /// How long the poll thread looks after a turn now (see ``SpinWindow``).
+    public var lookingFor: Duration { .nanoseconds(loop.looking.load(ordering: .relaxed)) }
     /// Told why, when the kernel refuses to watch a socket (the socket is then shut
     /// down, so that its connection reads the end and closes instead of waiting forever).
     public var watchFailed: ((String) -> Void)?
 
-    /// `spin`: how long the poll thread keeps looking, without blocking, after a turn
-    /// that served sockets (0: it blocks at once).
+    /// `spin`: the longest the poll thread keeps looking, without blocking, after a
+    /// turn (0: it blocks at once).
     public init(queue: DispatchQueue, spin: Duration = .zero) throws(SocketError) {
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { throw SocketError("cannot create an epoll set: \(errnoText())") }
@@ -159,15 +161,14 @@ public final class EventPoller: @unchecked Sendable {
     }
 
     /// Serves a turn of the poll thread (on the queue): the work posted to it, then
-    /// what it found ready, then ``turnEnded``. Returns how many sockets it served.
-    fileprivate func serve(_ posted: [@Sendable () -> Void], _ events: UnsafeBufferPointer<epoll_event>) -> Int {
+    /// what it found ready, then ``turnEnded``.
+    fileprivate func serve(_ posted: [@Sendable () -> Void], _ events: UnsafeBufferPointer<epoll_event>) {
         lastWoken = DispatchTime.now().uptimeNanoseconds
         servingTurn = true
         defer { servingTurn = false }
         for work in posted { work() }
-        let sockets = deliver(events)
+        deliver(events)
         turnEnded?()
-        return sockets
     }
 
     /// Hands each event to its registration; returns how many were for sockets.
@@ -278,12 +279,14 @@ private final class PollLoop: @unchecked Sendable {
     private let epoll: Int32
     private let wake: Int32
     private let queue: DispatchQueue
-    /// Nanoseconds the thread keeps looking after a turn that served sockets.
-    private let spinNanoseconds: UInt64
-    /// Until when it looks without blocking (`DispatchTime` nanoseconds).
-    private var spinUntil: UInt64 = 0
+    /// How long the thread looks after a turn, and when the last turn ended
+    /// (`DispatchTime` nanoseconds); on the poll thread only.
+    private var window: SpinWindow
+    private var lastTurnEnded: UInt64 = 0
+    /// Counters, and the window's length, for the poller to read from any thread.
     let readyWhileLooking = Atomic<Int>(0)
     let sleeps = Atomic<Int>(0)
+    let looking = Atomic<Int64>(0)
     private let stopping = Atomic<Bool>(false)
     /// Work posted to the next turn, and whether the thread has ended (then nothing
     /// more is taken: checked under the same lock as the append, so work posted
@@ -304,7 +307,8 @@ private final class PollLoop: @unchecked Sendable {
         self.wake = wake
         self.queue = queue
         let (seconds, attoseconds) = spin.components
-        spinNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000))
+        window = SpinWindow(limit: UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000)))
+        looking.store(Int64(window.current), ordering: .relaxed)
     }
 
     deinit {
@@ -385,27 +389,32 @@ private final class PollLoop: @unchecked Sendable {
             let nudged = events.contains { $0.data.u64 == 0 }
             let work = carried || nudged ? takePosted(nudged: nudged) : []
             carried = false
-            let sockets = queue.sync {
+            queue.sync {
                 // Stopped while this thread waited for the queue (the last turn of a
                 // shutdown): the work taken is dropped, not run for a server that is gone.
-                guard !stopping.load(ordering: .acquiring) else { return 0 }
-                return poller.serve(work, events)
+                guard !stopping.load(ordering: .acquiring) else { return }
+                poller.serve(work, events)
             }
-            if sockets > 0, spinNanoseconds > 0 { spinUntil = DispatchTime.now().uptimeNanoseconds + spinNanoseconds }
+            lastTurnEnded = DispatchTime.now().uptimeNanoseconds
         }
     }
 
     /// Waits for the set: not at all while work is carried to the next turn; looking
-    /// again and again without blocking until ``spinUntil`` (see ``EventPoller``); then
-    /// blocking until something is ready or posted.
+    /// again and again without blocking while the window after the last turn lasts (see
+    /// ``EventPoller``); then blocking until something is ready or posted, and telling
+    /// the window how long the thread was idle.
     private func wait(for ready: UnsafeMutablePointer<epoll_event>) -> Int32 {
         if carried { return epoll_wait(epoll, ready, Int32(EventPoller.batch), 0) }
-        while DispatchTime.now().uptimeNanoseconds < spinUntil, !stopping.load(ordering: .relaxed) {
+        let lookUntil = lastTurnEnded + window.current
+        while DispatchTime.now().uptimeNanoseconds < lookUntil, !stopping.load(ordering: .relaxed) {
             let found = epoll_wait(epoll, ready, Int32(EventPoller.batch), 0)
             if found > 0 { readyWhileLooking.add(1, ordering: .relaxed) }
             if found != 0 { return found }
         }
         sleeps.add(1, ordering: .relaxed)
-        return epoll_wait(epoll, ready, Int32(EventPoller.batch), -1)
+        let found = epoll_wait(epoll, ready, Int32(EventPoller.batch), -1)
+        window.idled(for: DispatchTime.now().uptimeNanoseconds - lastTurnEnded)
+        looking.store(Int64(window.current), ordering: .relaxed)
+        return found
     }
 }
