@@ -122,10 +122,11 @@ public struct Limits: Sendable, Equatable {
     public var requestBurst: Double = 2000
     /// Seconds the server waits for a closing connection's last bytes to drain.
     public var closeLinger: TimeInterval = 2
-    /// How long the server keeps looking for the next request, without sleeping, after
-    /// answering (0: it sleeps at once). Waking a sleeping server costs each request
-    /// tens of microseconds on a virtual machine; looking costs CPU only while requests
-    /// keep coming (see `EventPoller`).
+    /// The longest the server keeps looking for the next request, without sleeping,
+    /// after answering (0: it sleeps at once). Waking a sleeping server costs each
+    /// request tens of microseconds on a virtual machine; the window fits itself to the
+    /// traffic, so looking costs CPU only while requests come back to back (see
+    /// `EventPoller` and `SpinWindow`).
     public var pollSpin: Duration = .microseconds(100)
     /// The kernel send buffer of each connection (`SO_SNDBUF`); nil leaves the kernel's
     /// autotuning (up to `tcp_wmem`). Smaller bounds memory per idle watcher further.
