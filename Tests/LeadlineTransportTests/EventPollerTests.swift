@@ -99,6 +99,17 @@ import Testing
         }
     }
 
+    /// A fixture over a socket pair whose reads are counted, once the poll thread
+    /// has served a first request (so that it has had a turn to look after).
+    func fixtureAfterAFirstRead(spin: Duration) throws -> (Fixture, Calls) {
+        let f = try Fixture(try socketPair(), spin: spin)
+        let reads = Calls()
+        f.onRead(logging: TurnLog()) { reads.record() }
+        send(f.peer, "first\n")
+        #expect(reads.next())
+        return (f, reads)
+    }
+
     /// Writes `text` (no SIGPIPE if the other end is gone).
     func send(_ fd: Int32, _ text: String) {
         _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, text.utf8.count, Int32(MSG_NOSIGNAL)) }
@@ -252,17 +263,11 @@ import Testing
         close(peerB)
     }
 
-    /// A descriptor the kernel will not watch (a regular file) is not left waiting
-    /// forever: the failure is told, and its handler runs to meet the end.
     /// After a turn that served a socket the poll thread keeps looking without
     /// sleeping for a while, so a request written meanwhile is found without a wake-up.
     @Test func aRequestSoonAfterATurnIsFoundWhileThePollThreadStillLooks() throws {
-        let f = try Fixture(try socketPair(), spin: .seconds(5))
+        let (f, reads) = try fixtureAfterAFirstRead(spin: .seconds(5))
         defer { f.finish() }
-        let reads = Calls()
-        f.onRead(logging: TurnLog()) { reads.record() }
-        send(f.peer, "first\n")
-        #expect(reads.next())
         let sleeps = f.poller.sleeps
         send(f.peer, "second\n")
         #expect(reads.next())
@@ -273,12 +278,8 @@ import Testing
     /// Looking is bounded: once the while has passed with nothing ready, the thread
     /// sleeps (an idle server never spins).
     @Test func thePollThreadSleepsOnceTheWhileHasPassedWithNothingReady() throws {
-        let f = try Fixture(try socketPair(), spin: .milliseconds(20))
+        let (f, _) = try fixtureAfterAFirstRead(spin: .milliseconds(20))
         defer { f.finish() }
-        let reads = Calls()
-        f.onRead(logging: TurnLog()) { reads.record() }
-        send(f.peer, "first\n")
-        #expect(reads.next())
         let sleeps = f.poller.sleeps
         var tries = 0
         while f.poller.sleeps == sleeps, tries < 500 {
@@ -318,6 +319,8 @@ import Testing
         #expect(f.poller.readyWhileLooking == 0)
     }
 
+    /// A descriptor the kernel will not watch (a regular file) is not left waiting
+    /// forever: the failure is told, and its handler runs to meet the end.
     @Test func aSocketTheKernelWillNotWatchIsToldAndEnded() throws {
         let queue = DispatchQueue(label: "test.poller")
         let poller = try EventPoller(queue: queue)
