@@ -39,7 +39,7 @@ let package = Package(
             name: "LeadlineServer",
             dependencies: ["LeadlineCore", "LeadlineWire", "LeadlineJournal", "LeadlineTransport", "LeadlineExchange", "CCrypt", "CLinux"]),
         // The server executable: flags, config, user management.
-        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire", "LeadlineExchange", "LeadlineTransport"]),
+        .executableTarget(name: "leadlined", dependencies: ["LeadlineServer", "LeadlineCore", "LeadlineWire", "LeadlineExchange", "LeadlineTransport", "LeadlineJournal"]),
         // The bundled client: its logic (a library, so it is testable) and the
         // executable, on the wire codec and the transport.
         .target(name: "LeadlineClient", dependencies: ["LeadlineWire", "LeadlineTransport", "LeadlineExchange"], path: "clients/LeadlineClient"),

@@ -136,8 +136,10 @@ extension Board {
                                    "you are lead \(id)'s backup; you may take it over once \(lead.owner ?? "its owner") misses the due time (\(due)), or ask a dispatcher")
             }
         }
+        // The previous owner becomes the backup (PROTOCOL.md, roles): they know the
+        // customer. A backup taking over an unowned lead stops backing itself up.
         var backup = BackupUpdate.unchanged
-        if let previous = lead.owner, isBackup || lead.backup == nil {
+        if let previous = lead.owner {
             backup = .set(previous)
         } else if isBackup {
             backup = .set(nil)

@@ -64,6 +64,7 @@ public final class LeadlineServer: @unchecked Sendable {
             (board, index, offsets, report, lastEvent) = (loaded.board, loaded.index, loaded.offsets, loaded.report, loaded.lastEvent)
             fromSnapshot = loaded.fromSnapshot
             lock.recordJournal(epoch: report.header.epoch)
+            folder.recordServedConfig(config.configPath)
             storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)
@@ -110,6 +111,7 @@ public final class LeadlineServer: @unchecked Sendable {
             }
             config.log("warning: the policy names people who do not exist yet: \(list); leads fall through to the next backup rule until they are added")
         }
+        resumeDrill(&board, lastEvent: lastEvent, config: config)
         try checkClockMode(board, config: config)
         // (After the clock's mode is settled: a refused drill start is not warned about first.)
         if let last = lastEvent, config.clock.now < last.at.addingTimeInterval(-2) {
@@ -241,6 +243,20 @@ public final class LeadlineServer: @unchecked Sendable {
             config.log("the TLS certificate was not reloaded, the one loaded before keeps serving: \(error)")
             return .failure(error)
         }
+    }
+
+    /// `--clock sim` without `--start` on a drill's folder: the clock goes back to where
+    /// the drill stopped (the latest of its lead events, its last sweep and review, and
+    /// its last event if a simulated clock stamped it), and the alerts are indexed from
+    /// there. `CLOCK ADVANCE` itself is not journaled, so a drill advanced past its last
+    /// event resumes at that event: nothing due in between is skipped.
+    private func resumeDrill(_ board: inout Board, lastEvent: Event?, config: ServerConfiguration) {
+        guard config.resumeDrill, case .simulated(let clock) = config.clock, let drill = board.lastDrillWork else { return }
+        let stopped = [drill, board.sweptThrough, board.reviewedThrough, lastEvent.flatMap { $0.simulated ? $0.at : nil }]
+            .compactMap { $0 }.max() ?? drill
+        clock.set(stopped)
+        board.reindexAlerts(asOf: stopped)
+        config.log("the drill resumes where it stopped: \(Timestamp.local(stopped, in: config.policy.timeZone)) (give --start to start elsewhere)")
     }
 
     /// A drill (a simulated clock) never runs on real work, and a shop never runs on a

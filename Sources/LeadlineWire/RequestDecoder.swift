@@ -261,7 +261,11 @@ public enum RequestDecoder {
         guard words.count == 2 else {
             throw CommandError.invalid(argument: "amount", "CLOCK ADVANCE needs a duration like 15m or 2h, or a time like 16:30")
         }
-        let amount = words[1].trimmingBlanks
+        var amount = words[1].trimmingBlanks
+        // A time with a space may be quoted, as in any other argument: "tue 09:05".
+        if amount.count >= 2, amount.hasPrefix("\""), amount.hasSuffix("\"") {
+            amount = String(amount.dropFirst().dropLast()).trimmingBlanks
+        }
         if case .relative(let seconds)? = TimeSpec.parse(amount.hasPrefix("+") ? amount : "+" + amount), seconds > 0 {
             return .by(seconds)
         }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import LeadlineCore
+import LeadlineJournal
 import LeadlineServer
 import LeadlineTransport
 import LeadlineWire
@@ -61,14 +62,14 @@ enum ServerMain {
             }
         case .success(.report(let request, let format, let options)):
             do {
-                print(try DataFolderExchange.report(request, format: format, configuration: configuration(options)), terminator: "")
+                print(try DataFolderExchange.report(request, format: format, configuration: deskConfiguration(options)), terminator: "")
                 exit(0)
             } catch {
                 fail(error.description, code: 1)
             }
         case .success(.export(let request, let options)):
             do {
-                try DataFolderExchange.export(request, configuration: configuration(options)) { chunk in
+                try DataFolderExchange.export(request, configuration: deskConfiguration(options)) { chunk in
                     // A reader that went away (`| head`) ends the export.
                     guard DescriptorText.write(chunk, to: 1) else { exit(1) }
                 }
@@ -78,7 +79,7 @@ enum ServerMain {
             }
         case .success(.importLeads(let path, let strict, let system, let options)):
             do {
-                print(try DataFolderExchange.importLeads(path: path, strict: strict, system: system, configuration: configuration(options)))
+                print(try DataFolderExchange.importLeads(path: path, strict: strict, system: system, configuration: deskConfiguration(options)))
                 exit(0)
             } catch {
                 fail(error.description, code: 1)
@@ -86,6 +87,26 @@ enum ServerMain {
         case .success(.serve(let options)):
             serve(configuration(options))
         }
+    }
+
+    /// For `report`, `export` and `import`, which judge times by the shop's policy:
+    /// without `--config`, the config file the server last started with on this folder
+    /// (it says which on stderr), so that an owner's offline report counts the same hours
+    /// as the running server's.
+    private static func deskConfiguration(_ options: ServeOptions) -> ServerConfiguration {
+        var options = options
+        if options.config == nil {
+            let folder = DataDirectory(path: options.data ?? ServerConfiguration().dataDirectory)
+            if let served = folder.servedConfig() {
+                if FileManager.default.fileExists(atPath: served) {
+                    options.config = served
+                    DescriptorText.write("leadlined: the shop's policy (time zone, hours) from \(served), the config the server last started with; --config FILE to use another\n", to: 2)
+                } else {
+                    DescriptorText.write("leadlined: warning: the server last started with \(served), which is gone; times and business hours are the defaults (--config FILE to give the shop's)\n", to: 2)
+                }
+            }
+        }
+        return configuration(options)
     }
 
     /// Defaults, then the config file, then the flags.
@@ -97,6 +118,7 @@ enum ServerMain {
             } catch {
                 fail(error.description, code: 2)
             }
+            config.configPath = URL(fileURLWithPath: path).standardizedFileURL.path
         }
         do {
             try options.applyListeners(to: &config)
@@ -115,6 +137,7 @@ enum ServerMain {
             }
             config.clock = .simulated(ManualClock(Timestamp.truncatedToMillis(start)))
             config.drillCopy = options.drillCopy
+            config.resumeDrill = options.start == nil
         }
         return config
     }

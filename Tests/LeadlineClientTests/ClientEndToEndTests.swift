@@ -149,6 +149,33 @@ import Testing
         #expect(accepted.1 == ["OK PING :hello"])
     }
 
+    /// With no terminal, `leadline login` reads the token from its input, checks it and
+    /// writes the credentials file (mode 600), which the next command uses.
+    @Test func loginTakesTheTokenFromItsInput() throws {
+        let server = try TestServer()
+        let folder = NSTemporaryDirectory() + "leadline-login-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/credentials"
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: ClientProcess.executable)
+        client.arguments = ["login", "--user", "ana", "--server", "127.0.0.1:\(server.port)"]
+        client.environment = ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        client.standardInput = input
+        client.standardOutput = FileHandle.nullDevice
+        client.standardError = FileHandle.nullDevice
+        try client.run()
+        input.fileHandleForWriting.write(Data((server.tokens["ana"]! + "\n").utf8))
+        input.fileHandleForWriting.closeFile()
+        client.waitUntilExit()
+        #expect(client.terminationStatus == 0)
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        let env = ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"]
+        #expect(try ClientProcess.run(["send", "PING hi"], environment: env).1 == ["OK PING :hi"])
+    }
+
     @Test func pipedInputIsSentLineByLine() throws {
         let server = try TestServer()
         let client = Process()

@@ -96,6 +96,15 @@ import Testing
         let small = BoardView.render(m, title: "T", alerts: [], width: 30, height: 4, zone: zone, style: Style(enabled: false), now: now)
         #expect(small.count <= 4)
         #expect(small.contains("… 1 more"))
+        // More leads than fit, and alerts below them: still no more lines than the
+        // screen has, so the title stays on it.
+        for alerts in 1...4 {
+            let full = BoardView.render(m, title: "T", alerts: (0..<alerts).map { "08:4\($0) ALERT due-soon: lead \($0)" },
+                                        width: 80, height: 6, zone: zone, style: Style(enabled: false), now: now)
+            #expect(full.count <= 6, "\(alerts) alerts: \(full)")
+            #expect(full.first?.hasPrefix("T — 2 open") == true)
+            #expect(full.contains { $0.hasPrefix("… ") }, "the leads left out are counted")
+        }
     }
 }
 

@@ -107,6 +107,12 @@ import Testing
         shop.ok(.takeover(id), by: "omar")
         #expect(shop.lead(id).owner == "omar")
         #expect(shop.lead(id).backup == "ana")
+        // A lead that already had a backup: the previous owner becomes the backup all the same.
+        let backed = shop.newLead(phone: "555-0199")
+        shop.ok(.assign(backed, owner: .person("ben"), backup: .person("ana")), by: "dora")
+        shop.ok(.takeover(backed), by: "omar")
+        #expect(shop.lead(backed).owner == "omar")
+        #expect(shop.lead(backed).backup == "ben")
     }
 
     @Test func othersCannotTakeOver() {

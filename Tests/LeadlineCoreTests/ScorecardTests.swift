@@ -191,6 +191,30 @@ import Testing
         #expect(Set(report.lines.compactMap(\.person)) == ["ben"])
     }
 
+    /// Only the end-of-day sweep counts a lead as left overnight: a `SWEEP` asked during
+    /// the day is a look, not the close, and the lead it listed is counted once, by the
+    /// sweep at 16:30 that still finds it undocumented.
+    @Test func aSweepAskedDuringTheDayIsNotTheNightsCount() {
+        var shop = Shop()
+        shop.go("2026-11-23T08:30")
+        let lead = shop.newLead(by: "ana", kind: .newLead, phone: "555-0700")
+        shop.ok(.claim(lead), by: "ana")
+        shop.go("2026-11-23T09:00")
+        #expect(shop.ok(.sweep, by: "omar").changes.count == 1, "the look alerts the ops lead")
+        shop.go("2026-11-23T16:31")
+        let day = ReportPeriod.day(LocalDate("2026-11-23")!)
+        let report = Score(shop.board.scorecard(day, now: shop.clock.now))
+        #expect(report["overnight-without-outcome"] == "1")
+        #expect(report["overnight-without-outcome person=ana"] == "1")
+        // A look before the day's first lead was even due counts nothing on its own.
+        var early = Shop()
+        early.go("2026-11-23T08:30")
+        _ = early.newLead(by: "ana", kind: .newLead, phone: "555-0701")
+        early.go("2026-11-23T08:40")
+        _ = early.ok(.sweep, by: "omar")
+        #expect(Score(early.board.scorecard(day, now: early.clock.now))["overnight-without-outcome"] == "0")
+    }
+
     /// Before the estimate's 48 business hours run out it is not counted either way.
     @Test func aPendingEstimateIsNotCountedYet() {
         var shop = Shop()

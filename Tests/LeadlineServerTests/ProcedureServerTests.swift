@@ -34,6 +34,25 @@ import Testing
         // Nor does a drill go back in time.
         let back = try ServerProcess.run(["--port", "0", "--data", dir, "--clock", "sim", "--start", "2026-11-23T09:00"])
         #expect(back.status == 1 && back.err.contains("time does not run backwards"), "\(back.err)")
+        // Started again without --start (as the refusal above advises), the drill goes on
+        // where it stopped, not at the machine's time: nothing falls due at once.
+        let again = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config, "--clock", "sim"])
+        let a = try LineClient(port: again.port)
+        _ = a.readLine()
+        _ = a.reply("LOGIN olive \(token)")
+        #expect(a.reply("CLOCK") == "OK CLOCK now=2026-11-23T10:15:00-06:00 mode=sim")
+        again.terminate()
+        #expect(again.waitForExit() == 0)
+        #expect(again.errorOutput.contains("the drill resumes where it stopped: 2026-11-23T10:15"), "\(again.errorOutput)")
+        let journal = FileManager.default.contents(atPath: dir + "/journal.jsonl").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(!journal.contains(#""type":"ALERT""#), "\(journal)")
+        // The offline report judges hours by the config the server last started with,
+        // unasked, and says so.
+        let offline = try ServerProcess.run(["report", "--data", dir, "--day", "2026-11-23"])
+        let given = try ServerProcess.run(["report", "--data", dir, "--day", "2026-11-23", "--config", config])
+        #expect(offline.status == 0 && offline.out == given.out && !offline.out.isEmpty, "\(offline.err)")
+        #expect(offline.err.contains("from \(config), the config the server last started with"), "\(offline.err)")
+        #expect(!given.err.contains("last started with"))
 
         // A folder holding real work: a drill on it is refused, pointing to a copy; the
         // copy, said to be one, runs the drill.

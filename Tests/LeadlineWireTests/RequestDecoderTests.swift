@@ -36,6 +36,16 @@ import Testing
         #expect(error("ÇLAIM 42")?.error.message.hasPrefix("unknown verb ÇLAIM") == true)
     }
 
+    /// `CLOCK ADVANCE` takes a time with a space as typed, or quoted like any other
+    /// argument (PROTOCOL.md, times).
+    @Test func aClockAdvanceMayBeQuoted() {
+        let typed = decode("CLOCK ADVANCE tue 09:05")?.request
+        #expect(typed == .clock(advance: .to(TimeSpec.parse("tue 09:05")!)))
+        #expect(decode(#"CLOCK ADVANCE "tue 09:05""#)?.request == typed)
+        #expect(decode("CLOCK ADVANCE 15m")?.request == .clock(advance: .by(900)))
+        #expect(error(#"CLOCK ADVANCE """#)?.error.message.contains("CLOCK ADVANCE needs") == true)
+    }
+
     @Test func verbsAreCaseInsensitive() {
         #expect(decode("claim 42")?.request == .command(.claim(42)))
         #expect(decode("Claim 42")?.verb == "CLAIM")

@@ -37,11 +37,17 @@ public struct ClientSettings: Sendable {
             throw ClientError.usage("who are you? give --user NAME, set LEADLINE_USER, or write \(path) (leadline login)")
         }
         var token = environment["LEADLINE_TOKEN"] ?? (file?.user == nil || file?.user == user ? file?.token : nil)
-        if token == nil, ask, Terminal.isTerminal(0) {
-            token = terminal.readSecret(prompt: "token for \(user): ")?.trimmingCharacters(in: .whitespaces)
+        if token == nil, ask {
+            // On a terminal, asked without echo; otherwise the first line of the input
+            // (`echo TOKEN | leadline login --user ana`, a script's secret store).
+            token = Terminal.isTerminal(0)
+                ? terminal.readSecret(prompt: "token for \(user): ")?.trimmingCharacters(in: .whitespaces)
+                : Output.readLine()?.trimmingCharacters(in: .whitespaces)
         }
         guard let token, !token.isEmpty else {
-            throw ClientError.usage("no token for \(user): set LEADLINE_TOKEN, or write \(path) (leadline login)")
+            throw ClientError.usage(ask
+                ? "no token for \(user): type it when asked, give it on the input (echo TOKEN | leadline login --user \(user)), or set LEADLINE_TOKEN"
+                : "no token for \(user): set LEADLINE_TOKEN, or write \(path) (leadline login)")
         }
         var settings = ClientSettings(address: address, user: user.lowercased(), token: token,
                                       keepalive: invocation.keepalive ?? 15)

@@ -181,7 +181,12 @@ extension ScoreTally {
             awaitingResponse[id]?.duplicate = true
             days[day, default: DayTally()].add(.calledTwice, person: alert.of.flatMap { board.lead($0)?.owner })
         case .sweep:
-            let sweepDay = business.localDate(alert.anchor ?? at)
+            // Only the end-of-day sweep's alerts: a `SWEEP` asked at another time is a
+            // look during the day, and the lead it lists is counted by the day's sweep if
+            // it is still undocumented then.
+            let anchor = alert.anchor ?? at
+            let sweepDay = business.localDate(anchor)
+            guard business.sweep(on: sweepDay) == anchor else { break }
             days[sweepDay, default: DayTally()].add(.overnight, person: alert.owner)
         default:
             break

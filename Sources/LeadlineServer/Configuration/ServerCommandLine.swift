@@ -123,7 +123,8 @@ public enum ServerCommandLine {
           --proxy-from ADDRS  comma-separated addresses (HAProxy, stunnel) allowed to send a
                           PROXY protocol v1 header with the real client's address
           --data DIR      data folder: journal and lock (default ./leadline-data)
-          --config FILE   JSON config: listen address, limits, policy (see README)
+          --config FILE   JSON config: listen address, limits, policy (see README); report,
+                          export and import default to the one the server last started with
           --clock sim     a simulated clock that only moves on CLOCK ADVANCE (demos, drills)
           --start TIME    where the simulated clock starts, e.g. 2026-11-23T08:00 (shop time)
           --drill-copy    the folder is a copy made for a drill: a simulated clock may run on its real work

@@ -23,8 +23,18 @@ public struct ServerConfiguration: Sendable {
     /// Where "now" comes from: the machine's clock, or a simulated one that only
     /// `CLOCK ADVANCE` moves (`--clock sim`, tests and demos).
     public var clock: ServerClock = .real(SystemClock())
+    /// The config file these settings were read from (an absolute path; nil: the
+    /// defaults). The server remembers it in the data folder for the offline desk
+    /// commands (see `DataDirectory.recordServedConfig`).
+    public var configPath: String?
     /// The data folder is a copy made for a drill: a simulated clock may run on its real work.
     public var drillCopy = false
+    /// A simulated clock given no start (`--clock sim` without `--start`): on a drill's
+    /// folder it resumes where the drill stopped, the latest time its events were stamped
+    /// at, rather than at the machine's time (which would leap the drill ahead and raise
+    /// every alert in between at once); on a folder with no drill yet it starts at the
+    /// clock's time.
+    public var resumeDrill = false
     /// Where log lines go (stderr by default; a reader that went away loses them and
     /// stops nothing).
     public var log: @Sendable (String) -> Void = { line in
