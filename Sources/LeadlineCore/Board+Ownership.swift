@@ -137,9 +137,11 @@ extension Board {
             }
         }
         // The previous owner becomes the backup (PROTOCOL.md, roles): they know the
-        // customer. A backup taking over an unowned lead stops backing itself up.
+        // customer. Not one who is away while the lead has a backup at hand: the backup
+        // trigger would find nobody. A backup taking over an unowned lead stops backing
+        // itself up.
         var backup = BackupUpdate.unchanged
-        if let previous = lead.owner {
+        if let previous = lead.owner, isBackup || lead.backup == nil || !isAway(previous) {
             backup = .set(previous)
         } else if isBackup {
             backup = .set(nil)

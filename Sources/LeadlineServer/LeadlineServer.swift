@@ -64,7 +64,6 @@ public final class LeadlineServer: @unchecked Sendable {
             (board, index, offsets, report, lastEvent) = (loaded.board, loaded.index, loaded.offsets, loaded.report, loaded.lastEvent)
             fromSnapshot = loaded.fromSnapshot
             lock.recordJournal(epoch: report.header.epoch)
-            folder.recordServedConfig(config.configPath)
             storage = try config.journalStorage(folder.journalPath)
         } catch {
             throw ServerError.journal(error)
@@ -193,6 +192,9 @@ public final class LeadlineServer: @unchecked Sendable {
         self.tlsCertificateCreated = certificate?.created ?? false
         stateLock.unlock()
         config.log("listening on \(Endpoint(host: config.host, port: listeners[0].port)), data in \(config.dataDirectory)")
+        // Only a start that serves says which config the shop runs on: a refused one
+        // (a drill on real work, a bad policy) leaves the record as it was.
+        folder.recordServedConfig(config.configPath)
         if !Peer(address: config.host, port: 0).isLoopback {
             config.log("warning: the plaintext listener on \(config.host) is reachable from the network: tokens and customers' "
                 + "details cross it in the clear. Keep plaintext on --host 127.0.0.1 and give everyone else TLS (--tls-listen)")
@@ -246,13 +248,15 @@ public final class LeadlineServer: @unchecked Sendable {
     }
 
     /// `--clock sim` without `--start` on a drill's folder: the clock goes back to where
-    /// the drill stopped (the latest of its lead events, its last sweep and review, and
-    /// its last event if a simulated clock stamped it), and the alerts are indexed from
-    /// there. `CLOCK ADVANCE` itself is not journaled, so a drill advanced past its last
-    /// event resumes at that event: nothing due in between is skipped.
+    /// the drill stopped (the latest of its lead events, its last event if a simulated
+    /// clock stamped it, and — unless the folder is a copy of real work, whose sweeps the
+    /// real clock may have run — its last sweep and review), and the alerts are indexed
+    /// from there. `CLOCK ADVANCE` itself is not journaled, so a drill advanced past its
+    /// last event resumes at that event: nothing due in between is skipped.
     private func resumeDrill(_ board: inout Board, lastEvent: Event?, config: ServerConfiguration) {
         guard config.resumeDrill, case .simulated(let clock) = config.clock, let drill = board.lastDrillWork else { return }
-        let stopped = [drill, board.sweptThrough, board.reviewedThrough, lastEvent.flatMap { $0.simulated ? $0.at : nil }]
+        let markers = board.lastRealWork == nil ? [board.sweptThrough, board.reviewedThrough] : []
+        let stopped = ([drill, lastEvent.flatMap { $0.simulated ? $0.at : nil }] + markers)
             .compactMap { $0 }.max() ?? drill
         clock.set(stopped)
         board.reindexAlerts(asOf: stopped)

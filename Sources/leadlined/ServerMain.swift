@@ -90,21 +90,29 @@ enum ServerMain {
     }
 
     /// For `report`, `export` and `import`, which judge times by the shop's policy:
-    /// without `--config`, the config file the server last started with on this folder
-    /// (it says which on stderr), so that an owner's offline report counts the same hours
-    /// as the running server's.
+    /// without `--config`, the config file the server last started with on this folder,
+    /// so that an owner's offline report counts the same hours as the running server's.
+    /// Said on stderr only to a person at a terminal (a cron job mails what it prints);
+    /// a remembered config that is gone or unreadable here is warned about, and the
+    /// defaults used, as before.
     private static func deskConfiguration(_ options: ServeOptions) -> ServerConfiguration {
+        guard options.config == nil else { return configuration(options) }
         var options = options
-        if options.config == nil {
-            let folder = DataDirectory(path: options.data ?? ServerConfiguration().dataDirectory)
-            if let served = folder.servedConfig() {
-                if FileManager.default.fileExists(atPath: served) {
-                    options.config = served
-                    DescriptorText.write("leadlined: the shop's policy (time zone, hours) from \(served), the config the server last started with; --config FILE to use another\n", to: 2)
-                } else {
-                    DescriptorText.write("leadlined: warning: the server last started with \(served), which is gone; times and business hours are the defaults (--config FILE to give the shop's)\n", to: 2)
-                }
-            }
+        let folder = DataDirectory(path: options.data ?? ServerConfiguration().dataDirectory)
+        guard let served = folder.servedConfig() else { return configuration(options) }
+        // The folder asked about, whatever the remembered config's own "data" says.
+        options.data = folder.path
+        var probe = ServerConfiguration()
+        do {
+            try ConfigurationFile.load(path: served, into: &probe)
+        } catch {
+            DescriptorText.write("leadlined: warning: the server last started with \(served), which cannot be read here (\(error)); "
+                + "times and business hours are the defaults (--config FILE to give the shop's)\n", to: 2)
+            return configuration(options)
+        }
+        options.config = served
+        if isatty(2) != 0 {
+            DescriptorText.write("leadlined: the shop's policy (time zone, hours) from \(served), the config the server last started with; --config FILE to use another\n", to: 2)
         }
         return configuration(options)
     }

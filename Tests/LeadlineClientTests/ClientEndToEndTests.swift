@@ -174,6 +174,24 @@ import Testing
         #expect(mode == 0o600)
         let env = ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"]
         #expect(try ClientProcess.run(["send", "PING hi"], environment: env).1 == ["OK PING :hi"])
+
+        // Any other command's input is requests: with no token anywhere, it says so at
+        // once (exit 2), never taking the first request for the token.
+        let piped = Process()
+        piped.executableURL = URL(fileURLWithPath: ClientProcess.executable)
+        piped.arguments = ["--user", "ana", "--server", "127.0.0.1:\(server.port)"]
+        piped.environment = ["LEADLINE_CREDENTIALS": folder + "/none", "HOME": folder, "PATH": "/usr/bin:/bin"]
+        let requests = Pipe(), errors = Pipe()
+        piped.standardInput = requests
+        piped.standardOutput = FileHandle.nullDevice
+        piped.standardError = errors
+        try piped.run()
+        requests.fileHandleForWriting.write(Data("NEW phone=555-0100\n".utf8))  // left open: must not be waited on
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        piped.waitUntilExit()
+        requests.fileHandleForWriting.closeFile()
+        #expect(piped.terminationStatus == 2)
+        #expect(said.contains("no token for ana: set LEADLINE_TOKEN"), "\(said)")
     }
 
     @Test func pipedInputIsSentLineByLine() throws {

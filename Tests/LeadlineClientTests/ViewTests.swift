@@ -103,7 +103,15 @@ import Testing
                                         width: 80, height: 6, zone: zone, style: Style(enabled: false), now: now)
             #expect(full.count <= 6, "\(alerts) alerts: \(full)")
             #expect(full.first?.hasPrefix("T — 2 open") == true)
-            #expect(full.contains { $0.hasPrefix("… ") }, "the leads left out are counted")
+            #expect(full.contains { $0.hasPrefix("1 ") }, "the alerts never crowd out every lead: \(full)")
+            #expect(full.contains { $0.hasPrefix("… 1 more") }, "the leads left out are counted")
+            #expect(full.last?.hasPrefix("08:4") == true, "the latest alert shows")
+        }
+        // A screen of one or two lines keeps the title.
+        for height in 1...2 {
+            let tiny = BoardView.render(m, title: "T", alerts: ["08:40 ALERT x"], width: 80, height: height,
+                                        zone: zone, style: Style(enabled: false), now: now)
+            #expect(tiny.count == height && tiny[0].hasPrefix("T — 2 open"))
         }
     }
 }

@@ -113,6 +113,13 @@ import Testing
         shop.ok(.takeover(backed), by: "omar")
         #expect(shop.lead(backed).owner == "omar")
         #expect(shop.lead(backed).backup == "ben")
+        // Unless the previous owner is away: the backup at hand stays.
+        let away = shop.newLead(phone: "555-0198")
+        shop.ok(.assign(away, owner: .person("cara"), backup: .person("ana")), by: "dora")
+        shop.ok(.away(reason: "out"), by: "cara")
+        shop.ok(.takeover(away), by: "omar")
+        #expect(shop.lead(away).owner == "omar")
+        #expect(shop.lead(away).backup == "ana")
     }
 
     @Test func othersCannotTakeOver() {

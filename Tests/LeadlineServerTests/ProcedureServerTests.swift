@@ -46,13 +46,32 @@ import Testing
         #expect(again.errorOutput.contains("the drill resumes where it stopped: 2026-11-23T10:15"), "\(again.errorOutput)")
         let journal = FileManager.default.contents(atPath: dir + "/journal.jsonl").map { String(decoding: $0, as: UTF8.self) } ?? ""
         #expect(!journal.contains(#""type":"ALERT""#), "\(journal)")
+        // The owner calls at 16:45 in Chicago: within hours there, after hours in UTC.
+        let late = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config,
+                                                 "--clock", "sim", "--start", "2026-11-23T16:45"])
+        let o = try LineClient(port: late.port)
+        _ = o.readLine()
+        _ = o.reply("LOGIN olive \(token)")
+        #expect(o.reply("ATTEMPT 1 call no-answer").hasPrefix("OK ATTEMPT"))
+        late.terminate()
+        #expect(late.waitForExit() == 0)
         // The offline report judges hours by the config the server last started with,
-        // unasked, and says so.
+        // unasked: the same as with it given, not the defaults' (UTC).
+        let utc = dir + "-utc.json"
+        _ = FileManager.default.createFile(atPath: utc, contents: Data("{}".utf8))
+        defer { try? FileManager.default.removeItem(atPath: utc) }
         let offline = try ServerProcess.run(["report", "--data", dir, "--day", "2026-11-23"])
         let given = try ServerProcess.run(["report", "--data", dir, "--day", "2026-11-23", "--config", config])
-        #expect(offline.status == 0 && offline.out == given.out && !offline.out.isEmpty, "\(offline.err)")
-        #expect(offline.err.contains("from \(config), the config the server last started with"), "\(offline.err)")
-        #expect(!given.err.contains("last started with"))
+        let inUTC = try ServerProcess.run(["report", "--data", dir, "--day", "2026-11-23", "--config", utc])
+        #expect(offline.status == 0 && offline.out == given.out, "\(offline.err)")
+        #expect(given.out.contains("SCORE figure=owner-rescues value=0"), "\(given.out)")
+        #expect(inUTC.out.contains("SCORE figure=owner-rescues value=1"), "\(inUTC.out)")
+        // Gone, the remembered config is warned about and the defaults used.
+        try FileManager.default.moveItem(atPath: config, toPath: config + ".moved")
+        defer { try? FileManager.default.moveItem(atPath: config + ".moved", toPath: config) }
+        let gone = try ServerProcess.run(["report", "--data", dir, "--day", "2026-11-23"])
+        #expect(gone.status == 0 && gone.out == inUTC.out)
+        #expect(gone.err.contains("warning: the server last started with \(config), which cannot be read here"), "\(gone.err)")
 
         // A folder holding real work: a drill on it is refused, pointing to a copy; the
         // copy, said to be one, runs the drill.

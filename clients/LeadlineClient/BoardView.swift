@@ -41,10 +41,11 @@ public enum BoardView {
         let header = pad("LEAD", 5) + pad("DUE", 11) + pad("KIND", 12) + pad("OWNER", 9) + pad("BACKUP", 9)
             + pad("  STATUS", 23) + "CUSTOMER"
         out.append(style.dim(String(header.prefix(width))))
-        // The alerts (the last three, fewer on a short screen) take a blank line and one
-        // each; one line under the leads is kept for "… n more" or the note on "?". The
-        // screen never holds more than `height` lines, or the title would scroll away.
-        let alertLines = Array(alerts.suffix(max(0, min(3, height - out.count - 2))))
+        // The alerts (the last three, fewer on a short screen, never crowding out every
+        // lead) take a blank line and one each; one line under the leads is kept for
+        // "… n more" or the note on "?". The screen never holds more than `height` lines,
+        // or the title would scroll away.
+        let alertLines = Array(alerts.suffix(max(0, min(3, height - out.count - 3))))
         let alertBlock = alertLines.isEmpty ? 0 : alertLines.count + 1
         let room = max(0, height - out.count - 1 - alertBlock)
         for row in rows.prefix(room) {
@@ -62,7 +63,7 @@ public enum BoardView {
             case .calm: out.append(text)
             }
         }
-        if rows.count > room, out.count < height { out.append(style.dim("… \(rows.count - room) more")) }
+        if rows.count > room { out.append(style.dim(String("… \(rows.count - room) more".prefix(width)))) }
         if rows.contains(where: { !$0.outcome(at: now, zone: zone).isDocumented }), out.count + alertBlock < height {
             out.append(style.dim(String("? no documented outcome yet: the end-of-day sweep lists it".prefix(width))))
         }
@@ -70,7 +71,7 @@ public enum BoardView {
             out.append("")
             for alert in alertLines { out.append(style.alert(String(alert.prefix(width)))) }
         }
-        return out
+        return Array(out.prefix(max(1, height)))
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {

@@ -58,7 +58,7 @@ public enum ClientMain {
         let path = invocation.credentials ?? Credentials.defaultPath(environment: environment)
         var settings: ClientSettings
         do {
-            settings = try ClientSettings.resolve(invocation, environment: environment, ask: true, useFile: false)
+            settings = try ClientSettings.resolve(invocation, environment: environment, ask: true, useFile: false, tokenFromInput: true)
             try settings.settleTrust(invocation, environment: environment, ask: askOnTerminal)
         } catch {
             fail(error, hint: false)

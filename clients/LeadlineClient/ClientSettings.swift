@@ -15,8 +15,11 @@ public struct ClientSettings: Sendable {
 
     /// - Parameter useFile: whether to read the credentials file (`leadline login` asks
     ///   afresh instead of reusing what it is about to replace).
+    /// - Parameter tokenFromInput: with no terminal, read the token from the first line
+    ///   of the input (`echo TOKEN | leadline login`). Only `login`: any other command's
+    ///   input is requests, whose first line must never be taken for a token.
     public static func resolve(_ invocation: ClientInvocation, environment: [String: String],
-                               ask: Bool, useFile: Bool = true) throws(ClientError) -> ClientSettings {
+                               ask: Bool, useFile: Bool = true, tokenFromInput: Bool = false) throws(ClientError) -> ClientSettings {
         let path = invocation.credentials ?? Credentials.defaultPath(environment: environment)
         let file = useFile ? try Credentials.load(path: path) : nil
         let serverText = invocation.server ?? environment["LEADLINE_SERVER"] ?? file?.server
@@ -37,15 +40,13 @@ public struct ClientSettings: Sendable {
             throw ClientError.usage("who are you? give --user NAME, set LEADLINE_USER, or write \(path) (leadline login)")
         }
         var token = environment["LEADLINE_TOKEN"] ?? (file?.user == nil || file?.user == user ? file?.token : nil)
-        if token == nil, ask {
-            // On a terminal, asked without echo; otherwise the first line of the input
-            // (`echo TOKEN | leadline login --user ana`, a script's secret store).
-            token = Terminal.isTerminal(0)
-                ? terminal.readSecret(prompt: "token for \(user): ")?.trimmingCharacters(in: .whitespaces)
-                : Output.readLine()?.trimmingCharacters(in: .whitespaces)
+        if token == nil, ask, Terminal.isTerminal(0) {
+            token = terminal.readSecret(prompt: "token for \(user): ")?.trimmingCharacters(in: .whitespaces)
+        } else if token == nil, tokenFromInput {
+            token = Output.readLine()?.trimmingCharacters(in: .whitespaces)
         }
         guard let token, !token.isEmpty else {
-            throw ClientError.usage(ask
+            throw ClientError.usage(tokenFromInput
                 ? "no token for \(user): type it when asked, give it on the input (echo TOKEN | leadline login --user \(user)), or set LEADLINE_TOKEN"
                 : "no token for \(user): set LEADLINE_TOKEN, or write \(path) (leadline login)")
         }

@@ -126,6 +126,11 @@ extension ScoreTally {
             }
             ownerRescue(event, on: board, business)
         case .alert(let alert):
+            // A sweep someone asked for (`SWEEP`: its alerts name who asked) is a look
+            // during the day, not the close: only the server's end-of-day sweep counts a
+            // lead as left overnight. (Who stamped it is journaled; the policy's sweep
+            // time, which may change later, is not asked.)
+            if alert.kind == .sweep, event.by != nil { break }
             if let id = alert.lead { alerted(alert, lead: id, at: at, before: board.lead(id), on: board, business) }
         default:
             break
@@ -181,12 +186,7 @@ extension ScoreTally {
             awaitingResponse[id]?.duplicate = true
             days[day, default: DayTally()].add(.calledTwice, person: alert.of.flatMap { board.lead($0)?.owner })
         case .sweep:
-            // Only the end-of-day sweep's alerts: a `SWEEP` asked at another time is a
-            // look during the day, and the lead it lists is counted by the day's sweep if
-            // it is still undocumented then.
-            let anchor = alert.anchor ?? at
-            let sweepDay = business.localDate(anchor)
-            guard business.sweep(on: sweepDay) == anchor else { break }
+            let sweepDay = business.localDate(alert.anchor ?? at)
             days[sweepDay, default: DayTally()].add(.overnight, person: alert.owner)
         default:
             break

@@ -126,7 +126,8 @@ public enum ServerCommandLine {
           --config FILE   JSON config: listen address, limits, policy (see README); report,
                           export and import default to the one the server last started with
           --clock sim     a simulated clock that only moves on CLOCK ADVANCE (demos, drills)
-          --start TIME    where the simulated clock starts, e.g. 2026-11-23T08:00 (shop time)
+          --start TIME    where the simulated clock starts, e.g. 2026-11-23T08:00 (shop time);
+                          without it, a drill's folder goes on where the drill stopped
           --drill-copy    the folder is a copy made for a drill: a simulated clock may run on its real work
           --role ROLE     one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))
 
