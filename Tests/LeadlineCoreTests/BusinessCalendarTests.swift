@@ -9,6 +9,18 @@ import Testing
     func local(_ text: String) -> Date { Timestamp.parse(text)! }
     func show(_ date: Date) -> String { Timestamp.local(date, in: Shop.zone) }
 
+    /// A date names a day its month has: a holiday typed as the 30th of February is
+    /// refused, not kept as a day that never comes.
+    @Test func aDayItsMonthDoesNotHaveIsNoDate() {
+        #expect(LocalDate("2026-02-30") == nil)
+        #expect(LocalDate("2026-04-31") == nil)
+        #expect(LocalDate("2026-02-29") == nil)
+        #expect(LocalDate("2028-02-29") == LocalDate(year: 2028, month: 2, day: 29))
+        #expect(LocalDate("2100-02-29") == nil)
+        #expect(LocalDate("2000-02-29") != nil)
+        #expect(LocalDate("2026-12-31") != nil)
+    }
+
     @Test func aWindowInsideTheDay() {
         #expect(show(business.add(15 * 60, to: local("2026-11-23T10:15:00-06:00"))) == "2026-11-23T10:30:00-06:00")
     }

@@ -215,6 +215,21 @@ import Testing
         #expect(Score(early.board.scorecard(day, now: early.clock.now))["overnight-without-outcome"] == "0")
     }
 
+    /// People added by the real clock on the 2nd of December, then a drill on simulated
+    /// days a week earlier: each day's close is still counted, once.
+    @Test func closesAreCountedAfterAnEventStampedAhead() {
+        var shop = Shop(start: Timestamp.parse("2026-12-02T10:00:00-06:00")!)
+        shop.clock.set(shop.at("2026-11-23T16:50"))
+        _ = shop.newLead(by: "ana", kind: .newLead, phone: "555-0805")  // nobody claims it
+        shop.go("2026-11-25T09:00")
+        for day in ["2026-11-23", "2026-11-24"] {
+            let report = Score(shop.board.scorecard(.day(LocalDate(day)!), now: shop.clock.now))
+            #expect(report["unassigned-at-close"] == "1", "\(day)")
+        }
+        let both = ReportPeriod(span: .range, first: LocalDate("2026-11-23")!, last: LocalDate("2026-11-24")!)
+        #expect(Score(shop.board.scorecard(both, now: shop.clock.now))["unassigned-at-close"] == "2")
+    }
+
     /// Before the estimate's 48 business hours run out it is not counted either way.
     @Test func aPendingEstimateIsNotCountedYet() {
         var shop = Shop()

@@ -91,8 +91,15 @@ import Testing
         let server = try TestServer()
         let tess = try server.client("tess")
         _ = tess.reply("WATCH none")
-        let reply = Self.importFile(["name,phone", "QUIT,555-0100", "USER REMOVE olive"], as: tess)
-        #expect(reply.last?.hasPrefix("ERR") == true, "\(reply)")
+        let prompt = tess.request("IMPORT leads", timeout: 1)
+        #expect(prompt.first?.hasPrefix("IMPORT :IMPORT is for office roles and you are tech: nothing will be imported") == true,
+                "told at once: \(prompt)")
+        for line in ["name,phone", "QUIT,555-0100", "USER REMOVE olive"] { tess.send(line) }
+        tess.send(".")
+        let reply = tess.readThroughCompletion(timeout: 20)
+        #expect(reply.count == 1 && reply[0].hasPrefix("ERR DENIED need=")
+                && reply[0].hasSuffix(":IMPORT is for office roles; you are tech; nothing was imported"), "\(reply)")
+        #expect(!reply.contains { $0.hasPrefix("BADROW") })
         #expect(tess.reply("PING") == "OK PING :", "still connected: QUIT was a row")
     }
 

@@ -216,19 +216,35 @@ extension ScoreTally {
 
     /// Counts each business day's close up to `time`, as the board stands (nothing
     /// changed it since the last event, which came before that close).
+    /// Events come in the order of their numbers, and nearly always of their times; when
+    /// one was stamped ahead of those after it (a clock that was wrong for a while, people
+    /// added offline by the real clock before a drill on simulated days), the next close
+    /// is looked for again from `time`, and a day already counted is not counted twice.
+    /// Only for a step back of at most ``longestStepBack`` onto days not yet counted, so
+    /// that times jumping to and fro cost no more than the days they cover once.
     mutating func passCloses(upTo time: Date, on board: Board, _ business: BusinessCalendar) {
         guard let first = nextClose else {
             nextClose = business.closing(time)
             return
         }
         var close = first
+        // (The next close is rarely more than a weekend away: only then is it looked for.)
+        if first.timeIntervalSince(time) > 2 * 86_400 {
+            let upcoming = business.closing(time)
+            if upcoming < first, first.timeIntervalSince(upcoming) <= Self.longestStepBack,
+               days[business.localDate(upcoming.addingTimeInterval(-1))]?.closed != true {
+                close = upcoming
+            }
+        }
         while close <= time {
             let day = business.localDate(close.addingTimeInterval(-1))
             var tally = days[day, default: DayTally()]
-            tally.closed = true
-            tally.add(.unassignedAtClose, board.openUnowned.count)
-            for (person, n) in openEstimatesOlderThanAWeek(at: day, on: board, business) {
-                tally.add(.estimatesOpen7d, person: person, n)
+            if !tally.closed {
+                tally.closed = true
+                tally.add(.unassignedAtClose, board.openUnowned.count)
+                for (person, n) in openEstimatesOlderThanAWeek(at: day, on: board, business) {
+                    tally.add(.estimatesOpen7d, person: person, n)
+                }
             }
             days[day] = tally
             let next = business.closing(close)
@@ -237,6 +253,10 @@ extension ScoreTally {
         }
         nextClose = close
     }
+
+    /// How far back an event stamped earlier than the one before it may take the count
+    /// of closes: a drill or a clock put right, not years.
+    static let longestStepBack: TimeInterval = 62 * 86_400
 
     /// An estimate still waiting on the customer's decision: open, an estimate (or in the
     /// estimate stages), and not yet approved or booked.

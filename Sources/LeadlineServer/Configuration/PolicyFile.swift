@@ -45,6 +45,8 @@ enum PolicyFile {
                 }
                 return m
             }
+            // With no block, a re-engagement lead would be due the moment it arrives.
+            if policy.followUpBlocks.isEmpty { throw o.error("followUpBlocks", "needs at least one block, like [\"10:30\"]") }
         }
         if let e = try o.object("estimate") {
             try e.allow(["cutoff", "nextMorning", "second", "third"])
@@ -52,6 +54,8 @@ enum PolicyFile {
             if let m = try clock(e, "nextMorning") { policy.estimate.nextMorningMinute = m }
             if let d = try duration(e, "second") { policy.estimate.second = d }
             if let d = try duration(e, "third") { policy.estimate.third = d }
+            // The third follow-up comes after the second, or the cadence runs backwards.
+            if policy.estimate.third <= policy.estimate.second { throw e.error("third", "must be after second") }
         }
         if let steps = try o.array("missedCallRhythm") { policy.missedCallRhythm = try rhythm(steps, o) }
         if let p = try o.object("postJob") {

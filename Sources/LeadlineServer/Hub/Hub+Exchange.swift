@@ -92,7 +92,17 @@ extension Hub {
     /// asks, the lines are taken (so none is read as a request); the answer comes after
     /// the dot.
     func beginImport(strict: Bool, system: String?, tag: String?, from c: Connection) {
-        c.session.upload = LeadUpload(tag: tag, strict: strict, system: system)
+        var upload = LeadUpload(tag: tag, strict: strict, system: system)
+        if let role = c.session.person?.role, !role.isOffice {
+            // Said at once; the lines up to the dot are still the file's (a client may
+            // have sent them already), set aside unread.
+            upload.denied = true
+            c.session.upload = upload
+            c.send(encoder.data(tag: tag, "IMPORT", text:
+                "IMPORT is for office roles and you are \(role.rawValue): nothing will be imported; the lines up to a line holding only a dot are set aside unread"))
+            return
+        }
+        c.session.upload = upload
         c.send(encoder.data(tag: tag, "IMPORT", text:
             "send the file now, a line at a time, then a line holding only a dot (a line of the file that starts with a dot gets one more in front)"))
     }
@@ -152,6 +162,12 @@ extension Hub {
             // A retry of an import that was applied: answered as before, not applied twice.
             releaseUpload(&upload)
             reply(Array((tag + " " + stored + "\n").utf8), to: c)
+            return
+        }
+        if upload.denied {
+            releaseUpload(&upload)
+            reply(encoder.error(tag: tag, CommandError.denied(need: Role.office,
+                "IMPORT is for office roles; you are \(person.role.rawValue); nothing was imported")), to: c)
             return
         }
         if upload.overflow {
@@ -244,8 +260,11 @@ struct LeadUpload {
     /// Other uploads held the server's whole ``Limits/maxUploadBytes``: the rest is read
     /// and dropped, and the import refused with `ERR RATE`.
     var crowded = false
+    /// Asked by someone whose role may not import: the file is read to its dot (never
+    /// as requests), dropped, and answered `ERR DENIED`.
+    var denied = false
     /// Refused before its end: what follows is read and dropped.
-    var refused: Bool { overflow || crowded }
+    var refused: Bool { overflow || crowded || denied }
 
     struct Limits {
         /// A header and 100,000 rows.
