@@ -78,7 +78,7 @@ public enum Procedure {
                 proof: "ATTEMPT for each follow-up, then a status"),
             ProcedureRule(
                 name: "post-job", trigger: "a job is completed (STATUS completed makes the call; or NEW kind=post-job job=...)",
-                owner: h.postJob.map(marked) ?? "the office: whoever claims it", action: "satisfaction call; ask happy customers for a review",
+                owner: h.postJob.map { marked($0) + " for a completed job's call (a NEW kind=post-job is claimed like any lead)" } ?? "the office: whoever claims it", action: "satisfaction call; ask happy customers for a review",
                 limit: "\(duration(p.postJob.due)) after the job; late after \(duration(p.postJob.late))", proof: "ATTEMPT"),
             ProcedureRule(
                 name: "re-engage", trigger: "an unsold estimate is worth another try (NEW kind=re-engage)",

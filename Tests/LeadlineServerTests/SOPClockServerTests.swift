@@ -113,6 +113,7 @@ import Testing
             (#"{"policy":{"holidays":["Christmas"]}}"#, "policy.holidays: each holiday is a date"),
             (#"{"policy":{"holidays":["2026-02-30"]}}"#, "policy.holidays: each holiday is a date"),
             (#"{"policy":{"followUpBlocks":[]}}"#, "policy.followUpBlocks: needs at least one block"),
+            (#"{"policy":{"missedCallRhythm":[{"action":"fly","after":"5m"}]}}"#, "policy.missedCallRhythm[1].action: must be call, text, email or close, got \"fly\""),
             (#"{"policy":{"estimate":{"second":"5d","third":"2h"}}}"#, "policy.estimate.third: must be after second"),
             (#"{"policy":{"windows":{"promised":"5m"}}}"#, "policy.windows.promised: unknown setting"),
             (#"{"policy":{"dueSoon":"half an hour"}}"#, "policy.dueSoon: must be a duration"),

@@ -118,8 +118,11 @@ enum PolicyFile {
             guard case .object(let dict) = item else { throw o.error("missedCallRhythm", "step \(i + 1) must be an object") }
             let step = ConfigObject(file: o.file, path: o.path + "missedCallRhythm[\(i + 1)].", values: dict)
             try step.allow(["action", "after", "day", "at"])
-            guard let action = try step.string("action"), !action.isEmpty, !action.contains(" ") else {
+            guard let action = try step.string("action"), !action.isEmpty else {
                 throw step.error("action", "each step needs an action: call, text, email or close")
+            }
+            guard ["call", "text", "email", "close"].contains(action) else {
+                throw step.error("action", "must be call, text, email or close, got \"\(action)\"")
             }
             if action == "close" {
                 steps.append(RhythmStep(action: action, when: .after(0)))
