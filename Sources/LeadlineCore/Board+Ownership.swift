@@ -146,8 +146,12 @@ extension Board {
         } else if isBackup {
             backup = .set(nil)
         }
+        // An overdue lead's new owner gets a fresh window, except the backup who was asked
+        // at its trigger: their own window already runs from when they were asked, and
+        // ends in the escalation if no attempt is logged (PRODUCT.md). A fresh due time
+        // would start the trigger over: a second backup alert, ops told 30 minutes late.
         var due: Date?
-        if let current = lead.due, current <= now {
+        if let current = lead.due, current <= now, !(isBackup && lead.raised[.backup] == current) {
             due = Timestamp.truncatedToMillis(policy.business.add(policy.backupWindow, to: now))
         }
         let claim = Claim(lead: id, owner: actor.name, from: lead.owner, backup: backup, isTakeover: true, due: due)

@@ -30,9 +30,22 @@ import Testing
         shop.ok(.assign(id, owner: .person("ana"), backup: .person("ben")), by: "dora")
         #expect(summary(shop.advance(by: 15 * 60)) == ["08:15 backup 1 ask=ben"])
         shop.ok(.takeover(id), by: "ben")
-        #expect(shop.lead(id).due == shop.at("8:30"), "the backup gets the backup window")
+        #expect(shop.lead(id).due == shop.at("8:15"), "the backup's own window runs on from when they were asked")
         shop.ok(.attempt(id, channel: .call, outcome: .connected, next: TimeSpec.parse("14:00"), note: nil), by: "ben")
         #expect(summary(shop.advance(to: shop.at("13:59"))).isEmpty)
+    }
+
+    /// The backup takes over once asked, then makes no call: the trigger is not started
+    /// over (a second backup alert, ops told at 08:36); ops hears when the backup's own
+    /// window ends, 15 minutes after the miss, once.
+    @Test func aBackupWhoTakesOverAndDoesNotCallIsEscalatedOnTime() {
+        var shop = Shop()
+        let id = shop.newLead(kind: .missedCall)
+        shop.ok(.assign(id, owner: .person("ana"), backup: .person("ben")), by: "dora")
+        #expect(summary(shop.advance(to: shop.at("8:06"))) == ["08:05 backup 1 ask=ben"])
+        shop.ok(.takeover(id), by: "ben")
+        #expect(shop.lead(id).owner == "ben" && shop.lead(id).backup == "ana")
+        #expect(summary(shop.advance(to: shop.at("9:00"))) == ["08:20 escalation 1 ask=omar"])
     }
 
     @Test func anAttemptByThePrimaryStopsTheBackupTrigger() {
