@@ -97,6 +97,31 @@ import Testing
         #expect(watcher.waitForExit() == 0)
     }
 
+    /// An alerts-only watch that has shown nothing yet loses its line while alerts are
+    /// raised: back, it shows them all, once. (It resumes from the `last=` of its first
+    /// `OK WATCH`; before, it had nowhere to resume from and showed none.)
+    @Test func anAlertsWatchThatShowedNothingYetMissesNothing() throws {
+        let server = try TestServer()
+        let proxy = try FlakyProxy(to: server.port)
+        let watcher = try ClientProcess(["watch", "--alerts", "--keepalive", "1"],
+                                        environment: environment(server, as: "omar", port: proxy.port))
+        #expect(eventually { watcher.stderr.contains { $0.contains("watching") } })
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(ana.reply("NEW phone=555-0100 name=\"Nobody's Lead\"").hasPrefix("OK NEW lead=1"))
+        proxy.swallowServerBytes()
+        let olive = try server.client("olive")
+        _ = olive.reply("WATCH none")
+        #expect(olive.reply("CLOCK ADVANCE 30m").hasPrefix("OK CLOCK"))
+        #expect(watcher.stdout.filter { $0.contains("ALERT") }.isEmpty, "swallowed on the way")
+        proxy.cut()
+        #expect(eventually(timeout: 15) { watcher.stdout.contains { $0.contains("ALERT unassigned") } }, "\(watcher.stderr)")
+        let shown = watcher.stdout.filter { $0.contains("ALERT") }
+        #expect(Set(shown).count == shown.count, "nothing twice: \(shown)")
+        watcher.interrupt()
+        #expect(watcher.waitForExit() == 0)
+    }
+
     /// A tagged change in flight when the line drops is re-sent with the same tag after
     /// reconnecting: the person gets the original answer, and it is done once.
     @Test(arguments: [false, true])

@@ -12,7 +12,7 @@ import Testing
             let server = try TestServer()
             let ana = try server.client("ana")
             let olive = try server.client("olive")
-            #expect(ana.reply("WATCH none") == "OK WATCH mode=none")
+            #expect(ana.reply("WATCH none").hasPrefix("OK WATCH mode=none last="))
             let lead = ana.newLead()
             #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
             for i in 0..<200 { ana.send("NOTE \(lead) pipelined note \(i)") }

@@ -392,7 +392,15 @@ public final class ServerLink: @unchecked Sendable {
                 self?.fail("login refused: \(message ?? "wrong name or token")")
             }
         }
-        if let watch = options.watch { step("WATCH \(watch)") { _ in } }
+        if let watch = options.watch {
+            step("WATCH \(watch)") { [weak self] reply in
+                // A first watch starts after `last=`: from there a later reconnect resumes,
+                // even before any event is shown (an alerts-only screen may show none for hours).
+                guard let self, self.lastSeq == 0, case .ok(_, _, let fields, _) = reply,
+                      let last = fields["last"].flatMap(UInt64.init) else { return }
+                self.lastSeq = last
+            }
+        }
         if options.keepalive > 0 { step("KEEPALIVE \(options.keepalive)") { _ in } }
         if lastSeq > 0 {
             sinceTag = step("SINCE \(lastSeq)") { [weak self] reply in

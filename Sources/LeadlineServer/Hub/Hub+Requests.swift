@@ -88,7 +88,7 @@ extension Hub {
             login(name: name, token: token, tag: tag, from: c)
         case .watch(let mode):
             setWatch(mode, of: c)
-            c.send(encoder.ok(tag: tag, verb: "WATCH", fields: [Field("mode", mode.rawValue)]))
+            c.send(encoder.ok(tag: tag, verb: "WATCH", fields: [Field("mode", mode.rawValue), Field("last", Int(shop.lastPublishedSeq))]))
         case .since(let seq):
             since(seq, tag: tag, to: c)
         case .keepalive(let seconds):

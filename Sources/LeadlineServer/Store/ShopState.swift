@@ -36,6 +36,10 @@ final class ShopState: @unchecked Sendable {
     var published: ([Event], [Audience]) -> Void = { _, _ in }
     /// Events of the batch being completed, published when its last change is answered.
     private var unpublished: (events: [Event], audiences: [Audience]) = ([], [])
+    /// The number of the last event published: a connection that starts watching now
+    /// receives every event after it (`OK WATCH ... last=`), so a client that has shown
+    /// nothing yet still knows where to resume from.
+    var lastPublishedSeq: UInt64 { unpublished.events.first.map { $0.seq - 1 } ?? durable.lastSeq }
     /// Whether durable events' audiences note who holds their lead (owner, backup,
     /// visit technician): only `WATCH mine` reads that, so the hub turns it on while a
     /// connection watches `mine`. Without it, `WATCH mine` reads the lead's holders
