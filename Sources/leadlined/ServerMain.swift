@@ -150,6 +150,19 @@ enum ServerMain {
         return config
     }
 
+    /// The first owner's token, the one time it exists in the clear.
+    private static func printBootstrapToken(_ server: LeadlineServer) {
+        guard let token = server.bootstrapToken else { return }
+        print("""
+            Nobody was set up yet, so an account was created with the owner role:
+              name:  \(LeadlineServer.bootstrapName)
+              token: \(token)
+            This token is shown only this once. Log in with:  LOGIN \(LeadlineServer.bootstrapName) \(token)
+            Add people with: leadlined user add NAME --role ROLE (server stopped), or USER ADD over the protocol.
+            """)
+        fflush(nil)
+    }
+
     private static func serve(_ config: ServerConfiguration) -> Never {
         let server = LeadlineServer(configuration: config)
         // Watch for SIGTERM/SIGINT before anyone can learn the port, so no signal is lost.
@@ -168,17 +181,12 @@ enum ServerMain {
         do {
             try server.start()
         } catch {
+            // The owner account may be journaled before the start failed (a port in use):
+            // its token is shown now, or it would never be.
+            printBootstrapToken(server)
             fail(error.description, code: 1)
         }
-        if let token = server.bootstrapToken {
-            print("""
-                Nobody was set up yet, so an account was created with the owner role:
-                  name:  \(LeadlineServer.bootstrapName)
-                  token: \(token)
-                This token is shown only this once. Log in with:  LOGIN \(LeadlineServer.bootstrapName) \(token)
-                Add people with: leadlined user add NAME --role ROLE (server stopped), or USER ADD over the protocol.
-                """)
-        }
+        printBootstrapToken(server)
         if config.clock.isSimulated {
             print("The clock is simulated: it reads \(Timestamp.local(config.clock.now, in: config.policy.timeZone)) and moves only on CLOCK ADVANCE (owner).")
         }

@@ -219,6 +219,28 @@ import Testing
         #expect(said.contains("no token for ana: set LEADLINE_TOKEN"), "\(said)")
     }
 
+    /// Piped requests with a token the server refuses: the reason on stderr, exit 3
+    /// (no connection or login), as for every other command.
+    @Test func pipedInputWithARefusedLoginExitsThree() throws {
+        let server = try TestServer()
+        var env = environment(server, as: "ana")
+        env["LEADLINE_TOKEN"] = "wrong"
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: ClientProcess.executable)
+        client.environment = env
+        let input = Pipe(), errors = Pipe()
+        client.standardInput = input
+        client.standardOutput = FileHandle.nullDevice
+        client.standardError = errors
+        try client.run()
+        input.fileHandleForWriting.write(Data("PING\n".utf8))
+        input.fileHandleForWriting.closeFile()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+        #expect(client.terminationStatus == 3)
+        #expect(said.contains("login refused"), "\(said)")
+    }
+
     @Test func pipedInputIsSentLineByLine() throws {
         let server = try TestServer()
         let client = Process()

@@ -77,6 +77,28 @@ import Testing
         #expect(first.waitForExit() == 0)
     }
 
+    /// A first start that cannot listen (the port is taken) has already made the owner:
+    /// it shows the token before it fails, and the token works on the next start.
+    @Test func aFirstStartThatCannotListenStillShowsTheOwnersToken() throws {
+        let dir = NSTemporaryDirectory() + "leadline-busy-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let taken = try ServerProcess(arguments: ["--port", "0", "--data", dir + "-other"])
+        defer { try? FileManager.default.removeItem(atPath: dir + "-other") }
+        let failed = try ServerProcess.run(["--port", "\(taken.port)", "--data", dir])
+        taken.terminate()
+        #expect(taken.waitForExit() == 0)
+        #expect(failed.status == 1 && failed.err.contains("cannot listen"), "\(failed.err)")
+        let token = failed.out.split(separator: "\n").first { $0.contains("token:") }
+            .map { String($0.split(separator: " ").last!) }
+        #expect(token != nil, "\(failed.out)")
+        let server = try ServerProcess(arguments: ["--port", "0", "--data", dir])
+        let c = try LineClient(port: server.port)
+        _ = c.readLine()
+        #expect(c.reply("LOGIN owner \(token ?? "")") == "OK LOGIN user=owner role=owner")
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+    }
+
     /// The first start on an empty folder makes an owner and prints its token once.
     @Test func firstStartMakesAnOwner() throws {
         let dir = NSTemporaryDirectory() + "leadline-first-" + UUID().uuidString

@@ -252,8 +252,10 @@ public final class ServerLink: @unchecked Sendable {
         timer?.cancel()
         let waiting = requests
         requests = []
-        for request in waiting { request.completion(.failure(LinkError(reason))) }
+        // The failure is told first: a session that ends on it (every one does) ends with
+        // its reason and status 3, not as if its requests had simply run out.
         onStatus(.failed(reason))
+        for request in waiting { request.completion(.failure(LinkError(reason))) }
     }
 
     /// The dead-line watch: with keepalives on, two silent periods mean the line is gone.
