@@ -19,6 +19,15 @@ public struct Board: Sendable, Equatable {
     public internal(set) var lastRealWork: Date?
     /// When the last lead event stamped by a simulated clock (a drill) happened.
     public internal(set) var lastDrillWork: Date?
+    /// Where a drill on this board stopped: its last lead event, and — unless the folder
+    /// is a copy of real work, whose sweeps the real clock may have run — its last sweep
+    /// and review. Nil when no drill has run. A drill goes on from here, and what is
+    /// recorded on its folder offline is stamped here, by the drill's clock.
+    public var drillStoppedAt: Date? {
+        guard let drill = lastDrillWork else { return nil }
+        let markers = lastRealWork == nil ? [sweptThrough, reviewedThrough] : []
+        return ([drill] + markers).compactMap { $0 }.max()
+    }
     /// The last daily open-loop review alerted (see ``reviewList(at:)``).
     public internal(set) var reviewedThrough: Date?
     /// Hand-offs made to each stage so far: whose turn it is among a role's people.

@@ -256,10 +256,8 @@ public final class LeadlineServer: @unchecked Sendable {
     /// from there. `CLOCK ADVANCE` itself is not journaled, so a drill advanced past its
     /// last event resumes at that event: nothing due in between is skipped.
     private func resumeDrill(_ board: inout Board, lastEvent: Event?, config: ServerConfiguration) {
-        guard config.resumeDrill, case .simulated(let clock) = config.clock, let drill = board.lastDrillWork else { return }
-        let markers = board.lastRealWork == nil ? [board.sweptThrough, board.reviewedThrough] : []
-        let stopped = ([drill, lastEvent.flatMap { $0.simulated ? $0.at : nil }] + markers)
-            .compactMap { $0 }.max() ?? drill
+        guard config.resumeDrill, case .simulated(let clock) = config.clock, let drill = board.drillStoppedAt else { return }
+        let stopped = max(drill, lastEvent.flatMap { $0.simulated ? $0.at : nil } ?? drill)
         clock.set(stopped)
         board.reindexAlerts(asOf: stopped)
         config.log("the drill resumes where it stopped: \(Timestamp.local(stopped, in: config.policy.timeZone)) (give --start to start elsewhere)")

@@ -66,6 +66,22 @@ import Testing
         #expect(offline.status == 0 && offline.out == given.out, "\(offline.err)")
         #expect(given.out.contains("SCORE figure=owner-rescues value=0"), "\(given.out)")
         #expect(inUTC.out.contains("SCORE figure=owner-rescues value=1"), "\(inUTC.out)")
+        // People changed offline on a drill's folder are stamped by the drill's clock: a
+        // removal that hands a lead back leaves a folder the drill still starts on.
+        let benToken = try ServerProcess.run(["user", "add", "ben", "--role", "csr", "--data", dir]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let claim = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config, "--clock", "sim"])
+        let b = try LineClient(port: claim.port)
+        _ = b.readLine()
+        _ = b.reply("LOGIN ben \(benToken)")
+        #expect(b.reply("CLAIM 1").hasPrefix("OK CLAIM lead=1 owner=ben"))
+        claim.terminate()
+        #expect(claim.waitForExit() == 0)
+        #expect(try ServerProcess.run(["user", "remove", "ben", "--data", dir]).status == 0)
+        let after = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config, "--clock", "sim"])
+        after.terminate()
+        #expect(after.waitForExit() == 0)
+        #expect(after.errorOutput.contains("the drill resumes where it stopped: 2026-11-23T16:45"), "\(after.errorOutput)")
         // Gone, the remembered config is warned about and the defaults used.
         try FileManager.default.moveItem(atPath: config, toPath: config + ".moved")
         defer { try? FileManager.default.moveItem(atPath: config + ".moved", toPath: config) }

@@ -41,12 +41,17 @@ public enum DataFolderAdmin {
         } catch {
             throw ServerError.journal(error)
         }
+        // On a drill's folder, by the drill's clock where it stopped: a real-clock stamp
+        // (a lead handed back by a removal) would make it a folder of real work, which
+        // neither a drill nor a shop could start on.
+        let drill = board.drillStoppedAt
+        let at = Timestamp.truncatedToMillis(drill ?? now)
         let decision: Decision
-        switch board.decide(command, by: nil, at: now) {
+        switch board.decide(command, by: nil, at: at) {
         case .success(let d): decision = d
         case .failure(let error): throw ServerError.configuration(error.message)
         }
-        let events = board.stamp(decision.changes, by: nil, at: Timestamp.truncatedToMillis(now))
+        let events = board.stamp(decision.changes, by: nil, at: at, simulated: drill != nil)
         do {
             let file = try JournalFile(path: folder.journalPath)
             try file.appendDurably(events.flatMap(JournalCodec.encode))
