@@ -15,6 +15,7 @@ import Testing
             "EVENT 13 PRESENCE person=ana presence=away by=ana at=2026-11-23T08:20:00-06:00 :job site",
             #"EVENT 14 CLOSED lead=1 status=disqualified reason="out of area" by=ben at=2026-11-23T08:30:00-06:00"#,
             "EVENT 15 ASSIGNED lead=1 owner=ben backup=cara due=2026-11-23T08:36:00-06:00 by=dora at=2026-11-23T08:31:00-06:00",
+            "EVENT 19 IMPORTED count=3 first=407 last=409 system=jobber by=olive at=2026-11-23T09:04:00-06:00",
         ].map { w.describe(ServerLine.parse($0))! }
         #expect(lines.map(\.text) == [
             "dora logged lead 1 (Jane Roe): missed-call, urgent, no heat; due 08:05",
@@ -24,8 +25,9 @@ import Testing
             "ana is away: job site",
             "ben closed lead 1 (Jane Roe): disqualified (out of area)",
             "dora assigned lead 1 (Jane Roe) to ben (backup cara); due 08:36",
+            "olive imported 3 leads (407–409) from jobber",
         ])
-        #expect(lines.map(\.time) == ["08:00", "08:16", "08:16", "08:15", "08:20", "08:30", "08:31"])
+        #expect(lines.map(\.time) == ["08:00", "08:16", "08:16", "08:15", "08:20", "08:30", "08:31", "09:04"])
         #expect(lines[3].isAlert && lines[3].isUrgent)
         #expect(!lines[0].isAlert)
     }

@@ -84,6 +84,12 @@ public struct EventWording: Sendable {
             if let due = f.value("due") { words += "; follow-up \(when(due, day))" }
         case "PRESENCE":
             words = "\(f["person"] ?? by) is \(f["presence"] == "away" ? "away" : "back")"
+        case "IMPORTED":
+            // One line for a whole file: how many, which numbers, from where.
+            let count = f["count"] ?? "?"
+            words = "\(by) imported \(count) lead\(count == "1" ? "" : "s")"
+                + (f["first"].map { first in " (\(first == f["last"] ? first : "\(first)–\(f["last"] ?? "?")"))" } ?? "")
+                + (f["system"].map { " from \($0)" } ?? "")
         case "ALERT":
             words = "ALERT \(f["kind"] ?? ""): \(text ?? "")"
             return Line(time: time, day: day, seq: seq, text: words, isAlert: true,
