@@ -36,25 +36,15 @@ import Testing
         #expect(back.status == 1 && back.err.contains("time does not run backwards"), "\(back.err)")
         // Started again without --start (as the refusal above advises), the drill goes on
         // where it stopped, not at the machine's time: nothing falls due at once.
-        let again = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config, "--clock", "sim"])
-        let a = try LineClient(port: again.port)
-        _ = a.readLine()
-        _ = a.reply("LOGIN olive \(token)")
-        #expect(a.reply("CLOCK") == "OK CLOCK now=2026-11-23T10:15:00-06:00 mode=sim")
-        again.terminate()
-        #expect(again.waitForExit() == 0)
-        #expect(again.errorOutput.contains("the drill resumes where it stopped: 2026-11-23T10:15"), "\(again.errorOutput)")
+        let again = try Self.oneRequest(["--data", dir, "--config", config, "--clock", "sim"], as: "olive", token, "CLOCK")
+        #expect(again.reply == "OK CLOCK now=2026-11-23T10:15:00-06:00 mode=sim")
+        #expect(again.log.contains("the drill resumes where it stopped: 2026-11-23T10:15"), "\(again.log)")
         let journal = FileManager.default.contents(atPath: dir + "/journal.jsonl").map { String(decoding: $0, as: UTF8.self) } ?? ""
         #expect(!journal.contains(#""type":"ALERT""#), "\(journal)")
         // The owner calls at 16:45 in Chicago: within hours there, after hours in UTC.
-        let late = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config,
-                                                 "--clock", "sim", "--start", "2026-11-23T16:45"])
-        let o = try LineClient(port: late.port)
-        _ = o.readLine()
-        _ = o.reply("LOGIN olive \(token)")
-        #expect(o.reply("ATTEMPT 1 call no-answer").hasPrefix("OK ATTEMPT"))
-        late.terminate()
-        #expect(late.waitForExit() == 0)
+        let late = try Self.oneRequest(["--data", dir, "--config", config, "--clock", "sim", "--start", "2026-11-23T16:45"],
+                                       as: "olive", token, "ATTEMPT 1 call no-answer")
+        #expect(late.reply.hasPrefix("OK ATTEMPT"))
         // The offline report judges hours by the config the server last started with,
         // unasked: the same as with it given, not the defaults' (UTC).
         let utc = dir + "-utc.json"
@@ -70,13 +60,8 @@ import Testing
         // removal that hands a lead back leaves a folder the drill still starts on.
         let benToken = try ServerProcess.run(["user", "add", "ben", "--role", "csr", "--data", dir]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let claim = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config, "--clock", "sim"])
-        let b = try LineClient(port: claim.port)
-        _ = b.readLine()
-        _ = b.reply("LOGIN ben \(benToken)")
-        #expect(b.reply("CLAIM 1").hasPrefix("OK CLAIM lead=1 owner=ben"))
-        claim.terminate()
-        #expect(claim.waitForExit() == 0)
+        let claim = try Self.oneRequest(["--data", dir, "--config", config, "--clock", "sim"], as: "ben", benToken, "CLAIM 1")
+        #expect(claim.reply.hasPrefix("OK CLAIM lead=1 owner=ben"))
         #expect(try ServerProcess.run(["user", "remove", "ben", "--data", dir]).status == 0)
         let after = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config, "--clock", "sim"])
         after.terminate()
@@ -110,6 +95,20 @@ import Testing
                                                         "--start", "2030-01-07T10:15"])
         drillOnCopy.terminate()
         #expect(drillOnCopy.waitForExit() == 0)
+    }
+
+    /// Starts a server with `arguments` on a free port, sends one request as `name`,
+    /// stops it: the reply, and what the server logged.
+    static func oneRequest(_ arguments: [String], as name: String, _ token: String,
+                           _ request: String) throws -> (reply: String, log: String) {
+        let server = try ServerProcess(arguments: ["--port", "0"] + arguments)
+        let client = try LineClient(port: server.port)
+        _ = client.readLine()
+        _ = client.reply("LOGIN \(name) \(token)")
+        let reply = client.reply(request)
+        server.terminate()
+        #expect(server.waitForExit() == 0)
+        return (reply, server.errorOutput)
     }
 
     @Test func aPolicyNamingNobody() throws {
