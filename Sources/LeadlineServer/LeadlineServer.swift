@@ -256,8 +256,11 @@ public final class LeadlineServer: @unchecked Sendable {
     /// from there. `CLOCK ADVANCE` itself is not journaled, so a drill advanced past its
     /// last event resumes at that event: nothing due in between is skipped.
     private func resumeDrill(_ board: inout Board, lastEvent: Event?, config: ServerConfiguration) {
-        guard config.resumeDrill, case .simulated(let clock) = config.clock, let drill = board.drillStoppedAt else { return }
-        let stopped = max(drill, lastEvent.flatMap { $0.simulated ? $0.at : nil } ?? drill)
+        // (A drill with no lead yet, its owner made on its first start, is known by that.)
+        let simulatedLast = lastEvent.flatMap { $0.simulated ? $0.at : nil }
+        guard config.resumeDrill, case .simulated(let clock) = config.clock,
+              let drill = board.drillStoppedAt ?? simulatedLast else { return }
+        let stopped = max(drill, simulatedLast ?? drill)
         clock.set(stopped)
         board.reindexAlerts(asOf: stopped)
         config.log("the drill resumes where it stopped: \(Timestamp.local(stopped, in: config.policy.timeZone)) (give --start to start elsewhere)")

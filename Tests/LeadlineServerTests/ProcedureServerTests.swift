@@ -97,6 +97,20 @@ import Testing
         #expect(drillOnCopy.waitForExit() == 0)
     }
 
+    /// A drill started on an empty folder (its owner made then, by its clock) and
+    /// stopped before any lead: started again without --start, it goes on at 08:00.
+    @Test func aDrillWithNoLeadYetResumesAtItsStart() throws {
+        let dir = NSTemporaryDirectory() + "leadline-drill-empty-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--clock", "sim", "--start", "2026-11-23T08:00"])
+        first.terminate()
+        #expect(first.waitForExit() == 0)
+        let again = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--clock", "sim"])
+        again.terminate()
+        #expect(again.waitForExit() == 0)
+        #expect(again.errorOutput.contains("the drill resumes where it stopped: 2026-11-23T08:00"), "\(again.errorOutput)")
+    }
+
     /// Starts a server with `arguments` on a free port, sends one request as `name`,
     /// stops it: the reply, and what the server logged.
     static func oneRequest(_ arguments: [String], as name: String, _ token: String,
