@@ -241,6 +241,15 @@ import Testing
         #expect(said.contains("login refused"), "\(said)")
     }
 
+    /// The board is a full-screen view: asked for on a pipe, it says what to use instead.
+    @Test func theBoardWantsATerminal() throws {
+        let server = try TestServer()
+        let piped = try ClientProcess.run(["board"], environment: environment(server, as: "ana"))
+        #expect(piped.0 == 2)
+        #expect(piped.2.first?.contains("leadline board draws on a terminal") == true, "\(piped.2)")
+        #expect(piped.1.isEmpty)
+    }
+
     @Test func pipedInputIsSentLineByLine() throws {
         let server = try TestServer()
         let client = Process()

@@ -35,7 +35,12 @@ public enum ClientMain {
         switch invocation.mode {
         case .interactive: InteractiveSession(settings: settings, style: style).run()
         case .watch(let alertsOnly): WatchSession.run(alertsOnly: alertsOnly, settings: settings, style: style)
-        case .board: BoardSession(settings: settings, style: style).run()
+        case .board:
+            // A full-screen view: on a pipe or in a file it would be escape codes.
+            guard Terminal.isTerminal(1) else {
+                fail(.usage("leadline board draws on a terminal; for a list on a pipe: leadline send 'LIST open'"), hint: false)
+            }
+            BoardSession(settings: settings, style: style).run()
         case .send(let line):
             OneShot.run(line, settings: settings, style: style, width: invocation.readable && Terminal.isTerminal(1) ? Terminal.size().columns : nil)
         case .report(let line):
