@@ -123,17 +123,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...Self.days(inMonth: m, of: y)).contains(d) else { return nil }
+              Timestamp.isCivilDate(y, m, d) else { return nil }
         self.init(year: y, month: m, day: d)
-    }
-
-    /// How many days month `month` (1–12) of `year` has, in the Gregorian calendar.
-    static func days(inMonth month: Int, of year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }

@@ -109,6 +109,12 @@ public enum Timestamp {
 
     // MARK: - Civil calendar arithmetic (proleptic Gregorian, H. Hinnant's algorithms)
 
+    /// Whether `year-month-day` names a day the calendar has (not the 30th of February):
+    /// the day count of a date that does not exist names another one.
+    public static func isCivilDate(_ year: Int, _ month: Int, _ day: Int) -> Bool {
+        (1...12).contains(month) && (1...31).contains(day) && civilFromDays(daysFromCivil(year, month, day)) == (year, month, day)
+    }
+
     /// Days since 1970-01-01 of a civil date.
     public static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year

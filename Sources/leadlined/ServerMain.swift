@@ -102,32 +102,43 @@ enum ServerMain {
         guard let served = folder.servedConfig() else { return configuration(options) }
         // The folder asked about, whatever the remembered config's own "data" says.
         options.data = folder.path
-        var probe = ServerConfiguration()
         do {
-            try ConfigurationFile.load(path: served, into: &probe)
+            let file = try loaded(served)
+            if isatty(2) != 0 {
+                DescriptorText.write("leadlined: the shop's policy (time zone, hours) from \(served), the config the server last started with; --config FILE to use another\n", to: 2)
+            }
+            return withFlags(options, file)
         } catch {
             DescriptorText.write("leadlined: warning: the server last started with \(served), which cannot be read here (\(error)); "
                 + "times and business hours are the defaults (--config FILE to give the shop's)\n", to: 2)
-            return configuration(options)
+            return withFlags(options, ServerConfiguration())
         }
-        options.config = served
-        if isatty(2) != 0 {
-            DescriptorText.write("leadlined: the shop's policy (time zone, hours) from \(served), the config the server last started with; --config FILE to use another\n", to: 2)
-        }
-        return configuration(options)
     }
 
     /// Defaults, then the config file, then the flags.
     private static func configuration(_ options: ServeOptions) -> ServerConfiguration {
-        var config = ServerConfiguration()
+        var file = ServerConfiguration()
         if let path = options.config {
             do {
-                try ConfigurationFile.load(path: path, into: &config)
+                file = try loaded(path)
             } catch {
                 fail(error.description, code: 2)
             }
-            config.configPath = URL(fileURLWithPath: path).standardizedFileURL.path
         }
+        return withFlags(options, file)
+    }
+
+    /// The defaults with the config file at `path` over them, which they remember.
+    private static func loaded(_ path: String) throws(ServerError) -> ServerConfiguration {
+        var config = ServerConfiguration()
+        try ConfigurationFile.load(path: path, into: &config)
+        config.configPath = URL(fileURLWithPath: path).standardizedFileURL.path
+        return config
+    }
+
+    /// `config` (the defaults and the config file) with the command line's flags over it.
+    private static func withFlags(_ options: ServeOptions, _ config: ServerConfiguration) -> ServerConfiguration {
+        var config = config
         do {
             try options.applyListeners(to: &config)
         } catch {
