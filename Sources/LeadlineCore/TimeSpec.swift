@@ -67,9 +67,9 @@ public enum TimeSpec: Sendable, Equatable {
                 guard let t = calendar.date(byAdding: .day, value: ahead == 0 ? 7 : ahead, to: now) else { return nil }
                 date = calendar.dateComponents([.year, .month, .day, .weekday], from: t)
             case .date(let y, let m, let d):
+                guard Timestamp.isCivilDate(y, m, d) else { return nil }
                 date = DateComponents(year: y, month: m, day: d)
-                guard let probe = calendar.date(from: date),
-                      calendar.component(.day, from: probe) == d else { return nil }
+                guard let probe = calendar.date(from: date) else { return nil }
                 date.weekday = calendar.component(.weekday, from: probe)
             }
             let minutes = minute ?? policy.hours.openingMinute(weekday: date.weekday ?? 2)
