@@ -156,10 +156,16 @@ import Testing
         link.stop()
     }
 
+    /// A new, empty folder for a client's home and credentials (the caller removes it).
+    static func newHome() throws -> String {
+        let folder = NSTemporaryDirectory() + "leadline-home-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     @Test func theCredentialsFileMustBePrivate() throws {
         let server = try TestServer()
-        let folder = NSTemporaryDirectory() + "leadline-client-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try Self.newHome()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/credentials"
         let text = "user=ana\ntoken=\(server.tokens["ana"]!)\nserver=127.0.0.1:\(server.port)\n"
@@ -178,23 +184,13 @@ import Testing
     /// writes the credentials file (mode 600), which the next command uses.
     @Test func loginTakesTheTokenFromItsInput() throws {
         let server = try TestServer()
-        let folder = NSTemporaryDirectory() + "leadline-login-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try Self.newHome()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/credentials"
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: ClientProcess.executable)
-        client.arguments = ["login", "--user", "ana", "--server", "127.0.0.1:\(server.port)"]
-        client.environment = ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"]
-        let input = Pipe()
-        client.standardInput = input
-        client.standardOutput = FileHandle.nullDevice
-        client.standardError = FileHandle.nullDevice
-        try client.run()
-        input.fileHandleForWriting.write(Data((server.tokens["ana"]! + "\n").utf8))
-        input.fileHandleForWriting.closeFile()
-        client.waitUntilExit()
-        #expect(client.terminationStatus == 0)
+        let login = try ClientProcess.run(["login", "--user", "ana", "--server", "127.0.0.1:\(server.port)"],
+                                          environment: ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"],
+                                          input: server.tokens["ana"]! + "\n")
+        #expect(login.0 == 0)
         let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
         let env = ["LEADLINE_CREDENTIALS": path, "HOME": folder, "PATH": "/usr/bin:/bin"]
@@ -202,21 +198,11 @@ import Testing
 
         // Any other command's input is requests: with no token anywhere, it says so at
         // once (exit 2), never taking the first request for the token.
-        let piped = Process()
-        piped.executableURL = URL(fileURLWithPath: ClientProcess.executable)
-        piped.arguments = ["--user", "ana", "--server", "127.0.0.1:\(server.port)"]
-        piped.environment = ["LEADLINE_CREDENTIALS": folder + "/none", "HOME": folder, "PATH": "/usr/bin:/bin"]
-        let requests = Pipe(), errors = Pipe()
-        piped.standardInput = requests
-        piped.standardOutput = FileHandle.nullDevice
-        piped.standardError = errors
-        try piped.run()
-        requests.fileHandleForWriting.write(Data("NEW phone=555-0100\n".utf8))  // left open: must not be waited on
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        piped.waitUntilExit()
-        requests.fileHandleForWriting.closeFile()
-        #expect(piped.terminationStatus == 2)
-        #expect(said.contains("no token for ana: set LEADLINE_TOKEN"), "\(said)")
+        let piped = try ClientProcess.run(["--user", "ana", "--server", "127.0.0.1:\(server.port)"],
+                                          environment: ["LEADLINE_CREDENTIALS": folder + "/none", "HOME": folder, "PATH": "/usr/bin:/bin"],
+                                          input: "NEW phone=555-0100\n", keepInputOpen: true)  // must not be waited on
+        #expect(piped.0 == 2)
+        #expect(piped.2.joined(separator: "\n").contains("no token for ana: set LEADLINE_TOKEN"), "\(piped.2)")
     }
 
     /// Piped requests with a token the server refuses: the reason on stderr, exit 3
@@ -225,20 +211,9 @@ import Testing
         let server = try TestServer()
         var env = environment(server, as: "ana")
         env["LEADLINE_TOKEN"] = "wrong"
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: ClientProcess.executable)
-        client.environment = env
-        let input = Pipe(), errors = Pipe()
-        client.standardInput = input
-        client.standardOutput = FileHandle.nullDevice
-        client.standardError = errors
-        try client.run()
-        input.fileHandleForWriting.write(Data("PING\n".utf8))
-        input.fileHandleForWriting.closeFile()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        client.waitUntilExit()
-        #expect(client.terminationStatus == 3)
-        #expect(said.contains("login refused"), "\(said)")
+        let refused = try ClientProcess.run([], environment: env, input: "PING\n")
+        #expect(refused.0 == 3)
+        #expect(refused.2.joined(separator: "\n").contains("login refused"), "\(refused.2)")
     }
 
     /// The board is a full-screen view: asked for on a pipe, it says what to use instead.
@@ -252,20 +227,10 @@ import Testing
 
     @Test func pipedInputIsSentLineByLine() throws {
         let server = try TestServer()
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: ClientProcess.executable)
-        client.environment = environment(server, as: "ana")
-        let input = Pipe(), output = Pipe()
-        client.standardInput = input
-        client.standardOutput = output
-        client.standardError = FileHandle.nullDevice
-        try client.run()
-        input.fileHandleForWriting.write(Data("NEW phone=555-0100\nCLAIM 1\nLIST mine\n".utf8))
-        input.fileHandleForWriting.closeFile()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        client.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(client.terminationStatus == 0)
+        let run = try ClientProcess.run([], environment: environment(server, as: "ana"),
+                                        input: "NEW phone=555-0100\nCLAIM 1\nLIST mine\n")
+        let lines = run.1
+        #expect(run.0 == 0)
         #expect(lines.contains("OK NEW lead=1 due=2026-11-23T08:15:00-06:00 seq=9"))
         #expect(lines.contains("OK CLAIM lead=1 owner=ana seq=10"))
         #expect(lines.last == "OK LIST filter=mine count=1")

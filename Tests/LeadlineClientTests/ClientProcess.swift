@@ -12,16 +12,31 @@ final class ClientProcess: @unchecked Sendable {
 
     static var executable: String { ServerProcess.productsDirectory.appendingPathComponent("leadline").path }
 
-    init(_ arguments: [String], environment: [String: String]) throws {
+    /// Piped input, when there is some: kept until the process is gone.
+    private var inPipe: Pipe?
+
+    /// - Parameter input: written to the client's standard input, which is then closed,
+    ///   unless `keepInputOpen` (a pipe whose writer has not finished); nil: no input.
+    init(_ arguments: [String], environment: [String: String], input: String? = nil, keepInputOpen: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
+        if input != nil {
+            let pipe = Pipe()
+            inPipe = pipe
+            process.standardInput = pipe
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         collect(outPipe, into: out)
         collect(errPipe, into: err)
         try process.run()
+        if let input, let inPipe {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            if !keepInputOpen { inPipe.fileHandleForWriting.closeFile() }
+        }
     }
 
     private func collect(_ pipe: Pipe, into lines: Lines) {
@@ -47,8 +62,9 @@ final class ClientProcess: @unchecked Sendable {
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
     /// Runs `leadline` to completion: exit status, stdout lines, stderr lines.
-    static func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, [String], [String]) {
-        let client = try ClientProcess(arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String], input: String? = nil,
+                    keepInputOpen: Bool = false) throws -> (Int32, [String], [String]) {
+        let client = try ClientProcess(arguments, environment: environment, input: input, keepInputOpen: keepInputOpen)
         let status = client.waitForExit() ?? -1
         return (status, client.stdout, client.stderr)
     }
