@@ -251,4 +251,12 @@ extension Change {
     public var leavesLeadAsItWas: Bool {
         if case .noted = self { true } else { false }
     }
+
+    /// Whether it saves or removes a person's account (what a session's login rests on).
+    public var changesAccounts: Bool {
+        switch self {
+        case .personSaved, .personRemoved: true
+        default: false
+        }
+    }
 }

@@ -123,8 +123,13 @@ extension Hub {
     /// (durable or not yet).
     func revocation(of c: Connection) -> String? {
         guard let person = c.session.person else { return nil }
+        // No account changed since this one was last found as it was: nothing to look up.
+        let generation = shop.accountsGeneration
+        if c.session.accountCheckedAt == generation { return nil }
         guard let current = shop.account(person.name) else { return "your account was removed; this session has ended" }
-        return current == person ? nil : "your token was replaced; log in with the new one"
+        guard current == person else { return "your token was replaced; log in with the new one" }
+        c.session.accountCheckedAt = generation
+        return nil
     }
 
     /// A person was removed or given a new token: their open sessions end. A session

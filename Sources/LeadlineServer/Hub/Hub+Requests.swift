@@ -59,7 +59,7 @@ extension Hub {
             c.session.awaitingReply = true
             return
         }
-        guard c.session.bucket.take(now: monotonicSeconds()) else {
+        guard c.session.bucket.take(now: monotonicNow()) else {
             reply(encoder.error(tag: r.tag, CommandError(.rate, "too many requests; slow down and retry in a moment")), to: c)
             return
         }

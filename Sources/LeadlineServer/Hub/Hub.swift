@@ -193,6 +193,15 @@ final class Hub: @unchecked Sendable {
         nextTurn { connection.processInput() }
     }
 
+    /// Monotonic seconds for timeouts and rate limits: during a turn of the poll
+    /// thread, the time the turn began (a turn lasts about a millisecond; reading the
+    /// clock for every request's rate limit, read and write was 2 % of a change's
+    /// time); otherwise the clock itself.
+    func monotonicNow() -> TimeInterval {
+        if let poller, poller.servingTurn { return poller.turnStarted }
+        return monotonicSeconds()
+    }
+
     /// Runs `work` on a later turn of the queue: the poll thread's next turn when the
     /// hub has one (no thread is woken for it), otherwise a turn of the queue's own.
     func nextTurn(_ work: @escaping @Sendable () -> Void) {

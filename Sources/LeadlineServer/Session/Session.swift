@@ -8,8 +8,14 @@ import LeadlineWire
 struct Session {
     /// The person logged in, if any.
     var person: Person? {
-        didSet { timers.loggedIn = person != nil }
+        didSet {
+            timers.loggedIn = person != nil
+            accountCheckedAt = nil
+        }
     }
+    /// The shop's ``ShopState/accountsGeneration`` when `person`'s account was last
+    /// found unchanged (nil: not since login).
+    var accountCheckedAt: Int?
     var watch: WatchMode = .board
     /// A reply is outstanding (a commit, a login check or a login delay): later
     /// requests wait, so replies go out in request order.

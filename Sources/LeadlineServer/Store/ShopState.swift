@@ -49,6 +49,10 @@ final class ShopState: @unchecked Sendable {
     var clockWatch = ClockWatch()
     /// On the real clock, when the next alert may fall due (nil: look now).
     var nextAlertCheck: Date?
+    /// Counts changes to the accounts on the speculative board (a person saved or
+    /// removed, or a failed write putting them back): a session whose account was
+    /// found unchanged at this count needs no look at it until the count moves.
+    private(set) var accountsGeneration = 0
 
     init(board: Board, epoch: String, journal state: JournalState, queue: DispatchQueue,
          clock: ServerClock, log: @escaping @Sendable (String) -> Void) {
@@ -122,6 +126,7 @@ final class ShopState: @unchecked Sendable {
     /// then publishes them. If the journal fails: reverts, and `answer` gets the error.
     func commit(_ events: [Event], answer: @escaping (Result<Void, JournalError>) -> Void) {
         Self.applyDecided(events, to: &speculative)
+        if events.contains(where: { $0.change.changesAccounts }) { accountsGeneration &+= 1 }
         // Each line is encoded straight into the journal's batch, where it starts at
         // the journal's length now plus what this change wrote before it.
         let offset = journal.length
@@ -177,6 +182,7 @@ final class ShopState: @unchecked Sendable {
                 countTowardSnapshot(events.count)
             case .failure(let error):
                 speculative = durable
+                accountsGeneration &+= 1
                 log("journal write failed, change refused: \(error)")
                 answer(.failure(error))
             }

@@ -66,6 +66,10 @@ public final class EventPoller: @unchecked Sendable {
     /// Whether the poll thread is serving a turn now (``turnEnded`` included); work
     /// left for ``turnEnded`` then needs no turn of its own.
     public private(set) var servingTurn = false
+    /// When the turn being served began, in monotonic seconds: what a connection's
+    /// timers and rate limit read during the turn (one clock read a turn, not three
+    /// a request).
+    public var turnStarted: Double { Double(lastWoken) / 1e9 }
     /// Times the poll thread, looking after a turn, found something ready without
     /// having slept; and times it went to sleep. For tests and tools.
     public var readyWhileLooking: Int { loop.readyWhileLooking.load(ordering: .relaxed) }
