@@ -21,6 +21,18 @@ extension Board {
         return owners.isEmpty ? people.values.filter { $0.role == .owner }.map(\.name).sorted() : owners
     }
 
+    /// Where a lead that `lapsed` (its owner, its backup) let slip is escalated: the
+    /// ops lead(s) who were not among them, else the owner role's, else — when everyone
+    /// who could be asked let it slip — the ops lead(s) anyway. An ops lead who backed
+    /// the lead and did not act is not the one asked to rescue it.
+    func escalationContacts(past lapsed: [String?]) -> [String] {
+        let passed = Set(lapsed.compactMap { $0 })
+        let ops = available(.ops).filter { !passed.contains($0) }
+        if !ops.isEmpty { return ops }
+        let owners = ownerContacts().filter { !passed.contains($0) }
+        return owners.isEmpty ? opsContacts() : owners
+    }
+
     /// The dispatcher(s), else the ops lead(s), else the owner(s): who assigns leads.
     func dispatchContacts() -> [String] {
         let dispatchers = available(.dispatcher)

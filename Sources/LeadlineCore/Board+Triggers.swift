@@ -214,7 +214,7 @@ extension Board {
         case .backup(let due):
             return backupAlert(lead, due: due, now: now)
         case .escalation(let due):
-            let ask = opsContacts()
+            let ask = escalationContacts(past: [lead.owner, lead.backup])
             return Alert(
                 kind: .escalation, lead: id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: due,
                 text: "\(lead.label) still has no call logged \(minutes(policy.backupWindow)) after its backup was asked "
@@ -247,7 +247,7 @@ extension Board {
             return Alert(kind: .backup, lead: lead.id, owner: lead.owner, backup: backup, ask: [backup], anchor: due,
                          text: "\(missed); \(backup), as backup, take it over now: TAKEOVER \(lead.id).")
         }
-        let ask = opsContacts()
+        let ask = escalationContacts(past: [lead.owner])
         let gap = lead.backup.map { "its backup \($0) is away" } ?? "it has no backup"
         return Alert(kind: .escalation, lead: lead.id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: due,
                      text: "\(missed), and \(gap); \(named(ask)), please \(lead.owner == nil ? "assign" : "reassign") it now.")

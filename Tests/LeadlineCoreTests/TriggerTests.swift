@@ -48,6 +48,28 @@ import Testing
         #expect(summary(shop.advance(to: shop.at("9:00"))) == ["08:20 escalation 1 ask=omar"])
     }
 
+    /// The ops lead backed the lead and let it slip too: the escalation goes past them,
+    /// to another ops lead if there is one, else to the owner role.
+    @Test func anEscalationPassesOverTheOpsLeadWhoLetItSlip() {
+        var shop = Shop()
+        let id = shop.newLead(kind: .missedCall)
+        shop.ok(.assign(id, owner: .person("ana"), backup: .person("omar")), by: "dora")
+        #expect(summary(shop.advance(to: shop.at("9:00"))) == ["08:05 backup 1 ask=omar", "08:20 escalation 1 ask=olive"])
+
+        _ = shop.run(.addPerson(name: "oscar", role: .ops, tokenHash: "h"), by: nil)
+        let other = shop.newLead(kind: .missedCall, phone: "555-0101")
+        shop.ok(.assign(other, owner: .person("omar"), backup: .person("ana")), by: "dora")
+        #expect(summary(shop.advance(to: shop.at("10:00"))) == ["09:05 backup 2 ask=ana", "09:20 escalation 2 ask=oscar"])
+    }
+
+    /// No backup to ask, and the owner is the only ops lead: the owner role is asked.
+    @Test func anOpsLeadWithoutABackupIsEscalatedToTheOwnerRole() {
+        var shop = Shop()
+        let id = shop.newLead(kind: .missedCall)
+        shop.ok(.assign(id, owner: .person("omar"), backup: .nobody), by: "dora")
+        #expect(summary(shop.advance(to: shop.at("9:00"))) == ["08:05 escalation 1 ask=olive"])
+    }
+
     @Test func anAttemptByThePrimaryStopsTheBackupTrigger() {
         var shop = Shop()
         let id = shop.newLead(kind: .missedCall)
