@@ -23,6 +23,16 @@ public struct ImportRow: Sendable, Equatable {
 public struct ImportRefusal: Sendable, Equatable, Error {
     public var problems: [ImportProblem]
     public init(_ problems: [ImportProblem]) { self.problems = problems }
+
+    /// How many rows are refused (a row may have several problems).
+    public var badRows: Int { Set(problems.map(\.line)).count }
+
+    /// "1 bad row", "3 problems in 2 bad rows": how an answer counts them.
+    public var counted: String {
+        let rows = badRows
+        let rowText = "\(rows) bad row\(rows == 1 ? "" : "s")"
+        return problems.count == rows ? rowText : "\(problems.count) problems in \(rowText)"
+    }
 }
 
 /// A row an import refuses: its line, and why.
@@ -68,31 +78,36 @@ extension Board {
         var changes: [Change] = []
         changes.reserveCapacity(rows.count + 1)
         for row in rows {
-            do throws(CommandError) {
-                var intake = try intake(for: row.lead, id: nextLeadID + changes.count, by: actor, at: now, importedFrom: system)
-                intake.status = row.status
-                if let arrived = row.arrived {
-                    guard TimeBounds.contains(arrived), arrived <= now.addingTimeInterval(60) else {
-                        throw CommandError.invalid(argument: "created_at", "created_at must be a past time \(TimeBounds.spoken)")
-                    }
-                    intake.arrived = Timestamp.truncatedToMillis(arrived)
-                }
-                if let status = row.status, status.closesLead {
-                    let closed = row.closed ?? now
-                    guard TimeBounds.contains(closed) else {
-                        throw CommandError.invalid(argument: "closed_at", "closed_at must be a time \(TimeBounds.spoken)")
-                    }
-                    intake.closed = Timestamp.truncatedToMillis(closed)
-                    intake.due = nil
-                    intake.late = nil
-                    intake.action = nil
-                }
-                changes.append(.created(intake))
-            } catch {
-                problems.append(ImportProblem(line: row.line, error: error))
+            let checked = checkedIntake(for: row.lead, id: nextLeadID + changes.count, by: actor, at: now, importedFrom: system)
+            var refused = CommandErrors()
+            if case .failure(let found) = checked { refused = found }
+            if let arrived = row.arrived, !TimeBounds.contains(arrived) || arrived > now.addingTimeInterval(60) {
+                refused.append(.invalid(argument: "created_at", "created_at must be a past time \(TimeBounds.spoken)"))
             }
+            let closes = row.status?.closesLead == true
+            if closes, let closed = row.closed, !TimeBounds.contains(closed) {
+                refused.append(.invalid(argument: "closed_at", "closed_at must be a time \(TimeBounds.spoken)"))
+            }
+            guard case .success(var intake) = checked, refused.isEmpty else {
+                problems += refused.errors.map { ImportProblem(line: row.line, error: $0) }
+                continue
+            }
+            intake.status = row.status
+            intake.arrived = row.arrived.map(Timestamp.truncatedToMillis)
+            if closes {
+                intake.closed = Timestamp.truncatedToMillis(row.closed ?? now)
+                intake.due = nil
+                intake.late = nil
+                intake.action = nil
+            }
+            changes.append(.created(intake))
         }
-        guard problems.isEmpty else { return .failure(ImportRefusal(problems.sorted { $0.line < $1.line })) }
+        guard problems.isEmpty else {
+            // Stably, so that a row's problems keep the order they were found in.
+            var byLine = problems.enumerated().map { ($0.offset, $0.element) }
+            byLine.sort { ($0.1.line, $0.0) < ($1.1.line, $1.0) }
+            return .failure(ImportRefusal(byLine.map(\.1)))
+        }
         guard !changes.isEmpty else {
             return .failure(ImportRefusal([ImportProblem(line: 0, error: .invalid(argument: "file", "the file has no leads in it (a header and no rows)"))]))
         }

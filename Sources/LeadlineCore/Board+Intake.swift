@@ -55,42 +55,61 @@ extension Board {
         return alerts
     }
 
-    /// The lead `r` describes, numbered `id`, checked as `NEW` checks it. For an import
-    /// (`importedFrom`), the file speaks for the shop: its owners and backups need not be
-    /// the importer, and its follow-up dates may be past (an overdue lead is still one).
+    /// The lead `r` describes, numbered `id`, checked as `NEW` checks it: refused with
+    /// the first problem found (see ``checkedIntake(for:id:by:at:importedFrom:)`` for all).
     func intake(for r: NewLead, id: LeadID, by actor: Person, at now: Date, importedFrom: String?) throws(CommandError) -> Intake {
-        let importing = importedFrom != nil
-        guard r.name?.isEmpty == false || r.phone?.isEmpty == false else {
-            throw CommandError.invalid(argument: "phone", "a lead needs a phone number or a name: NEW phone=555-0100 name=\"Jane Roe\"")
+        switch checkedIntake(for: r, id: id, by: actor, at: now, importedFrom: importedFrom) {
+        case .success(let intake): return intake
+        case .failure(let refused): throw refused.errors[0]
         }
-        if let phone = r.phone { try Self.validatePhone(phone) }
-        if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }
+    }
+
+    /// The lead `r` describes, or every problem with it, in the order `NEW` names them.
+    /// For an import (`importedFrom`), the file speaks for the shop: its owners and
+    /// backups need not be the importer, and its follow-up dates may be past (an
+    /// overdue lead is still one).
+    func checkedIntake(for r: NewLead, id: LeadID, by actor: Person, at now: Date,
+                       importedFrom: String?) -> Result<Intake, CommandErrors> {
+        let importing = importedFrom != nil
+        var refused = CommandErrors()
+        if r.name?.isEmpty != false && r.phone?.isEmpty != false {
+            refused.append(.invalid(argument: "phone", "a lead needs a phone number or a name: NEW phone=555-0100 name=\"Jane Roe\""))
+        }
+        if let phone = r.phone { refused.passes { () throws(CommandError) in try Self.validatePhone(phone) } }
+        if let value = r.value, value < 0 { refused.append(.invalid(argument: "value", "value is a whole number of dollars")) }
         let kind = r.kind ?? (r.source == .missedCall || r.source == .voicemail ? .missedCall : .newLead)
         let source = r.source ?? (kind == .missedCall ? .missedCall : .phone)
         var requested: Date?
         if let spec = r.due {
-            requested = importing ? try resolveAny(spec, argument: "due", now: now) : try resolveFuture(spec, argument: "due", now: now)
+            requested = refused.note { () throws(CommandError) in
+                importing ? try resolveAny(spec, argument: "due", now: now) : try resolveFuture(spec, argument: "due", now: now)
+            }
         } else if kind == .promised {
-            throw CommandError.invalid(argument: "due", "a promised callback needs due=, the time the customer was promised")
+            refused.append(.invalid(argument: "due", "a promised callback needs due=, the time the customer was promised"))
         }
-        let sent = try r.sent.map { spec throws(CommandError) in try resolveAny(spec, argument: "sent", now: now) }
-        let job = try r.job.map { spec throws(CommandError) in try resolveAny(spec, argument: "job", now: now) }
-        let plan = DuePlanner(policy: policy).firstResponse(
-            kind: kind, arriving: kind == .estimate ? (sent ?? now) : now, requested: requested, job: job)
+        let sent = r.sent.flatMap { spec in refused.note { () throws(CommandError) in try resolveAny(spec, argument: "sent", now: now) } }
+        let job = r.job.flatMap { spec in refused.note { () throws(CommandError) in try resolveAny(spec, argument: "job", now: now) } }
         var owner: String?
         var backup: String?
         if let name = r.owner {
-            owner = try requireOfficePerson(name, argument: "owner")
-            if owner != actor.name, !importing { try requireSupervisor(actor, doing: "Naming another person as owner") }
+            owner = refused.note { () throws(CommandError) in try requireOfficePerson(name, argument: "owner") }
+            if let owner, owner != actor.name, !importing {
+                refused.passes { () throws(CommandError) in try requireSupervisor(actor, doing: "Naming another person as owner") }
+            }
         }
         var backupByRule = false
         if let name = r.backup {
-            if !importing { try requireSupervisor(actor, doing: "Naming a backup") }
-            if !Person.nobody.contains(name.lowercased()) { backup = try requireOfficePerson(name, argument: "backup") }
+            if !importing { refused.passes { () throws(CommandError) in try requireSupervisor(actor, doing: "Naming a backup") } }
+            if !Person.nobody.contains(name.lowercased()) {
+                backup = refused.note { () throws(CommandError) in try requireOfficePerson(name, argument: "backup") }
+            }
         }
         if let owner, owner == backup {
-            throw CommandError.invalid(argument: "backup", "the backup must be someone other than the owner")
+            refused.append(.invalid(argument: "backup", "the backup must be someone other than the owner"))
         }
+        guard refused.isEmpty else { return .failure(refused) }
+        let plan = DuePlanner(policy: policy).firstResponse(
+            kind: kind, arriving: kind == .estimate ? (sent ?? now) : now, requested: requested, job: job)
         if r.backup == nil {
             backup = ruleBackup(kind: kind, value: r.value, owner: owner, at: now)
             backupByRule = backup != nil
@@ -108,7 +127,7 @@ extension Board {
         intake.backupByRule = backupByRule
         intake.address = r.address
         intake.importedFrom = importedFrom
-        return intake
+        return .success(intake)
     }
 
     /// Phone numbers as people write them: digits with `+ - . ( )` and spaces.

@@ -86,10 +86,9 @@ public struct LeadImportFile: Sendable {
         var rows: [ImportRow] = []
         var problems: [ImportProblem] = []
         for record in records.dropFirst() where record.fields.contains(where: { !$0.isAllBlanks }) {
-            do throws(CommandError) {
-                rows.append(try row(record, header: header.fields, columns: columns, policy: policy, now: now))
-            } catch {
-                problems.append(ImportProblem(line: record.line, error: error))
+            switch row(record, header: header.fields, columns: columns, policy: policy, now: now) {
+            case .success(let row): rows.append(row)
+            case .failure(let refused): problems += refused.errors.map { ImportProblem(line: record.line, error: $0) }
             }
         }
         return .success(LeadImportFile(rows: rows, problems: problems, unknownColumns: unknown, system: system(of: Set(columns.indices.map { fold(header.fields[$0]) }))))
@@ -105,7 +104,7 @@ public struct LeadImportFile: Sendable {
         return "csv"
     }
 
-    private static func row(_ record: CSV.Record, header: [String], columns: [Field?], policy: Policy, now: Date) throws(CommandError) -> ImportRow {
+    private static func row(_ record: CSV.Record, header: [String], columns: [Field?], policy: Policy, now: Date) -> Result<ImportRow, CommandErrors> {
         var values: [Field: String] = [:]
         var extras: [String] = []
         for (index, raw) in record.fields.enumerated() {
@@ -130,27 +129,34 @@ public struct LeadImportFile: Sendable {
         if let text = values[.source] {
             if let source = LeadSource(rawValue: text.lowercased()) { lead.source = source } else { notes.append("source: \(text)") }
         }
-        if let text = values[.kind] { lead.kind = try LeadKind.parse(text.lowercased()) }
-        let status = try values[.status].map { text throws(CommandError) in try LeadStatus.parse(text.lowercased()) }
-        if let text = values[.urgency] { lead.urgency = try Urgency.parse(text.lowercased()) }
+        var refused = CommandErrors()
+        if let text = values[.kind] { lead.kind = refused.note { () throws(CommandError) in try LeadKind.parse(text.lowercased()) } }
+        let status = refused.note { () throws(CommandError) in try values[.status].map { text throws(CommandError) in try LeadStatus.parse(text.lowercased()) } }
+        if let text = values[.urgency] { lead.urgency = refused.note { () throws(CommandError) in try Urgency.parse(text.lowercased()) } }
         lead.owner = values[.owner]?.lowercased()
         lead.backup = values[.backup]?.lowercased()
-        lead.due = try values[.due].map { text throws(CommandError) in try Self.time(text, column: "due") }
-        lead.sent = try values[.sentAt].map { text throws(CommandError) in try Self.time(text, column: "sent_at") }
+        lead.due = refused.note { () throws(CommandError) in try values[.due].map { text throws(CommandError) in try Self.time(text, column: "due") } }
+        lead.sent = refused.note { () throws(CommandError) in try values[.sentAt].map { text throws(CommandError) in try Self.time(text, column: "sent_at") } }
         if let text = values[.value] {
             let digits = text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")
-            guard let dollars = Double(digits), dollars >= 0, dollars < 1e12 else {
-                throw CommandError.invalid(argument: "value", "value is dollars, like 8900; got \"\(text)\"")
+            if let dollars = Double(digits), dollars >= 0, dollars < 1e12 {
+                lead.value = Int(dollars.rounded())
+            } else {
+                refused.append(CommandError.invalid(argument: "value", "value is dollars, like 8900; got \"\(text)\""))
             }
-            lead.value = Int(dollars.rounded())
         }
-        let arrived = try values[.createdAt].map { text throws(CommandError) in try Self.instant(text, column: "created_at", policy: policy, now: now) }
-        let closed = try values[.closedAt].map { text throws(CommandError) in try Self.instant(text, column: "closed_at", policy: policy, now: now) }
+        let arrived = refused.note { () throws(CommandError) in
+            try values[.createdAt].map { text throws(CommandError) in try Self.instant(text, column: "created_at", policy: policy, now: now) }
+        }
+        let closed = refused.note { () throws(CommandError) in
+            try values[.closedAt].map { text throws(CommandError) in try Self.instant(text, column: "closed_at", policy: policy, now: now) }
+        }
+        guard refused.isEmpty else { return .failure(refused) }
         if let tags = values[.tags] { notes.append("tags: \(tags)") }
         notes += extras
         if let note = values[.note] { notes.insert(note, at: 0) }
         lead.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
-        return ImportRow(line: record.line, lead: lead, status: status, arrived: arrived, closed: closed)
+        return .success(ImportRow(line: record.line, lead: lead, status: status, arrived: arrived, closed: closed))
     }
 
     /// `(555) 010-0100, 555-0101` → `(555) 010-0100`: the first number of a list.

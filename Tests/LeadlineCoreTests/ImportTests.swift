@@ -13,6 +13,23 @@ import Testing
         return row
     }
 
+    /// A row with several problems is named once for each, in the order `NEW` checks
+    /// them: one answer lists everything to fix in the file.
+    @Test func everyProblemOfARowIsNamed() {
+        let shop = Shop()
+        let rows = [
+            row(2, phone: "call me") { $0.lead.owner = "zed"; $0.lead.backup = "yan"; $0.arrived = shop.at("2199-01-01T09:00") },
+            row(3, phone: "555-0103") { $0.lead.owner = "ben"; $0.lead.backup = "ben" },
+        ]
+        guard case .failure(let refusal) = shop.board.decideImport(rows, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(refusal.problems.map(\.line) == [2, 2, 2, 2, 3])
+        #expect(refusal.problems.map { $0.error.fields.first { $0.key == "arg" }?.value }
+                == ["phone", "owner", "backup", "created_at", "backup"].map { .text($0) })
+    }
+
     @Test func goodRowsBecomeLeadsAndOneSummary() throws {
         var shop = Shop()
         shop.ok(.newLead({ var n = NewLead(); n.phone = "555-0100"; return n }()), by: "ana")

@@ -75,6 +75,15 @@ import Testing
         #expect(refusal.problems[2].error.message.contains("status must be one of"))
     }
 
+    /// A row with three bad cells is named three times, once per cell: one pass over
+    /// the file finds everything to fix.
+    @Test func everyBadCellOfARowIsNamed() throws {
+        let text = "name,phone,kind,status,due,value\nBad,555-0100,roof,maybe,someday,lots\n"
+        let problems = try read(text).get().problems
+        #expect(problems.map(\.line) == [2, 2, 2, 2])
+        #expect(problems.map { $0.error.fields.first { $0.key == "arg" }?.value } == ["kind", "status", "due", "value"].map { .text($0) })
+    }
+
     @Test func aHeaderWithoutNameOrPhoneIsRefused() throws {
         guard case .failure(let refusal) = try read("foo,bar\n1,2\n") else {
             Issue.record("accepted")

@@ -37,6 +37,10 @@ import Testing
         #expect(refused.filter { $0.hasPrefix("BADROW ") }.map { $0.prefix(30) } == ["BADROW line=10001 arg=phone :a"], "\(refused.suffix(2))")
         #expect(refused.last?.hasPrefix("ERR INVALID rows=1") == true)
         #expect(ana.reply("LIST all").hasPrefix("OK LIST filter=all count=0"), "nothing from the file was applied")
+        // A row with two problems: both named, one bad row counted.
+        let twice = Self.importFile(["name,phone,owner", "Pat,call me,zed"], as: ana)
+        #expect(twice.filter { $0.hasPrefix("BADROW ") }.map { $0.prefix(24) } == ["BADROW line=2 arg=phone ", "BADROW line=2 arg=owner "], "\(twice)")
+        #expect(twice.last?.hasPrefix("ERR INVALID rows=1 :2 problems in 1 bad row; nothing was imported") == true, "\(twice.last ?? "")")
 
         let accepted = Self.importFile(rows, as: ana)
         let ok = try #require(accepted.last)

@@ -138,7 +138,7 @@ public enum DataFolderExchange {
         case .success(let d): decision = d
         case .failure(let refusal):
             let rows = refusal.problems.map { "\(path) line \($0.line): \($0.error.message)" }
-            throw ServerError.configuration((rows + ["\(refusal.problems.count) bad row(s); nothing was imported"]).joined(separator: "\n"))
+            throw ServerError.configuration((rows + ["\(refusal.counted); nothing was imported"]).joined(separator: "\n"))
         }
         let events = board.stamp(decision.changes, by: importer.name, at: Timestamp.truncatedToMillis(now))
         do {

@@ -211,9 +211,9 @@ extension Hub {
                         fields += problem.error.fields
                         out += encoder.data(tag: tag, "BADROW", fields, text: problem.error.message)
                     }
-                    let bad = refusal.problems.count
+                    let bad = refusal.badRows
                     out += encoder.error(tag: tag, CommandError(.invalid, fields: [Field("rows", bad)],
-                        "\(bad) bad row\(bad == 1 ? "" : "s"); nothing was imported: fix \(bad == 1 ? "it" : "them") and send the whole file again"))
+                        "\(refusal.counted); nothing was imported: fix \(bad == 1 ? "it" : "them") and send the whole file again"))
                     reply(out, to: c)
                 case .success(let (decision, unknown)):
                     let note = unknown.isEmpty ? nil : "unknown columns kept in each lead's note: \(unknown.joined(separator: ", "))"
