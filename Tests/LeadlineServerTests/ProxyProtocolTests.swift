@@ -80,6 +80,17 @@ import Testing
         #expect(eventually { server.logLines.all.contains { $0.contains("sent a PROXY header but is not a trusted proxy") } })
     }
 
+    /// The proxy's host sent its header after the grace second: it is told the header
+    /// came late (not that it is not trusted), and the connection closes.
+    @Test func aLateHeaderFromTheProxyIsToldItIsLate() throws {
+        let server = try Self.server()
+        let late = try LineClient(port: server.port, from: Self.proxy)
+        #expect(late.readLine(timeout: 5)?.hasPrefix("HELLO ") == true, "taken as direct after the grace second")
+        late.sendRaw(Array("PROXY TCP4 203.0.113.7 192.0.2.1 51234 7700\r\n".utf8))
+        #expect(late.readLine() == "BYE PROXY :a PROXY header must come with the connection's first bytes (within 1 second); this one came late")
+        #expect(eventually { server.logLines.all.contains { $0.contains("sent a PROXY header more than 1 second after connecting") } })
+    }
+
     /// A malformed header from the proxy closes that connection with a log line.
     @Test func aMalformedHeaderIsClosed() throws {
         let server = try Self.server()

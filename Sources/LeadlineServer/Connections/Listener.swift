@@ -18,7 +18,6 @@ final class Listener: @unchecked Sendable {
     private var queue: DispatchQueue { poller.queue }
     private let config: ServerConfiguration
     private let onAccept: @Sendable (Transport) -> Void
-    private let trustedProxies: Set<String>
     /// Connections from a proxy whose header is still being read.
     private var preambles: [Int32: ProxyPreamble] = [:]
     private var paused = false
@@ -38,7 +37,6 @@ final class Listener: @unchecked Sendable {
         self.poller = poller
         self.config = config
         self.onAccept = onAccept
-        trustedProxies = Set(config.trustedProxies)
         events = poller.events(for: socket.fd)
         events.activate(readable: { [weak self] in self?.acceptPending() }, writable: {})
     }
@@ -60,7 +58,7 @@ final class Listener: @unchecked Sendable {
 
     private func accepted(_ client: Socket, from peer: Peer) {
         let clientEvents = poller.events(for: client.fd)
-        guard isTrustedProxy(peer) else {
+        guard config.trustsProxy(peer) else {
             start(client, events: clientEvents, peer: peer)
             return
         }
@@ -82,13 +80,6 @@ final class Listener: @unchecked Sendable {
                 clientEvents.cancel()
             }
         }
-    }
-
-    /// Whether `peer` may name another address with a PROXY header.
-    private func isTrustedProxy(_ peer: Peer) -> Bool {
-        guard !trustedProxies.isEmpty else { return false }
-        let address = peer.address.hasPrefix("::ffff:") ? String(peer.address.dropFirst(7)) : peer.address
-        return trustedProxies.contains(address) || trustedProxies.contains(peer.address)
     }
 
     /// Hands a connection to the hub over TCP, or TLS.

@@ -26,8 +26,16 @@ extension Hub {
                 return
             }
             if c.session.linesReceived == 1, text.hasPrefix("PROXY ") {
-                log("\(c.peer) sent a PROXY header but is not a trusted proxy (--proxy-from); closed")
-                c.sayGoodbye("PROXY", "PROXY headers are taken only from the proxies the server trusts (--proxy-from)")
+                if config.trustsProxy(c.peer) {
+                    // From the proxy's host, but after the moment a proxy sends it in: the
+                    // connection was already taken as a person's on that host.
+                    let grace = SessionTimers.seconds(ProxyPreamble.headerGrace)
+                    log("\(c.peer) sent a PROXY header more than \(grace) after connecting; taken as a person on the proxy's host, closed")
+                    c.sayGoodbye("PROXY", "a PROXY header must come with the connection's first bytes (within \(grace)); this one came late")
+                } else {
+                    log("\(c.peer) sent a PROXY header but is not a trusted proxy (--proxy-from); closed")
+                    c.sayGoodbye("PROXY", "PROXY headers are taken only from the proxies the server trusts (--proxy-from)")
+                }
                 return
             }
             switch RequestDecoder.decode(text) {
