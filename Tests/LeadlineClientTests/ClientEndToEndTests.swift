@@ -61,7 +61,8 @@ import Testing
         #expect(down.0 == 3)
         #expect(down.2.last?.contains("cannot connect to 127.0.0.1:1") == true)
         #expect(down.2.last?.contains("gave up after") == true)
-        #expect(Date().timeIntervalSince(started) < 5, "--wait 1 gives up within about a second")
+        let took = Date().timeIntervalSince(started)
+        #expect(took >= 1 && took < 5, "--wait 1 keeps trying for the whole second, then gives up: \(took) s")
     }
 
     /// The server's side of the line is cut mid-stream, twice: the watch stream shows

@@ -232,9 +232,12 @@ public final class ServerLink: @unchecked Sendable {
         failures += 1
         let down = downSince ?? Date()
         downSince = down
-        let delay = min(10, 0.25 * pow(2, Double(failures - 1))) * Double.random(in: 0.8...1.2)
-        let outOfTime = options.giveUpAfter.map { Date().addingTimeInterval(delay).timeIntervalSince(down) > $0 } ?? false
-        if outOfTime || options.maxAttempts.map({ failures >= $0 }) == true {
+        var delay = min(10, 0.25 * pow(2, Double(failures - 1))) * Double.random(in: 0.8...1.2)
+        // The time `giveUpAfter` leaves: the last try is made when it ends (a try due
+        // after it would have given up up to ten seconds early).
+        let remaining = options.giveUpAfter.map { $0 - Date().timeIntervalSince(down) }
+        if let remaining { delay = min(delay, max(0, remaining)) }
+        if remaining.map({ $0 <= 0 }) == true || options.maxAttempts.map({ failures >= $0 }) == true {
             fail("\(reason) (gave up after \(failures) attempt\(failures == 1 ? "" : "s"))")
             return
         }
