@@ -123,6 +123,21 @@ import Testing
         #expect(watcher.waitForExit() == 0)
     }
 
+    /// Events about a lead made before the watch began name its customer too: the
+    /// watch learns the open leads' names when it connects.
+    @Test func aWatchNamesTheCustomersOfLeadsMadeBeforeIt() throws {
+        let server = try TestServer()
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(ana.reply("NEW phone=555-0100 name=\"Jane Roe\"").hasPrefix("OK NEW lead=1"))
+        let watcher = try ClientProcess(["watch"], environment: environment(server, as: "omar"))
+        #expect(eventually { watcher.stderr.contains { $0.contains("watching") } })
+        #expect(ana.reply("CLAIM 1").hasPrefix("OK CLAIM"))
+        #expect(eventually { watcher.stdout.contains { $0.contains("ana claimed lead 1 (Jane Roe)") } }, "\(watcher.stdout)")
+        watcher.interrupt()
+        #expect(watcher.waitForExit() == 0)
+    }
+
     /// A tagged change in flight when the line drops is re-sent with the same tag after
     /// reconnecting: the person gets the original answer, and it is done once.
     @Test(arguments: [false, true])

@@ -80,7 +80,7 @@ final class BoardSession: @unchecked Sendable {
         link.send("LIST open") { [unowned self] result in
             if case .success(let reply) = result {
                 model.load(reply.rows)
-                for row in reply.rows { wording.learn(row) }
+                wording.learn(reply)
                 queueDraw()
             }
         }

@@ -23,6 +23,17 @@ public struct EventWording: Sendable {
         public let isUrgent: Bool
     }
 
+    /// What a stream asks for once connected, so that events about leads it has not
+    /// seen created still name the customer: the open leads, most urgent first, up to
+    /// a bound (a lead past it is named by its number).
+    public static let openLeadNames = "LIST open limit=\(openLeadNamesLimit)"
+    public static let openLeadNamesLimit = 2_000
+
+    /// Remembers the names of a reply's `LEAD` rows.
+    public mutating func learn(_ reply: ServerLink.Reply) {
+        for row in reply.rows { learn(row) }
+    }
+
     /// Remembers names from a `LEAD` row.
     public mutating func learn(_ row: ServerLine) {
         if case .data(_, "LEAD", let words, let fields, _) = row, let id = words.first.flatMap(Int.init) {

@@ -41,6 +41,13 @@ final class InteractiveSession: @unchecked Sendable {
             case .connected(_, let resumed):
                 notice(style.dim("connected to \(settings.address) as \(settings.user)"
                     + (resumed.map { "; \($0) missed events replayed" } ?? "") + ". HELP lists the verbs; QUIT or Ctrl-D ends."))
+                // At a terminal, events name the customers of leads made before it
+                // connected too (piped requests get their answers and nothing more).
+                if raw {
+                    link.send(EventWording.openLeadNames) { [unowned self] result in
+                        if case .success(let reply) = result { wording.learn(reply) }
+                    }
+                }
             case .lost(let reason, let delay):
                 notice(style.dim("\(reason); reconnecting in \(String(format: "%.1f", delay)) s (what you send waits)"))
             case .gap(let reason):

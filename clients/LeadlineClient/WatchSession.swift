@@ -26,6 +26,9 @@ enum WatchSession {
             switch status {
             case .connecting: break
             case .connected(_, let resumed):
+                link.send(EventWording.openLeadNames) { result in
+                    if case .success(let reply) = result { state.wording.learn(reply) }
+                }
                 Output.line(style.dim("leadline: watching \(settings.address) as \(settings.user)"
                     + (resumed.map { ", \($0) missed events replayed" } ?? "")), to: 2)
             case .lost(let reason, let delay):
