@@ -30,6 +30,21 @@ import Testing
         #expect(e.text.isEmpty)
     }
 
+    /// A line longer than the terminal is wide scrolls sideways around the cursor,
+    /// marked where it goes on: it never wraps onto rows the prompt cannot redraw.
+    @Test func aLongLineScrollsSideways() {
+        var e = LineEditor()
+        type(&e, "NOTE 7 ok")
+        #expect(e.visible(width: 12) == ("NOTE 7 ok", 9), "a line that fits is shown whole")
+        type(&e, " the customer wants a call after lunch")
+        #expect(e.visible(width: 12) == ("«ter lunch", 10), "the end, the cursor after it")
+        _ = e.handle(.home)
+        #expect(e.visible(width: 12) == ("NOTE 7 ok »", 0), "the start, more to the right")
+        for _ in 0..<20 { _ = e.handle(.right) }
+        let middle = e.visible(width: 12)
+        #expect(middle.text.count == 11 && middle.text.first == "«" && middle.text.last == "»" && middle.cursor == 10)
+    }
+
     @Test func historyBrowsesAndKeepsTheDraft() {
         var e = LineEditor()
         type(&e, "LIST")

@@ -147,8 +147,9 @@ final class InteractiveSession: @unchecked Sendable {
 
     private func redraw() {
         guard raw else { return }
-        let back = editor.buffer.count - editor.cursor
-        Output.write("\r\u{1B}[2K" + style.bold(prompt) + editor.text + (back > 0 ? "\u{1B}[\(back)D" : ""))
+        let shown = editor.visible(width: Terminal.size().columns - prompt.count)
+        let back = shown.text.count - shown.cursor
+        Output.write("\r\u{1B}[2K" + style.bold(prompt) + shown.text + (back > 0 ? "\u{1B}[\(back)D" : ""))
     }
 
     private func finish(_ reason: String?, status: Int32) -> Never {

@@ -28,6 +28,22 @@ public struct LineEditor: Sendable {
 
     public var text: String { String(buffer) }
 
+    /// What of the line one terminal row of `width` columns shows, with the cursor in
+    /// view: a line longer than the row scrolls sideways (the terminal would wrap it,
+    /// and the prompt, which redraws one row, would leave the wrapped rows behind).
+    /// `«` stands where the line goes on to the left, `»` where it goes on to the right.
+    /// (One column a character: wide characters may push the row's end off screen.)
+    public func visible(width: Int) -> (text: String, cursor: Int) {
+        // The last column is kept for the cursor after the last character.
+        guard width >= 8, buffer.count >= width else { return (text, cursor) }
+        let start = cursor <= width - 2 ? 0 : cursor - (width - 2)
+        let end = min(buffer.count, start + width - 1)
+        var shown = Array(buffer[start..<end])
+        if start > 0 { shown[0] = "«" }
+        if end < buffer.count { shown[shown.count - 1] = "»" }
+        return (String(shown), cursor - start)
+    }
+
     public mutating func handle(_ key: Key) -> Action {
         switch key {
         case .char(let c):
