@@ -36,6 +36,24 @@ import Testing
         #expect(client.terminationStatus == 0)
     }
 
+    /// A line wider than the terminal scrolls sideways while typed (the redraw of one
+    /// row would otherwise leave its wrapped rows behind) and is shown whole once sent.
+    @Test func aLongLineScrollsAtThePromptAndIsShownWholeWhenSent() throws {
+        let server = try TestServer()
+        let pty = try PseudoTerminal(columns: 40, rows: 12)
+        let client = try pty.spawn(ClientProcess.executable, [], environment: environment(server, as: "ben"))
+        defer { if client.isRunning { client.terminate() } }
+        #expect(eventually { pty.screen.contains("ben> ") })
+        let line = #"NEW phone=555-0100 name="Jane Roe" service="replace the furnace""#
+        pty.type(line)
+        #expect(eventually { pty.screen.hasSuffix("ben> «" + line.suffix(32)) }, "\(pty.screen.suffix(80))")
+        pty.type("\r")
+        #expect(eventually { pty.screen.contains("OK NEW lead=1") })
+        #expect(pty.screen.contains("ben> " + line + "\r"), "the sent line, whole")
+        pty.type("\u{04}")
+        #expect(eventually { !client.isRunning })
+    }
+
     @Test func theBoardShowsOpenLeadsAndFollowsTheClock() throws {
         let server = try TestServer()
         let dora = try server.client("dora")

@@ -96,7 +96,8 @@ final class InteractiveSession: @unchecked Sendable {
         case .none: break
         case .redraw: redraw()
         case .submit(let line):
-            Output.write("\r\n")
+            // What was sent stays above in full (wrapped if it must), not as scrolled.
+            Output.write("\r\u{1B}[2K" + style.bold(prompt) + line + "\r\n")
             submit(line)
             redraw()
         case .endOfInput, .interrupt:
