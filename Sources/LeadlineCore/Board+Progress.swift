@@ -144,6 +144,12 @@ extension Board {
         } else if r.status == .workApproved {
             change.due = next ?? schedulingDue(at: now)
             change.action = "schedule"
+        } else if change.reopens, next == nil {
+            // The customer is back and no time was given: due as a new lead is, from
+            // now (closing cleared its due time; none would leave it with no next step).
+            let plan = DuePlanner(policy: policy).firstResponse(kind: .newLead, arriving: now, requested: nil, job: nil)
+            change.due = plan.due.map(Timestamp.truncatedToMillis)
+            change.action = plan.action
         } else {
             change.due = next ?? lead.due
             change.action = next != nil ? "follow-up" : lead.nextAction

@@ -94,8 +94,12 @@ import Testing
         shop.ok(.setStatus(request), by: "ana")
         #expect(shop.refused(.setStatus(request), by: "ana")?.code == .conflict)
         #expect(shop.events.last?.record.value("reopened") == nil)
+        shop.advance(by: 60 * 60)
         shop.ok(.setStatus(StatusRequest(lead: id, status: .needsCallback)), by: "ana")
         #expect(shop.lead(id).isOpen)
+        #expect(shop.lead(id).due == shop.at("9:15") && shop.lead(id).nextAction == "call",
+                "due as a new lead is, from now: never reopened with no next step")
+        #expect(shop.advance(to: shop.at("9:14")).allSatisfy { $0.alert.kind != .nextStepMissing })
         // The event says so: a board that only hears leads come and go needs it.
         #expect(shop.events.last?.record.value("reopened") == .text("yes"))
         shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "ana")
