@@ -88,7 +88,10 @@ import Testing
         small.stop()
         try? FileManager.default.removeItem(atPath: JournalSnapshot.folder(of: small.directory))
         try small.restart()
-        #expect(eventually { !JournalSnapshot.files(dataDirectory: small.directory).isEmpty }, "replayed more than 10: one is written")
+        // (The snapshot is written at the lowest priority: while the rest of the suite
+        // keeps both cores busy it waits its turn, so it is given long enough for that.)
+        #expect(eventually(timeout: 60) { !JournalSnapshot.files(dataDirectory: small.directory).isEmpty },
+                "replayed more than 10: one is written")
         let after = try Self.readEverything(small)
         try small.restart()
         #expect(small.logLines.all.contains { $0.contains("loaded the snapshot of event") })
@@ -244,7 +247,7 @@ import Testing
         let lead = ana.newLead()
         #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
         ana.pipeline((0..<200).map { "NOTE \(lead) pipelined \($0)" })
-        #expect(eventually { JournalSnapshot.files(dataDirectory: server.directory).count >= 1 })
+        #expect(eventually(timeout: 60) { JournalSnapshot.files(dataDirectory: server.directory).count >= 1 })
         let before = try Self.readEverything(server)
         try server.restart()
         #expect(server.logLines.all.contains { $0.contains("loaded the snapshot of event") })
