@@ -22,15 +22,18 @@ extension Board {
     }
 
     /// Where a lead that `lapsed` (its owner, its backup) let slip is escalated: the
-    /// ops lead(s) who were not among them, else the owner role's, else — when everyone
-    /// who could be asked let it slip — the ops lead(s) anyway. An ops lead who backed
+    /// ops lead(s) who were not among them, else the owner role's people who were not
+    /// (present ones first, else away ones), else — when everyone who could be asked
+    /// let it slip — the ops lead(s) anyway. An ops lead who backed
     /// the lead and did not act is not the one asked to rescue it.
     func escalationContacts(past lapsed: [String?]) -> [String] {
         let passed = Set(lapsed.compactMap { $0 })
         let ops = available(.ops).filter { !passed.contains($0) }
         if !ops.isEmpty { return ops }
-        let owners = ownerContacts().filter { !passed.contains($0) }
-        return owners.isEmpty ? opsContacts() : owners
+        let owners = available(.owner).filter { !passed.contains($0) }
+        if !owners.isEmpty { return owners }
+        let anyOwner = people.values.filter { $0.role == .owner && !passed.contains($0.name) }.map(\.name).sorted()
+        return anyOwner.isEmpty ? opsContacts() : anyOwner
     }
 
     /// The dispatcher(s), else the ops lead(s), else the owner(s): who assigns leads.

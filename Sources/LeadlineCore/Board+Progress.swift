@@ -144,9 +144,10 @@ extension Board {
         } else if r.status == .workApproved {
             change.due = next ?? schedulingDue(at: now)
             change.action = "schedule"
-        } else if change.reopens, next == nil {
+        } else if change.reopens, next == nil, r.status != .escalated {
             // The customer is back and no time was given: due as a new lead is, from
             // now (closing cleared its due time; none would leave it with no next step).
+            // An escalated lead waits for the owner role, with no time of its own.
             let plan = DuePlanner(policy: policy).firstResponse(kind: .newLead, arriving: now, requested: nil, job: nil)
             change.due = plan.due.map(Timestamp.truncatedToMillis)
             change.action = plan.action

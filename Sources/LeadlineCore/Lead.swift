@@ -103,8 +103,13 @@ public struct Lead: Sendable, Equatable {
         }
     }
 
-    /// When the backup trigger fires for the current due time.
-    public var triggerTime: Date? { late ?? due }
+    /// When the backup trigger fires for the current due time: a post-job call's `late`
+    /// bound (its window runs to 48 h), unless the due time has moved past it (a call
+    /// rescheduled, or a lead reopened, after it), when the due time itself.
+    public var triggerTime: Date? {
+        guard let due else { return late }
+        return late.map { max($0, due) } ?? due
+    }
 
     /// A short description for alert texts: `lead 7 (Jane Roe, missed-call)`.
     public var label: String {

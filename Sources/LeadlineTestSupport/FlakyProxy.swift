@@ -13,6 +13,13 @@ public final class FlakyProxy: @unchecked Sendable {
     private let sockets = Mutex<[Socket]>([])
     private let swallowing = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
+    private let fromClients = Mutex<[UInt8]>([])
+
+    /// The lines clients have sent through the proxy so far (plaintext only), for a
+    /// test to see what a client wrote, and how many times.
+    public var clientLines: [String] {
+        fromClients.withLock { String(decoding: $0, as: UTF8.self) }.split(separator: "\n").map(String.init)
+    }
 
     public init(to target: UInt16) throws {
         self.target = target
@@ -62,6 +69,7 @@ public final class FlakyProxy: @unchecked Sendable {
         pumping: while true {
             switch buffer.withUnsafeMutableBytes({ from.read(into: $0) }) {
             case .done(let n):
+                if !swallow { fromClients.withLock { $0 += buffer[0..<n] } }
                 if swallow && swallowing.load(ordering: .relaxed) { continue }
                 guard to.writeAll(Array(buffer[0..<n])) else { break pumping }
             case .wouldBlock, .wantsRead:

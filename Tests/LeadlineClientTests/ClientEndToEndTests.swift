@@ -138,6 +138,30 @@ import Testing
         #expect(watcher.waitForExit() == 0)
     }
 
+    /// A request sent as the link reports itself connected (what `watch` does to learn
+    /// the customers' names) is written once, not once more with the requests that
+    /// waited for the line.
+    @Test func aRequestSentOnConnectingIsWrittenOnce() throws {
+        let server = try TestServer()
+        let proxy = try FlakyProxy(to: server.port)
+        var options = ServerLink.Options(address: ServerAddress(host: "127.0.0.1", port: proxy.port, secure: false),
+                                         user: "ana", token: server.tokens["ana"]!)
+        options.watch = "none"
+        let link = ServerLink(options: options)
+        let answered = Mutex<Int>(0)
+        link.onStatus = { status in
+            guard case .connected = status else { return }
+            link.send("PING on-connect") { _ in answered.withLock { $0 += 1 } }
+        }
+        link.start()
+        #expect(eventually { answered.withLock { $0 } == 1 })
+        link.queue.sync {}
+        #expect(eventually { proxy.clientLines.contains { $0.hasSuffix(" PING on-connect") } })
+        usleep(200_000)
+        #expect(proxy.clientLines.filter { $0.hasSuffix(" PING on-connect") }.count == 1, "\(proxy.clientLines)")
+        link.stop()
+    }
+
     /// A tagged change in flight when the line drops is re-sent with the same tag after
     /// reconnecting: the person gets the original answer, and it is done once.
     @Test(arguments: [false, true])

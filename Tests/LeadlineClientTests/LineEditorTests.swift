@@ -30,19 +30,25 @@ import Testing
         #expect(e.text.isEmpty)
     }
 
-    /// A line longer than the terminal is wide scrolls sideways around the cursor,
-    /// marked where it goes on: it never wraps onto rows the prompt cannot redraw.
+    /// A line longer than the terminal is wide scrolls sideways to keep the cursor in
+    /// view, marked where it goes on, never with the cursor on a marker; the view
+    /// moves only when the cursor would leave it.
     @Test func aLongLineScrollsSideways() {
         var e = LineEditor()
         type(&e, "NOTE 7 ok")
         #expect(e.visible(width: 12) == ("NOTE 7 ok", 9), "a line that fits is shown whole")
         type(&e, " the customer wants a call after lunch")
-        #expect(e.visible(width: 12) == ("«ter lunch", 10), "the end, the cursor after it")
+        #expect(e.visible(width: 12) == ("«" + e.text.suffix(9), 10), "the end, the cursor after it")
         _ = e.handle(.home)
         #expect(e.visible(width: 12) == ("NOTE 7 ok »", 0), "the start, more to the right")
         for _ in 0..<20 { _ = e.handle(.right) }
         let middle = e.visible(width: 12)
-        #expect(middle.text.count == 11 && middle.text.first == "«" && middle.text.last == "»" && middle.cursor == 10)
+        #expect(middle.text == "«" + Array(e.text)[12..<21] + "»" && middle.cursor == 9, "\(middle)")
+        _ = e.handle(.left)
+        #expect(e.visible(width: 12) == (middle.text, 8), "the cursor moves, the text stays")
+        for _ in 0..<8 { _ = e.handle(.left) }
+        let back = e.visible(width: 12)
+        #expect(back.cursor == 1 && back.text.first == "«" && back.text.last == "»", "at the left marker, the view follows: \(back)")
     }
 
     @Test func historyBrowsesAndKeepsTheDraft() {

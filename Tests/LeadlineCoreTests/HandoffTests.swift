@@ -96,6 +96,29 @@ import Testing
                 "a technician completes only her own visit")
     }
 
+    /// A post-job call's backup is asked at its late bound (48 h), not at its due time,
+    /// unless the call is moved past that bound: then at the new due time, not at once.
+    @Test func aPostJobCallMovedPastItsLateBoundTriggersAtItsNewDueTime() {
+        var shop = Shop()
+        let id = shop.newLead { $0.name = "Jane Roe" }
+        shop.ok(.claim(id), by: "ana")
+        book(&shop, id, at: "10:00")
+        shop.clock.set(shop.at("11:00"))
+        shop.ok(.setStatus(StatusRequest(lead: id, status: .completed)), by: "tess")
+        let call = id + 1
+        shop.ok(.assign(call, owner: .person("ana"), backup: .person("ben")), by: "dora")
+        #expect(shop.lead(call).triggerTime == shop.at("wed 11:00"), "the late bound")
+        let thursday = shop.at("thu 10:00")
+        var later = StatusRequest(lead: call, status: .followUpScheduled)
+        later.next = TimeSpec.parse("thu 10:00")
+        shop.ok(.setStatus(later), by: "ana")
+        #expect(shop.lead(call).triggerTime == thursday)
+        let raised = shop.advance(to: thursday.addingTimeInterval(10 * 60))
+            .filter { $0.alert.lead == call && [.backup, .escalation].contains($0.alert.kind) }
+        #expect(raised.map { $0.alert.kind } == [.backup] && raised.first?.at == thursday,
+                "asked at the new due time, not at the old bound (Wed 11:00): \(raised.map { ($0.at, $0.alert.kind) })")
+    }
+
     /// The daily open-loop review: estimate-sent and no-decision, oldest first, the stuck
     /// flagged; the ops lead is alerted at the review time when the list is not empty.
     @Test func theDailyOpenLoopReview() {

@@ -99,10 +99,19 @@ import Testing
         #expect(shop.lead(id).isOpen)
         #expect(shop.lead(id).due == shop.at("9:15") && shop.lead(id).nextAction == "call",
                 "due as a new lead is, from now: never reopened with no next step")
-        #expect(shop.advance(to: shop.at("9:14")).allSatisfy { $0.alert.kind != .nextStepMissing })
         // The event says so: a board that only hears leads come and go needs it.
         #expect(shop.events.last?.record.value("reopened") == .text("yes"))
+        #expect(shop.advance(to: shop.at("9:30")).allSatisfy { $0.alert.kind != .nextStepMissing },
+                "it has a next step (before, it had none, and was alerted at 9:15)")
         shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "ana")
         #expect(shop.events.last?.record.value("reopened") == nil, "only the status that reopens it")
+        // Escalated after closing: it waits for the owner role, with no time of its own.
+        var close = StatusRequest(lead: id, status: .disqualified)
+        close.reason = "duplicate"
+        shop.ok(.setStatus(close), by: "ana")
+        var escalate = StatusRequest(lead: id, status: .escalated)
+        escalate.reason = "customer disputes the invoice"
+        shop.ok(.setStatus(escalate), by: "ana")
+        #expect(shop.lead(id).isOpen && shop.lead(id).due == nil)
     }
 }

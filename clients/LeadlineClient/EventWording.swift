@@ -27,9 +27,12 @@ public struct EventWording: Sendable {
     /// seen created still name the customer: the open leads, most urgent first, up to
     /// a bound (a lead past it is named by its number).
     public static let openLeadNames = "LIST open limit=\(openLeadNamesLimit)"
+    /// How many open leads' names a stream reads when it connects: enough for a shop's
+    /// working board, and a bounded reply (about 400 KB) on every reconnect.
     public static let openLeadNamesLimit = 2_000
 
-    /// Remembers the names of a reply's `LEAD` rows.
+    /// Remembers the names of a reply's `LEAD` rows (``openLeadNames``, or a `LIST` a
+    /// person ran), so that later events about those leads name the customer.
     public mutating func learn(_ reply: ServerLink.Reply) {
         for row in reply.rows { learn(row) }
     }

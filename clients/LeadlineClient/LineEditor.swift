@@ -13,6 +13,8 @@ public struct LineEditor: Sendable {
     public private(set) var history: [String] = []
     private var browsing: Int?
     private var draft: [Character] = []
+    /// Where the row shown starts, for a line wider than the terminal (``visible(width:)``).
+    private var scroll = 0
     public let historyLimit: Int
 
     public enum Action: Sendable, Equatable {
@@ -31,17 +33,28 @@ public struct LineEditor: Sendable {
     /// What of the line one terminal row of `width` columns shows, with the cursor in
     /// view: a line longer than the row scrolls sideways (the terminal would wrap it,
     /// and the prompt, which redraws one row, would leave the wrapped rows behind).
-    /// `«` stands where the line goes on to the left, `»` where it goes on to the right.
-    /// (One column a character: wide characters may push the row's end off screen.)
-    public func visible(width: Int) -> (text: String, cursor: Int) {
-        // The last column is kept for the cursor after the last character.
-        guard width >= 8, buffer.count >= width else { return (text, cursor) }
-        let start = cursor <= width - 2 ? 0 : cursor - (width - 2)
-        let end = min(buffer.count, start + width - 1)
-        var shown = Array(buffer[start..<end])
-        if start > 0 { shown[0] = "«" }
+    /// `«` stands where the line goes on to the left, `»` where it goes on to the right;
+    /// the cursor is never on either. The view moves only when the cursor would leave
+    /// it, so moving the cursor moves the cursor, not the text. (One column a
+    /// character: wide characters may push the row's end off screen.)
+    public mutating func visible(width: Int) -> (text: String, cursor: Int) {
+        // The row's last column is kept for the cursor after the last character.
+        let columns = width - 1
+        guard width >= 8, buffer.count >= width else {
+            scroll = 0
+            return (text, cursor)
+        }
+        // The cursor stays between the markers: from column 1 (0 at the very start) to
+        // the column before the last.
+        if cursor - scroll > columns - 2 { scroll = cursor - (columns - 2) }
+        if cursor - scroll < 1 { scroll = max(0, cursor - 1) }
+        // No blank room after the end while there is more to the left.
+        scroll = min(scroll, buffer.count - (columns - 1))
+        let end = min(buffer.count, scroll + columns)
+        var shown = Array(buffer[scroll..<end])
+        if scroll > 0 { shown[0] = "«" }
         if end < buffer.count { shown[shown.count - 1] = "»" }
-        return (String(shown), cursor - start)
+        return (String(shown), cursor - scroll)
     }
 
     public mutating func handle(_ key: Key) -> Action {

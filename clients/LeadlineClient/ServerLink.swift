@@ -423,9 +423,14 @@ public final class ServerLink: @unchecked Sendable {
         phase = .ready
         failures = 0
         downSince = nil
-        onStatus(.connected(epoch: epoch ?? "", resumed: sinceTag == nil ? nil : resumed))
+        // Those waiting for the line go first, in order; a request the status handler
+        // sends is written by `send` itself (writing the list after it sent it twice).
+        let waiting = requests
+        let replayed = sinceTag == nil ? nil : resumed
         sinceTag = nil
-        for request in requests { write(request) }
+        for request in waiting where phase == .ready { write(request) }
+        guard phase == .ready else { return }  // the line went while they were written
+        onStatus(.connected(epoch: epoch ?? "", resumed: replayed))
     }
 
     private func write(_ request: Request) {

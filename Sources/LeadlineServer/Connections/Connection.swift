@@ -18,11 +18,7 @@ final class Connection: @unchecked Sendable {
     let isSecure: Bool
     private let stream: ByteStream
     private let events: StreamEvents
-    /// The hub that owns this connection and outlives it: every call into a connection
-    /// comes from the hub's own turns. Held `unowned(unsafe)`: a checked `unowned`
-    /// reference took an atomic strong retain and release on every use, four or five a
-    /// request.
-    private unowned(unsafe) let hub: Hub
+    private unowned let hub: Hub
     /// The byte limits read on every push and request, held here: reading them through
     /// the unowned `hub` cost two atomic reference-count operations each time.
     private let maxInboundBytes: Int, outboundHighWater: Int, maxOutboundBytes: Int

@@ -27,11 +27,12 @@ extension Hub {
             }
             if c.session.linesReceived == 1, text.hasPrefix("PROXY ") {
                 if config.trustsProxy(c.peer) {
-                    // From the proxy's host, but after the moment a proxy sends it in: the
-                    // connection was already taken as a person's on that host.
+                    // From a trusted proxy's address, but not where a header is taken: it
+                    // came after the grace second (the connection was taken as a person's
+                    // on that host), or a header was read already (a second one).
                     let grace = SessionTimers.seconds(ProxyPreamble.headerGrace)
-                    log("\(c.peer) sent a PROXY header more than \(grace) after connecting; taken as a person on the proxy's host, closed")
-                    c.sayGoodbye("PROXY", "a PROXY header must come with the connection's first bytes (within \(grace)); this one came late")
+                    log("\(c.peer) sent a PROXY line after its connection was taken (a header later than \(grace), or a second one); closed")
+                    c.sayGoodbye("PROXY", "a PROXY header is taken only as the connection's first bytes, within \(grace); this one came late, or twice")
                 } else {
                     log("\(c.peer) sent a PROXY header but is not a trusted proxy (--proxy-from); closed")
                     c.sayGoodbye("PROXY", "PROXY headers are taken only from the proxies the server trusts (--proxy-from)")

@@ -194,9 +194,10 @@ final class Hub: @unchecked Sendable {
     }
 
     /// Monotonic seconds for timeouts and rate limits: during a turn of the poll
-    /// thread, the time the turn began (a turn lasts about a millisecond; reading the
-    /// clock for every request's rate limit, read and write was 2 % of a change's
-    /// time); otherwise the clock itself.
+    /// thread, the time the turn began (reading the clock for every request's rate
+    /// limit, read and write was 2 % of a change's time); otherwise the clock itself.
+    /// A turn is short, its sync included while the disk is quick (a slow disk's syncs
+    /// go to the sync thread), so timers read at most that much early.
     func monotonicNow() -> TimeInterval {
         if let poller, poller.servingTurn { return poller.turnStarted }
         return monotonicSeconds()
