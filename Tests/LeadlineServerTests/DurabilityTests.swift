@@ -104,6 +104,25 @@ extension TestServer {
         #expect(again.request("LIST all").count == 3)
     }
 
+    /// A new token that could not be journaled changed nothing: the person's session
+    /// goes on (its account was put back), and once a new token is durable it ends.
+    @Test func aTokenChangeThatCannotBeWrittenLeavesTheSessionWorking() throws {
+        let (server, box) = try TestServer.on { path throws(JournalError) in try FlakyDisk(path: path) }
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        #expect(ana.reply("PING before").hasPrefix("OK PING"), "ana's account is checked and found as it was")
+        let olive = try server.client("olive")
+        _ = olive.reply("WATCH none")
+        box.disk.withLock { $0?.failing.store(true, ordering: .relaxed) }
+        #expect(olive.reply("USER TOKEN ana").hasPrefix("ERR UNAVAILABLE"))
+        box.disk.withLock { $0?.failing.store(false, ordering: .relaxed) }
+        #expect(ana.reply("PING after").hasPrefix("OK PING"), "the refused change took nothing away")
+        #expect(ana.newLead() == 1)
+        #expect(olive.reply("USER TOKEN ana").hasPrefix("OK USER person=ana"))
+        let ended = ana.readUntilClosed(timeout: 5)
+        #expect(ended.last?.hasPrefix("BYE AUTH") == true, "\(ended)")
+    }
+
     @Test func sinceReplaysWhatWatchSelectsThenGoesLive() throws {
         let server = try TestServer()
         let ana = try server.client("ana")
