@@ -69,7 +69,7 @@ do {
         }
         if options.runs("desk") {
             cost.add(try DeskWorkloads.reports(pin: options.pin, events: options.journalEvents, repeats: options.quick ? 4 : 20), as: "reports")
-            cost.add(try DeskWorkloads.importFile(pin: options.pin, rows: options.quick ? 1000 : 10_000), as: "import")
+            cost.add(try DeskWorkloads.importFile(pin: options.pin, rows: options.quick ? 1000 : 50_000), as: "import")
         }
     }
     print(report.table())
