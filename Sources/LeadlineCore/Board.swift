@@ -222,6 +222,8 @@ public struct Board: Sendable, Equatable {
             if change.unbooks { lead.appointment = nil }
             if let value = change.value { lead.value = value }
             lead.closedAt = change.status.closesLead ? event.at : nil
+            // Back on the board with no owner: unowned from now, not since it came in.
+            if change.reopens, lead.owner == nil { lead.unownedSince = event.at }
             if let kind = change.kind { startCadence(&lead, kind: kind, at: event.at) }
         case .outcome(let o):
             lead.status = o.result.status

@@ -275,5 +275,28 @@ import Testing
         #expect(lines.contains("OK CLAIM lead=1 owner=ana seq=10"))
         #expect(lines.last == "OK LIST filter=mine count=1")
     }
+
+    /// A piped `QUIT` ends the input, not the answers: what came before it is answered
+    /// and printed, and nothing after it is sent.
+    @Test func aPipedQuitWaitsForTheAnswersBeforeIt() throws {
+        let server = try TestServer()
+        let run = try ClientProcess.run([], environment: environment(server, as: "ana"),
+                                        input: "PING one\nQUIT\nNEW phone=555-0100\n")
+        #expect(run.0 == 0)
+        #expect(run.1 == ["OK PING :one"], "\(run.1)")
+        let olive = try server.client("olive")
+        #expect(olive.reply("LIST all") == "OK LIST filter=all count=0", "nothing after QUIT was sent")
+    }
+
+    /// A one-shot request is one line: a line break in an argument is refused before
+    /// anything is sent (it used to reach the server as a second request).
+    @Test func aLineBreakInAOneShotIsRefused() throws {
+        let server = try TestServer()
+        let run = try ClientProcess.run(["note", "1", "hello\nNEW phone=555-0100"], environment: environment(server, as: "ana"))
+        #expect(run.0 == 2)
+        #expect(run.2.contains { $0.contains("a request is one line") }, "\(run.2)")
+        let olive = try server.client("olive")
+        #expect(olive.reply("LIST all") == "OK LIST filter=all count=0")
+    }
 }
 

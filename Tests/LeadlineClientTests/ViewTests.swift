@@ -127,6 +127,13 @@ import Testing
         #expect(mode(["watch", "--alerts"]) == .watch(alertsOnly: true))
         #expect(mode(["board"]) == .board)
         #expect(mode(["send", "CLAIM 42"]) == .send("CLAIM 42"))
+        // One request, one line: a line break would reach the server as a second request.
+        for refused in [["note", "17", "hello\nRELEASE 17"], ["send", "PING a\r\nCLAIM 3"], ["send", ""], ["send", "QUIT"], ["send", "  "]] {
+            guard case .failure(.usage) = ClientCommandLine.parse(refused) else {
+                Issue.record("accepted \(refused)")
+                continue
+            }
+        }
         #expect(mode(["login"]) == .login)
         let connect = try ClientCommandLine.parse(["connect", "office:7800", "--user", "ana"]).get()
         #expect(connect.server == "office:7800")

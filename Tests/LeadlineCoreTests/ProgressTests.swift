@@ -85,6 +85,21 @@ import Testing
         #expect(shop.events.last?.type == "STATUS")
     }
 
+    /// A lead reopened with no owner is unowned from the reopening: the dispatcher hears
+    /// of it when the assignment window has passed since then, not at once for the
+    /// hours it sat closed.
+    @Test func aReopenedUnownedLeadIsUnassignedFromItsReopening() {
+        var shop = Shop()
+        let id = shop.newLead()
+        var close = StatusRequest(lead: id, status: .disqualified)
+        close.reason = "out of area"
+        shop.ok(.setStatus(close), by: "dora")
+        shop.advance(to: shop.at("11:00"))
+        shop.ok(.setStatus(StatusRequest(lead: id, status: .needsCallback)), by: "dora")
+        let raised = shop.advance(to: shop.at("11:10")).filter { $0.alert.kind == .unassigned }
+        #expect(raised.map(\.at) == [shop.at("11:05")], "\(raised.map(\.at))")
+    }
+
     @Test func aClosedLeadCanBeReopened() {
         var shop = Shop()
         let id = shop.newLead()

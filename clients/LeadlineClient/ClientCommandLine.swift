@@ -174,7 +174,26 @@ public enum ClientCommandLine {
             invocation.mode = .send(try ShortForm.request(words, options: options))
             invocation.readable = true
         }
+        switch invocation.mode {
+        case .send(let line), .report(let line), .export(let line): try checkOneRequest(line)
+        default: break
+        }
         return invocation
+    }
+
+    /// A one-shot request is one protocol line. A line break in it would reach the
+    /// server as a second request (`leadline note 17 "hello<LF>RELEASE 17"` released the
+    /// lead), so it is refused here, as are no request at all and `QUIT`, which ends a
+    /// session at the prompt (a one-shot ends by itself).
+    static func checkOneRequest(_ line: String) throws(ClientError) {
+        if line.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            throw ClientError.usage("a request is one line, and this one holds a line break; send each line as its own request")
+        }
+        let verb = line.split(separator: " ").first.map { $0.uppercased() }
+        guard let verb else { throw ClientError.usage("no request given: leadline send 'REQUEST'") }
+        if ["QUIT", "EXIT", "BYE"].contains(verb) {
+            throw ClientError.usage("\(verb) ends a session at the prompt; a one-shot request ends by itself")
+        }
     }
 
     private static func with(_ invocation: ClientInvocation, _ mode: ClientMode) -> ClientInvocation {

@@ -139,6 +139,11 @@ public final class ServerLink: @unchecked Sendable {
     ///     with it after a reconnection.
     public func send(_ line: String, payload: [String] = [], completion: @escaping (Result<Reply, LinkError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
+        // One protocol line: a line break would send what follows it as a request of its own.
+        guard !(([line] + payload).contains { $0.contains { $0 == "\n" || $0 == "\r" || $0 == "\r\n" } }) else {
+            completion(.failure(LinkError("a request is one line, and this one holds a line break; nothing was sent")))
+            return
+        }
         counter += 1
         let request = Request(tag: "@\(session)-\(counter)", line: line, payload: payload, completion: completion)
         requests.append(request)
