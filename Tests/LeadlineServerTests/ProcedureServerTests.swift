@@ -67,6 +67,15 @@ import Testing
         after.terminate()
         #expect(after.waitForExit() == 0)
         #expect(after.errorOutput.contains("the drill resumes where it stopped: 2026-11-23T16:45"), "\(after.errorOutput)")
+        // So is an offline import: the drill starts on the folder after it, and the
+        // leads arrived at the drill's time.
+        let csv = dir + "-leads.csv"
+        _ = FileManager.default.createFile(atPath: csv, contents: Data("name,phone\nPat Doe,555-0177\n".utf8))
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let imported = try ServerProcess.run(["import", "leads", csv, "--data", dir, "--config", config])
+        #expect(imported.status == 0, "\(imported.err)")
+        let shown = try Self.oneRequest(["--data", dir, "--config", config, "--clock", "sim"], as: "olive", token, "LIST all")
+        #expect(shown.log.contains("the drill resumes where it stopped: 2026-11-23T16:45"), "\(shown.log)")
         // Gone, the remembered config is warned about and the defaults used.
         try FileManager.default.moveItem(atPath: config, toPath: config + ".moved")
         defer { try? FileManager.default.moveItem(atPath: config + ".moved", toPath: config) }

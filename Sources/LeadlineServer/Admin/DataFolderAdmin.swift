@@ -29,6 +29,25 @@ public enum DataFolderAdmin {
         }
     }
 
+    /// When a change made offline happens: on a drill's folder, by the drill's clock
+    /// where it stopped (a real-clock stamp — a lead handed back by a removal, an
+    /// import — would make it a folder of real work, which neither a drill nor a shop
+    /// could start on); otherwise now.
+    static func offlineTime(of board: Board, now: Date) -> (at: Date, simulated: Bool) {
+        let drill = board.drillStoppedAt
+        return (Timestamp.truncatedToMillis(drill ?? now), drill != nil)
+    }
+
+    /// Appends `events` to the stopped server's journal, durably.
+    static func append(_ events: [Event], to folder: DataDirectory) throws(ServerError) {
+        do {
+            let file = try JournalFile(path: folder.journalPath)
+            try file.appendDurably(events.flatMap(JournalCodec.encode))
+        } catch {
+            throw ServerError.journal(error)
+        }
+    }
+
     /// Decides and durably records one people command under the folder's lock.
     private static func change(_ folder: DataDirectory, _ command: Command, now: Date) throws(ServerError) {
         let usedBefore = folder.evidenceOfUse()
@@ -41,23 +60,13 @@ public enum DataFolderAdmin {
         } catch {
             throw ServerError.journal(error)
         }
-        // On a drill's folder, by the drill's clock where it stopped: a real-clock stamp
-        // (a lead handed back by a removal) would make it a folder of real work, which
-        // neither a drill nor a shop could start on.
-        let drill = board.drillStoppedAt
-        let at = Timestamp.truncatedToMillis(drill ?? now)
+        let (at, simulated) = offlineTime(of: board, now: now)
         let decision: Decision
         switch board.decide(command, by: nil, at: at) {
         case .success(let d): decision = d
         case .failure(let error): throw ServerError.configuration(error.message)
         }
-        let events = board.stamp(decision.changes, by: nil, at: at, simulated: drill != nil)
-        do {
-            let file = try JournalFile(path: folder.journalPath)
-            try file.appendDurably(events.flatMap(JournalCodec.encode))
-        } catch {
-            throw ServerError.journal(error)
-        }
+        try append(board.stamp(decision.changes, by: nil, at: at, simulated: simulated), to: folder)
     }
 
     /// Takes the folder's lock for an offline command, or explains that the server holds it.

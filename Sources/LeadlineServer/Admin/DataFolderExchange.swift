@@ -131,22 +131,17 @@ public enum DataFolderExchange {
         } catch {
             throw ServerError.configuration("\(path): \(error)")
         }
+        let (at, simulated) = DataFolderAdmin.offlineTime(of: board, now: now)
         let decision: Decision
-        switch LeadImportFile.read(records, strict: strict, policy: configuration.policy, now: now).flatMap({ file in
-            board.decideImport(file.rows, unreadable: file.problems, from: system ?? file.system, by: importer, at: now)
+        switch LeadImportFile.read(records, strict: strict, policy: configuration.policy, now: at).flatMap({ file in
+            board.decideImport(file.rows, unreadable: file.problems, from: system ?? file.system, by: importer, at: at)
         }) {
         case .success(let d): decision = d
         case .failure(let refusal):
             let rows = refusal.problems.map { "\(path) line \($0.line): \($0.error.message)" }
             throw ServerError.configuration((rows + ["\(refusal.counted); nothing was imported"]).joined(separator: "\n"))
         }
-        let events = board.stamp(decision.changes, by: importer.name, at: Timestamp.truncatedToMillis(now))
-        do {
-            let file = try JournalFile(path: folder.journalPath)
-            try file.appendDurably(events.flatMap(JournalCodec.encode))
-        } catch {
-            throw ServerError.journal(error)
-        }
+        try DataFolderAdmin.append(board.stamp(decision.changes, by: importer.name, at: at, simulated: simulated), to: folder)
         return "imported " + String(decoding: WireEncoder.fields(decision.reply, zone: configuration.policy.timeZone), as: UTF8.self)
     }
 
