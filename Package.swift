@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LeadlineExchangeTests", dependencies: ["LeadlineExchange"]),
         .testTarget(name: "LeadlineTransportTests", dependencies: ["LeadlineTransport"]),
         .testTarget(name: "LeadlineJournalTests", dependencies: ["LeadlineJournal", "LeadlineWire"]),
-        .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport"]),
+        .testTarget(name: "LeadlineClientTests", dependencies: ["LeadlineClient", "LeadlineTestSupport", "LeadlineTransport"]),
         .testTarget(
             name: "LeadlineServerTests",
             dependencies: ["LeadlineServer", "LeadlineTestSupport", "CLinux"],

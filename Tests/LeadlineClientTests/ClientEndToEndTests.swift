@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LeadlineClient
 import LeadlineTestSupport
+import LeadlineTransport
 import Synchronization
 import Testing
 
@@ -49,6 +50,22 @@ import Testing
         let refused = try ClientProcess.run(["send", "PING"], environment: wrong)
         #expect(refused.0 == 3)
         #expect(refused.2.last == "leadline: login refused: wrong name or token")
+    }
+
+    /// A server that accepts the connection and never greets (or an address that never
+    /// answers) is given up on when `--wait` ends too, not only one that refuses.
+    @Test func aServerThatNeverGreetsIsGivenUpOnAtTheWait() throws {
+        let server = try TestServer()
+        let (silent, port) = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 4)  // never accepts
+        defer { silent.close() }
+        var env = environment(server, as: "ana")
+        env["LEADLINE_SERVER"] = "127.0.0.1:\(port)"
+        let started = Date()
+        let run = try ClientProcess.run(["send", "PING", "--wait", "1"], environment: env)
+        let took = Date().timeIntervalSince(started)
+        #expect(run.0 == 3)
+        #expect(run.2.last?.contains("cannot reach 127.0.0.1:\(port) within --wait 1 s") == true, "\(run.2)")
+        #expect(took < 6, "\(took) s")
     }
 
     /// A server that cannot be reached is retried a few times, then exit code 3.

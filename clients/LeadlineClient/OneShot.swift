@@ -19,6 +19,15 @@ enum OneShot {
             }
         }
         link.start()
+        // `--wait` bounds the whole reach, not only the retries after a refusal: a
+        // connection that hangs (an address that never answers, a port that never
+        // greets) gives up when it ends too.
+        let wait = Double(settings.wait)
+        link.queue.asyncAfter(deadline: .now() + wait + 1) {
+            guard !link.isReady else { return }
+            Output.line("leadline: cannot reach \(settings.address) within --wait \(settings.wait) s", to: 2)
+            exit(3)
+        }
         return link
     }
 
