@@ -12,12 +12,18 @@ extension Board {
         guard !why.isEmpty else {
             throw CommandError.invalid(argument: "reason", "ESCALATE needs the reason: ESCALATE \(id) angry customer, invoice dispute")
         }
-        let ask = ownerContacts()
-        let alert = Alert(kind: .escalation, lead: id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: nil,
-                          text: "\(actor.name) escalated \(lead.label) to \(named(ask)): \(why).")
+        let alert = exceptionAlert(lead, reason: why, by: actor)
         let status = StatusChange(lead: id, status: .escalated, reason: why, due: lead.due, action: lead.nextAction)
         return Decision(changes: [.statusChanged(status), .alert(alert)],
-                        reply: [Field("lead", id), Field("status", "escalated"), Field("ask", ask.joined(separator: ","))])
+                        reply: [Field("lead", id), Field("status", "escalated"), Field("ask", alert.ask.joined(separator: ","))])
+    }
+
+    /// The owner role's alert for an owner-level exception: `ESCALATE`, or a lead's
+    /// status set to `escalated` (the same act, the same alert).
+    func exceptionAlert(_ lead: Lead, reason why: String, by actor: Person) -> Alert {
+        let ask = ownerContacts()
+        return Alert(kind: .escalation, lead: lead.id, owner: lead.owner, backup: lead.backup, ask: ask, anchor: nil,
+                     text: "\(actor.name) escalated \(lead.label) to \(named(ask)): \(why).")
     }
 
     /// `MERGE`: a duplicate (the customer called twice) is closed into the open lead it

@@ -164,6 +164,12 @@ extension Board {
                 + "until one is (ATTEMPT \(lead.id) call connected next=<time>)"
         }
         var decision = Decision(changes: [.statusChanged(change)], reply: reply, message: message)
+        if r.status == .escalated, lead.status != .escalated, let why = r.reason {
+            // Escalating by status is escalating: the owner role hears, as with ESCALATE.
+            let alert = exceptionAlert(lead, reason: why, by: actor)
+            decision.changes.append(.alert(alert))
+            decision.reply.append(Field("ask", alert.ask.joined(separator: ",")))
+        }
         handOff(lead, after: r.status, value: r.value ?? lead.value, into: &decision, at: now)
         if r.status == .completed, lead.kind != .postJob, lead.postJobLead == nil {
             // 003: the satisfaction call 24–48 h after the job, a callback of its own.

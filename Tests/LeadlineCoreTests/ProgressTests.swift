@@ -100,6 +100,22 @@ import Testing
         #expect(raised.map(\.at) == [shop.at("11:05")], "\(raised.map(\.at))")
     }
 
+    /// Setting a lead's status to escalated is escalating it: the owner role is alerted
+    /// as `ESCALATE` alerts it, once (not again for a status already escalated).
+    @Test func anEscalatedStatusAlertsTheOwnerRoleAsEscalateDoes() {
+        var shop = Shop()
+        let id = shop.newLead()
+        shop.ok(.claim(id), by: "ana")
+        var escalate = StatusRequest(lead: id, status: .escalated)
+        escalate.reason = "angry customer"
+        let decision = shop.ok(.setStatus(escalate), by: "ana")
+        #expect(decision.reply.contains(Field("ask", "olive")))
+        let alerts = shop.events.compactMap { if case .alert(let a) = $0.change, a.kind == .escalation { a } else { nil } }
+        #expect(alerts.count == 1 && alerts[0].ask == ["olive"] && alerts[0].text.contains("ana escalated lead 1"))
+        shop.ok(.setStatus(escalate), by: "ana")
+        #expect(shop.events.filter { if case .alert(let a) = $0.change { a.kind == .escalation } else { false } }.count == 1)
+    }
+
     @Test func aClosedLeadCanBeReopened() {
         var shop = Shop()
         let id = shop.newLead()
