@@ -18,6 +18,8 @@ public enum RequestDecoder {
     /// combining mark typed after one does not join it into another character.
     static func decode(bytes: UnsafeBufferPointer<UInt8>) -> Result<TaggedRequest, RequestError>? {
         var start = 0, end = bytes.count
+        // A byte-order mark some Windows tools put before the first line is not part of it.
+        if end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         while start < end, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
         while start < end, ArgumentScanner.isBlank(bytes[end - 1]) { end -= 1 }
         guard start < end else { return nil }

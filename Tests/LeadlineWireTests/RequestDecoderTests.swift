@@ -22,6 +22,13 @@ import Testing
         for verb in Verb.allCases { #expect(VerbCatalog.spec(verb.rawValue)?.verb == verb) }
     }
 
+    /// A byte-order mark before a request (some Windows tools write one) is not part of
+    /// its verb: it was answered "unknown verb PING; did you mean PING?".
+    @Test func aByteOrderMarkBeforeTheVerbIsSkipped() {
+        #expect(decode("\u{FEFF}PING hello")?.request == .ping("hello"))
+        #expect(RequestDecoder.decode("\u{FEFF}") == nil, "a mark alone is a blank line")
+    }
+
     @Test func blankLinesAreIgnored() {
         #expect(RequestDecoder.decode("") == nil)
         #expect(RequestDecoder.decode("   \t ") == nil)
