@@ -91,9 +91,7 @@ import Testing
     @Test func aReopenedUnownedLeadIsUnassignedFromItsReopening() {
         var shop = Shop()
         let id = shop.newLead()
-        var close = StatusRequest(lead: id, status: .disqualified)
-        close.reason = "out of area"
-        shop.ok(.setStatus(close), by: "dora")
+        shop.setStatus(id, .disqualified, reason: "out of area", by: "dora")
         shop.advance(to: shop.at("11:00"))
         shop.ok(.setStatus(StatusRequest(lead: id, status: .needsCallback)), by: "dora")
         let raised = shop.advance(to: shop.at("11:10")).filter { $0.alert.kind == .unassigned }
@@ -106,13 +104,11 @@ import Testing
         var shop = Shop()
         let id = shop.newLead()
         shop.ok(.claim(id), by: "ana")
-        var escalate = StatusRequest(lead: id, status: .escalated)
-        escalate.reason = "angry customer"
-        let decision = shop.ok(.setStatus(escalate), by: "ana")
+        let decision = shop.setStatus(id, .escalated, reason: "angry customer", by: "ana")
         #expect(decision.reply.contains(Field("ask", "olive")))
         let alerts = shop.events.compactMap { if case .alert(let a) = $0.change, a.kind == .escalation { a } else { nil } }
         #expect(alerts.count == 1 && alerts[0].ask == ["olive"] && alerts[0].text.contains("ana escalated lead 1"))
-        shop.ok(.setStatus(escalate), by: "ana")
+        shop.setStatus(id, .escalated, reason: "angry customer", by: "ana")
         #expect(shop.events.filter { if case .alert(let a) = $0.change { a.kind == .escalation } else { false } }.count == 1)
     }
 
@@ -137,12 +133,8 @@ import Testing
         shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "ana")
         #expect(shop.events.last?.record.value("reopened") == nil, "only the status that reopens it")
         // Escalated after closing: it waits for the owner role, with no time of its own.
-        var close = StatusRequest(lead: id, status: .disqualified)
-        close.reason = "duplicate"
-        shop.ok(.setStatus(close), by: "ana")
-        var escalate = StatusRequest(lead: id, status: .escalated)
-        escalate.reason = "customer disputes the invoice"
-        shop.ok(.setStatus(escalate), by: "ana")
+        shop.setStatus(id, .disqualified, reason: "duplicate", by: "ana")
+        shop.setStatus(id, .escalated, reason: "customer disputes the invoice", by: "ana")
         #expect(shop.lead(id).isOpen && shop.lead(id).due == nil)
     }
 }

@@ -74,6 +74,14 @@ struct Shop {
 
     func lead(_ id: LeadID) -> Lead { board.lead(id)! }
 
+    /// `STATUS id status [reason=...]` by `name`, which must be accepted.
+    @discardableResult
+    mutating func setStatus(_ id: LeadID, _ status: LeadStatus, reason: String? = nil, by name: String) -> Decision {
+        var request = StatusRequest(lead: id, status: status)
+        request.reason = reason
+        return ok(.setStatus(request), by: name)
+    }
+
     /// Keeps events applied without a command (an import's) in the shop's history.
     mutating func recordExternally(_ more: [Event]) { events += more }
 
