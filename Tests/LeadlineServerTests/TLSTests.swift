@@ -45,6 +45,29 @@ import Testing
         client.waitUntilExit()
     }
 
+    /// `openssl s_client` pointed at the plaintext port fails at once, with the error
+    /// every TLS library gives for a plaintext server, instead of both sides waiting
+    /// out the login timeout; the log says where TLS is.
+    @Test(.enabled(if: openssl != nil, "openssl is not installed: apt install openssl"))
+    func tlsOnThePlaintextPortFailsAtOnce() throws {
+        let server = try TestServer()
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: Self.openssl!)
+        client.arguments = ["s_client", "-connect", "127.0.0.1:\(server.port)"]
+        let errors = Pipe()
+        client.standardInput = Pipe()
+        client.standardOutput = FileHandle.nullDevice
+        client.standardError = errors
+        let started = Date()
+        try client.run()
+        defer { if client.isRunning { client.terminate() } }
+        #expect(eventually(timeout: 10) { !client.isRunning }, "s_client still waiting")
+        #expect(Date().timeIntervalSince(started) < 10)
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(said.contains("wrong version number") || said.contains("packet length too long"), "\(said)")
+        #expect(eventually { server.logLines.all.contains { $0.contains("began a TLS handshake on the plaintext port; TLS is on port \(server.tlsPort!)") } })
+    }
+
     /// The fingerprint a client sees is the one the server printed and the one
     /// `openssl x509 -fingerprint -sha256` gives for the file in the data folder.
     @Test func theSelfSignedCertificateIsMadeOnceAndItsFingerprintShown() throws {

@@ -89,6 +89,11 @@ final class Connection: @unchecked Sendable {
         reading: while true {
             switch stream.read(into: buffer) {
             case .done(let n):
+                if !isSecure, session.linesReceived == 0, framer.bufferedCount == 0,
+                   TLSProbe.looksLikeTLS(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) {
+                    hub.tlsOnPlaintextPort(self)
+                    return
+                }
                 framer.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 session.received(at: hub.monotonicNow())
                 atLimit = framer.bufferedCount > maxInboundBytes

@@ -57,6 +57,17 @@ extension Hub {
         }
     }
 
+    /// A TLS client on the plaintext port. It cannot read our words, but its TLS
+    /// library then fails at once ("wrong version number", the well-known sign of
+    /// TLS spoken to plaintext) instead of waiting out the login timeout; a person
+    /// watching the bytes, and the log, read where TLS is.
+    func tlsOnPlaintextPort(_ c: Connection) {
+        let tlsPort = listeners.first { $0.tls != nil }?.port
+        let whereTLS = tlsPort.map { "TLS is on port \($0)" } ?? "this server has no TLS port (--tls-listen)"
+        log("\(c.peer) began a TLS handshake on the plaintext port; \(whereTLS); closed")
+        c.sayGoodbye("TLS", "this port speaks plaintext; \(whereTLS)")
+    }
+
     /// The answer to any request but HELP, PING, LOGIN and QUIT before LOGIN.
     static let logInFirst = CommandError(.auth, "log in first: LOGIN <name> <token> (HELP works without it)")
 
