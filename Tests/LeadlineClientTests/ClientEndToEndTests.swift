@@ -145,14 +145,33 @@ import Testing
     @Test func aWatchNamesTheCustomersOfLeadsMadeBeforeIt() throws {
         let server = try TestServer()
         let ana = try server.client("ana")
-        _ = ana.reply("WATCH none")
+        let olive = try server.client("olive")
+        for c in [ana, olive] { _ = c.reply("WATCH none") }
+        /// A `leadline watch` started now, once it says it is watching.
+        func startWatch() throws -> ClientProcess {
+            let watch = try ClientProcess(["watch"], environment: environment(server, as: "omar"))
+            #expect(eventually { watch.stderr.contains { $0.contains("watching") } })
+            return watch
+        }
+        /// Ana claims `lead`; `watch` names its customer.
+        func claim(_ lead: Int, named name: String, seenBy watch: ClientProcess) {
+            #expect(ana.reply("CLAIM \(lead)").hasPrefix("OK CLAIM"))
+            #expect(eventually { watch.stdout.contains { $0.contains("ana claimed lead \(lead) (\(name))") } }, "\(watch.stdout)")
+        }
         #expect(ana.reply("NEW phone=555-0100 name=\"Jane Roe\"").hasPrefix("OK NEW lead=1"))
-        let watcher = try ClientProcess(["watch"], environment: environment(server, as: "omar"))
-        #expect(eventually { watcher.stderr.contains { $0.contains("watching") } })
-        #expect(ana.reply("CLAIM 1").hasPrefix("OK CLAIM"))
-        #expect(eventually { watcher.stdout.contains { $0.contains("ana claimed lead 1 (Jane Roe)") } }, "\(watcher.stdout)")
-        watcher.interrupt()
-        #expect(watcher.waitForExit() == 0)
+        let watcher = try startWatch()
+        claim(1, named: "Jane Roe", seenBy: watcher)
+        // A lead closed before it started, reopened: named from the events after.
+        #expect(ana.reply("NEW phone=555-0102 name=\"Kim Ode\"").hasPrefix("OK NEW lead=2"))
+        #expect(olive.reply("STATUS 2 disqualified reason=\"out of area\"").hasPrefix("OK STATUS"))
+        let later = try startWatch()
+        #expect(olive.reply("STATUS 2 needs-callback").hasPrefix("OK STATUS"))
+        #expect(eventually { later.stdout.contains { $0.contains("reopened lead 2") } })
+        claim(2, named: "Kim Ode", seenBy: later)
+        for watch in [later, watcher] {
+            watch.interrupt()
+            #expect(watch.waitForExit() == 0)
+        }
     }
 
     /// A request sent as the link reports itself connected (what `watch` does to learn

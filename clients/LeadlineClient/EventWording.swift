@@ -37,6 +37,18 @@ public struct EventWording: Sendable {
         for row in reply.rows { learn(row) }
     }
 
+    /// Whether `event` brings leads onto the board whose names this stream has not
+    /// seen (an import, a closed lead reopened): the stream then reads
+    /// ``openLeadNames`` again, so that their later events name the customer.
+    public func needsNames(after event: ServerLine) -> Bool {
+        guard case .event(_, _, let type, let f, _) = event else { return false }
+        switch type {
+        case "IMPORTED": return true
+        case "STATUS": return f["reopened"] == "yes" && f["lead"].flatMap(Int.init).map { names[$0] == nil } == true
+        default: return false
+        }
+    }
+
     /// Remembers names from a `LEAD` row.
     public mutating func learn(_ row: ServerLine) {
         if case .data(_, "LEAD", let words, let fields, _) = row, let id = words.first.flatMap(Int.init) {

@@ -31,6 +31,7 @@ final class InteractiveSession: @unchecked Sendable {
 
     func run() -> Never {
         link.onEvent = { [unowned self] event in
+            if raw, wording.needsNames(after: event) { learnNames() }
             guard let line = wording.describe(event) else { return }
             let text = "\(line.time) \(line.text)"
             show(line.isUrgent ? style.alert(text) : line.isAlert ? style.warning(text) : style.dim(text))
@@ -43,11 +44,7 @@ final class InteractiveSession: @unchecked Sendable {
                     + (resumed.map { "; \($0) missed events replayed" } ?? "") + ". HELP lists the verbs; QUIT or Ctrl-D ends."))
                 // At a terminal, events name the customers of leads made before it
                 // connected too (piped requests get their answers and nothing more).
-                if raw {
-                    link.send(EventWording.openLeadNames) { [unowned self] result in
-                        if case .success(let reply) = result { wording.learn(reply) }
-                    }
-                }
+                if raw { learnNames() }
             case .lost(let reason, let delay):
                 notice(style.dim("\(reason); reconnecting in \(String(format: "%.1f", delay)) s (what you send waits)"))
             case .gap(let reason):
@@ -76,6 +73,14 @@ final class InteractiveSession: @unchecked Sendable {
         link.start()
         redraw()
         dispatchMain()
+    }
+
+    /// Reads the open leads' names (``EventWording/openLeadNames``) for the events
+    /// shown above the prompt.
+    private func learnNames() {
+        link.send(EventWording.openLeadNames) { [unowned self] result in
+            if case .success(let reply) = result { wording.learn(reply) }
+        }
     }
 
     private func readKeys() {

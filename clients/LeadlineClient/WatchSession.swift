@@ -13,7 +13,13 @@ enum WatchSession {
             var day = ""
         }
         let state = State()
+        func learnNames() {
+            link.send(EventWording.openLeadNames) { result in
+                if case .success(let reply) = result { state.wording.learn(reply) }
+            }
+        }
         link.onEvent = { event in
+            if state.wording.needsNames(after: event) { learnNames() }
             guard let line = state.wording.describe(event) else { return }
             if line.day != state.day {
                 if !state.day.isEmpty { Output.line(style.dim("— \(line.day) —")) }
@@ -26,9 +32,7 @@ enum WatchSession {
             switch status {
             case .connecting: break
             case .connected(_, let resumed):
-                link.send(EventWording.openLeadNames) { result in
-                    if case .success(let reply) = result { state.wording.learn(reply) }
-                }
+                learnNames()
                 Output.line(style.dim("leadline: watching \(settings.address) as \(settings.user)"
                     + (resumed.map { ", \($0) missed events replayed" } ?? "")), to: 2)
             case .lost(let reason, let delay):
