@@ -87,6 +87,8 @@ extension Board {
             let closes = row.status?.closesLead == true
             if closes, let closed = row.closed, !TimeBounds.contains(closed) {
                 refused.append(.invalid(argument: "closed_at", "closed_at must be a time \(TimeBounds.spoken)"))
+            } else if closes, let closed = row.closed, let arrived = row.arrived, closed < arrived {
+                refused.append(.invalid(argument: "closed_at", "closed_at is before created_at: a lead closes after it arrives"))
             }
             guard case .success(var intake) = checked, refused.isEmpty else {
                 problems += refused.errors.map { ImportProblem(line: row.line, error: $0) }

@@ -115,7 +115,12 @@ public struct LeadImportFile: Sendable {
                 extras.append("\(index < header.count ? header[index].trimmingBlanks : "column \(index + 1)"): \(value)")
                 continue
             }
-            if values[field] == nil { values[field] = value }  // the first of two phone columns wins
+            if values[field] == nil {
+                values[field] = value  // the first of two columns for one field wins (two phone columns)
+            } else if values[field] != value {
+                // The other is kept in the note, not lost: a second number to call.
+                extras.append("\(index < header.count ? header[index].trimmingBlanks : "column \(index + 1)"): \(value)")
+            }
         }
         var lead = NewLead()
         lead.name = values[.name]

@@ -20,14 +20,17 @@ import Testing
         let rows = [
             row(2, phone: "call me") { $0.lead.owner = "zed"; $0.lead.backup = "yan"; $0.arrived = shop.at("2199-01-01T09:00") },
             row(3, phone: "555-0103") { $0.lead.owner = "ben"; $0.lead.backup = "ben" },
+            row(4, phone: "555-0104") {
+                $0.status = .completed; $0.arrived = shop.at("2026-11-10T09:00"); $0.closed = shop.at("2026-11-09T09:00")
+            },
         ]
         guard case .failure(let refusal) = shop.board.decideImport(rows, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
             Issue.record("accepted")
             return
         }
-        #expect(refusal.problems.map(\.line) == [2, 2, 2, 2, 3])
+        #expect(refusal.problems.map(\.line) == [2, 2, 2, 2, 3, 4])
         #expect(refusal.problems.map { $0.error.fields.first { $0.key == "arg" }?.value }
-                == ["phone", "owner", "backup", "created_at", "backup"].map { .text($0) })
+                == ["phone", "owner", "backup", "created_at", "backup", "closed_at"].map { .text($0) })
     }
 
     @Test func goodRowsBecomeLeadsAndOneSummary() throws {

@@ -24,7 +24,8 @@ import Testing
         #expect(row.lead.email == "jane@example.com")
         #expect(row.lead.address == "12 Elm St, Apt 2, Springfield, IL")
         #expect(row.lead.area == "62701")
-        #expect(row.lead.note == "source: Google; tags: hvac, repeat")
+        #expect(row.lead.note == "source: Google; tags: hvac, repeat; Main Phone #s: 555-0142",
+                "the second phone column's number is kept in the note, not lost")
         #expect(row.arrived == Timestamp.parse("2026-11-20T08:00:00-06:00"), "a date alone is the day's opening")
         #expect(file.unknownColumns.isEmpty)
     }
