@@ -62,6 +62,17 @@ import Testing
         #expect(summary(shop.advance(to: shop.at("10:00"))) == ["09:05 backup 2 ask=ana", "09:20 escalation 2 ask=oscar"])
     }
 
+    /// The only owner at work let the lead slip too (she held it, the ops lead backed
+    /// it): the owner who is away is asked, rather than either of them again.
+    @Test func anEscalationAsksAnAwayOwnerBeforeThoseWhoLetItSlip() {
+        var shop = Shop()
+        _ = shop.run(.addPerson(name: "otto", role: .owner, tokenHash: "h"), by: nil)
+        shop.ok(.away(reason: "on a roof"), by: "otto")
+        let id = shop.newLead(kind: .missedCall)
+        shop.ok(.assign(id, owner: .person("olive"), backup: .person("omar")), by: "dora")
+        #expect(summary(shop.advance(to: shop.at("9:00"))) == ["08:05 backup 1 ask=omar", "08:20 escalation 1 ask=otto"])
+    }
+
     /// No backup to ask, and the owner is the only ops lead: the owner role is asked.
     @Test func anOpsLeadWithoutABackupIsEscalatedToTheOwnerRole() {
         var shop = Shop()
