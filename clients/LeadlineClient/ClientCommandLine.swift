@@ -186,12 +186,12 @@ public enum ClientCommandLine {
     /// lead), so it is refused here, as are no request at all and `QUIT`, which ends a
     /// session at the prompt (a one-shot ends by itself).
     static func checkOneRequest(_ line: String) throws(ClientError) {
-        if line.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+        guard ServerLink.isOneLine(line) else {
             throw ClientError.usage("a request is one line, and this one holds a line break; send each line as its own request")
         }
         let verb = line.split(separator: " ").first.map { $0.uppercased() }
         guard let verb else { throw ClientError.usage("no request given: leadline send 'REQUEST'") }
-        if ["QUIT", "EXIT", "BYE"].contains(verb) {
+        if ServerLink.sessionEnders.contains(verb) {
             throw ClientError.usage("\(verb) ends a session at the prompt; a one-shot request ends by itself")
         }
     }

@@ -116,7 +116,7 @@ final class InteractiveSession: @unchecked Sendable {
     private func submit(_ typed: String) {
         let line = typed.trimmingCharacters(in: .whitespaces)
         guard !line.isEmpty, !inputEnded else { return }  // (nothing after a piped QUIT)
-        if ["QUIT", "EXIT", "BYE"].contains(line.uppercased()) {
+        if ServerLink.sessionEnders.contains(line.uppercased()) {
             // Typed: the session ends now. Piped: the end of the input, so the answers
             // to what came before it are still printed.
             guard raw else { return endOfInput() }

@@ -140,7 +140,7 @@ public final class ServerLink: @unchecked Sendable {
     public func send(_ line: String, payload: [String] = [], completion: @escaping (Result<Reply, LinkError>) -> Void) {
         dispatchPrecondition(condition: .onQueue(queue))
         // One protocol line: a line break would send what follows it as a request of its own.
-        guard !(([line] + payload).contains { $0.contains { $0 == "\n" || $0 == "\r" || $0 == "\r\n" } }) else {
+        guard Self.isOneLine(line), payload.allSatisfy(Self.isOneLine) else {
             completion(.failure(LinkError("a request is one line, and this one holds a line break; nothing was sent")))
             return
         }
@@ -149,6 +149,14 @@ public final class ServerLink: @unchecked Sendable {
         requests.append(request)
         if phase == .ready { write(request) }
     }
+
+    /// Whether `text` fits on one protocol line: no LF or CR in it.
+    public static func isOneLine(_ text: String) -> Bool {
+        !text.contains { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+    }
+
+    /// The words that end a session at the prompt (the server answers `QUIT` with `BYE`).
+    public static let sessionEnders: Set<String> = ["QUIT", "EXIT", "BYE"]
 
     /// Whether the link is logged in and caught up.
     public var isReady: Bool { phase == .ready }

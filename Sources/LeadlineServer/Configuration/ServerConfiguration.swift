@@ -14,14 +14,6 @@ public struct ServerConfiguration: Sendable {
     /// Addresses allowed to begin a connection with a PROXY protocol v1 header naming
     /// the real client (a HAProxy or stunnel in front of the server); empty: none.
     public var trustedProxies: [String] = []
-
-    /// Whether `peer` may name another address with a PROXY header (an IPv4 address
-    /// matches its IPv6-mapped form too).
-    func trustsProxy(_ peer: Peer) -> Bool {
-        guard !trustedProxies.isEmpty else { return false }
-        let address = peer.address.hasPrefix("::ffff:") ? String(peer.address.dropFirst(7)) : peer.address
-        return trustedProxies.contains(address) || trustedProxies.contains(peer.address)
-    }
     /// The data folder: the journal and the lock live here.
     public var dataDirectory = "leadline-data"
     /// The server's name in the greeting.
@@ -151,4 +143,14 @@ public struct Limits: Sendable, Equatable {
     public var socketSendBuffer: Int?
 
     public init() {}
+}
+
+extension ServerConfiguration {
+    /// Whether `peer` may name another address with a PROXY header (an IPv4 address
+    /// matches its IPv6-mapped form too).
+    func trustsProxy(_ peer: Peer) -> Bool {
+        guard !trustedProxies.isEmpty else { return false }
+        let address = peer.address.hasPrefix("::ffff:") ? String(peer.address.dropFirst(7)) : peer.address
+        return trustedProxies.contains(address) || trustedProxies.contains(peer.address)
+    }
 }
