@@ -9,14 +9,15 @@ public struct CallbackPriority: Comparable, Hashable, Sendable {
     public let due: Date?
     public let id: LeadID
 
+    /// No due time sorts after every due time; the same due time falls back on the id.
+    /// (Plain numbers, no optional matched: a `LIST` of ten thousand compares 130,000
+    /// pairs.)
     public static func < (a: CallbackPriority, b: CallbackPriority) -> Bool {
         if a.rank != b.rank { return a.rank < b.rank }
-        switch (a.due, b.due) {
-        case let (x?, y?) where x != y: return x < y
-        case (_?, nil): return true
-        case (nil, _?): return false
-        default: return a.id < b.id
-        }
+        let x = a.due?.timeIntervalSince1970 ?? .infinity
+        let y = b.due?.timeIntervalSince1970 ?? .infinity
+        if x != y { return x < y }
+        return a.id < b.id
     }
 
     /// Human names of the classes, for `RULES` and documentation.

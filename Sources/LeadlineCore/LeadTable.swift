@@ -64,6 +64,12 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         boxes.entries.lazy.map { (key: $0.key, value: $0.value.lead) }.makeIterator()
     }
 
+    /// Calls `body` with the address of every lead where the table holds it, in no
+    /// promised order: no lead copied (see ``withLead(_:_:)``).
+    public func forEachLead(_ body: (UnsafePointer<Lead>) -> Void) {
+        boxes.forEachValue { _, box in box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) } }
+    }
+
     /// Calls `body` with every lead, without copying the table's list of them.
     public func forEach(_ body: (Lead) -> Void) {
         boxes.forEachValue { _, box in body(box.lead) }

@@ -47,7 +47,7 @@ public struct ListPosition: Comparable, Hashable, Sendable {
 
     /// Where `lead` stands, given the bounds of the shop's today (a missed call from
     /// today outranks an older one).
-    init(_ lead: Lead, today: Range<Date>) {
+    init(_ lead: borrowing Lead, today: Range<Date>) {
         if !lead.isOpen {
             self.init(closed: true, rank: 0, due: nil, id: lead.id)
         } else {
@@ -84,28 +84,30 @@ extension Board {
     public func list(_ filter: LeadFilter, for person: String, at now: Date,
                      after: ListPosition? = nil, limit: Int? = nil) -> LeadPage {
         let today = today(at: now)
-        // Positions and ids only: sorting moves 16-byte pairs, not whole leads.
-        var chosen: [(position: ListPosition, id: LeadID)] = []
+        // Positions only (each holds its lead's id): sorting moves 40 bytes a lead, not
+        // whole leads.
+        var chosen: [ListPosition] = []
         var total = 0
-        func consider(_ lead: Lead) {
-            guard filter.matches(lead, person: person, now: now) else { return }
+        // Each lead is read where it lies, not copied out (see ``forEachOpenLead(_:)``).
+        func consider(_ lead: UnsafePointer<Lead>) {
+            guard filter.matches(lead.pointee, person: person, now: now) else { return }
             total += 1
-            let position = ListPosition(lead, today: today)
+            let position = ListPosition(lead.pointee, today: today)
             if let after, !(after < position) { return }
-            chosen.append((position, lead.id))
+            chosen.append(position)
         }
         // Only the closed and all filters need what is closed; the rest read what is open.
         if filter == .closed || filter == .all {
-            for lead in leads.values { consider(lead) }
+            leads.forEachLead(consider)
         } else {
             forEachOpenLead(consider)
         }
-        chosen.sort { $0.position < $1.position }
+        chosen.sort()
         guard let limit, chosen.count > limit else {
             return LeadPage(ids: chosen.map(\.id), total: total, next: nil, board: self)
         }
         let page = chosen.prefix(limit)
-        return LeadPage(ids: page.map(\.id), total: total, next: page.last?.position, board: self)
+        return LeadPage(ids: page.map(\.id), total: total, next: page.last, board: self)
     }
 
     /// `leads`, most urgent first: positions computed once each, then plain comparisons.

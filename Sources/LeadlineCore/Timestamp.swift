@@ -20,20 +20,10 @@ public enum Timestamp {
     /// ``local(_:in:)`` written at `start`, which has room for ``maxWrittenBytes``;
     /// returns how many bytes it wrote. A protocol line writes its times this way,
     /// straight into its buffer: `LIST` writes two for each of thousands of rows.
+    /// (A writer of many times keeps a ``LocalTimeWriter`` instead.)
     public static func writeLocal(_ date: Date, in zone: ZoneOffsets, at start: UnsafeMutablePointer<UInt8>) -> Int {
-        let offset = zone.secondsFromGMT(for: date)
-        var w = DigitCursor(start)
-        w.civil(Int(floor(date.timeIntervalSince1970)) + offset)
-        if offset == 0 {
-            w.put(0x5A)
-        } else {
-            let minutes = abs(offset) / 60
-            w.put(offset < 0 ? 0x2D : 0x2B)
-            w.digits(minutes / 60, 2)
-            w.put(0x3A)
-            w.digits(minutes % 60, 2)
-        }
-        return w.count
+        var writer = LocalTimeWriter(zone)
+        return writer.write(date, at: start)
     }
 
     /// `2026-11-23T14:05:00.123Z`: UTC with milliseconds, for the journal.
@@ -231,25 +221,51 @@ public struct DigitCursor {
     /// `YYYY-MM-DDTHH:MM:SS` of `seconds` since 1970 (already in the zone's local time).
     mutating func civil(_ seconds: Int) {
         let days = seconds.floorDiv(86_400)
-        let rest = seconds - days * 86_400
-        let (y, m, d) = Timestamp.civilFromDays(days)
-        year(y)
+        civil(Timestamp.civilFromDays(days), secondOfDay: seconds - days * 86_400)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` of a day's date and a second within it.
+    mutating func civil(_ date: (year: Int, month: Int, day: Int), secondOfDay rest: Int) {
+        year(date.year)
         put(0x2D)
-        digits(m, 2)
+        two(date.month)
         put(0x2D)
-        digits(d, 2)
+        two(date.day)
         put(0x54)
-        digits(rest / 3600, 2)
+        two(rest / 3600)
         put(0x3A)
-        digits(rest % 3600 / 60, 2)
+        two(rest % 3600 / 60)
         put(0x3A)
-        digits(rest % 60, 2)
+        two(rest % 60)
+    }
+
+    /// `Z` for UTC, else the offset as `±HH:MM`.
+    mutating func offset(_ seconds: Int) {
+        guard seconds != 0 else { return put(0x5A) }
+        let minutes = abs(seconds) / 60
+        put(seconds < 0 ? 0x2D : 0x2B)
+        two(minutes / 60 % 100)
+        put(0x3A)
+        two(minutes % 60)
+    }
+
+    /// Two digits of `n` (0 to 99), with no length to work out first: a time writes five
+    /// such pairs.
+    private mutating func two(_ n: Int) {
+        start[count] = UInt8(truncatingIfNeeded: 0x30 + n / 10)
+        start[count + 1] = UInt8(truncatingIfNeeded: 0x30 + n % 10)
+        count += 2
     }
 
     /// Four digits for the years 0 to 9999; otherwise ISO 8601's expanded form, with a
     /// sign (`-0001`, `+10000`), which ``Timestamp/parse(_:)`` reads back.
     private mutating func year(_ y: Int) {
-        if !(0...9999).contains(y) { put(y < 0 ? 0x2D : 0x2B) }
+        if (0...9999).contains(y) {
+            two(y / 100)
+            two(y % 100)
+            return
+        }
+        put(y < 0 ? 0x2D : 0x2B)
         digits(y.magnitude, 4)
     }
 }

@@ -43,8 +43,24 @@ public final class ZoneOffsets: Sendable {
 
     /// The zone's offset from UTC, in seconds, at `date`.
     public func secondsFromGMT(for date: Date) -> Int {
+        span(at: date)?.offset ?? zone.secondsFromGMT(for: date)
+    }
+
+    /// One offset and the instants it holds between: a writer of many times keeps the
+    /// last span it was given and asks again only for a time outside it.
+    public struct Span: Sendable {
+        public let offset: Int
+        /// Seconds since 1970, the first it holds from and the first it no longer does.
+        public let from: Int64
+        public let until: Int64
+
+        public func contains(_ seconds: Int64) -> Bool { seconds >= from && seconds < until }
+    }
+
+    /// The span holding `date`, nil outside the table (ask ``zone`` then).
+    public func span(at date: Date) -> Span? {
         let t = date.timeIntervalSince1970
-        guard t >= Double(starts[0]), t < Double(end) else { return zone.secondsFromGMT(for: date) }
+        guard t >= Double(starts[0]), t < Double(end) else { return nil }
         let seconds = Int64(t.rounded(.down))
         // The last start at or before `seconds`.
         var low = 0, high = starts.count - 1
@@ -52,7 +68,7 @@ public final class ZoneOffsets: Sendable {
             let mid = (low + high + 1) / 2
             if starts[mid] <= seconds { low = mid } else { high = mid - 1 }
         }
-        return Int(offsets[low])
+        return Span(offset: Int(offsets[low]), from: starts[low], until: low + 1 < starts.count ? starts[low + 1] : end)
     }
 
     /// The table for `zone`, made the first time it is asked for and shared after

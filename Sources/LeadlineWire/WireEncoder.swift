@@ -113,9 +113,9 @@ public struct WireEncoder: Sendable {
 
     /// The fields of a `LEAD` line, in reading order, written straight into the line.
     static func writeLeadFields(_ lead: UnsafePointer<Lead>, to b: inout LineBuilder) {
-        b.field("status", text: lead.pointee.status.rawValue)
-        b.field("kind", text: lead.pointee.kind.rawValue)
-        b.field("urgency", text: lead.pointee.urgency.rawValue)
+        b.field("status", word: lead.pointee.status.rawValue)
+        b.field("kind", word: lead.pointee.kind.rawValue)
+        b.field("urgency", word: lead.pointee.urgency.rawValue)
         b.field("owner", text: lead.pointee.owner ?? "none")
         b.field("backup", text: lead.pointee.backup ?? "none")
         b.field("due", time: lead.pointee.due)
@@ -124,7 +124,7 @@ public struct WireEncoder: Sendable {
         if let v = lead.pointee.service { b.field("service", text: v) }
         if let v = lead.pointee.area { b.field("area", text: v) }
         if let v = lead.pointee.address { b.field("address", text: v) }
-        b.field("source", text: lead.pointee.source.rawValue)
+        b.field("source", word: lead.pointee.source.rawValue)
         if let v = lead.pointee.email { b.field("email", text: v) }
         b.field("created", time: lead.pointee.createdAt)
         if let appt = lead.pointee.appointment {
@@ -135,7 +135,7 @@ public struct WireEncoder: Sendable {
         if let action = lead.pointee.nextAction, lead.pointee.due != nil { b.field("action", text: action) }
         if let late = lead.pointee.late { b.field("late", time: late) }
         if let value = lead.pointee.value { b.field("value", number: value) }
-        if lead.pointee.ackOwed { b.field("ack", text: "owed") }
+        if lead.pointee.ackOwed { b.field("ack", word: "owed") }
         if let job = lead.pointee.jobLead { b.field("job-lead", number: job) }
         if let call = lead.pointee.postJobLead { b.field("post-job", number: call) }
     }

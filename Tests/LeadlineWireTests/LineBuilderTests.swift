@@ -60,3 +60,43 @@ import Testing
         #expect(text(b.take()) == "OK n=1")
     }
 }
+
+/// Values are checked for the bytes that need quotes eight at a time and copied in words;
+/// these put each such byte at every place in values of every length around those
+/// word sizes, and compare with the rule written plainly.
+@Suite struct LineBuilderQuotingTests {
+    /// The rule as the protocol states it: quoted when empty or holding a space, tab,
+    /// quote or backslash, with quotes and backslashes escaped inside.
+    static func expected(_ value: String) -> String {
+        let special: Set<Character> = [" ", "\t", "\"", "\\"]
+        guard value.isEmpty || value.contains(where: special.contains) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    @Test func everyLengthWithEachSpecialByteAtEveryPlace() {
+        var b = LineBuilder(zone: TimeZone(identifier: "UTC")!)
+        for length in 0...40 {
+            let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(0x61 + $0 % 26))) })
+            var values = [plain]
+            for place in 0..<length {
+                for special in [" ", "\t", "\"", "\\", "é"] {
+                    var chars = Array(plain)
+                    chars[place] = Character(special)
+                    values.append(String(chars))
+                }
+            }
+            for value in values {
+                b.field("v", text: value)
+                let written = String(decoding: b.take(), as: UTF8.self)
+                #expect(written == "v=" + Self.expected(value), "length \(length): \(value.debugDescription)")
+            }
+        }
+    }
+
+    @Test func wordsAreWrittenAsTheyAre() {
+        var b = LineBuilder(zone: TimeZone(identifier: "UTC")!)
+        b.field("status", word: "needs-callback")
+        b.field("ack", word: "owed")
+        #expect(String(decoding: b.take(), as: UTF8.self) == "status=needs-callback ack=owed")
+    }
+}

@@ -191,11 +191,18 @@ final class Connection: @unchecked Sendable {
     }
 
     private func append(_ bytes: [UInt8]) {
-        if sent > 0 && sent >= outbound.count / 2 {
-            outbound.removeSubrange(0..<sent)
+        if sent == outbound.count && bytes.count >= 16 << 10 {
+            // All sent: a large chunk (a long reply's) is taken as it is, not copied.
+            // Small replies are still copied into the buffer kept for them.
+            outbound = bytes
             sent = 0
+        } else {
+            if sent > 0 && sent >= outbound.count / 2 {
+                outbound.removeSubrange(0..<sent)
+                sent = 0
+            }
+            outbound.append(contentsOf: bytes)
         }
-        outbound.append(contentsOf: bytes)
         if !flushQueued {
             flushQueued = true
             hub.scheduleFlush(self)

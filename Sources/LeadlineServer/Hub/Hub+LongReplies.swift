@@ -11,8 +11,10 @@ import LeadlineWire
 /// server's memory. Meanwhile the connection reads no further requests, and events for
 /// it wait until the reply is complete, so a reply's lines stay together.
 extension Hub {
-    /// Rows rendered per chunk: tens of kilobytes, a fraction of a millisecond.
-    static let rowsPerChunk = 256
+    /// Rows rendered per chunk: about 200 KB, under a millisecond. Each chunk is one
+    /// `send`, and on loopback each costs the reader a wake-up on top of its bytes:
+    /// 1,024 rows took 8 % less CPU and time for a 10,000-row `LIST` than 256.
+    static let rowsPerChunk = 1024
 
     /// Events read back from the journal per chunk (`SINCE`, `SHOW`, `EXPORT events`):
     /// each is decoded and encoded again, a few microseconds, so fewer of them make a
