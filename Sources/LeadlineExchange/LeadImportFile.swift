@@ -66,7 +66,7 @@ public struct LeadImportFile: Sendable {
     /// zone (in the shop's) and the default due times.
     public static func read(_ records: [CSV.Record], strict: Bool, policy: Policy, now: Date) -> Result<LeadImportFile, ImportRefusal> {
         guard let header = records.first else {
-            return .failure(ImportRefusal([ImportProblem(line: 1, error: .invalid(argument: "file", "the file is empty: it needs a header row"))]))
+            return .failure(ImportRefusal([ImportProblem(line: 0, error: .invalid(argument: "file", "the file is empty: it needs a header row"))]))
         }
         var columns: [Field?] = []
         var unknown: [String] = []

@@ -42,6 +42,11 @@ import Testing
         #expect(twice.filter { $0.hasPrefix("BADROW ") }.map { $0.prefix(24) } == ["BADROW line=2 arg=phone ", "BADROW line=2 arg=owner "], "\(twice)")
         #expect(twice.last?.hasPrefix("ERR INVALID rows=1 :2 problems in 1 bad row; nothing was imported") == true, "\(twice.last ?? "")")
 
+        // A file with no rows has no row to name: one answer about the file.
+        #expect(Self.importFile(["name,phone"], as: ana)
+                == ["ERR INVALID arg=file :the file has no leads in it (a header and no rows); nothing was imported"])
+        #expect(Self.importFile([], as: ana) == ["ERR INVALID arg=file :the file is empty: it needs a header row; nothing was imported"])
+
         let accepted = Self.importFile(rows, as: ana)
         let ok = try #require(accepted.last)
         #expect(ok.hasPrefix("OK IMPORT count=10000 first=1 last=10000 system=housecall-pro"), "\(ok)")

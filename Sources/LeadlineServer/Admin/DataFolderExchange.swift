@@ -138,6 +138,9 @@ public enum DataFolderExchange {
         }) {
         case .success(let d): decision = d
         case .failure(let refusal):
+            if let whole = refusal.problems.first(where: { $0.line == 0 }) {
+                throw ServerError.configuration("\(path): \(whole.error.message); nothing was imported")
+            }
             let rows = refusal.problems.map { "\(path) line \($0.line): \($0.error.message)" }
             throw ServerError.configuration((rows + ["\(refusal.counted); nothing was imported"]).joined(separator: "\n"))
         }

@@ -209,6 +209,12 @@ extension Hub {
                 }
                 switch result {
                 case .failure(let refusal):
+                    if let whole = refusal.problems.first(where: { $0.line == 0 }) {
+                        // The file as a whole (a header and no rows): no row to name.
+                        let error = whole.error
+                        reply(encoder.error(tag: tag, CommandError(error.code, fields: error.fields, error.message + "; nothing was imported")), to: c)
+                        break
+                    }
                     var out: [UInt8] = []
                     for problem in refusal.problems {
                         var fields = [Field("line", problem.line)]
