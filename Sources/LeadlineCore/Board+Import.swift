@@ -27,6 +27,16 @@ public struct ImportRefusal: Sendable, Equatable, Error {
     /// How many rows are refused (a row may have several problems).
     public var badRows: Int { Set(problems.map(\.line)).count }
 
+    /// What is wrong with the file as a whole (it has no rows), when nothing else is:
+    /// a file whose only line was refused (too long) reads as empty too, and then the
+    /// line is what to name.
+    public var aboutTheWholeFile: CommandError? {
+        problems.allSatisfy { $0.line == 0 } ? problems.first?.error : nil
+    }
+
+    /// The problems of rows, without those of the file as a whole (which follow from them).
+    public var ofRows: ImportRefusal { ImportRefusal(problems.filter { $0.line != 0 }) }
+
     /// "1 bad row", "3 problems in 2 bad rows": how an answer counts them.
     public var counted: String {
         let rows = badRows

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes instants in the shop's local time with their offset
-/// (`2026-11-23T08:05:00-06:00`), remembering the last day and the last offset it
-/// wrote.
+/// (`2026-11-23T08:05:00-06:00`), remembering the last two days it wrote and the span
+/// of the last offset.
 ///
 /// A `LIST` writes two times on each of thousands of rows (when it is due, when it came
 /// in), most of them on a few days and under one offset. Working the date out again for

@@ -88,6 +88,8 @@ public struct LineBuilder: ~Copyable {
     /// `key=word`, for a word that never needs quotes: one of the protocol's own
     /// (a status, a kind), not anything a person typed.
     public mutating func field(_ key: StaticString, word: String) {
+        assert(!word.isEmpty && !word.withUTF8Bytes { ByteScan.holdsAny(of: Self.needQuotes, in: $0) },
+               "\(word) is not a word: write it with field(_:text:)")
         writeKey(key)
         raw(word)
     }

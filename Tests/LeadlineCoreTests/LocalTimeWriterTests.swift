@@ -49,12 +49,15 @@ import Testing
             for delta in [-2.0, -1, 0, 1, 2, -1, 0] { times.append(next.addingTimeInterval(delta)) }
             at = next
         }
-        // Anywhere from 2000 to 2200, and the years outside that the table leaves to the zone.
+        // Anywhere from 2000 to 2200.
         for _ in 0..<2_000 {
             times.append(Date(timeIntervalSince1970: Double(Int.random(in: 946_684_800..<7_258_118_400, using: &random))))
         }
-        times.append(Date(timeIntervalSince1970: 0))
-        times.append(Date(timeIntervalSince1970: 9_000_000_000))
+        // Before 1970 (negative days), fractions of a second (written down to the second,
+        // below zero too), and back into the table after a time beyond it.
+        for seconds in [0, -0.5, -86_400.5, -1_000_000_000, 1e9 + 0.999, 9_000_000_000, 1_790_000_000.25, -0.5] {
+            times.append(Date(timeIntervalSince1970: seconds))
+        }
         for time in times {
             #expect(Self.written(&writer, time) == Self.reference(time, zone), "\(name) at \(time.timeIntervalSince1970)")
         }

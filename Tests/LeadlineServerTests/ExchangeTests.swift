@@ -46,6 +46,10 @@ import Testing
         #expect(Self.importFile(["name,phone"], as: ana)
                 == ["ERR INVALID arg=file :the file has no leads in it (a header and no rows); nothing was imported"])
         #expect(Self.importFile([], as: ana) == ["ERR INVALID arg=file :the file is empty: it needs a header row; nothing was imported"])
+        // A file whose one line is refused reads as empty too: the line is what is named.
+        let overlong = Self.importFile([String(repeating: "n", count: 5_000)], as: ana)
+        #expect(overlong.count == 2 && overlong[0].hasPrefix("BADROW line=1 ") && overlong[0].contains("longer than")
+                && overlong[1].hasPrefix("ERR INVALID rows=1 :1 bad row; nothing was imported"), "\(overlong)")
 
         let accepted = Self.importFile(rows, as: ana)
         let ok = try #require(accepted.last)

@@ -72,6 +72,13 @@ import Testing
         let csv = dir + "-leads.csv"
         _ = FileManager.default.createFile(atPath: csv, contents: Data("name,phone\nPat Doe,555-0177\n".utf8))
         defer { try? FileManager.default.removeItem(atPath: csv) }
+        // A file with a header alone is refused, as a file: no line to name.
+        let headerOnly = dir + "-header.csv"
+        _ = FileManager.default.createFile(atPath: headerOnly, contents: Data("name,phone\n".utf8))
+        defer { try? FileManager.default.removeItem(atPath: headerOnly) }
+        let noRows = try ServerProcess.run(["import", "leads", headerOnly, "--data", dir, "--config", config])
+        #expect(noRows.status != 0 && noRows.err.contains("\(headerOnly): the file has no leads in it (a header and no rows); nothing was imported")
+                && !noRows.err.contains("line 0"), "\(noRows.err)")
         let imported = try ServerProcess.run(["import", "leads", csv, "--data", dir, "--config", config])
         #expect(imported.status == 0, "\(imported.err)")
         let shown = try Self.oneRequest(["--data", dir, "--config", config, "--clock", "sim"], as: "olive", token, "LIST all")

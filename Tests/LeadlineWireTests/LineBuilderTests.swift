@@ -74,7 +74,8 @@ import Testing
     }
 
     @Test func everyLengthWithEachSpecialByteAtEveryPlace() {
-        var b = LineBuilder(zone: TimeZone(identifier: "UTC")!)
+        // A small first capacity, so the buffer also grows under these values.
+        var b = LineBuilder(zone: TimeZone(identifier: "UTC")!, capacity: 16)
         for length in 0...40 {
             let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(0x61 + $0 % 26))) })
             var values = [plain]

@@ -137,10 +137,11 @@ public enum DataFolderExchange {
             board.decideImport(file.rows, unreadable: file.problems, from: system ?? file.system, by: importer, at: at)
         }) {
         case .success(let d): decision = d
-        case .failure(let refusal):
-            if let whole = refusal.problems.first(where: { $0.line == 0 }) {
-                throw ServerError.configuration("\(path): \(whole.error.message); nothing was imported")
+        case .failure(let everything):
+            if let error = everything.aboutTheWholeFile {
+                throw ServerError.configuration("\(path): \(error.message); nothing was imported")
             }
+            let refusal = everything.ofRows
             let rows = refusal.problems.map { "\(path) line \($0.line): \($0.error.message)" }
             throw ServerError.configuration((rows + ["\(refusal.counted); nothing was imported"]).joined(separator: "\n"))
         }

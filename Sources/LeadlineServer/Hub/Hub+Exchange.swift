@@ -208,13 +208,13 @@ extension Hub {
                     result = Self.decideImport(upload, on: current, by: person, policy: policy, now: now)
                 }
                 switch result {
-                case .failure(let refusal):
-                    if let whole = refusal.problems.first(where: { $0.line == 0 }) {
+                case .failure(let everything):
+                    if let error = everything.aboutTheWholeFile {
                         // The file as a whole (a header and no rows): no row to name.
-                        let error = whole.error
                         reply(encoder.error(tag: tag, CommandError(error.code, fields: error.fields, error.message + "; nothing was imported")), to: c)
                         break
                     }
+                    let refusal = everything.ofRows
                     var out: [UInt8] = []
                     for problem in refusal.problems {
                         var fields = [Field("line", problem.line)]
