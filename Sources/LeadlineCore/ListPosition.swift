@@ -4,21 +4,39 @@ import Foundation
 /// (``CallbackPriority``), then closed leads by id. Compared as plain numbers, so a
 /// list of ten thousand sorts without touching a calendar; and written as a cursor,
 /// so a long list can be read a page at a time (`LIST open limit=100 after=CURSOR`).
+///
+/// The place is packed into two words compared in turn: the first holds the class
+/// (4 bits; all ones for a closed lead) and the due time in milliseconds (60 bits,
+/// all ones for none, so no due time sorts last), the second the id. A sort of ten
+/// thousand then moves 16 bytes a lead and compares two integers, where comparing
+/// the fields one by one was most of choosing a `LIST`'s order. Due times beyond
+/// ±18 million years (only a hand-made journal holds one) are taken as that bound,
+/// and order among themselves by id; the cursor carries the bound, and reads back to
+/// the same place.
 public struct ListPosition: Comparable, Hashable, Sendable {
-    let closed: Bool
-    /// For an open lead, its place in the callback queue (the due time to the
-    /// millisecond, as the cursor carries it); for a closed one, only its id counts.
-    let priority: CallbackPriority
+    private let high: UInt64
+    private let low: UInt64
 
-    var rank: Int { priority.rank }
-    var id: LeadID { priority.id }
+    private static let closedHigh = UInt64.max
+    private static let classShift: UInt64 = 60
+    /// The highest class an open lead may have: one less than all ones, which is closed.
+    private static let highestClass = 14
+    /// The due-time bits of a lead with no due time.
+    private static let noDue: UInt64 = (1 << 60) - 1
+    /// Added to a due time (milliseconds since 1970, perhaps negative) to store it.
+    private static let dueBias: Int64 = 1 << 59
+
+    var closed: Bool { high == Self.closedHigh }
+    var rank: Int { closed ? 0 : Int(high >> Self.classShift) }
+    var id: LeadID { LeadID(Int64(bitPattern: low ^ (1 << 63))) }
     /// The due time in milliseconds, as the cursor writes it.
-    var due: Int64? { priority.due.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } }
+    var due: Int64? {
+        let bits = high & Self.noDue
+        return closed || bits == Self.noDue ? nil : Int64(bits) - Self.dueBias
+    }
 
     public static func < (a: ListPosition, b: ListPosition) -> Bool {
-        if a.closed != b.closed { return !a.closed }
-        if a.closed { return a.id < b.id }
-        return a.priority < b.priority
+        a.high != b.high ? a.high < b.high : a.low < b.low
     }
 
     /// The cursor a client passes back: `RANK.DUE.ID` (DUE in epoch milliseconds, `-`
@@ -40,9 +58,17 @@ public struct ListPosition: Comparable, Hashable, Sendable {
         }
     }
 
+    /// A class outside 0 to 14 (only a hand-made cursor has one) is taken as the nearest.
     init(closed: Bool, rank: Int, due: Int64?, id: LeadID) {
-        self.closed = closed
-        priority = CallbackPriority(rank: rank, due: due.map { Date(timeIntervalSince1970: Double($0) / 1000) }, id: id)
+        // The id's sign bit flipped: unsigned order is then the ids' order.
+        low = UInt64(bitPattern: Int64(id)) ^ (1 << 63)
+        guard !closed else {
+            high = Self.closedHigh
+            return
+        }
+        let rankBits = UInt64(min(max(rank, 0), Self.highestClass)) << Self.classShift
+        let dueBits = due.map { UInt64(min(max($0, -Self.dueBias), Self.dueBias - 2) + Self.dueBias) } ?? Self.noDue
+        high = rankBits | dueBits
     }
 
     /// Where `lead` stands, given the bounds of the shop's today (a missed call from
@@ -52,8 +78,16 @@ public struct ListPosition: Comparable, Hashable, Sendable {
             self.init(closed: true, rank: 0, due: nil, id: lead.id)
         } else {
             let rank = CallbackPriority.rank(kind: lead.kind, urgency: lead.urgency, today: today.contains(lead.createdAt))
-            self.init(closed: false, rank: rank, due: lead.due.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }, id: lead.id)
+            self.init(closed: false, rank: rank, due: lead.due.map(Self.millis), id: lead.id)
         }
+    }
+
+    /// `date` in whole milliseconds since 1970, within what the position can hold (so
+    /// that no due time, however far, traps on the way to an integer).
+    private static func millis(_ date: Date) -> Int64 {
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        let bound = Double(dueBias)
+        return millis >= bound ? dueBias : millis <= -bound ? -dueBias : Int64(millis)
     }
 }
 
