@@ -238,8 +238,7 @@ public struct Board: Sendable, Equatable {
         case .created, .presence, .personSaved, .personRemoved, .voided, .swept, .imported:
             break
         }
-        let inReview = lead.status == .estimateSent || lead.status == .noDecision
-        let reviewSince = !lead.isOpen || !inReview ? nil : lead.reviewSince ?? event.at
+        let reviewSince = lead.isInReview ? lead.reviewSince ?? event.at : nil
         let noStepSince = lead.due != nil || !lead.isOpen ? nil : (lead.noStepSince == nil || !wasOpen ? event.at : lead.noStepSince)
         if reviewSince != lead.reviewSince || noStepSince != lead.noStepSince {
             lead.reviewSince = reviewSince

@@ -101,7 +101,14 @@ public struct Lead: Sendable, Equatable {
         case .estimate: cadenceStart = intake.sent ?? at
         default: cadenceStart = nil
         }
+        // An estimate or a decision already waiting when the lead came in (an import)
+        // is in the daily review from then, as one set here is.
+        reviewSince = isInReview ? at : nil
     }
+
+    /// Whether the lead waits on the customer's decision after a visit (an estimate
+    /// sent, no decision yet): the daily review (`REVIEW`) lists these.
+    public var isInReview: Bool { isOpen && (status == .estimateSent || status == .noDecision) }
 
     /// When the backup trigger fires for the current due time: a post-job call's `late`
     /// bound (its window runs to 48 h), unless the due time has moved past it (a call

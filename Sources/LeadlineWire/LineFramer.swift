@@ -1,11 +1,12 @@
-/// One framed unit of input: a line, or why a line was refused.
+/// One framed unit of input: a line, or why a line was refused (with the tag it
+/// starts with, if its first bytes hold one: the answer carries it).
 public enum Frame: Sendable, Equatable {
     /// A valid line, without its terminator (CR before LF stripped).
     case line(String)
     /// A line longer than the limit; its bytes up to the next LF are skipped.
-    case tooLong
+    case tooLong(tag: String?)
     /// A line with invalid UTF-8, a NUL or another control byte.
-    case badSyntax(String)
+    case badSyntax(String, tag: String?)
 }
 
 /// Cuts a byte stream into lines, enforcing the protocol's limits.
@@ -63,17 +64,18 @@ public struct LineFramer: Sendable {
             }
             guard let lf = newline else {
                 if buffer.count - start >= maxLine {
+                    let tag = RequestDecoder.leadingTag(of: buffer[start...])
                     discarding = true
                     start = buffer.count
                     scanned = buffer.count
-                    return .tooLong
+                    return .tooLong(tag: tag)
                 }
                 return nil
             }
             let lineStart = start
             let length = lf - lineStart + 1
             consume(through: lf)
-            if length > maxLine { return .tooLong }
+            if length > maxLine { return .tooLong(tag: RequestDecoder.leadingTag(of: buffer[lineStart...])) }
             var end = lf
             if end > lineStart && buffer[end - 1] == 0x0D { end -= 1 }
             return Self.validate(buffer[lineStart..<end])
@@ -103,11 +105,12 @@ public struct LineFramer: Sendable {
     static func validate(_ bytes: ArraySlice<UInt8>) -> Frame {
         for b in bytes where b < 0x20 || b == 0x7F {
             if b == 0x09 { continue }
-            if b == 0 { return .badSyntax("the line holds a NUL byte") }
-            return .badSyntax("the line holds a control character (byte \(b))")
+            let tag = RequestDecoder.leadingTag(of: bytes)
+            if b == 0 { return .badSyntax("the line holds a NUL byte", tag: tag) }
+            return .badSyntax("the line holds a control character (byte \(b))", tag: tag)
         }
         guard let text = String(validUTF8: bytes) else {
-            return .badSyntax("the line is not valid UTF-8")
+            return .badSyntax("the line is not valid UTF-8", tag: RequestDecoder.leadingTag(of: bytes))
         }
         return .line(text)
     }

@@ -54,6 +54,24 @@ public enum RequestDecoder {
         }
     }
 
+    /// The tag a line starts with (`@t7 ...`), read from its first bytes alone: a line
+    /// refused before it is read (too long, a control byte) is still answered with its
+    /// tag, so a client waiting on the tag hears of it. Nil when the line has no whole,
+    /// valid tag followed by a blank.
+    public static func leadingTag(of bytes: ArraySlice<UInt8>) -> String? {
+        let prefix = Array(bytes.prefix(64))
+        return prefix.withUnsafeBufferPointer { buffer -> String? in
+            var start = 0
+            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+            while start < buffer.count, ArgumentScanner.isBlank(buffer[start]) { start += 1 }
+            guard start < buffer.count, buffer[start] == 0x40 else { return nil }
+            var end = start
+            while end < buffer.count, !ArgumentScanner.isBlank(buffer[end]) { end += 1 }
+            guard end < buffer.count, isValidTag(buffer[start..<end]) else { return nil }
+            return String(decoding: buffer[start..<end], as: UTF8.self)
+        }
+    }
+
     static func isValidTag(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         let body = word.dropFirst()
         guard (1...32).contains(body.count) else { return false }
@@ -116,8 +134,9 @@ public enum RequestDecoder {
                 throw CommandError.invalid(argument: "what", "IMPORT takes leads: IMPORT leads [strict] [system=jobber]")
             }
             let extra = a.positionals.dropFirst().map { $0.lowercased() }
-            guard extra.allSatisfy({ $0 == "strict" }) else {
-                throw CommandError.invalid(argument: "strict", "IMPORT leads takes strict and system=; got \"\(extra.joined(separator: " "))\"")
+            if let wrong = extra.first(where: { $0 != "strict" }) {
+                // Named as any extra word is (`LIST open closed` names `closed`).
+                throw CommandError.invalid(argument: wrong, "IMPORT leads takes strict and system=; got \"\(wrong)\"")
             }
             let system = a.pairs["system"]?.lowercased()
             if let system, system.isEmpty || system.count > 32 || !system.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
@@ -279,6 +298,9 @@ public enum RequestDecoder {
 
     private static func buildUser(_ a: ParsedArguments) throws(CommandError) -> Request {
         let action = a.positionals[0].uppercased()
+        guard ["ADD", "TOKEN", "REMOVE"].contains(action) else {
+            throw CommandError.invalid(argument: "action", "USER takes ADD, TOKEN or REMOVE (WHO lists everyone); got \"\(a.positionals[0])\"")
+        }
         guard let name = a.positional(1) else {
             throw CommandError.invalid(argument: "name", "USER \(action) needs a name: USER \(action) maria")
         }

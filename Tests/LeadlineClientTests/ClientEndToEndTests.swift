@@ -312,6 +312,45 @@ import Testing
         #expect(lines.last == "OK LIST filter=mine count=1")
     }
 
+    /// A request the server refuses before reading it (too long, a control byte) is
+    /// answered with its tag, so a one-shot prints the error and exits 1, not waits.
+    @Test func aRequestRefusedUnreadStillEndsTheOneShot() throws {
+        let server = try TestServer()
+        let ana = environment(server, as: "ana")
+        let long = try ClientProcess.run(["send", "NOTE 3 " + String(repeating: "z", count: 5_000)], environment: ana)
+        #expect(long.0 == 1 && long.1.first?.hasPrefix("ERR TOOLONG max=4096") == true, "\(long)")
+        let control = try ClientProcess.run(["send", "NOTE 3 a\u{01}b"], environment: ana)
+        #expect(control.0 == 1 && control.1 == ["ERR BADSYNTAX :the line holds a control character (byte 1)"], "\(control)")
+    }
+
+    /// An `IMPORT` piped with its file (up to the dot) is sent as one request and
+    /// answered; a one-shot `IMPORT` is pointed to `leadline import`.
+    @Test func aPipedImportSendsItsFile() throws {
+        let server = try TestServer()
+        let ana = environment(server, as: "ana")
+        let run = try ClientProcess.run([], environment: ana,
+                                        input: "PING a\nIMPORT leads\nname,phone\nPiped Imp,555-6200\n.\nPING b\n")
+        #expect(run.0 == 0, "\(run)")
+        #expect(run.1.contains { $0.hasPrefix("OK IMPORT count=1 first=1 last=1") }, "\(run.1)")
+        #expect(run.1.last == "OK PING :b")
+        let unended = try ClientProcess.run([], environment: ana, input: "IMPORT leads\nname,phone\nNo Dot,555-6201\n")
+        #expect(unended.0 == 1 && unended.2.contains { $0.contains("ended inside IMPORT leads's file") }, "\(unended)")
+        let oneShot = try ClientProcess.run(["send", "IMPORT leads"], environment: ana)
+        #expect(oneShot.0 == 2 && oneShot.2.contains { $0.contains("leadline import leads FILE.csv") }, "\(oneShot)")
+        #expect(try server.client("olive").reply("LIST all") == "OK LIST filter=all count=1", "only the piped file's lead")
+    }
+
+    /// A one-shot `SINCE` replays what a connection watching the default stream would
+    /// see (it used to turn events off first, and so replayed nothing).
+    @Test func aOneShotSinceReplaysEvents() throws {
+        let server = try TestServer()
+        let ana = environment(server, as: "ana")
+        #expect(try ClientProcess.run(["send", "NEW phone=555-0100"], environment: ana).0 == 0)
+        let since = try ClientProcess.run(["send", "SINCE 0"], environment: ana)
+        #expect(since.0 == 0 && since.1.contains { $0.contains(" CREATED lead=1 ") }, "\(since)")
+        #expect(since.1.last?.hasPrefix("OK SINCE count=") == true && since.1.last?.hasPrefix("OK SINCE count=0") == false)
+    }
+
     /// A piped `QUIT` ends the input, not the answers: what came before it is answered
     /// and printed, and nothing after it is sent.
     @Test func aPipedQuitWaitsForTheAnswersBeforeIt() throws {

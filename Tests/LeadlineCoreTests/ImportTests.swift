@@ -40,13 +40,14 @@ import Testing
             row(2, phone: "555-0100"),  // the phone of an open lead: no duplicate alert for a file
             row(3, name: "Pat") { $0.lead.owner = "ben"; $0.lead.kind = .estimate; $0.lead.sent = TimeSpec.parse("2026-11-20T10:00") },
             row(4, phone: "555-0102") { $0.status = .completed; $0.arrived = shop.at("2026-11-02T09:00"); $0.closed = shop.at("2026-11-03T12:00") },
+            row(5, phone: "555-0105") { $0.lead.owner = "ben"; $0.status = .estimateSent },
         ]
         guard case .success(let decision) = shop.board.decideImport(rows, from: "jobber", by: shop.person("ana"), at: shop.clock.now) else {
             Issue.record("refused")
             return
         }
-        #expect(decision.changes.count == 4)
-        #expect(decision.changes.last == .imported(ImportSummary(count: 3, first: 2, last: 4, system: "jobber")))
+        #expect(decision.changes.count == 5)
+        #expect(decision.changes.last == .imported(ImportSummary(count: 4, first: 2, last: 5, system: "jobber")))
         #expect(!decision.changes.contains { if case .alert = $0 { true } else { false } }, "a file is not a call: no alerts")
         let stamped = shop.board.stamp(decision.changes, by: "ana", at: shop.clock.now)
         try shop.board.apply(stamped)
@@ -54,6 +55,9 @@ import Testing
         #expect(shop.lead(3).owner == "ben", "the file names the owner; the importer need not be a supervisor")
         #expect(shop.lead(4).isOpen == false && shop.lead(4).closedAt == shop.at("2026-11-03T12:00"))
         #expect(shop.lead(4).createdAt == shop.at("2026-11-02T09:00"))
+        // An estimate already out when it came in is in the daily review from then.
+        #expect(shop.board.reviewList().map(\.id) == [5])
+        #expect(shop.lead(5).reviewSince == shop.clock.now)
         // The journal round trip keeps what the file said.
         for event in stamped {
             #expect(try Change(record: event.record) == event.change)

@@ -43,6 +43,9 @@ import Testing
         c.send("PING " + String(repeating: "y", count: 4090))
         #expect(c.readLine()?.count == 4090 + "OK PING :".count)
         #expect(c.reply("PING ok") == "OK PING :ok")
+        // Tagged, the refusal carries the tag: a client waiting on it hears of it.
+        c.send("@t1 NOTE 3 " + String(repeating: "z", count: 5_000))
+        #expect(c.readLine() == "@t1 ERR TOOLONG max=4096 :the line is longer than 4096 bytes; it was skipped up to the next line break")
     }
 
     @Test func badBytesAreRefused() throws {
@@ -56,6 +59,10 @@ import Testing
         #expect(c.readLine() == "ERR BADSYNTAX :the line holds a control character (byte 27)")
         c.sendRaw(Array("PING crlf\r\n".utf8))
         #expect(c.readLine() == "OK PING :crlf")
+        c.sendRaw(Array("@t10 NOTE 3 a".utf8) + [0x01] + Array("b\n".utf8))
+        #expect(c.readLine() == "@t10 ERR BADSYNTAX :the line holds a control character (byte 1)")
+        c.sendRaw(Array("@t11 PING ".utf8) + [0xFF, 0x0A])
+        #expect(c.readLine() == "@t11 ERR BADSYNTAX :the line is not valid UTF-8")
     }
 
     @Test func httpIsToldPolitely() throws {

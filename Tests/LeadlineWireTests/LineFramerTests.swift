@@ -53,18 +53,18 @@ import Testing
     @Test func aLongerLineIsRefusedOnceAndSkipped() {
         let long = String(repeating: "y", count: 100)
         let frames = Self.everyWay(Array("PING 1\n\(long)\nPING 2\n".utf8))
-        #expect(frames == [.line("PING 1"), .tooLong, .line("PING 2")])
+        #expect(frames == [.line("PING 1"), .tooLong(tag: nil), .line("PING 2")])
     }
 
     @Test func crlfCountsTowardTheLimit() {
         let line = String(repeating: "x", count: 31)
-        #expect(Self.everyWay(Array((line + "\r\n").utf8)) == [.tooLong])
+        #expect(Self.everyWay(Array((line + "\r\n").utf8)) == [.tooLong(tag: nil)])
     }
 
     @Test func aNeverEndingLineCostsABoundedBuffer() {
         var framer = LineFramer(maxLine: 64)
         framer.append([UInt8](repeating: 0x41, count: 100))
-        #expect(framer.next() == .tooLong)
+        #expect(framer.next() == .tooLong(tag: nil))
         for _ in 0..<1000 {
             framer.append([UInt8](repeating: 0x41, count: 1000))
             #expect(framer.next() == nil)
@@ -80,12 +80,32 @@ import Testing
         let frames = Self.everyWay(input)
         #expect(frames.count == 5)
         #expect(frames[0] == .line("ok"))
-        guard case .badSyntax = frames[1], case .badSyntax(let nul) = frames[2], case .badSyntax = frames[3] else {
+        guard case .badSyntax = frames[1], case .badSyntax(let nul, _) = frames[2], case .badSyntax = frames[3] else {
             Issue.record("expected three refusals, got \(frames)")
             return
         }
         #expect(nul.contains("NUL"))
         #expect(frames[4] == .line("café ok"))
+    }
+
+    /// A refused line is answered with the tag it starts with, so a client waiting on
+    /// that tag hears of it; a tag not yet whole (no blank after it) is not guessed at.
+    @Test func aRefusedLineKeepsItsTag() {
+        let long = "@t7 NOTE 3 " + String(repeating: "z", count: 100)
+        let input = Array("\(long)\n".utf8) + Array("@t8 NOTE 3 a".utf8) + [0x01] + Array("b\n".utf8)
+            + Array("@t9 NOTE ".utf8) + [0xC3, 0x28] + Array("\n@bad!tag PING\n".utf8) + [0x01, 0x0A]
+        let frames = Self.everyWay(input)
+        #expect(frames.count == 5)
+        #expect(frames.first == .tooLong(tag: "@t7"))
+        guard frames.count == 5, case .badSyntax(_, let t8) = frames[1], case .badSyntax(_, let t9) = frames[2],
+              case .line = frames[3], case .badSyntax(_, let none) = frames[4] else {
+            Issue.record("expected a refusal, two more, a line and a refusal; got \(frames)")
+            return
+        }
+        #expect(t8 == "@t8" && t9 == "@t9" && none == nil)
+        var framer = LineFramer(maxLine: 64)
+        framer.append(Array("@endless ".utf8) + [UInt8](repeating: 0x41, count: 100))
+        #expect(framer.next() == .tooLong(tag: "@endless"), "refused before its end: the tag is at its start")
     }
 
     @Test func tabsAreAllowed() {

@@ -194,6 +194,9 @@ public enum ClientCommandLine {
         if ServerLink.sessionEnders.contains(verb) {
             throw ClientError.usage("\(verb) ends a session at the prompt; a one-shot request ends by itself")
         }
+        if verb == ServerLink.uploadVerb {
+            throw ClientError.usage("IMPORT sends a file after it: leadline import leads FILE.csv")
+        }
     }
 
     private static func with(_ invocation: ClientInvocation, _ mode: ClientMode) -> ClientInvocation {

@@ -6,7 +6,8 @@ import Glibc
 /// print above the line being typed without disturbing it; alerts stand out. On a
 /// terminal: line editing (arrows, Home/End, Ctrl-A/E/U/K/W) and history (up/down).
 /// With piped input: each line is sent in turn, and the session ends when all are
-/// answered.
+/// answered. An `IMPORT`'s file, typed or piped after it up to a lone dot, is sent
+/// with it as one request.
 final class InteractiveSession: @unchecked Sendable {
     private let link: ServerLink
     private let settings: ClientSettings
@@ -19,6 +20,10 @@ final class InteractiveSession: @unchecked Sendable {
     private var prompt: String { "\(settings.user)> " }
     private var outstanding = 0
     private var inputEnded = false
+    /// An `IMPORT` whose file is being typed or piped: the request and its lines so far.
+    private var upload: (request: String, lines: [String])?
+    /// How piped input ends once every answer is in: 1 when it ended inside a file.
+    private var endStatus: Int32 = 0
     private var input: DispatchSourceRead?
     private var stopper: SignalExit?
 
@@ -92,8 +97,13 @@ final class InteractiveSession: @unchecked Sendable {
 
     /// Piped input is over: end once every request sent has its answer.
     private func endOfInput() {
+        if let file = upload {
+            upload = nil
+            notice(style.error("the input ended inside \(file.request)'s file (no line holding only .); it was not sent"))
+            endStatus = 1
+        }
         inputEnded = true
-        if outstanding == 0 { finish(nil, status: 0) }
+        if outstanding == 0 { finish(nil, status: endStatus) }
     }
 
     private func handle(_ key: Key) {
@@ -114,16 +124,37 @@ final class InteractiveSession: @unchecked Sendable {
     }
 
     private func submit(_ typed: String) {
+        guard !inputEnded else { return }  // (nothing after a piped QUIT)
+        if var file = upload {
+            // The file's lines go as they are, dot-stuffed as the protocol has them.
+            guard typed == "." else {
+                file.lines.append(typed)
+                upload = file
+                return
+            }
+            upload = nil
+            return send(file.request, payload: file.lines + ["."])
+        }
         let line = typed.trimmingCharacters(in: .whitespaces)
-        guard !line.isEmpty, !inputEnded else { return }  // (nothing after a piped QUIT)
+        guard !line.isEmpty else { return }
+        if line.split(separator: " ").first?.uppercased() == ServerLink.uploadVerb {
+            upload = (line, [])
+            if raw { show(style.dim("the file's lines now (a line starting with . takes one more), then a line holding only .")) }
+            return
+        }
         if ServerLink.sessionEnders.contains(line.uppercased()) {
             // Typed: the session ends now. Piped: the end of the input, so the answers
             // to what came before it are still printed.
             guard raw else { return endOfInput() }
             finish(nil, status: 0)
         }
+        send(line)
+    }
+
+    /// Sends a request (with an `IMPORT`'s file) and prints its answer.
+    private func send(_ line: String, payload: [String] = []) {
         outstanding += 1
-        link.send(line) { [unowned self] result in
+        link.send(line, payload: payload) { [unowned self] result in
             outstanding -= 1
             switch result {
             case .success(let reply):
@@ -134,7 +165,7 @@ final class InteractiveSession: @unchecked Sendable {
             case .failure(let error):
                 show(style.error("not sent: \(error)"))
             }
-            if inputEnded && outstanding == 0 { finish(nil, status: 0) }
+            if inputEnded && outstanding == 0 { finish(nil, status: endStatus) }
         }
     }
 

@@ -7,8 +7,10 @@ import Foundation
 enum OneShot {
     /// A link for a few requests and an exit: no events, no keepalive, and exit status 3
     /// once it gives up reaching the server (after `--wait`).
-    static func startLink(_ settings: ClientSettings) -> ServerLink {
-        var options = settings.linkOptions(watch: "none")
+    ///   - watch: the stream to watch; `none`, but nil (the server's default) for a
+    ///     `SINCE`, which replays what the connection watches and would replay nothing.
+    static func startLink(_ settings: ClientSettings, watch: String? = "none") -> ServerLink {
+        var options = settings.linkOptions(watch: watch)
         options.giveUpAfter = Double(settings.wait)
         options.keepalive = 0
         let link = ServerLink(options: options)
@@ -33,7 +35,8 @@ enum OneShot {
 
     /// - Parameter width: lay the reply out for a person on a screen this wide (nil: as sent).
     static func run(_ line: String, settings: ClientSettings, style: Style, width: Int?) -> Never {
-        let link = startLink(settings)
+        let verb = line.split(separator: " ").first?.uppercased()
+        let link = startLink(settings, watch: verb == "SINCE" ? nil : "none")
         link.queue.async {
             link.send(line) { result in
                 switch result {

@@ -158,6 +158,11 @@ public final class ServerLink: @unchecked Sendable {
     /// The words that end a session at the prompt (the server answers `QUIT` with `BYE`).
     public static let sessionEnders: Set<String> = ["QUIT", "EXIT", "BYE"]
 
+    /// The verb whose request is followed by a file's lines and a lone dot: sent as
+    /// one request with its ``send(_:payload:completion:)`` payload, never line by line
+    /// (each line would be tagged and wait for an answer of its own).
+    public static let uploadVerb = "IMPORT"
+
     /// Whether the link is logged in and caught up.
     public var isReady: Bool { phase == .ready }
 

@@ -26,15 +26,25 @@ public enum ExportRequest: Sendable, Equatable {
             }
             return day
         }
+        // A window that ends before it starts holds nothing: refused, as REPORT range does.
+        func window() throws(CommandError) -> (from: LocalDate?, to: LocalDate?) {
+            let (from, to) = (try day("from"), try day("to"))
+            if let from, let to, to < from {
+                throw CommandError.invalid(argument: "to", "the window ends (\(to)) before it starts (\(from))")
+            }
+            return (from, to)
+        }
         switch what {
         case "leads":
             guard words.count <= 2 else { throw CommandError.invalid(argument: "scope", "EXPORT leads takes open or all; \(usage)") }
             let scope = try words.count == 2 ? LeadScope(rawValue: words[1].lowercased()).orThrow(
                 CommandError.invalid(argument: "scope", "EXPORT leads takes open or all; got \"\(words[1])\"")) : .open
-            return .leads(scope, from: try day("from"), to: try day("to"))
+            let (from, to) = try window()
+            return .leads(scope, from: from, to: to)
         case "events":
             guard words.count == 1 else { throw CommandError.invalid(argument: "what", "EXPORT events takes from= and to=; \(usage)") }
-            return .events(from: try day("from"), to: try day("to"))
+            let (from, to) = try window()
+            return .events(from: from, to: to)
         case "report":
             return .report(try ReportRequest.parse(Array(words.dropFirst()), person: pairs["person"]?.lowercased()))
         default:

@@ -142,7 +142,7 @@ extension Hub {
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(
                 .tooLong, fields: [Field("max", limits.maxLine)], "the line is longer than \(limits.maxLine) bytes")))
             upload.lines.append("")
-        case .badSyntax(let why):
+        case .badSyntax(let why, _):
             guard !upload.refused else { break }
             upload.problems.append(ImportProblem(line: upload.lines.count + 1, error: CommandError(.badSyntax, why)))
             upload.lines.append("")

@@ -13,13 +13,13 @@ extension Hub {
             return
         }
         switch frame {
-        case .tooLong:
+        case .tooLong(let tag):
             let max = limits.maxLine
-            reply(encoder.error(tag: nil, CommandError(
+            reply(encoder.error(tag: tag, CommandError(
                 .tooLong, fields: [Field("max", max)],
                 "the line is longer than \(max) bytes; it was skipped up to the next line break")), to: c)
-        case .badSyntax(let why):
-            reply(encoder.error(tag: nil, CommandError(.badSyntax, why)), to: c)
+        case .badSyntax(let why, let tag):
+            reply(encoder.error(tag: tag, CommandError(.badSyntax, why)), to: c)
         case .line(let text):
             if c.session.linesReceived == 1, HTTPProbe.looksLikeHTTP(text) {
                 c.sayGoodbye("HTTP", "this is a Leadline line-protocol server, not a web server; connect with nc or the leadline client")
