@@ -89,17 +89,18 @@ extension Board {
         return conditions(of: lead, now: now).map(\.fire).min()
     }
 
-    /// Whether the sweep at `sweep` lists `lead`: open, arrived by then, not yet listed,
+    /// Whether the sweep at `sweep` lists `lead`: open, on the board by then (an import
+    /// after it is not, whatever the file says it arrived), not yet listed,
     /// and without a documented outcome as of the sweep.
     private func sweepConcerns(_ lead: Lead, sweep: Date) -> Bool {
-        lead.isOpen && lead.createdAt <= sweep && !lead.wasSwept(atOrAfter: sweep) && !outcome(of: lead, at: sweep).isDocumented
+        lead.isOpen && lead.onBoardSince <= sweep && !lead.wasSwept(atOrAfter: sweep) && !outcome(of: lead, at: sweep).isDocumented
     }
 
     /// The day's sweep, if its time has come, it has not run yet, and there is an open
     /// lead it concerns (one that had arrived by then).
     func sweepToRun(at now: Date) -> Date? {
         guard let sweep = policy.business.lastSweep(atOrBefore: now), sweptThrough.map({ $0 < sweep }) ?? true,
-              anyOpenLead({ $0.createdAt <= sweep }) else { return nil }
+              anyOpenLead({ $0.onBoardSince <= sweep }) else { return nil }
         return sweep
     }
 

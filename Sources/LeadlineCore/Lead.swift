@@ -66,8 +66,15 @@ public struct Lead: Sendable, Equatable {
     @PackedInt public var value: Int? = nil
     /// The system the lead was imported from (see ``Intake/importedFrom``).
     public var importedFrom: String?
+    /// When an imported lead came onto the board, where that is later than when it
+    /// arrived (``createdAt``, what the file said): nil for every other lead.
+    @PackedDate public var enteredAt: Date? = nil
 
     public var isOpen: Bool { closedAt == nil }
+
+    /// Since when the board has held the lead: an end-of-day sweep from before it was
+    /// imported cannot have left it overnight.
+    public var onBoardSince: Date { enteredAt ?? createdAt }
 
     public init(_ intake: Intake, at: Date, by: String?) {
         id = intake.lead
@@ -104,6 +111,7 @@ public struct Lead: Sendable, Equatable {
         // An estimate or a decision already waiting when the lead came in (an import)
         // is in the daily review from then, as one set here is.
         reviewSince = isInReview ? at : nil
+        enteredAt = importedFrom != nil && createdAt < at ? at : nil
     }
 
     /// Whether the lead waits on the customer's decision after a visit (an estimate

@@ -64,6 +64,28 @@ import Testing
         }
     }
 
+    /// A lead the file says arrived weeks ago came onto the board at its import: the
+    /// sweeps before then did not leave it overnight (none is raised for a past day,
+    /// nor counted in the scorecard); the day's own sweep lists it if it waits undone.
+    @Test func anImportedLeadIsSweptFromItsImportOn() throws {
+        var shop = Shop()
+        let rows = [row(2, phone: "555-1001") { $0.arrived = shop.at("2026-11-01T09:00") }]
+        guard case .success(let decision) = shop.board.decideImport(rows, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("refused")
+            return
+        }
+        try shop.board.apply(shop.board.stamp(decision.changes, by: "ana", at: shop.clock.now))
+        #expect(shop.lead(1).createdAt == shop.at("2026-11-01T09:00") && shop.lead(1).enteredAt == shop.clock.now)
+        #expect(shop.raiseDue().filter { $0.kind == .sweep }.isEmpty, "Friday's sweep was before the import")
+        let sweeps = shop.advance(to: shop.at("16:30")).filter { $0.alert.kind == .sweep }
+        #expect(sweeps.map(\.alert.lead) == [1] && sweeps.map(\.at) == [shop.at("16:30")], "\(sweeps)")
+        // A snapshot keeps when it came onto the board.
+        var w = SnapshotWriter()
+        shop.board.writeSnapshot(to: &w)
+        var r = SnapshotReader(w.bytes, from: 0)
+        #expect(try Board(snapshot: &r, policy: shop.board.policy).lead(1)?.enteredAt == shop.lead(1).enteredAt)
+    }
+
     @Test func everyBadRowIsRefusedAndNothingApplies() {
         let shop = Shop()
         let rows = [

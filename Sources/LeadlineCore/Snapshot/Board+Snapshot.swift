@@ -9,7 +9,7 @@ import Foundation
 /// checksum and the atomic write around it.
 extension Board {
     /// Bumped whenever what is written here changes; an unknown version is refused.
-    public static let snapshotFormat = 3
+    public static let snapshotFormat = 4
 
     public func writeSnapshot(to w: inout SnapshotWriter) {
         w.uint(lastSeq)
@@ -93,7 +93,7 @@ extension Board {
 extension Lead {
     /// How many stored properties a lead has: the snapshot writes every one, and a test
     /// holds this to the type, so a new field cannot be forgotten.
-    public static let snapshotFieldCount = 35
+    public static let snapshotFieldCount = 36
 
     func write(to w: inout SnapshotWriter) {
         w.int(id)
@@ -137,6 +137,7 @@ extension Lead {
         w.bool(ackOwed)
         w.optional(value) { $0.int($1) }
         w.optional(importedFrom) { $0.string($1) }
+        w.optional(enteredAt) { $0.date($1) }
     }
 
     init(snapshot r: inout SnapshotReader) throws(RecordError) {
@@ -178,6 +179,7 @@ extension Lead {
         ackOwed = try r.bool()
         value = try r.optional { r throws(RecordError) in try r.int() }
         importedFrom = try r.optional { r throws(RecordError) in try r.string() }
+        enteredAt = try r.optional { r throws(RecordError) in try r.date() }
     }
 }
 
