@@ -103,7 +103,19 @@ extension Board {
         return date
     }
 
-    /// Resolves a typed time, past or future (when an estimate was sent, a job done),
+    /// Resolves a typed time that tells of something done (when an estimate was sent, a
+    /// job finished): now or before (a minute's grace for clocks), never to come.
+    func resolvePast(_ spec: TimeSpec, argument: String, now: Date) throws(CommandError) -> Date {
+        let date = try resolveAny(spec, argument: argument, now: now)
+        guard date <= now.addingTimeInterval(60) else {
+            throw CommandError.invalid(
+                argument: argument,
+                "\(argument)=\(policy.spoken(date, now: now)) is still to come; it tells when it was done, and it is \(policy.spoken(now, now: now)) now")
+        }
+        return date
+    }
+
+    /// Resolves a typed time, past or future,
     /// within ``TimeBounds``: every time a request may name goes through here.
     func resolveAny(_ spec: TimeSpec, argument: String, now: Date) throws(CommandError) -> Date {
         guard let date = spec.resolve(now: now, policy: policy) else {

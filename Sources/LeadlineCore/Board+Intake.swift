@@ -87,8 +87,8 @@ extension Board {
         } else if kind == .promised {
             refused.append(.invalid(argument: "due", "a promised callback needs due=, the time the customer was promised"))
         }
-        let sent = r.sent.flatMap { spec in refused.note { () throws(CommandError) in try resolveAny(spec, argument: "sent", now: now) } }
-        let job = r.job.flatMap { spec in refused.note { () throws(CommandError) in try resolveAny(spec, argument: "job", now: now) } }
+        let sent = r.sent.flatMap { spec in refused.note { () throws(CommandError) in try resolvePast(spec, argument: "sent", now: now) } }
+        let job = r.job.flatMap { spec in refused.note { () throws(CommandError) in try resolvePast(spec, argument: "job", now: now) } }
         var owner: String?
         var backup: String?
         if let name = r.owner {

@@ -43,6 +43,27 @@ import Testing
         #expect(shop.lead(1).due == Timestamp.parse("2026-11-23T15:30:00-06:00"))
     }
 
+    /// `sent=` and `job=` tell when something was done: a time still to come is refused.
+    @Test func whatWasDoneCannotBeStillToCome() {
+        var shop = Shop()
+        for (key, spec) in [("sent", "+1d"), ("job", "tomorrow 9am")] {
+            var request = NewLead()
+            request.phone = "555-0199"
+            if key == "sent" { request.kind = .estimate; request.sent = TimeSpec.parse(spec) } else { request.kind = .postJob; request.job = TimeSpec.parse(spec) }
+            let error = shop.refused(.newLead(request), by: "ana")
+            #expect(error?.code == .invalid && error?.fields.first?.value == .text(key), "\(key)=\(spec): \(String(describing: error))")
+            #expect(error?.message.contains("still to come") == true)
+        }
+        var sentToday = NewLead()
+        sentToday.phone = "555-0198"
+        sentToday.kind = .estimate
+        sentToday.sent = TimeSpec.parse("07:30")
+        guard case .success = shop.run(.newLead(sentToday), by: "ana") else {
+            Issue.record("an estimate sent this morning is taken")
+            return
+        }
+    }
+
     @Test func dueInThePastIsRefused() {
         var shop = Shop()
         var request = NewLead()
@@ -74,12 +95,14 @@ import Testing
                 }
             }
         }
+        // (An estimate is sent by now: on the last day of 2199, its follow-up falls after it.)
+        var late = Shop(start: Timestamp.parse("2199-12-31T23:30:00Z")!)
         var edge = NewLead()
         edge.phone = "555-0100"
         edge.kind = .estimate
-        edge.sent = TimeSpec.parse("2199-12-31T22:00Z")
-        shop.ok(.newLead(edge), by: "ana")
-        #expect(shop.lead(1).due! > TimeBounds.end, "a time computed from an accepted one may pass 2199, and still reads back")
+        edge.sent = TimeSpec.parse("2199-12-31T23:00Z")
+        late.ok(.newLead(edge), by: "ana")
+        #expect(late.lead(1).due! > TimeBounds.end, "a time computed from an accepted one may pass 2199, and still reads back")
     }
 
     @Test func needsAPhoneOrAName() {

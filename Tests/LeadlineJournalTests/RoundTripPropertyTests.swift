@@ -86,6 +86,12 @@ struct RequestGenerator {
         "2026-11-26T10:00", "2026-11-23T14:05:00Z", "2000-01-01T00:00Z", "1999-12-31T23:59Z", "2199-12-31T23:59Z",
         "2200-01-01T00:00Z", "0000-01-01T00:00+00:01", "9999-12-31T20:00Z", "+1000000d", "2026-02-30", "12am", "+0m",
     ]
+    /// Times for what was done (`sent=`, `job=`): mostly past, with the edges and a
+    /// few still to come, which are refused.
+    static let doneTimes = [
+        "9:05", "now", "+0m", "2026-11-20", "2026-11-20T10:00", "2026-11-23T14:05:00Z", "2000-01-01T00:00Z",
+        "1999-12-31T23:59Z", "0000-01-01T00:00+00:01", "2026-02-30", "12am", "+1d", "tomorrow",
+    ]
     static let texts = [
         "spoke with homeowner", "left voicemail, retry 3:30", "café ☕ naïve", "quote \" and back\\slash", "tab\there",
         "a:b=c \"d\"", "{\"json\":1}", "none", "x",
@@ -113,8 +119,8 @@ struct RequestGenerator {
             if rng.below(2) == 0 { parts.append("kind=" + rng.pick(LeadKind.allCases).rawValue) }
             for _ in 0..<rng.below(3) { parts.append(rng.pick(Self.values)) }
             if rng.below(3) == 0 { parts.append("due=\(time)") }
-            if rng.below(4) == 0 { parts.append("sent=\(rng.pick(Self.times))") }
-            if rng.below(4) == 0 { parts.append("job=\(rng.pick(Self.times))") }
+            if rng.below(4) == 0 { parts.append("sent=\(rng.pick(Self.doneTimes))") }
+            if rng.below(4) == 0 { parts.append("job=\(rng.pick(Self.doneTimes))") }
             if rng.below(6) == 0 { parts.append("owner=\(other)") }
             if rng.below(6) == 0 { parts.append("backup=\(rng.pick(people + ["none"]))") }
             if rng.below(3) == 0 { parts.append(":" + text) }
