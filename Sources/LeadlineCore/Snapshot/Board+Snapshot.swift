@@ -93,7 +93,7 @@ extension Board {
 extension Lead {
     /// How many stored properties a lead has: the snapshot writes every one, and a test
     /// holds this to the type, so a new field cannot be forgotten.
-    public static let snapshotFieldCount = 36
+    public static let snapshotFieldCount = 35
 
     func write(to w: inout SnapshotWriter) {
         w.int(id)
@@ -136,8 +136,10 @@ extension Lead {
         w.optional(noStepSince) { $0.date($1) }
         w.bool(ackOwed)
         w.optional(value) { $0.int($1) }
-        w.optional(importedFrom) { $0.string($1) }
-        w.optional(enteredAt) { $0.date($1) }
+        w.optional(imported) { w, origin in
+            w.string(origin.system)
+            w.optional(origin.enteredAt) { $0.date($1) }
+        }
     }
 
     init(snapshot r: inout SnapshotReader) throws(RecordError) {
@@ -178,8 +180,9 @@ extension Lead {
         noStepSince = try r.optional { r throws(RecordError) in try r.date() }
         ackOwed = try r.bool()
         value = try r.optional { r throws(RecordError) in try r.int() }
-        importedFrom = try r.optional { r throws(RecordError) in try r.string() }
-        enteredAt = try r.optional { r throws(RecordError) in try r.date() }
+        imported = try r.optional { r throws(RecordError) in
+            ImportOrigin(system: try r.string(), enteredAt: try r.optional { r throws(RecordError) in try r.date() })
+        }
     }
 }
 
