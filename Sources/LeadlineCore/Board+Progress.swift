@@ -163,6 +163,13 @@ extension Board {
             message = "\(status) is not an outcome while no attempt is logged: lead \(lead.id) stays in the end-of-day sweep "
                 + "until one is (ATTEMPT \(lead.id) call connected next=<time>)"
         }
+        if change.reopens, lead.status == .completed, let call = lead.postJobLead, leads[call]?.isOpen == true {
+            // The job is not done after all: the satisfaction call it made would ask too
+            // soon. Closing a lead is a person's call; the remark says it is there.
+            let note = "lead \(lead.id) is open again, and the post-job call of its completed job, lead \(call), still is: "
+                + "close that call if the job is not done (STATUS \(call) disqualified reason=\"job reopened\")"
+            message = message.map { $0 + "; " + note } ?? note
+        }
         var decision = Decision(changes: [.statusChanged(change)], reply: reply, message: message)
         if r.status == .escalated, lead.status != .escalated, let why = r.reason {
             // Escalating by status is escalating: the owner role hears, as with ESCALATE.

@@ -94,6 +94,16 @@ import Testing
         #expect(postJob.due == shop.at("tomorrow 11:00") && postJob.late == shop.at("wed 11:00"))
         #expect(shop.refused(.setStatus(StatusRequest(lead: call, status: .completed)), by: "tess")?.code == .denied,
                 "a technician completes only her own visit")
+        // Reopened (the job is not done after all): the call stays, and the reply says
+        // it is there to close; once it is closed, nothing more is said.
+        let reopened = shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "dora")
+        #expect(reopened.message?.contains("post-job call of its completed job, lead \(call), still is") == true, "\(reopened)")
+        #expect(shop.lead(call).isOpen)
+        shop.ok(.setStatus(StatusRequest(lead: id, status: .completed)), by: "dora")
+        #expect(shop.lead(id).postJobLead == call, "completed again: the same call, not a second one")
+        shop.setStatus(call, .disqualified, reason: "job reopened", by: "dora")
+        let again = shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "dora")
+        #expect(again.message?.contains("post-job") != true)
     }
 
     /// A post-job call's backup is asked at its late bound (48 h), not at its due time,
