@@ -74,6 +74,9 @@ public enum DataFolderDoctor {
                 lines.append("\(file.path): sound, the state as of event \(file.seq) (the first \(snapshot.journalLength) bytes "
                     + "of the journal, \(snapshot.board.leads.count) leads, the first \(snapshot.offsets.count) entries of \(JournalOffsetsFile.name))")
             } catch {
+                // Gone since the folder was listed: a server still running thinned it
+                // after writing a newer one. Not a problem, and nothing to report.
+                guard FileManager.default.fileExists(atPath: file.path) else { continue }
                 bad += 1
                 lines.append("\(error.description.replacingOccurrences(of: " was not used:", with: ":")); start-up passes this snapshot over "
                     + "(for an older one or the whole journal)")
