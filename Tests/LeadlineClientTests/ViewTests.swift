@@ -138,6 +138,7 @@ import Testing
         let connect = try ClientCommandLine.parse(["connect", "office:7800", "--user", "ana"]).get()
         #expect(connect.server == "office:7800")
         #expect(connect.user == "ana")
+        #expect(try ClientCommandLine.parse(["send", "PING", "--wait", "0.5"]).get().wait == 0.5, "a fraction of a second")
     }
 
     @Test func shortForms() {
@@ -153,7 +154,8 @@ import Testing
     @Test func mistakes() {
         for (args, message) in [(["clam", "4"], "did you mean claim?"), (["claim", "4", "--colour", "red"], "no option --colour"),
                                 (["watch", "now"], "takes no words"), (["--keepalive", "x"], "--keepalive takes"),
-                                (["send"], "usage: leadline send")] {
+                                (["send"], "usage: leadline send"), (["send", "PING", "--wait", "nan"], "--wait takes"),
+                                (["send", "PING", "--wait", "-1"], "--wait takes"), (["send", "PING", "--wait", "inf"], "--wait takes")] {
             guard case .failure(let error) = ClientCommandLine.parse(args) else {
                 Issue.record("\(args) accepted")
                 continue

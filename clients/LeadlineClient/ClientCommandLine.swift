@@ -31,7 +31,7 @@ public struct ClientInvocation: Sendable, Equatable {
     public var credentials: String?
     public var keepalive: Int?
     /// `--wait SECONDS`: how long a one-shot request keeps trying to reach the server.
-    public var wait: Int?
+    public var wait: Double?
     /// `--ca-file FILE`: the authorities a TLS server's certificate may come from.
     public var caFile: String?
     /// `--trust FINGERPRINT`: accept the TLS server showing this certificate.
@@ -70,7 +70,8 @@ public enum ClientCommandLine {
           --credentials FILE   else $LEADLINE_CREDENTIALS, else ~/.config/leadline/credentials
           --keepalive SECONDS  how soon to notice a dead line (default 15; 0 turns it off)
           --wait SECONDS       one request (send, short forms): how long to keep trying to reach
-                               the server before exit status 3 (default 10; 0 tries once)
+                               the server before exit status 3 (default 10; 0 tries once;
+                               fractions too: 0.5)
 
         A self-signed TLS server's fingerprint is shown once and asked about, as ssh does,
         and remembered in ~/.config/leadline/known_servers; a changed one is refused.
@@ -127,8 +128,8 @@ public enum ClientCommandLine {
                 }
                 invocation.keepalive = v
             case "wait":
-                guard let v = value.flatMap(Int.init), (0...86_400).contains(v) else {
-                    throw ClientError.usage("--wait takes 0 to 86400 seconds")
+                guard let v = value.flatMap(Double.init), v.isFinite, (0...86_400).contains(v) else {
+                    throw ClientError.usage("--wait takes 0 to 86400 seconds (2.5 is a time too)")
                 }
                 invocation.wait = v
             default: options.append((name, value))

@@ -9,7 +9,7 @@ public struct ClientSettings: Sendable {
     public var token: String
     public var keepalive: Int
     /// One-shot requests: seconds to keep trying to reach the server (`--wait`).
-    public var wait = 10
+    public var wait: Double = 10
     /// TLS: which certificates the link accepts (settled by ``settleTrust(_:environment:ask:)``).
     public var tls = ServerLink.TLSOptions()
 

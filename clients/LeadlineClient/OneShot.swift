@@ -11,7 +11,7 @@ enum OneShot {
     ///     `SINCE`, which replays what the connection watches and would replay nothing.
     static func startLink(_ settings: ClientSettings, watch: String? = "none") -> ServerLink {
         var options = settings.linkOptions(watch: watch)
-        options.giveUpAfter = Double(settings.wait)
+        options.giveUpAfter = settings.wait
         options.keepalive = 0
         let link = ServerLink(options: options)
         link.onStatus = { status in
@@ -24,10 +24,11 @@ enum OneShot {
         // `--wait` bounds the whole reach, not only the retries after a refusal: a
         // connection that hangs (an address that never answers, a port that never
         // greets) gives up when it ends too.
-        let wait = Double(settings.wait)
+        let wait = settings.wait
+        let shown = wait == wait.rounded() ? String(Int(wait)) : String(wait)
         link.queue.asyncAfter(deadline: .now() + wait + 1) {
             guard !link.isReady else { return }
-            Output.line("leadline: cannot reach \(settings.address) within --wait \(settings.wait) s", to: 2)
+            Output.line("leadline: cannot reach \(settings.address) within --wait \(shown) s", to: 2)
             exit(3)
         }
         return link
