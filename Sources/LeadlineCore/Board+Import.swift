@@ -101,7 +101,7 @@ extension Board {
                 refused.append(.invalid(argument: "closed_at", "closed_at is before created_at: a lead closes after it arrives"))
             }
             guard case .success(var intake) = checked, refused.isEmpty else {
-                problems += refused.errors.map { ImportProblem(line: row.line, error: $0) }
+                problems += refused.errors.map { ImportProblem(line: row.line, error: Self.namingColumns($0)) }
                 continue
             }
             intake.status = row.status
@@ -126,6 +126,14 @@ extension Board {
         let summary = ImportSummary(count: changes.count, first: nextLeadID, last: nextLeadID + changes.count - 1, system: system)
         changes.append(.imported(summary))
         return .success(Self.importDecision(changes, summary))
+    }
+
+    /// A problem `NEW` found, named by the file's column where the two names differ
+    /// (`NEW`'s `sent` is a file's `sent_at`).
+    static func namingColumns(_ error: CommandError) -> CommandError {
+        guard error.fields.contains(Field("arg", "sent")) else { return error }
+        let fields = error.fields.map { $0 == Field("arg", "sent") ? Field("arg", "sent_at") : $0 }
+        return CommandError(error.code, fields: fields, error.message.replacingOccurrences(of: "sent=", with: "sent_at "))
     }
 
     /// An import decided against a board whose leads are since numbered further on

@@ -178,7 +178,8 @@ extension Board {
             decision.reply.append(Field("ask", alert.ask.joined(separator: ",")))
         }
         handOff(lead, after: r.status, value: r.value ?? lead.value, into: &decision, at: now)
-        if r.status == .completed, lead.kind != .postJob, lead.postJobLead == nil {
+        if r.status == .completed, lead.kind != .postJob, lead.postJobLead.flatMap({ leads[$0]?.isOpen }) != true {
+            // (Completed again after a reopening: a new call, unless the first is still open.)
             // 003: the satisfaction call 24–48 h after the job, a callback of its own.
             let call = postJobCall(after: lead, at: now)
             decision.changes.append(.created(call))

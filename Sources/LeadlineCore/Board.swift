@@ -47,6 +47,8 @@ public struct Board: Sendable, Equatable {
     /// Kept apart from the lead, and appended in place, so changing a lead with a long
     /// history copies nothing of it.
     var histories = LeadIDMap<EventNumbers>()
+    /// The last import's origin, for its leads to share.
+    var importOrigins = SharedImportOrigin()
     /// The scorecard's counts so far (see ``ScoreTally``).
     public internal(set) var scores = ScoreTally()
     /// When each open lead's next alert can fall due, in order (see ``AlertIndex``).
@@ -97,7 +99,8 @@ public struct Board: Sendable, Equatable {
         switch event.change {
         case .created(let intake):
             guard before == nil else { throw RecordError("lead \(intake.lead) is created twice") }
-            let lead = Lead(intake, at: event.at, by: event.by)
+            var lead = Lead(intake, at: event.at, by: event.by)
+            lead.imported = importOrigins.shared(lead.imported)
             leads[intake.lead] = lead
             after = lead
             nextLeadID = max(nextLeadID, intake.lead + 1)

@@ -230,7 +230,8 @@ public struct Intake: Sendable, Equatable {
 /// Where an imported lead came from: the system, and when the board took it if that is
 /// later than when the file says it arrived. Held apart from the lead, so that every
 /// lead carries one reference (8 bytes) for it, not a name and a time (24): the memory
-/// a lead takes is a target, and most leads are not imported.
+/// a lead takes is a target, and most leads are not imported. The leads of one import
+/// share one (``SharedImportOrigin``).
 public final class ImportOrigin: Sendable, Equatable, CustomStringConvertible {
     public let system: String
     public let enteredAt: Date?
@@ -245,4 +246,21 @@ public final class ImportOrigin: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "ImportOrigin(\(system), entered: \(enteredAt.map(Timestamp.utc) ?? "-"))" }
+}
+
+/// The origin of the last imported lead, handed to the leads after it that came from the
+/// same import, so that an import of 50,000 rows holds one ``ImportOrigin``, not 50,000.
+/// A cache, not state: two boards compare equal whatever theirs holds.
+struct SharedImportOrigin: Sendable, Equatable {
+    private var last: ImportOrigin?
+
+    /// `origin`, or the one already held when it is the same.
+    mutating func shared(_ origin: ImportOrigin?) -> ImportOrigin? {
+        guard let origin else { return nil }
+        if let last, last == origin { return last }
+        last = origin
+        return origin
+    }
+
+    static func == (a: SharedImportOrigin, b: SharedImportOrigin) -> Bool { true }
 }

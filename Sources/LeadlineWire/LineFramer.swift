@@ -75,7 +75,7 @@ public struct LineFramer: Sendable {
             let lineStart = start
             let length = lf - lineStart + 1
             consume(through: lf)
-            if length > maxLine { return .tooLong(tag: RequestDecoder.leadingTag(of: buffer[lineStart...])) }
+            if length > maxLine { return .tooLong(tag: RequestDecoder.leadingTag(of: buffer[lineStart..<lf])) }
             var end = lf
             if end > lineStart && buffer[end - 1] == 0x0D { end -= 1 }
             return Self.validate(buffer[lineStart..<end])

@@ -59,16 +59,15 @@ public enum RequestDecoder {
     /// tag, so a client waiting on the tag hears of it. Nil when the line has no whole,
     /// valid tag followed by a blank.
     public static func leadingTag(of bytes: ArraySlice<UInt8>) -> String? {
-        let prefix = Array(bytes.prefix(64))
-        return prefix.withUnsafeBufferPointer { buffer -> String? in
-            var start = 0
-            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
-            while start < buffer.count, ArgumentScanner.isBlank(buffer[start]) { start += 1 }
-            guard start < buffer.count, buffer[start] == 0x40 else { return nil }
-            var end = start
-            while end < buffer.count, !ArgumentScanner.isBlank(buffer[end]) { end += 1 }
-            guard end < buffer.count, isValidTag(buffer[start..<end]) else { return nil }
-            return String(decoding: buffer[start..<end], as: UTF8.self)
+        var start = bytes.startIndex
+        if bytes.count >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB, bytes[start + 2] == 0xBF { start += 3 }
+        while start < bytes.endIndex, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
+        guard start < bytes.endIndex, bytes[start] == 0x40 else { return nil }
+        // The tag and the blank after it: at most 34 bytes.
+        let word = Array(bytes[start..<min(bytes.endIndex, start + 34)])
+        return word.withUnsafeBufferPointer { buffer -> String? in
+            guard let end = buffer.firstIndex(where: ArgumentScanner.isBlank), isValidTag(buffer[0..<end]) else { return nil }
+            return String(decoding: buffer[0..<end], as: UTF8.self)
         }
     }
 

@@ -335,6 +335,9 @@ import Testing
         #expect(run.1.last == "OK PING :b")
         let unended = try ClientProcess.run([], environment: ana, input: "IMPORT leads\nname,phone\nNo Dot,555-6201\n")
         #expect(unended.0 == 1 && unended.2.contains { $0.contains("ended inside IMPORT leads's file") }, "\(unended)")
+        // A malformed IMPORT still takes its file to the dot: nothing in it is a request.
+        let typo = try ClientProcess.run([], environment: ana, input: "IMPORT\tlead\nNEW phone=555-6202\n.\nPING c\n")
+        #expect(typo.0 == 0 && typo.1.contains { $0.hasPrefix("ERR INVALID arg=what") } && typo.1.last == "OK PING :c", "\(typo)")
         let oneShot = try ClientProcess.run(["send", "IMPORT leads"], environment: ana)
         #expect(oneShot.0 == 2 && oneShot.2.contains { $0.contains("leadline import leads FILE.csv") }, "\(oneShot)")
         #expect(try server.client("olive").reply("LIST all") == "OK LIST filter=all count=1", "only the piped file's lead")

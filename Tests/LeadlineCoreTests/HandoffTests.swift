@@ -104,6 +104,9 @@ import Testing
         shop.setStatus(call, .disqualified, reason: "job reopened", by: "dora")
         let again = shop.ok(.setStatus(StatusRequest(lead: id, status: .inProgress)), by: "dora")
         #expect(again.message?.contains("post-job") != true)
+        // Done at last: its call closed, the job gets a new one.
+        let done = shop.ok(.setStatus(StatusRequest(lead: id, status: .completed)), by: "dora")
+        #expect(done.reply.contains(Field("post-job", call + 1)) && shop.lead(id).postJobLead == call + 1, "\(done)")
     }
 
     /// A post-job call's backup is asked at its late bound (48 h), not at its due time,

@@ -23,14 +23,16 @@ import Testing
             row(4, phone: "555-0104") {
                 $0.status = .completed; $0.arrived = shop.at("2026-11-10T09:00"); $0.closed = shop.at("2026-11-09T09:00")
             },
+            row(5, phone: "555-0105") { $0.lead.kind = .estimate; $0.lead.sent = TimeSpec.parse("+2d") },
         ]
         guard case .failure(let refusal) = shop.board.decideImport(rows, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
             Issue.record("accepted")
             return
         }
-        #expect(refusal.problems.map(\.line) == [2, 2, 2, 2, 3, 4])
+        #expect(refusal.problems.map(\.line) == [2, 2, 2, 2, 3, 4, 5])
         #expect(refusal.problems.map { $0.error.fields.first { $0.key == "arg" }?.value }
-                == ["phone", "owner", "backup", "created_at", "backup", "closed_at"].map { .text($0) })
+                == ["phone", "owner", "backup", "created_at", "backup", "closed_at", "sent_at"].map { .text($0) })
+        #expect(refusal.problems.last?.error.message.hasPrefix("sent_at ") == true, "named by the file's column")
     }
 
     @Test func goodRowsBecomeLeadsAndOneSummary() throws {
@@ -55,6 +57,7 @@ import Testing
         #expect(shop.lead(3).owner == "ben", "the file names the owner; the importer need not be a supervisor")
         #expect(shop.lead(4).isOpen == false && shop.lead(4).closedAt == shop.at("2026-11-03T12:00"))
         #expect(shop.lead(4).createdAt == shop.at("2026-11-02T09:00"))
+        #expect(shop.lead(2).imported === shop.lead(3).imported, "one origin for the leads of one import")
         // An estimate already out when it came in is in the daily review from then.
         #expect(shop.board.reviewList().map(\.id) == [5])
         #expect(shop.lead(5).reviewSince == shop.clock.now)

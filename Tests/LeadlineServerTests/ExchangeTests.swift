@@ -95,7 +95,17 @@ import Testing
         let ana = try server.client("ana")
         #expect(ana.reply("EXPORT leads").hasPrefix("ERR DENIED need=dispatcher,ops,owner"))
         #expect(ana.reply("EXPORT widgets").hasPrefix("ERR INVALID arg=what"))
-        #expect(ana.reply("IMPORT customers").hasPrefix("ERR INVALID arg=what"))
+        // A malformed IMPORT is still followed by a file: taken up to its dot, never as
+        // requests, then refused.
+        let prompt = ana.request("IMPORT customers", timeout: 1)
+        #expect(prompt.first?.hasPrefix("IMPORT :IMPORT takes leads") == true && prompt.first?.contains("nothing will be imported") == true,
+                "told at once: \(prompt)")
+        for line in ["name,phone", "NEW phone=555-0100", "QUIT", "."] { ana.send(line) }
+        let refused = ana.readThroughCompletion(timeout: 20)
+        #expect(refused.count == 1 && refused[0].hasPrefix("ERR INVALID arg=what :IMPORT takes leads")
+                && refused[0].hasSuffix("; nothing was imported"), "\(refused)")
+        #expect(ana.reply("PING") == "OK PING :", "QUIT was a line of the file")
+        #expect(ana.reply("LIST all").hasPrefix("OK LIST filter=all count=0"), "and so was NEW")
     }
 
     /// A file's lines are never read as requests, whoever sends them: a technician's
@@ -105,7 +115,7 @@ import Testing
         let tess = try server.client("tess")
         _ = tess.reply("WATCH none")
         let prompt = tess.request("IMPORT leads", timeout: 1)
-        #expect(prompt.first?.hasPrefix("IMPORT :IMPORT is for office roles and you are tech: nothing will be imported") == true,
+        #expect(prompt.first?.hasPrefix("IMPORT :IMPORT is for office roles; you are tech: nothing will be imported") == true,
                 "told at once: \(prompt)")
         for line in ["name,phone", "QUIT,555-0100", "USER REMOVE olive"] { tess.send(line) }
         tess.send(".")

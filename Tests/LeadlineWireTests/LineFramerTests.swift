@@ -106,6 +106,14 @@ import Testing
         var framer = LineFramer(maxLine: 64)
         framer.append(Array("@endless ".utf8) + [UInt8](repeating: 0x41, count: 100))
         #expect(framer.next() == .tooLong(tag: "@endless"), "refused before its end: the tag is at its start")
+        // Far past the first bytes behind blanks, it is still found; a tag with no blank
+        // after it yet (the line cut off inside it) is not guessed at.
+        var spaced = LineFramer(maxLine: 64)
+        spaced.append(Array((String(repeating: " ", count: 50) + "@t3 NOTE 1 ").utf8) + [UInt8](repeating: 0x41, count: 100))
+        #expect(spaced.next() == .tooLong(tag: "@t3"))
+        var cut = LineFramer(maxLine: 16)
+        cut.append(Array("@abcdefghijklmnopqrstuvwxyz".utf8))
+        #expect(cut.next() == .tooLong(tag: nil))
     }
 
     @Test func tabsAreAllowed() {

@@ -190,7 +190,7 @@ public enum ClientCommandLine {
         guard ServerLink.isOneLine(line) else {
             throw ClientError.usage("a request is one line, and this one holds a line break; send each line as its own request")
         }
-        let verb = line.split(separator: " ").first.map { $0.uppercased() }
+        let verb = ServerLink.verb(of: line)
         guard let verb else { throw ClientError.usage("no request given: leadline send 'REQUEST'") }
         if ServerLink.sessionEnders.contains(verb) {
             throw ClientError.usage("\(verb) ends a session at the prompt; a one-shot request ends by itself")

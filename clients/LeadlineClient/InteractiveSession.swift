@@ -116,7 +116,7 @@ final class InteractiveSession: @unchecked Sendable {
             submit(line)
             redraw()
         case .endOfInput, .interrupt:
-            finish(nil, status: 0)
+            finish(upload.map { "\($0.request)'s file was not sent (it had no line holding only .)" }, status: 0)
         case .clearScreen:
             Output.write("\u{1B}[H\u{1B}[2J")
             redraw()
@@ -137,7 +137,7 @@ final class InteractiveSession: @unchecked Sendable {
         }
         let line = typed.trimmingCharacters(in: .whitespaces)
         guard !line.isEmpty else { return }
-        if line.split(separator: " ").first?.uppercased() == ServerLink.uploadVerb {
+        if ServerLink.verb(of: line) == ServerLink.uploadVerb {
             upload = (line, [])
             if raw { show(style.dim("the file's lines now (a line starting with . takes one more), then a line holding only .")) }
             return

@@ -36,7 +36,7 @@ enum OneShot {
 
     /// - Parameter width: lay the reply out for a person on a screen this wide (nil: as sent).
     static func run(_ line: String, settings: ClientSettings, style: Style, width: Int?) -> Never {
-        let verb = line.split(separator: " ").first?.uppercased()
+        let verb = ServerLink.verb(of: line)
         let link = startLink(settings, watch: verb == "SINCE" ? nil : "none")
         link.queue.async {
             link.send(line) { result in

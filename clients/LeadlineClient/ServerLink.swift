@@ -163,6 +163,12 @@ public final class ServerLink: @unchecked Sendable {
     /// (each line would be tagged and wait for an answer of its own).
     public static let uploadVerb = "IMPORT"
 
+    /// A request line's verb, in capitals, as the server reads it (blanks are spaces
+    /// and tabs); nil for a blank line.
+    public static func verb(of line: String) -> String? {
+        line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map { $0.uppercased() }
+    }
+
     /// Whether the link is logged in and caught up.
     public var isReady: Bool { phase == .ready }
 

@@ -72,7 +72,8 @@ extension Board {
         ledger = try TagLedger(snapshot: &r)
         let count = try r.count()
         for _ in 0..<count {
-            let lead = try Lead(snapshot: &r)
+            var lead = try Lead(snapshot: &r)
+            lead.imported = importOrigins.shared(lead.imported)
             leads[lead.id] = lead
             var previous: UInt64 = 0
             let seqs = try r.array { r throws(RecordError) in

@@ -92,19 +92,26 @@ extension Hub {
     /// asks, the lines are taken (so none is read as a request); the answer comes after
     /// the dot.
     func beginImport(strict: Bool, system: String?, tag: String?, from c: Connection) {
-        var upload = LeadUpload(tag: tag, strict: strict, system: system)
+        let upload = LeadUpload(tag: tag, strict: strict, system: system)
         if let role = c.session.person?.role, !role.isOffice {
-            // Said at once; the lines up to the dot are still the file's (a client may
-            // have sent them already), set aside unread.
-            upload.denied = true
-            c.session.upload = upload
-            c.send(encoder.data(tag: tag, "IMPORT", text:
-                "IMPORT is for office roles and you are \(role.rawValue): nothing will be imported; the lines up to a line holding only a dot are set aside unread"))
-            return
+            return refuseImport(CommandError.denied(need: Role.office, "IMPORT is for office roles; you are \(role.rawValue)"),
+                                tag: tag, from: c)
         }
         c.session.upload = upload
         c.send(encoder.data(tag: tag, "IMPORT", text:
             "send the file now, a line at a time, then a line holding only a dot (a line of the file that starts with a dot gets one more in front)"))
+    }
+
+    /// An `IMPORT` refused at its request line (a role that may not import, or the line
+    /// malformed). Said at once; the lines up to the dot are still the file's (a client
+    /// may have sent them already), set aside unread, never taken as requests; the dot
+    /// is answered with the refusal.
+    func refuseImport(_ refusal: CommandError, tag: String?, from c: Connection) {
+        var upload = LeadUpload(tag: tag, strict: false, system: nil)
+        upload.refusal = refusal
+        c.session.upload = upload
+        c.send(encoder.data(tag: tag, "IMPORT", text:
+            "\(refusal.message): nothing will be imported; the lines up to a line holding only a dot are set aside unread"))
     }
 
     /// A line of an upload in progress.
@@ -168,10 +175,9 @@ extension Hub {
             reply(Array((tag + " " + stored + "\n").utf8), to: c)
             return
         }
-        if upload.denied {
+        if let refusal = upload.refusal {
             releaseUpload(&upload)
-            reply(encoder.error(tag: tag, CommandError.denied(need: Role.office,
-                "IMPORT is for office roles; you are \(person.role.rawValue); nothing was imported")), to: c)
+            reply(encoder.error(tag: tag, CommandError(refusal.code, fields: refusal.fields, refusal.message + "; nothing was imported")), to: c)
             return
         }
         if upload.overflow {
@@ -270,11 +276,12 @@ struct LeadUpload {
     /// Other uploads held the server's whole ``Limits/maxUploadBytes``: the rest is read
     /// and dropped, and the import refused with `ERR RATE`.
     var crowded = false
-    /// Asked by someone whose role may not import: the file is read to its dot (never
-    /// as requests), dropped, and answered `ERR DENIED`.
-    var denied = false
+    /// Refused at its request line (asked by someone whose role may not import, or
+    /// the line itself malformed: `IMPORT lead`): the file is still read to its dot,
+    /// never as requests, dropped, and answered with this.
+    var refusal: CommandError?
     /// Refused before its end: what follows is read and dropped.
-    var refused: Bool { overflow || crowded || denied }
+    var refused: Bool { overflow || crowded || refusal != nil }
 
     struct Limits {
         /// A header and 100,000 rows.

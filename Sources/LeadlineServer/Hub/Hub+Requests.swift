@@ -48,6 +48,10 @@ extension Hub {
                 // login, whatever its mistake.
                 if c.session.person == nil, e.verb.flatMap(VerbCatalog.spec)?.needsLogin != false {
                     c.send(encoder.error(tag: e.tag, Self.logInFirst))
+                } else if e.verb == Verb.importLeads.rawValue {
+                    // A file follows a malformed IMPORT too: its lines must not be taken
+                    // as requests.
+                    refuseImport(e.error, tag: e.tag, from: c)
                 } else {
                     reply(encoder.error(tag: e.tag, e.error), to: c)
                 }
