@@ -80,6 +80,8 @@ import Testing
         try shop.board.apply(shop.board.stamp(decision.changes, by: "ana", at: shop.clock.now))
         #expect(shop.lead(1).createdAt == shop.at("2026-11-01T09:00") && shop.lead(1).enteredAt == shop.clock.now)
         #expect(shop.raiseDue().filter { $0.kind == .sweep }.isEmpty, "Friday's sweep was before the import")
+        let friday = shop.board.scorecard(.day(LocalDate("2026-11-20")!), now: shop.clock.now)
+        #expect(friday.filter { $0.figure == .overnightWithoutOutcome && $0.person == nil }.map(\.tenths) == [0], "\(friday)")
         let sweeps = shop.advance(to: shop.at("16:30")).filter { $0.alert.kind == .sweep }
         #expect(sweeps.map(\.alert.lead) == [1] && sweeps.map(\.at) == [shop.at("16:30")], "\(sweeps)")
         // A snapshot keeps when it came onto the board.
