@@ -27,6 +27,11 @@ public struct CommandError: Error, Sendable, Equatable {
     }
 
     /// A malformed or out-of-range argument, named in `arg=`.
+    /// The same error with more said after its message (`; nothing was imported`).
+    public func adding(_ more: String) -> CommandError {
+        CommandError(code, fields: fields, message + more)
+    }
+
     public static func invalid(argument: String, _ message: String) -> CommandError {
         CommandError(.invalid, fields: [Field("arg", argument)], message)
     }

@@ -177,7 +177,7 @@ public struct LineBuilder: ~Copyable {
             reserve(utf8.count + 2)
             base[count] = 0x22
             count += 1
-            copy(utf8, extra: 1)
+            store(utf8)
             base[count] = 0x22
             count += 1
             return

@@ -106,6 +106,9 @@ extension Hub {
     /// malformed). Said at once; the lines up to the dot are still the file's (a client
     /// may have sent them already), set aside unread, never taken as requests; the dot
     /// is answered with the refusal.
+    /// What every refused import's answer ends with.
+    static let nothingImported = "; nothing was imported"
+
     func refuseImport(_ refusal: CommandError, tag: String?, from c: Connection) {
         var upload = LeadUpload(tag: tag, strict: false, system: nil)
         upload.refusal = refusal
@@ -177,7 +180,7 @@ extension Hub {
         }
         if let refusal = upload.refusal {
             releaseUpload(&upload)
-            reply(encoder.error(tag: tag, CommandError(refusal.code, fields: refusal.fields, refusal.message + "; nothing was imported")), to: c)
+            reply(encoder.error(tag: tag, refusal.adding(Self.nothingImported)), to: c)
             return
         }
         if upload.overflow {
@@ -217,7 +220,7 @@ extension Hub {
                 case .failure(let everything):
                     if let error = everything.aboutTheWholeFile {
                         // The file as a whole (a header and no rows): no row to name.
-                        reply(encoder.error(tag: tag, CommandError(error.code, fields: error.fields, error.message + "; nothing was imported")), to: c)
+                        reply(encoder.error(tag: tag, error.adding(Self.nothingImported)), to: c)
                         break
                     }
                     let refusal = everything.ofRows
