@@ -31,6 +31,13 @@ public final class LeadlineServer: @unchecked Sendable {
     /// The token of the `owner` account made at this start because nobody existed yet.
     public private(set) var bootstrapToken: String?
     private var hub: Hub?
+
+    /// The hub while the server runs: nil before `start` and once `stop` has finished.
+    var runningHub: Hub? {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return hub
+    }
     private var lock: DirectoryLock?
     private let stateLock = NSLock()
 
@@ -222,9 +229,7 @@ public final class LeadlineServer: @unchecked Sendable {
     /// - Returns: the new certificate's fingerprint.
     @discardableResult
     public func reloadCertificate() -> Result<String, ServerError> {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         let config = configuration
         guard let hub, let tls = config.tls else {
             return .failure(.configuration("this server has no TLS listener (--tls-listen) to reload"))
@@ -300,9 +305,7 @@ public final class LeadlineServer: @unchecked Sendable {
     /// ``Limits/snapshotEveryEvents`` events.)
     @discardableResult
     public func writeSnapshot() -> Result<String, JournalError> {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         guard let hub else { return .failure(.io("the server is not running")) }
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<String, JournalError>>(.failure(.io("no snapshot")))
@@ -324,9 +327,7 @@ public final class LeadlineServer: @unchecked Sendable {
 
     /// Stops gracefully; `completion` runs (on another queue) once stopped.
     public func stop(completion: @escaping @Sendable () -> Void) {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         guard let hub else {
             completion()
             return
@@ -352,9 +353,7 @@ public final class LeadlineServer: @unchecked Sendable {
     /// need neither ports nor the network. Nil when the server is not running.
     /// - Parameter peer: the address the server sees (for per-address limits and logs).
     public func connectInMemory(as peer: Peer = Peer(address: "127.0.0.1", port: 0)) -> MemoryStream? {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         guard let hub else { return nil }
         let pipe = MemoryPipe()
         pipe.server.deliver(on: hub.queue)
@@ -365,18 +364,14 @@ public final class LeadlineServer: @unchecked Sendable {
 
     /// Runs `body` on the hub queue with the durable board (for tests and tools).
     public func withDurableBoard<T: Sendable>(_ body: @Sendable (Board) -> T) -> T? {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         return hub?.queue.sync { body(hub!.shop.durable) }
     }
 
     /// Moves a simulated clock to `target` (as `CLOCK ADVANCE` does) and waits until
     /// every alert raised on the way is durable and broadcast.
     public func advanceClock(to target: Date) {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         guard let hub else { return }
         let done = DispatchSemaphore(value: 0)
         hub.queue.async {
@@ -402,9 +397,7 @@ public final class LeadlineServer: @unchecked Sendable {
 
     /// A running server's counters.
     public func statistics() -> Statistics? {
-        stateLock.lock()
-        let hub = self.hub
-        stateLock.unlock()
+        let hub = runningHub
         return hub?.queue.sync {
             Statistics(connections: hub!.connections.count, waitingToLogIn: hub!.pending.count,
                        loginChecksQueued: hub!.logins.count, batches: hub!.shop.journal.batches, appends: hub!.shop.journal.appends,

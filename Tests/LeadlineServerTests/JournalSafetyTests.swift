@@ -1,6 +1,7 @@
 import Foundation
 import LeadlineCore
 import LeadlineJournal
+@testable import LeadlineServer
 import LeadlineTestSupport
 import Testing
 
@@ -28,6 +29,33 @@ import Testing
         let before = ana.request("SHOW 1")
         try server.restart()
         #expect(try server.client("ana").request("SHOW 1") == before)
+    }
+
+    /// Times the server works out itself may fall past 2199 (a due time at the next
+    /// opening, an estimate's cadence, a missed call's rhythm), and the clock itself may
+    /// run past it: all of it is journaled in a form the reader takes back, so the
+    /// server restarts and answers as before.
+    @Test func timesWorkedOutPastTheRangeSurviveARestart() throws {
+        let server = try TestServer(start: Timestamp.parse("2199-12-31T16:45:00-06:00")!)
+        let ana = try server.client("ana")
+        _ = ana.reply("WATCH none")
+        let fresh = ana.newLead("kind=new-lead phone=555-0110")
+        let estimate = ana.newLead("kind=estimate phone=555-0111 sent=2199-12-31T16:00-06:00")
+        let missed = ana.newLead("kind=missed-call phone=555-0112")
+        #expect(ana.reply("CLAIM \(missed)").hasPrefix("OK CLAIM"))
+        #expect(ana.reply("ATTEMPT \(missed) call no-answer").hasPrefix("OK ATTEMPT"))
+        server.advance(by: 3 * 24 * 3600)
+        #expect(ana.reply("CLOCK").contains("2200-01-03"))
+        #expect(ana.reply("CLAIM \(fresh)").hasPrefix("OK CLAIM"))
+        #expect(ana.reply("NOTE \(fresh) written in 2200").hasPrefix("OK NOTE"))
+        let before = [fresh, estimate, missed].map { ana.request("SHOW \($0)") }
+        #expect(before.joined().joined(separator: "\n").contains("due=2200-01-01T10:00:00-06:00"), "\(before)")
+        try server.restart()
+        let again = try server.client("ana")
+        #expect([fresh, estimate, missed].map { again.request("SHOW \($0)") } == before)
+        server.stop()
+        let check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.sound, "\(check.text)")
     }
 
     /// A changed letter in the journal: start-up refuses naming the line and the way

@@ -258,4 +258,38 @@ import Testing
         let check = try DataFolderDoctor.check(dataDirectory: server.directory)
         #expect(check.sound, "\(check.text)")
     }
+
+    /// Stopping waits for a snapshot being written: once `stop` returns, nothing of the
+    /// stopped server writes in the data folder, whose lock goes next (a server started
+    /// on it in the same process would find the offsets file growing under it).
+    @Test func stoppingWaitsForASnapshotBeingWritten() throws {
+        let server = try TestServer()
+        let hub = try #require(server.server.runningHub)
+        // A snapshot under way, as the shop sees it while its thread writes.
+        hub.queue.sync { hub.shop.snapshots.writing = true }
+        let stopped = DispatchSemaphore(value: 0)
+        server.server.stop { stopped.signal() }
+        #expect(stopped.wait(timeout: .now() + 0.3) == .timedOut, "stopped while the snapshot was being written")
+        hub.queue.sync { hub.shop.snapshots.writing = false }
+        #expect(stopped.wait(timeout: .now() + 10) == .success, "stopped once it was written")
+        #expect(server.server.runningHub == nil)
+    }
+
+    /// The same with real snapshots, one after every event, stopped and started again
+    /// and again: no temporary snapshot file is left behind, and the folder checks sound.
+    @Test func snapshotsWrittenAsTheServerStopsLeaveNothingHalfDone() throws {
+        let server = try TestServer { $0.limits.snapshotEveryEvents = 1 }
+        for round in 0..<5 {
+            let dora = try server.client("dora")
+            _ = dora.reply("WATCH none")
+            _ = dora.newLead("phone=555-4\(round)00")
+            server.stop()
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: JournalSnapshot.folder(of: server.directory))) ?? []
+            #expect(!names.contains { $0.hasSuffix(".new") }, "round \(round): \(names)")
+            try server.restart()
+        }
+        server.stop()
+        let check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.sound, "\(check.text)")
+    }
 }

@@ -39,7 +39,8 @@ extension Hub {
     }
 
     /// Stops accepting and reading, lets every pending sync finish (and its `OK` go
-    /// out), says `BYE` to everyone, waits for the goodbyes to drain, then calls `done`.
+    /// out), says `BYE` to everyone, waits for the goodbyes to drain and for a snapshot
+    /// being written to be done, then calls `done`.
     ///
     /// Safe to call more than once: every caller's `done` runs, once, when the server has stopped.
     func shutdown(done: @escaping @Sendable () -> Void) {
@@ -66,13 +67,25 @@ extension Hub {
             // Work carried to the poll thread's next turn can outlive this hub.
             poller?.turnEnded = nil
             poller?.stop()
-            stopped = true
-            let waiters = shutdownWaiters
-            shutdownWaiters = []
-            shop.journal.closeIfIdle()
-            for done in waiters { done() }
+            finishOnceSnapshotIsWritten()
             return
         }
         queue.asyncAfter(deadline: .now() + 0.02) { [self] in waitForConnections(until: deadline) }
+    }
+
+    /// The last step of stopping waits for a snapshot being written (on its own
+    /// thread) to finish: only then has nothing of this server anything left to write
+    /// in the data folder, whose lock the caller lets go next (a server started on the
+    /// folder in the same process would otherwise find the offsets file growing under it).
+    private func finishOnceSnapshotIsWritten() {
+        if shop.snapshots.writing {
+            queue.asyncAfter(deadline: .now() + 0.01) { [self] in finishOnceSnapshotIsWritten() }
+            return
+        }
+        stopped = true
+        let waiters = shutdownWaiters
+        shutdownWaiters = []
+        shop.journal.closeIfIdle()
+        for done in waiters { done() }
     }
 }

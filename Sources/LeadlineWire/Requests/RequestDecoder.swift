@@ -17,10 +17,7 @@ public enum RequestDecoder {
     /// short request). A blank is a space or a tab byte, whatever follows it: a
     /// combining mark typed after one does not join it into another character.
     static func decode(bytes: UnsafeBufferPointer<UInt8>) -> Result<TaggedRequest, RequestError>? {
-        var start = 0, end = bytes.count
-        // A byte-order mark some Windows tools put before the first line is not part of it.
-        if end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-        while start < end, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
+        var start = contentStart(of: bytes), end = bytes.count
         while start < end, ArgumentScanner.isBlank(bytes[end - 1]) { end -= 1 }
         guard start < end else { return nil }
 
@@ -59,9 +56,7 @@ public enum RequestDecoder {
     /// tag, so a client waiting on the tag hears of it. Nil when the line has no whole,
     /// valid tag followed by a blank.
     public static func leadingTag(of bytes: ArraySlice<UInt8>) -> String? {
-        var start = bytes.startIndex
-        if bytes.count >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB, bytes[start + 2] == 0xBF { start += 3 }
-        while start < bytes.endIndex, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
+        let start = contentStart(of: bytes)
         guard start < bytes.endIndex, bytes[start] == 0x40 else { return nil }
         // The tag and the blank after it: at most 34 bytes.
         let word = Array(bytes[start..<min(bytes.endIndex, start + 34)])
@@ -69,6 +64,16 @@ public enum RequestDecoder {
             guard let end = buffer.firstIndex(where: ArgumentScanner.isBlank), isValidTag(buffer[0..<end]) else { return nil }
             return String(decoding: buffer[0..<end], as: UTF8.self)
         }
+    }
+
+    /// Where a line's content begins: past the byte-order mark some Windows tools put
+    /// before the first line (it is not part of it), then past blanks.
+    @inline(__always)
+    static func contentStart<Bytes: RandomAccessCollection<UInt8>>(of bytes: Bytes) -> Int where Bytes.Index == Int {
+        var start = bytes.startIndex
+        if bytes.count >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB, bytes[start + 2] == 0xBF { start += 3 }
+        while start < bytes.endIndex, ArgumentScanner.isBlank(bytes[start]) { start += 1 }
+        return start
     }
 
     static func isValidTag(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
