@@ -8,6 +8,8 @@ public enum LeadColumn: String, CaseIterable, Sendable {
     case id, origin, system, kind, status, source, urgency, name, phone, email, address, area, service
     case owner, backup, due, value
     case sentAt = "sent_at"
+    case appointmentAt = "appointment_at"
+    case technician
     case createdAt = "created_at"
     case closedAt = "closed_at"
 
@@ -40,6 +42,9 @@ public enum LeadColumn: String, CaseIterable, Sendable {
             case .due: time(lead.due)
             case .value: lead.value.map(String.init) ?? ""
             case .sentAt: time(lead.kind == .estimate ? lead.cadenceStart : nil)
+            // A visit still to be reported on: one whose result is posted is history.
+            case .appointmentAt: time(lead.hasPendingVisit ? lead.appointment?.at : nil)
+            case .technician: lead.hasPendingVisit ? lead.appointment?.tech ?? "" : ""
             case .createdAt: time(lead.createdAt)
             case .closedAt: time(lead.closedAt)
             }

@@ -41,6 +41,8 @@ public struct LeadImportFile: Sendable {
             (.due, ["due", "followupdate", "followup", "nextfollowup", "nextfollowupdate"]),
             (.value, ["value", "amount", "estimatevalue"]),
             (.sentAt, ["sentat", "estimatesent", "sent"]),
+            (.appointment, ["appointmentat", "appointment", "appt", "appointmentdate", "scheduledstart"]),
+            (.technician, ["technician", "tech", "assignedtechnician"]),
             (.createdAt, ["createdat", "createddate", "createdon", "created"]),
             (.closedAt, ["closedat", "closed"]),
             (.tags, ["tags", "customertags"]),
@@ -54,7 +56,7 @@ public struct LeadImportFile: Sendable {
     /// What a column carries.
     enum Field: Sendable {
         case name, phone, email, address, address2, city, state, zip, area, service, source, kind, status, urgency
-        case owner, backup, due, value, sentAt, createdAt, closedAt, tags, note, ignored
+        case owner, backup, due, value, sentAt, appointment, technician, createdAt, closedAt, tags, note, ignored
     }
 
     /// `Mobile Phone #s` → `mobilephones`.
@@ -142,6 +144,9 @@ public struct LeadImportFile: Sendable {
         lead.backup = values[.backup]?.lowercased()
         lead.due = refused.note { () throws(CommandError) in try values[.due].map { text throws(CommandError) in try Self.time(text, column: "due") } }
         lead.sent = refused.note { () throws(CommandError) in try values[.sentAt].map { text throws(CommandError) in try Self.time(text, column: "sent_at") } }
+        let appointment = refused.note { () throws(CommandError) in
+            try values[.appointment].map { text throws(CommandError) in try Self.time(text, column: "appointment_at") }
+        }
         if let text = values[.value] {
             let digits = text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")
             if let dollars = Double(digits), dollars >= 0, dollars < 1e12 {
@@ -161,7 +166,8 @@ public struct LeadImportFile: Sendable {
         notes += extras
         if let note = values[.note] { notes.insert(note, at: 0) }
         lead.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
-        return .success(ImportRow(line: record.line, lead: lead, status: status, arrived: arrived, closed: closed))
+        return .success(ImportRow(line: record.line, lead: lead, status: status, arrived: arrived, closed: closed,
+                                  appointment: appointment, technician: values[.technician]?.lowercased()))
     }
 
     /// `(555) 010-0100, 555-0101` → `(555) 010-0100`: the first number of a list.

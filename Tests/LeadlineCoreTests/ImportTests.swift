@@ -67,6 +67,43 @@ import Testing
         }
     }
 
+    /// A booked lead comes in with its visit (`appointment_at`, `technician`), as
+    /// `STATUS booked appt= tech=` sets it: two hours after the visit began with no
+    /// result, its technician is chased. A booked row without the visit's time, a visit
+    /// on a lead not booked, a technician without a visit and one nobody is called are
+    /// each named.
+    @Test func aBookedLeadComesInWithItsVisit() throws {
+        var shop = Shop()
+        let rows = [row(2, phone: "555-2001") {
+            $0.lead.owner = "ana"; $0.status = .booked; $0.appointment = TimeSpec.parse("2026-11-23T09:00"); $0.technician = "tess"
+        }]
+        guard case .success(let decision) = shop.board.decideImport(rows, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("refused")
+            return
+        }
+        let stamped = shop.board.stamp(decision.changes, by: "ana", at: shop.clock.now)
+        try shop.board.apply(stamped)
+        for event in stamped { #expect(try Change(record: event.record) == event.change) }
+        #expect(shop.lead(1).appointment == Appointment(at: shop.at("9:00"), tech: "tess") && shop.lead(1).hasPendingVisit)
+        let chased = shop.advance(to: shop.at("11:30")).filter { $0.alert.appointment != nil }
+        #expect(chased.map(\.at) == [shop.at("11:00")] && chased.first?.alert.ask == ["tess", "dora"], "\(chased)")
+
+        let bad = [
+            row(2, phone: "555-2002") { $0.status = .booked },
+            row(3, phone: "555-2003") { $0.appointment = TimeSpec.parse("2026-11-24T09:00") },
+            row(4, phone: "555-2004") { $0.technician = "tess" },
+            row(5, phone: "555-2005") { $0.status = .booked; $0.appointment = TimeSpec.parse("2026-11-24T09:00"); $0.technician = "zed" },
+        ]
+        guard case .failure(let refusal) = shop.board.decideImport(bad, from: "csv", by: shop.person("ana"), at: shop.clock.now) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(refusal.problems.map(\.line) == [2, 3, 4, 5])
+        #expect(refusal.problems.map { $0.error.fields.first { $0.key == "arg" }?.value }
+                == ["appointment_at", "appointment_at", "technician", "technician"].map { .text($0) })
+        #expect(refusal.problems[1].error.message == "appointment_at is for a booked lead; this one is needs-callback")
+    }
+
     /// A lead the file says arrived weeks ago came onto the board at its import: the
     /// sweeps before then did not leave it overnight (none is raised for a past day,
     /// nor counted in the scorecard); the day's own sweep lists it if it waits undone.

@@ -71,14 +71,18 @@ import Testing
         #expect(dora.reply("NEW kind=estimate phone=555-0101 value=8900 owner=sam").hasPrefix("OK NEW"))
         #expect(dora.reply("NEW phone=555-0102 name=Pat").hasPrefix("OK NEW"))
         #expect(dora.reply("STATUS 3 disqualified reason=\"out of area\"").hasPrefix("OK STATUS"))
+        #expect(dora.reply("NEW phone=555-0103 owner=ana").hasPrefix("OK NEW"))
+        #expect(dora.reply("STATUS 4 booked appt=\"tomorrow 9am\" tech=tess").hasPrefix("OK STATUS"))
         let omar = try first.client("omar")
         let exported = Self.export("EXPORT leads all", as: omar)
-        #expect(exported.count == 4)
+        #expect(exported.count == 5)
+        #expect(exported[0].contains(",appointment_at,technician,") && exported[4].contains(",2026-11-24T09:00:00-06:00,tess,"),
+                "\(exported)")
 
         let second = try TestServer()
         let ana = try second.client("ana")
         _ = ana.reply("WATCH none")
-        #expect(Self.importFile(exported, as: ana).last?.hasPrefix("OK IMPORT count=3") == true)
+        #expect(Self.importFile(exported, as: ana).last?.hasPrefix("OK IMPORT count=4") == true)
         let again = Self.export("EXPORT leads all", as: try second.client("omar"))
         func content(_ rows: [String]) throws -> [[String]] {
             let originColumns: Set<String> = ["id", "origin", "system"]
@@ -86,7 +90,7 @@ import Testing
             let keep = parsed[0].indices.filter { !originColumns.contains(parsed[0][$0]) }
             return parsed.map { row in keep.map { row[$0] } }
         }
-        #expect(try content(again) == content(exported))
+        #expect(try content(again) == content(exported), "\(again)\n\(exported)")
     }
 
     /// Only supervisors export (every customer's details); a csr is told so.

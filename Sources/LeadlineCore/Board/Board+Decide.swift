@@ -78,13 +78,20 @@ extension Board {
         }
     }
 
-    /// A person who can hold callbacks (an office role), by name.
-    func requireOfficePerson(_ name: String, argument: String) throws(CommandError) -> String {
+    /// Someone in the shop, by name (as typed: any case).
+    func requirePerson(_ name: String, argument: String) throws(CommandError) -> Person {
         let key = name.lowercased()
         guard let person = people[key] else {
             throw CommandError(.notFound, fields: [Field("arg", argument), Field("person", key)],
                                "there is no one called \(key); WHO lists everyone")
         }
+        return person
+    }
+
+    /// A person who can hold callbacks (an office role), by name.
+    func requireOfficePerson(_ name: String, argument: String) throws(CommandError) -> String {
+        let key = name.lowercased()
+        let person = try requirePerson(key, argument: argument)
         guard person.role.isOffice else {
             throw CommandError.invalid(argument: argument,
                                        "\(key) is a technician; callbacks go to office roles (\(Role.office.spokenList))")

@@ -9,13 +9,19 @@ public struct ImportRow: Sendable, Equatable {
     public var status: LeadStatus?
     public var arrived: Date?
     public var closed: Date?
+    /// A booked lead's visit (`appointment_at`) and its technician (`technician`).
+    public var appointment: TimeSpec?
+    public var technician: String?
 
-    public init(line: Int, lead: NewLead, status: LeadStatus? = nil, arrived: Date? = nil, closed: Date? = nil) {
+    public init(line: Int, lead: NewLead, status: LeadStatus? = nil, arrived: Date? = nil, closed: Date? = nil,
+                appointment: TimeSpec? = nil, technician: String? = nil) {
         self.line = line
         self.lead = lead
         self.status = status
         self.arrived = arrived
         self.closed = closed
+        self.appointment = appointment
+        self.technician = technician
     }
 }
 
@@ -100,17 +106,24 @@ extension Board {
             } else if closes, let closed = row.closed, let arrived = row.arrived, closed < arrived {
                 refused.append(.invalid(argument: "closed_at", "closed_at is before created_at: a lead closes after it arrives"))
             }
+            let visit = importedVisit(row, at: now, refused: &refused)
             guard case .success(var intake) = checked, refused.isEmpty else {
                 problems += refused.errors.map { ImportProblem(line: row.line, error: Self.namingColumns($0)) }
                 continue
             }
             intake.status = row.status
+            intake.appointment = visit
             intake.arrived = row.arrived.map(Timestamp.truncatedToMillis)
             if closes {
                 intake.closed = Timestamp.truncatedToMillis(row.closed ?? now)
                 intake.due = nil
                 intake.late = nil
                 intake.action = nil
+            } else if row.status == .booked, row.lead.due == nil {
+                // As after `STATUS booked`: the visit is the next step, and a due time
+                // only one the file gives.
+                intake.due = nil
+                intake.late = nil
             }
             changes.append(.created(intake))
         }
@@ -126,6 +139,32 @@ extension Board {
         let summary = ImportSummary(count: changes.count, first: nextLeadID, last: nextLeadID + changes.count - 1, system: system)
         changes.append(.imported(summary))
         return .success(Self.importDecision(changes, summary))
+    }
+
+    /// The visit a row brings, as `STATUS booked appt= tech=` would set it: a booked lead
+    /// needs one, and only a lead waiting on its visit (booked, or escalated with the
+    /// visit still on) has one. The time may be past: a visit that happened and whose
+    /// result was never posted is chased as soon as the lead is on the board.
+    func importedVisit(_ row: ImportRow, at now: Date, refused: inout CommandErrors) -> Appointment? {
+        let status = row.status ?? .needsCallback
+        guard let spec = row.appointment else {
+            if status.requiresAppointment {
+                refused.append(.invalid(argument: "appointment_at", "a booked lead needs its visit's time: an appointment_at column"))
+            }
+            if row.technician != nil {
+                refused.append(.invalid(argument: "technician", "technician goes with appointment_at, the time of the visit"))
+            }
+            return nil
+        }
+        guard status.requiresAppointment || status == .escalated else {
+            refused.append(.invalid(argument: "appointment_at", "appointment_at is for a booked lead; this one is \(status.rawValue)"))
+            return nil
+        }
+        let at = refused.note { () throws(CommandError) in try resolveAny(spec, argument: "appointment_at", now: now) }
+        let tech = refused.note { () throws(CommandError) in
+            try row.technician.map { name throws(CommandError) in try requirePerson(name, argument: "technician").name }
+        }
+        return at.map { Appointment(at: $0, tech: tech) }
     }
 
     /// A problem `NEW` found, named by the file's column where the two names differ

@@ -116,14 +116,7 @@ extension Board {
         var appointment: Appointment?
         if let spec = r.appointment {
             let at = try resolveFuture(spec, argument: "appt", now: now)
-            var tech: String?
-            if let name = r.tech {
-                guard let person = people[name.lowercased()] else {
-                    throw CommandError(.notFound, fields: [Field("arg", "tech"), Field("person", name.lowercased())],
-                                       "there is no one called \(name.lowercased()); WHO lists everyone")
-                }
-                tech = person.name
-            }
+            let tech = try r.tech.map { name throws(CommandError) in try requirePerson(name, argument: "tech").name }
             appointment = Appointment(at: at, tech: tech)
         }
         if let value = r.value, value < 0 { throw CommandError.invalid(argument: "value", "value is a whole number of dollars") }

@@ -53,6 +53,8 @@ extension Change {
             r.add("arrived", i.arrived)
             r.add("status", i.status?.rawValue)
             r.add("closed", i.closed)
+            r.add("appt", i.appointment?.at)
+            r.add("tech", i.appointment?.tech)
             r.text = i.note
             return r
         case .claimed(let c):
@@ -170,6 +172,7 @@ extension Change {
             intake.arrived = try r.optionalTime("arrived")
             intake.status = try r.optionalWord("status", as: LeadStatus.self)
             intake.closed = try r.optionalTime("closed")
+            if let at = try r.optionalTime("appt") { intake.appointment = Appointment(at: at, tech: try r.optionalText("tech")) }
             self = .created(intake)
         case "CLAIMED":
             let backup: BackupUpdate = r.value("backup") == nil ? .unchanged : .set(try r.person("backup"))

@@ -99,6 +99,7 @@ public struct Lead: Sendable, Equatable {
         status = intake.status ?? .needsCallback
         closedAt = status.closesLead ? (intake.closed ?? at) : nil
         nextAction = intake.action
+        appointment = intake.appointment
         late = intake.late
         ackOwed = intake.ackOwed
         value = intake.value
@@ -205,6 +206,9 @@ public struct Intake: Sendable, Equatable {
     public var arrived: Date?
     public var status: LeadStatus?
     public var closed: Date?
+    /// The visit an imported booked lead already has: its technician is chased for the
+    /// result as after `STATUS booked appt=`.
+    public var appointment: Appointment?
 
     public init(
         lead: LeadID, kind: LeadKind, source: LeadSource, urgency: Urgency,
