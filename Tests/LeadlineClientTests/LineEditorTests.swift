@@ -51,6 +51,30 @@ import Testing
         #expect(back.cursor == 1 && back.text.first == "«" && back.text.last == "»", "at the left marker, the view follows: \(back)")
     }
 
+    /// Wide characters take two columns: the cursor column counts them so, and a long
+    /// line of them scrolls within the row, the cursor never on a marker.
+    @Test func wideCharactersTakeTwoColumns() {
+        #expect(ColumnWidth.of("山田" as String) == 4 && ColumnWidth.of("👍" as Character) == 2)
+        #expect(ColumnWidth.of("e\u{301}" as Character) == 1, "a letter and its accent: one column")
+        #expect(ColumnWidth.of("NOTE 7 ok" as String) == 9 && ColumnWidth.of("é" as Character) == 1)
+        #expect(ColumnWidth.prefix("山田太郎", fitting: 5) == "山田", "a wide character that would cross the edge stays out")
+        var e = LineEditor()
+        type(&e, "NOTE 7 山田")
+        #expect(e.visible(width: 20) == ("NOTE 7 山田", 11), "the cursor after two wide characters is four columns on")
+        _ = e.handle(.left)
+        #expect(e.visible(width: 20).cursor == 9)
+        type(&e, "様の家は遠い")
+        _ = e.handle(.end)
+        let end = e.visible(width: 12)
+        #expect(ColumnWidth.of(end.text) <= 11 && end.text.first == "«" && end.cursor == ColumnWidth.of(end.text), "\(end)")
+        _ = e.handle(.home)
+        let start = e.visible(width: 12)
+        #expect(start.cursor == 0 && ColumnWidth.of(start.text) <= 11 && start.text.last == "»", "\(start)")
+        for _ in 0..<9 { _ = e.handle(.right) }
+        let middle = e.visible(width: 12)
+        #expect(middle.cursor >= 1 && middle.cursor <= 10 && ColumnWidth.of(middle.text) <= 11, "\(middle)")
+    }
+
     @Test func historyBrowsesAndKeepsTheDraft() {
         var e = LineEditor()
         type(&e, "LIST")

@@ -37,10 +37,10 @@ public enum BoardView {
         let clock = Timestamp.local(now, in: zone)
         var out: [String] = []
         let heading = "\(title) — \(rows.count) open — \(clock.prefix(16).replacingOccurrences(of: "T", with: " "))"
-        out.append(heading.count <= width ? style.bold(heading) : String(heading.prefix(width)))
+        out.append(ColumnWidth.of(heading) <= width ? style.bold(heading) : ColumnWidth.prefix(heading, fitting: width))
         let header = pad("LEAD", 5) + pad("DUE", 11) + pad("KIND", 12) + pad("OWNER", 9) + pad("BACKUP", 9)
             + pad("  STATUS", 23) + "CUSTOMER"
-        out.append(style.dim(String(header.prefix(width))))
+        out.append(style.dim(ColumnWidth.prefix(header, fitting: width)))
         // The alerts (the last three, fewer on a short screen, never crowding out every
         // lead) take a blank line and one each; one line under the leads is kept for
         // "… n more" or the note on "?". The screen never holds more than `height` lines,
@@ -55,7 +55,7 @@ public enum BoardView {
             let outcome = row.outcome(at: now, zone: zone).isDocumented ? "  " : "? "
             let line = pad("\(row.id)\(urgent)", 5) + pad(countdown(row.due, now: now), 11) + pad(row.kind, 12)
                 + pad(row.owner ?? "—", 9) + pad(row.backup ?? "—", 9) + pad(outcome + row.status, 23) + customer
-            let text = String(line.prefix(width))
+            let text = ColumnWidth.prefix(line, fitting: width)
             switch risk(row, now: now) {
             case .triggered: out.append(style.magenta(text))
             case .overdue: out.append(style.alert(text))
@@ -63,19 +63,20 @@ public enum BoardView {
             case .calm: out.append(text)
             }
         }
-        if rows.count > room { out.append(style.dim(String("… \(rows.count - room) more".prefix(width)))) }
+        if rows.count > room { out.append(style.dim(ColumnWidth.prefix("… \(rows.count - room) more", fitting: width))) }
         if rows.contains(where: { !$0.outcome(at: now, zone: zone).isDocumented }), out.count + alertBlock < height {
-            out.append(style.dim(String("? no documented outcome yet: the end-of-day sweep lists it".prefix(width))))
+            out.append(style.dim(ColumnWidth.prefix("? no documented outcome yet: the end-of-day sweep lists it", fitting: width)))
         }
         if !alertLines.isEmpty {
             out.append("")
-            for alert in alertLines { out.append(style.alert(String(alert.prefix(width)))) }
+            for alert in alertLines { out.append(style.alert(ColumnWidth.prefix(alert, fitting: width))) }
         }
         return Array(out.prefix(max(1, height)))
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {
-        let clipped = text.count >= width ? String(text.prefix(width - 1)) : text
-        return clipped + String(repeating: " ", count: width - clipped.count)
+        // Columns, not characters: a name in wide characters keeps the columns after it in line.
+        let clipped = ColumnWidth.of(text) >= width ? ColumnWidth.prefix(text, fitting: width - 1) : text
+        return clipped + String(repeating: " ", count: width - ColumnWidth.of(clipped))
     }
 }

@@ -187,8 +187,8 @@ final class InteractiveSession: @unchecked Sendable {
 
     private func redraw() {
         guard raw else { return }
-        let shown = editor.visible(width: Terminal.size().columns - prompt.count)
-        let back = shown.text.count - shown.cursor
+        let shown = editor.visible(width: Terminal.size().columns - ColumnWidth.of(prompt))
+        let back = ColumnWidth.of(shown.text) - shown.cursor
         Output.write("\r\u{1B}[2K" + style.bold(prompt) + shown.text + (back > 0 ? "\u{1B}[\(back)D" : ""))
     }
 

@@ -35,26 +35,37 @@ public struct LineEditor: Sendable {
     /// and the prompt, which redraws one row, would leave the wrapped rows behind).
     /// `«` stands where the line goes on to the left, `»` where it goes on to the right;
     /// the cursor is never on either. The view moves only when the cursor would leave
-    /// it, so moving the cursor moves the cursor, not the text. (One column a
-    /// character: wide characters may push the row's end off screen.)
+    /// it, so moving the cursor moves the cursor, not the text. Counted in terminal
+    /// columns (``ColumnWidth``): a wide character takes two. The cursor returned is a
+    /// column.
     public mutating func visible(width: Int) -> (text: String, cursor: Int) {
+        // Where each character starts, in columns from the line's start.
+        var starts = [0]
+        starts.reserveCapacity(buffer.count + 1)
+        for c in buffer { starts.append(starts[starts.count - 1] + ColumnWidth.of(c)) }
+        func span(_ from: Int, _ to: Int) -> Int { starts[to] - starts[from] }
         // The row's last column is kept for the cursor after the last character.
         let columns = width - 1
-        guard width >= 8, buffer.count >= width else {
+        guard width >= 8, span(0, buffer.count) >= width else {
             scroll = 0
-            return (text, cursor)
+            return (text, span(0, cursor))
         }
         // The cursor stays between the markers: from column 1 (0 at the very start) to
         // the column before the last.
-        if cursor - scroll > columns - 2 { scroll = cursor - (columns - 2) }
+        while span(scroll, cursor) > columns - 2 { scroll += 1 }
         if cursor - scroll < 1 { scroll = max(0, cursor - 1) }
         // No blank room after the end while there is more to the left.
-        scroll = min(scroll, buffer.count - (columns - 1))
-        let end = min(buffer.count, scroll + columns)
+        while scroll > 0, span(scroll - 1, buffer.count) <= columns - 1 { scroll -= 1 }
+        var end = scroll
+        while end < buffer.count, span(scroll, end + 1) <= columns { end += 1 }
         var shown = Array(buffer[scroll..<end])
-        if scroll > 0 { shown[0] = "«" }
+        var cursorColumn = span(scroll, cursor)
+        if scroll > 0 {
+            cursorColumn += 1 - ColumnWidth.of(shown[0])
+            shown[0] = "«"
+        }
         if end < buffer.count { shown[shown.count - 1] = "»" }
-        return (String(shown), cursor - scroll)
+        return (String(shown), cursorColumn)
     }
 
     public mutating func handle(_ key: Key) -> Action {

@@ -41,12 +41,12 @@ public enum ReplyView {
 
     /// `left` and `right` on one line, `right` flush with the edge when there is room.
     private static func columns(_ left: String, _ right: String, _ width: Int) -> String {
-        let gap = width - left.count - right.count
+        let gap = width - ColumnWidth.of(left) - ColumnWidth.of(right)
         return gap >= 2 ? left + String(repeating: " ", count: gap) + right : left + "  " + right
     }
 
-    /// Cut to `width` characters, with an ellipsis when cut.
+    /// Cut to `width` columns, with an ellipsis when cut.
     static func fit(_ text: String, _ width: Int) -> String {
-        text.count <= width ? text : String(text.prefix(max(1, width - 1))) + "…"
+        ColumnWidth.of(text) <= width ? text : ColumnWidth.prefix(text, fitting: max(1, width - 1)) + "…"
     }
 }

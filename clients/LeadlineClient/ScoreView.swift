@@ -76,7 +76,7 @@ public enum ScoreView {
     }
 
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-        let gap = max(0, width - text.count)
+        let gap = max(0, width - ColumnWidth.of(text))
         return right ? String(repeating: " ", count: gap) + text : text + String(repeating: " ", count: gap)
     }
 }
