@@ -21,9 +21,11 @@ enum ServerMain {
             print("leadlined \(LeadlineVersion.current) (protocol \(LeadlineVersion.protocolVersion))")
             exit(0)
         case .success(.user(let action, let options)):
-            let config = configuration(options)
+            // The shop's policy, as for the desk's commands: removing someone it names
+            // is refused offline as over the protocol, or the server would not start.
+            let config = deskConfiguration(options)
             do {
-                let output = try DataFolderAdmin.run(action, dataDirectory: config.dataDirectory)
+                let output = try DataFolderAdmin.run(action, dataDirectory: config.dataDirectory, policy: config.policy)
                 if !output.isEmpty { print(output) }
                 exit(0)
             } catch {
@@ -89,7 +91,7 @@ enum ServerMain {
         }
     }
 
-    /// For `report`, `export` and `import`, which judge times by the shop's policy:
+    /// For `report`, `export`, `import` and `user`, which judge by the shop's policy:
     /// without `--config`, the config file the server last started with on this folder,
     /// so that an owner's offline report counts the same hours as the running server's.
     /// Said on stderr only to a person at a terminal (a cron job mails what it prints);

@@ -155,6 +155,25 @@ import Testing
         #expect(alerts.contains(#""type":"ALERT","kind":"escalation""#) && alerts.contains("bne (policy.backups.byPerson.ana)"))
     }
 
+    /// Removing someone the policy names is refused offline as over the protocol: the
+    /// server would not start on the folder afterwards. The offline command reads the
+    /// config the server last started with, as the desk's commands do.
+    @Test func offlineRemovalOfSomeoneThePolicyNamesIsRefused() throws {
+        let (dir, _) = try ProcessTests.seededFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + "-shop.json"
+        _ = FileManager.default.createFile(atPath: config, contents: Data(#"{"policy": {"backups": {"byPerson": {"ana": "ben"}}}}"#.utf8))
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let served = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config])
+        served.terminate()
+        #expect(served.waitForExit() == 0)
+        let removal = try ServerProcess.run(["user", "remove", "ben", "--data", dir])
+        #expect(removal.status == 1 && removal.err.contains("the policy names ben (policy.backups.byPerson"), "\(removal.err)")
+        let again = try ServerProcess(arguments: ["--port", "0", "--data", dir, "--config", config])
+        again.terminate()
+        #expect(again.waitForExit() == 0, "the server still starts: \(again.errorOutput)")
+    }
+
     /// A policy naming a technician as a backup or a stage's owner is refused: they would never be used.
     @Test func aPolicyNamingATechnicianIsRefused() throws {
         var config = ServerConfiguration()

@@ -10,21 +10,24 @@ import LeadlineJournal
 /// Listing only reads, and works either way.
 public enum DataFolderAdmin {
     /// Runs `action`; returns what to print on stdout (a new token alone, for scripts).
-    public static func run(_ action: UserAction, dataDirectory: String, now: Date = Date()) throws(ServerError) -> String {
+    /// - Parameter policy: the shop's, so that someone it names is not removed (the
+    ///   server would refuse to start on the folder).
+    public static func run(_ action: UserAction, dataDirectory: String, policy: Policy = Policy(),
+                           now: Date = Date()) throws(ServerError) -> String {
         let folder = DataDirectory(path: dataDirectory)
         switch action {
         case .list:
             return try list(folder, now: now)
         case .add(let name, let role):
             let token = TokenHasher.newToken()
-            try change(folder, .addPerson(name: name, role: role, tokenHash: TokenHasher.hash(token)), now: now)
+            try change(folder, .addPerson(name: name, role: role, tokenHash: TokenHasher.hash(token)), policy: policy, now: now)
             return token
         case .token(let name):
             let token = TokenHasher.newToken()
-            try change(folder, .replaceToken(name: name, tokenHash: TokenHasher.hash(token)), now: now)
+            try change(folder, .replaceToken(name: name, tokenHash: TokenHasher.hash(token)), policy: policy, now: now)
             return token
         case .remove(let name):
-            try change(folder, .removePerson(name: name), now: now)
+            try change(folder, .removePerson(name: name), policy: policy, now: now)
             return "removed \(name.lowercased())"
         }
     }
@@ -49,11 +52,11 @@ public enum DataFolderAdmin {
     }
 
     /// Decides and durably records one people command under the folder's lock.
-    private static func change(_ folder: DataDirectory, _ command: Command, now: Date) throws(ServerError) {
+    private static func change(_ folder: DataDirectory, _ command: Command, policy: Policy, now: Date) throws(ServerError) {
         let usedBefore = folder.evidenceOfUse()
         let lock = try takeLock(folder)
         defer { withExtendedLifetime(lock) {} }
-        var board = Board()
+        var board = Board(policy: policy)
         do {
             let report = try JournalReader.replay(path: folder.journalPath, into: &board, now: now, usedBefore: usedBefore)
             lock.recordJournal(epoch: report.header.epoch)
