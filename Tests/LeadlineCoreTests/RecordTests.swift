@@ -19,6 +19,7 @@ import Testing
                 i.value = 4500
                 i.action = "call"
                 i.ackOwed = true
+                i.appointment = Appointment(at: at, tech: "tess")
                 return i
             }()),
             .claimed(Claim(lead: 7, owner: "ana")),
@@ -37,6 +38,7 @@ import Testing
                                      action: "text", step: 1, note: "vm")),
             .attempted(AttemptChange(lead: 7, channel: .text, outcome: .replied, status: .customerReplied, due: nil)),
             .statusChanged(StatusChange(lead: 7, status: .booked, due: nil, appointment: Appointment(at: at, tech: "tess"))),
+            .statusChanged(StatusChange(lead: 7, status: .disqualified, reason: "duplicate of lead 8", mergedInto: 8)),
             .statusChanged(StatusChange(lead: 7, status: .followUpScheduled, due: at, action: "follow-up", note: "thursday")),
             .statusChanged(StatusChange(lead: 7, status: .estimateSent, due: at, action: "follow-up", kind: .estimate)),
             .statusChanged(StatusChange(lead: 7, status: .disqualified, reason: "out of area")),

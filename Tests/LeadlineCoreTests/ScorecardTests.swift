@@ -215,6 +215,40 @@ import Testing
         #expect(Score(early.board.scorecard(day, now: early.clock.now))["overnight-without-outcome"] == "0")
     }
 
+    /// A customer who called twice counts once whichever lead `MERGE` keeps, waiting
+    /// from the earlier call; a lead closed before anyone called it, then reopened and
+    /// called, counts that call as its first response.
+    @Test func mergesAndReopeningsCountTheCustomerOnce() {
+        let day = ReportPeriod.day(LocalDate("2026-11-23")!)
+        for keepNewer in [true, false] {
+            var shop = Shop()
+            shop.go("2026-11-23T08:00")
+            let first = shop.newLead(by: "ana", kind: .newLead, phone: "555-0401")
+            shop.go("2026-11-23T08:05")
+            let second = shop.newLead(by: "ana", kind: .newLead, phone: "555-0401")
+            let (gone, kept) = keepNewer ? (first, second) : (second, first)
+            shop.ok(.merge(gone, into: kept), by: "ana")
+            shop.ok(.claim(kept), by: "ana")
+            shop.go("2026-11-23T08:10")
+            shop.attempt(kept, by: "ana", outcome: .connected, next: "2026-11-23T15:00")
+            let report = Score(shop.board.scorecard(day, now: shop.clock.now))
+            #expect(report["same-day-callback"] == "100.0 of=1", "kept the \(keepNewer ? "newer" : "older"): \(report.lines)")
+            #expect(report["first-response-median"] == "10.0 of=1", "from the first call, 08:00")
+        }
+        var shop = Shop()
+        shop.go("2026-11-23T08:00")
+        let lead = shop.newLead(by: "ana", kind: .newLead, phone: "555-0301")
+        shop.go("2026-11-23T08:02")
+        shop.close(lead, by: "dora")
+        shop.go("2026-11-23T08:30")
+        shop.ok(.setStatus(StatusRequest(lead: lead, status: .needsCallback)), by: "dora")
+        shop.ok(.claim(lead), by: "ana")
+        shop.go("2026-11-23T08:40")
+        shop.attempt(lead, by: "ana", outcome: .connected, next: "2026-11-23T15:00")
+        let report = Score(shop.board.scorecard(day, now: shop.clock.now))
+        #expect(report["first-response-median"] == "40.0 of=1" && report["same-day-callback"] == "100.0 of=1", "\(report.lines)")
+    }
+
     /// People added by the real clock on the 2nd of December, then a drill on simulated
     /// days a week earlier: each day's close is still counted, once.
     @Test func closesAreCountedAfterAnEventStampedAhead() {

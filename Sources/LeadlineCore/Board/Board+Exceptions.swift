@@ -52,7 +52,7 @@ extension Board {
         }
         let summary = [duplicate.name, duplicate.phone, duplicate.service].compactMap { $0 }.joined(separator: ", ")
         return Decision(changes: [
-            .statusChanged(StatusChange(lead: id, status: .disqualified, reason: "duplicate of lead \(target)")),
+            .statusChanged(StatusChange(lead: id, status: .disqualified, reason: "duplicate of lead \(target)", mergedInto: target)),
             .noted(lead: target, text: "lead \(id) merged in: the customer called again (\(summary))"),
         ], reply: [Field("lead", id), Field("into", target)], message: message)
     }

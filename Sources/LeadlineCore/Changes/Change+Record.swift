@@ -105,6 +105,7 @@ extension Change {
             }
             if let value = s.value { r.fields.append(Field("value", value)) }
             if s.reopens { r.fields.append(Field("reopened", "yes")) }
+            if let target = s.mergedInto { r.fields.append(Field("into", target)) }
             r.text = s.note
             return r
         case .outcome(let o):
@@ -209,7 +210,7 @@ extension Change {
                 due: try r.optionalTime("due"), action: try r.optionalText("action"), appointment: appointment,
                 unbooks: r.value("appt") == .text("none"), kind: try r.optionalWord("kind", as: LeadKind.self),
                 value: r.value("value") == nil ? nil : try r.number("value"), note: r.text,
-                reopens: r.value("reopened") == .text("yes")))
+                reopens: r.value("reopened") == .text("yes"), mergedInto: r.value("into") == nil ? nil : try r.number("into")))
         case "OUTCOME":
             self = .outcome(OutcomeChange(
                 lead: try r.number("lead"), result: try r.word("result", as: OutcomeResult.self),

@@ -190,10 +190,13 @@ public struct StatusChange: Sendable, Equatable {
     /// hears of the lead again (the status alone cannot say it: the same status on an
     /// open lead moves nothing on or off the board).
     public var reopens: Bool
+    /// `MERGE`: the lead is closed into this one (the customer called twice). Written
+    /// `into=`; the scorecard counts the two as one customer.
+    public var mergedInto: LeadID?
 
     public init(lead: LeadID, status: LeadStatus, reason: String? = nil, due: Date? = nil, action: String? = nil,
                 appointment: Appointment? = nil, unbooks: Bool = false, kind: LeadKind? = nil, value: Int? = nil,
-                note: String? = nil, reopens: Bool = false) {
+                note: String? = nil, reopens: Bool = false, mergedInto: LeadID? = nil) {
         self.lead = lead
         self.status = status
         self.reason = reason
@@ -205,6 +208,7 @@ public struct StatusChange: Sendable, Equatable {
         self.value = value
         self.note = note
         self.reopens = reopens
+        self.mergedInto = mergedInto
     }
 }
 

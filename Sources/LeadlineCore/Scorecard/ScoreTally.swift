@@ -112,8 +112,12 @@ extension ScoreTally {
         case .statusChanged(let change):
             if change.status == .estimateSent || change.kind == .estimate {
                 estimateSent(change.lead, at: at, owner: board.lead(change.lead)?.owner, business)
+            } else if let target = change.mergedInto {
+                merged(change.lead, into: target)
             } else if change.status.closesLead {
                 leadClosed(change.lead)
+            } else if change.reopens, let lead = board.lead(change.lead), lead.attempts.isEmpty {
+                reopenedUncalled(lead, business)
             } else if ![LeadStatus.estimateSent, .noDecision].contains(change.status) {
                 awaitingFollowUp[change.lead] = nil
             }
@@ -203,6 +207,31 @@ extension ScoreTally {
         let day = business.localDate(sent)
         awaitingFollowUp[id] = SentEstimate(day: day, sent: sent, deadline: business.add(48 * 3600, to: sent), owner: owner)
         openEstimates[id] = day
+    }
+
+    /// `MERGE`: one customer who called twice, whichever of the two leads is kept. When
+    /// neither was called back yet, the kept lead waits from the earlier arrival and the
+    /// later one is not a lead of its own; when the kept one already was, the merged-away
+    /// one's wait ends uncounted (the customer was called back).
+    private mutating func merged(_ id: LeadID, into target: LeadID) {
+        if let gone = awaitingResponse[id] {
+            if let kept = awaitingResponse[target], gone.since < kept.since {
+                awaitingResponse[target] = Arrival(since: gone.since, day: gone.day, closes: gone.closes)
+                awaitingResponse[id] = kept
+            }
+            awaitingResponse[id]?.duplicate = true
+        }
+        leadClosed(id)
+    }
+
+    /// A lead closed before anyone called it (spam, a wrong number), then reopened: its
+    /// wait for a first response runs again from its arrival, as if never closed (its
+    /// arrival was counted, and stays counted, on its day).
+    private mutating func reopenedUncalled(_ lead: Lead, _ business: BusinessCalendar) {
+        guard lead.kind == .newLead || lead.kind == .missedCall, lead.importedFrom == nil,
+              awaitingResponse[lead.id] == nil else { return }
+        let since = business.openOrNext(lead.createdAt)
+        awaitingResponse[lead.id] = Arrival(since: since, day: business.localDate(since), closes: business.closing(since))
     }
 
     private mutating func leadClosed(_ id: LeadID) {
