@@ -81,6 +81,19 @@ import Testing
         #expect(resolve("today") == "2026-11-23T08:00:00-06:00")
     }
 
+    /// A day the shop is shut has no opening: a day alone names the next opening after
+    /// it. A time given with the day is taken as said.
+    @Test func aClosedDayMeansTheNextOpening() {
+        #expect(resolve("sat") == "2026-11-30T08:00:00-06:00")
+        #expect(resolve("sunday") == "2026-11-30T08:00:00-06:00")
+        #expect(resolve("2026-11-28") == "2026-11-30T08:00:00-06:00")
+        #expect(resolve("sat 10:00") == "2026-11-28T10:00:00-06:00", "a time given is taken as said")
+        var holiday = policy
+        holiday.holidays = [LocalDate("2026-11-24")!]
+        #expect(TimeSpec.parse("tomorrow")?.resolve(now: now, policy: holiday).map { Timestamp.local($0, in: Shop.zone) }
+                == "2026-11-25T08:00:00-06:00")
+    }
+
     @Test func dayAndTime() {
         #expect(resolve("tomorrow 9am") == "2026-11-24T09:00:00-06:00")
         #expect(resolve("thu 14:00") == "2026-11-26T14:00:00-06:00")

@@ -72,10 +72,16 @@ public enum TimeSpec: Sendable, Equatable {
                 guard let probe = calendar.date(from: date) else { return nil }
                 date.weekday = calendar.component(.weekday, from: probe)
             }
-            let minutes = minute ?? policy.hours.openingMinute(weekday: date.weekday ?? 2)
             var wanted = DateComponents(year: date.year, month: date.month, day: date.day)
-            wanted.hour = minutes / 60
-            wanted.minute = minutes % 60
+            guard let minute else {
+                // A day alone is its opening; a day the shop is shut (a weekend, a
+                // holiday) has none, and means the next opening after it: a callback
+                // "tomorrow" on a Friday is due on Monday morning, not on Saturday.
+                wanted.hour = 0
+                return calendar.date(from: wanted).map(policy.business.openOrNext)
+            }
+            wanted.hour = minute / 60
+            wanted.minute = minute % 60
             return calendar.date(from: wanted)
         }
     }
