@@ -178,6 +178,21 @@ import Testing
         #expect(decode("ASSIGN 42 Maria")?.request == .command(.assign(42, owner: .person("maria"), backup: .keep)))
     }
 
+    /// `MERGE <duplicate> [into] <lead> [force]`: anything else is refused, naming the
+    /// first word out of place.
+    @Test func mergeForms() {
+        #expect(decode("MERGE 43 into 42")?.request == .command(.merge(43, into: 42)))
+        #expect(decode("MERGE 43 42")?.request == .command(.merge(43, into: 42)))
+        #expect(decode("MERGE 43 INTO 42 Force")?.request == .command(.merge(43, into: 42, force: true)))
+        #expect(decode("MERGE 43 42 force")?.request == .command(.merge(43, into: 42, force: true)))
+        for (line, named) in [("MERGE 9 8 force extra", "extra"), ("MERGE 9 zzz 8", "lead"), ("MERGE 9 into 8 bogus", "bogus"),
+                              ("MERGE 9 into", "target"), ("MERGE 9 8 8", "8")] {
+            let refused = error(line)
+            #expect(refused?.error.fields.first { $0.key == "arg" }?.value == .text(named), "\(line): \(String(describing: refused))")
+        }
+        #expect(error("MERGE 9 zzz 8")?.error.message.contains("\"zzz\"") == true)
+    }
+
     @Test func sessionVerbs() {
         #expect(decode("LOGIN Maria s3cret")?.request == .login(name: "maria", token: "s3cret"))
         #expect(decode("LIST")?.request == .list(.open))

@@ -160,22 +160,21 @@ public enum RequestDecoder {
             }
             return .command(.escalate(id, reason: reason))
         case .merge:
-            var words = a.positionals
-            let force = words.count > 2 && words.last?.lowercased() == "force"
-            if force { words.removeLast() }
-            guard words.count >= 2 else {
-                throw CommandError.invalid(argument: "target", "MERGE needs the lead to merge into: MERGE \(words[0]) into 42")
+            // MERGE <duplicate> [into] <lead> [force], read word by word, so that the
+            // first word out of place is the one named.
+            var words = a.positionals[...]
+            let duplicate = try leadID(words.removeFirst())
+            if words.first?.lowercased() == "into" { words.removeFirst() }
+            guard let targetWord = words.popFirst() else {
+                throw CommandError.invalid(argument: "target", "MERGE needs the lead to merge into: MERGE \(duplicate) into 42")
             }
-            if words[1].lowercased() == "into" && words.count == 2 {
-                throw CommandError.invalid(argument: "target", "MERGE needs the lead to merge into: MERGE \(words[0]) into 42")
+            let target = try leadID(targetWord)
+            let force = words.first?.lowercased() == "force"
+            if force { words.removeFirst() }
+            if let extra = words.first {
+                throw CommandError.invalid(argument: extra, "unexpected \"\(extra)\"; usage: MERGE <duplicate> [into] <lead> [force]")
             }
-            if words.count == 3 {
-                guard words[1].lowercased() == "into" else {
-                    throw CommandError.invalid(argument: words[2], "usage: MERGE <duplicate> into <lead>")
-                }
-                words.remove(at: 1)
-            }
-            return .command(.merge(try leadID(words[0]), into: try leadID(words[1]), force: force))
+            return .command(.merge(duplicate, into: target, force: force))
         case .ack:
             return .command(.acknowledge(try leadID(a.positionals[0]), note: a.text))
         case .outcome:
