@@ -31,6 +31,22 @@ import Testing
         #expect(laptop.drainAvailable().isEmpty, "nothing else on the alerts-only screen")
     }
 
+    /// A lead's row shows its visit while the result is still to be posted: once the
+    /// job is completed, or the lead reopened after it, the visit is history (SHOW).
+    @Test func aRowShowsAVisitOnlyWhileItIsToBeReportedOn() throws {
+        let server = try TestServer()
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let id = dora.newLead("phone=555-0100 owner=dora")
+        #expect(dora.reply("STATUS \(id) booked appt=14:00 tech=tess").hasPrefix("OK STATUS"))
+        #expect(dora.request("SHOW \(id)").first?.contains(" appt=2026-11-23T14:00:00-06:00 tech=tess ") == true)
+        #expect(dora.reply("STATUS \(id) completed").hasPrefix("OK STATUS"))
+        #expect(dora.reply("STATUS \(id) needs-callback :the customer called back").hasPrefix("OK STATUS"))
+        let shown = dora.request("SHOW \(id)")
+        #expect(shown.first?.contains("appt=") == false, "\(shown)")
+        #expect(shown.contains { $0.hasPrefix("HISTORY ") && $0.contains(" appt=2026-11-23T14:00:00-06:00") }, "the visit stays in the history")
+    }
+
     @Test func herVisitsFromListQueueAndAgenda() throws {
         let server = try TestServer()
         let dora = try server.client("dora")

@@ -127,7 +127,9 @@ public struct WireEncoder: Sendable {
         b.field("source", word: lead.pointee.source.rawValue)
         if let v = lead.pointee.email { b.field("email", text: v) }
         b.field("created", time: lead.pointee.createdAt)
-        if let appt = lead.pointee.appointment {
+        // A visit still to be reported on; one that is over (its lead completed, or
+        // reopened since) is history, read with SHOW.
+        if lead.pointee.hasPendingVisit, let appt = lead.pointee.appointment {
             b.field("appt", time: appt.at)
             if let tech = appt.tech { b.field("tech", text: tech) }
         }
