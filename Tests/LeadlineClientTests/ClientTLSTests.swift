@@ -49,6 +49,19 @@ import Testing
         #expect(stranger.2.last?.contains("--trust \(chain.fingerprint)") == true, "\(stranger.2)")
     }
 
+    /// Plaintext to the TLS port: the server's answer says to use tls://, and the client
+    /// shows it and stops at once instead of retrying until it gives up.
+    @Test func plaintextToTheTLSPortIsToldWhatToDo() throws {
+        let server = try TestServer { config in config.tls = TLSSettings(host: "127.0.0.1", port: 0) }
+        let home = try Home()
+        let started = Date()
+        let run = try ClientProcess.run(["--server", "127.0.0.1:\(server.tlsPort!)", "--wait", "20", "send", "PING"],
+                                        environment: environment(server, as: "ana", home: home))
+        #expect(run.0 == 3)
+        #expect(run.2.last?.contains("this port speaks TLS") == true && run.2.last?.contains("tls://") == true, "\(run.2)")
+        #expect(Date().timeIntervalSince(started) < 10, "no retrying for the whole --wait")
+    }
+
     /// The authority signed the certificate for another name: the host name check fails.
     @Test func aCertificateForAnotherHostIsNotTrusted() throws {
         let certificates = try TestCertificates()

@@ -111,6 +111,8 @@ public final class ServerLink: @unchecked Sendable {
     /// When the current run of failed connections began.
     private var downSince: Date?
     private var lastHeard = Date()
+    /// Whether a silent greeting was answered with a PING (see ``startTimer()``).
+    private var nudged = false
     private var generation = 0
     private var timer: DispatchSourceTimer?
 
@@ -157,6 +159,12 @@ public final class ServerLink: @unchecked Sendable {
 
     /// The words that end a session at the prompt (the server answers `QUIT` with `BYE`).
     public static let sessionEnders: Set<String> = ["QUIT", "EXIT", "BYE"]
+
+    /// Goodbyes that trying again cannot mend: a login refused, the wrong port for
+    /// plaintext or for TLS, a PROXY header from an address the server does not trust.
+    /// The link stops with the server's own words (which say what to do) instead of
+    /// retrying until it gives up with "cannot reach".
+    static let finalGoodbyes: Set<String> = ["AUTH", "TLS", "PROXY"]
 
     /// The verb whose request is followed by a file's lines and a lone dot: sent as
     /// one request with its ``send(_:payload:completion:)`` payload, never line by line
@@ -224,6 +232,7 @@ public final class ServerLink: @unchecked Sendable {
         self.connection = connection
         framer = LineFramer(maxLine: 1 << 24)
         phase = .greeting
+        nudged = false
         lastHeard = Date()
         let socket = connection.socket
         let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: queue)
@@ -295,7 +304,16 @@ public final class ServerLink: @unchecked Sendable {
             let silence = Date().timeIntervalSince(self.lastHeard)
             switch self.phase {
             case .greeting, .handshake:
-                if silence > 10 { self.lost("the server did not answer") }
+                if silence > 10 {
+                    self.lost("the server did not answer")
+                } else if self.phase == .greeting, silence > 1, !self.nudged, self.connection?.verification == nil {
+                    // A Leadline port greets at once; one that stays silent may be the TLS
+                    // port, which waits for a handshake. An untagged PING (allowed before
+                    // login; its answer is passed over) makes it say so: BYE TLS, with
+                    // the address to use.
+                    self.nudged = true
+                    self.write("PING")
+                }
             case .ready:
                 let k = self.options.keepalive
                 if k > 0, silence > Double(2 * k + 5) { self.lost("no word from the server for \(Int(silence)) s") }
@@ -347,6 +365,8 @@ public final class ServerLink: @unchecked Sendable {
         case .bye(let code, let reason):
             if code == "AUTH" {
                 fail("the server ended the session: \(reason ?? "authentication")")
+            } else if let code, Self.finalGoodbyes.contains(code) {
+                fail("the server said: \(reason ?? code)")
             } else {
                 lost("the server said goodbye (\(code ?? "BYE")): \(reason ?? "")")
             }
