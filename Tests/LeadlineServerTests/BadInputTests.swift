@@ -26,6 +26,9 @@ import Testing
             ("@x1 STATUS \(id) sleeping", "@x1 ERR INVALID arg=status :status must be one of needs-callback, in-progress, left-message, text-sent, waiting-on-customer, customer-replied, appointment-requested, booked, follow-up-scheduled, estimate-sent, work-approved, no-decision, escalated, disqualified, closed-no-response, completed; got \"sleeping\""),
             ("@bad! PING", "ERR BADSYNTAX :a tag is @ and 1 to 32 letters, digits, '-', '_' or '.'; got \"@bad!\""),
             ("NOTE \(id) hello", "ERR DENIED lead=\(id) owner=none :lead \(id) is not yours to note: it has no owner; claim it, or ask a dispatcher to assign it"),
+            ("REPORT day 1999-01-01", "ERR INVALID arg=date :a report's date is a day between the years 2000 and 2199; got 1999-01-01"),
+            ("REPORT day 2026-02-30", "ERR INVALID arg=date :a report's date is like 2026-11-23 (or today, yesterday, last); got \"2026-02-30\""),
+            ("REPORT week person=", "ERR INVALID arg=person :person= needs a name or a role, like person=ana or person=csr"),
         ]
         for (request, expected) in cases {
             #expect(ana.reply(request) == expected, "\(request)")

@@ -4,6 +4,19 @@ import LeadlineServer
 import Testing
 
 @Suite struct CommandLineTests {
+    /// One period for an offline report: two given is pointed out, not chosen between.
+    @Test func anOfflineReportTakesOnePeriod() {
+        for arguments in [["report", "--week", "2026-11-23", "--day", "2026-11-23"], ["report", "day", "today", "--week", "2026-11-23"],
+                          ["report", "--to", "2026-11-23"]] {
+            guard case .failure(let error) = ServerCommandLine.parse(arguments) else {
+                Issue.record("accepted \(arguments)")
+                continue
+            }
+            #expect("\(error)".contains("one period at a time") || "\(error)".contains("--to goes with --from"), "\(error)")
+        }
+        #expect((try? ServerCommandLine.parse(["report", "--from", "2026-11-23", "--to", "2026-11-24"]).get()) != nil)
+    }
+
     @Test func serveOptions() throws {
         var expected = ServeOptions()
         expected.host = "0.0.0.0"

@@ -101,7 +101,8 @@ extension Board {
         }
         let status = r.status.rawValue
         if r.status.requiresReason, r.reason?.isEmpty != false {
-            throw CommandError.invalid(argument: "reason", "\(status) needs its reason: STATUS \(lead.id) \(status) reason=\"out of area\"")
+            let example = r.status == .escalated ? "angry customer" : "out of area"
+            throw CommandError.invalid(argument: "reason", "\(status) needs its reason: STATUS \(lead.id) \(status) reason=\"\(example)\"")
         }
         if r.status.requiresNextTime, r.next == nil {
             throw CommandError.invalid(argument: "next", "\(status) needs the time of the next touch: STATUS \(lead.id) \(status) next=thu")

@@ -132,6 +132,9 @@ extension Board {
     public func reportPeople(asked: String?, by viewer: Person? = nil) throws(CommandError) -> Set<String>? {
         var wanted: Set<String>?
         if let asked {
+            guard !asked.isEmpty else {
+                throw CommandError.invalid(argument: "person", "person= needs a name or a role, like person=ana or person=csr")
+            }
             if let role = Role(rawValue: asked) {
                 wanted = Set(people.values.filter { $0.role == role }.map(\.name))
             } else {

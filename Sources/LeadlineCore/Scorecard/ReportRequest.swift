@@ -70,8 +70,11 @@ public enum ReportDay: Sendable, Equatable {
         case "yesterday": return .yesterday
         case "last": return .last
         default:
-            guard let day = LocalDate(word), day.year >= 2000, day.year <= 2199 else {
+            guard let day = LocalDate(word) else {
                 throw CommandError.invalid(argument: "date", "a report's date is like 2026-11-23 (or today, yesterday, last); got \"\(word)\"")
+            }
+            guard day.year >= 2000, day.year <= 2199 else {
+                throw CommandError.invalid(argument: "date", "a report's date is a day \(TimeBounds.spoken); got \(word)")
             }
             return .date(day)
         }

@@ -51,6 +51,16 @@ public struct DeskFlags: Sendable, Equatable {
     /// The period from `day|week|range ...` words, or from `--day`, `--week`, `--from`/`--to`.
     private func reportRequest(_ words: [String]) throws(UsageError) -> ReportRequest {
         var spanWords = words
+        // One period: two of them given (`--week` and `--day`, or words and a flag) is a
+        // mistake to point out, not a choice to make silently.
+        let periodFlags = ["day", "week", "from"].filter { values[$0] != nil }
+        if periodFlags.count + (words.isEmpty ? 0 : 1) > 1 {
+            throw UsageError("one period at a time: \(periodFlags.map { "--" + $0 }.joined(separator: " and "))"
+                + (words.isEmpty ? "" : " with \"\(words.joined(separator: " "))\"") + " given; \(Self.reportUsage)")
+        }
+        if values["to"] != nil, values["from"] == nil {
+            throw UsageError("--to goes with --from; \(Self.reportUsage)")
+        }
         if spanWords.isEmpty {
             if let day = values["day"] {
                 spanWords = ["day", day]
