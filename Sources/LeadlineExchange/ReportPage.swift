@@ -73,7 +73,9 @@ public enum ReportPage {
         return body
     }
 
-    /// A bar per day, scaled to the highest; the value over each bar.
+    /// A bar per day, scaled to the highest; the value over each bar. A measured zero
+    /// (0.0 % of 3 leads) is a low blue bar labelled 0; a day with nothing to measure is
+    /// a grey line with no label, as the terminal's `·`.
     static func chart(_ figure: ScoreFigure, _ days: [(LocalDate, [ScoreLine])]) -> String {
         let values = days.map { day in day.1.first { $0.figure == figure && $0.person == nil && $0.reason == nil } }
         let top = max(1, values.compactMap { $0?.tenths }.max() ?? 1)
@@ -84,10 +86,11 @@ public enum ReportPage {
         for (i, value) in values.enumerated() {
             let x = gap + i * (bar + gap)
             let tenths = value?.tenths ?? 0
-            let h = tenths == 0 ? 1 : max(2, tenths * (height - 16) / top)
+            let measured = value?.isMeasured ?? false
+            let h = !measured ? 1 : max(2, tenths * (height - 16) / top)
             let y = height - h
-            svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(bar)\" height=\"\(h)\" rx=\"2\" fill=\"\(tenths == 0 ? "#d5dae1" : "#2f6fdf")\"/>"
-            if let value, tenths > 0 {
+            svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(bar)\" height=\"\(h)\" rx=\"\(measured ? 2 : 0)\" fill=\"\(measured ? "#2f6fdf" : "#d5dae1")\"/>"
+            if let value, measured {
                 svg += "<text x=\"\(x + bar / 2)\" y=\"\(y - 3)\" font-size=\"10\" text-anchor=\"middle\" fill=\"#1d2430\">\(escape(value.value))</text>"
             }
             let day = days[i].0

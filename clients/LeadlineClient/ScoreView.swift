@@ -69,7 +69,7 @@ public enum ScoreView {
         return values.map { value -> String in
             // Nothing on the day (a zero count, or a share or median of nothing): a dot, so
             // the days with something stand out; a measured zero is the lowest bar.
-            guard let value, value.tenths > 0 || (value.of ?? 0) > 0 else { return "· " }
+            guard let value, value.isMeasured else { return "· " }
             guard top > 0 else { return String(bars[0]) + " " }
             return String(bars[min(bars.count - 1, value.tenths * (bars.count - 1) / top)]) + " "
         }.joined()

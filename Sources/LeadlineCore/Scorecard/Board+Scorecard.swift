@@ -65,7 +65,7 @@ struct ScoreSheet {
         // Speed to first response.
         out += percentile(50, .firstResponseMedian)
         out += percentile(90, .firstResponseP90)
-        // Shares: called back the same day, estimates followed up within 48 h.
+        // Shares: called back the same day, estimates followed up within 48 business hours.
         out += share(.sameDayCallback, part: .sameDay, whole: .arrivals, personWhole: .responded)
         // Counts.
         out += counted(.backupTriggered, .backupTriggered)

@@ -37,7 +37,7 @@ public enum ScoreFigure: String, Vocabulary {
         case .unassignedAtClose: "Unassigned at close"
         case .calledTwice: "Customers who called twice"
         case .ownerRescues: "Owner rescues after hours"
-        case .estimateFollowUp48h: "Estimates followed up within 48 h"
+        case .estimateFollowUp48h: "Estimates followed up, 48 work hours"
         case .estimatesOpen7d: "Open estimates older than 7 days"
         case .overnightWithoutOutcome: "Left overnight without an outcome"
         }

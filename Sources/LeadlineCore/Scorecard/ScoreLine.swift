@@ -33,6 +33,11 @@ public struct ScoreLine: Sendable, Equatable {
         return "\(tenths / 10).\(tenths % 10)"
     }
 
+    /// Whether the line measured something: a value above zero, or a share or median
+    /// over at least one lead (`0.0 of=3` is a measured zero; `0.0 of=0`, nothing to
+    /// measure). Charts draw the two differently.
+    public var isMeasured: Bool { tenths > 0 || (of ?? 0) > 0 }
+
     /// A share `part` of `whole`, as a percent in tenths, rounded half up (0 of 0 is 0).
     public static func percentTenths(_ part: Int, of whole: Int) -> Int {
         whole == 0 ? 0 : (part * 2000 + whole) / (2 * whole)
