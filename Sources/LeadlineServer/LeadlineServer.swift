@@ -59,6 +59,7 @@ public final class LeadlineServer: @unchecked Sendable {
         var lastEvent: Event?
         var index = JournalIndex()
         var offsets = OffsetsMark.empty
+        var closed = ClosedLeadsMark.empty
         var fromSnapshot = false
         let report: ReplayReport
         let storage: JournalStorage
@@ -68,7 +69,8 @@ public final class LeadlineServer: @unchecked Sendable {
             lock = try folder.lock(as: "leadlined serving on \(config.host):\(config.port)")
             let loaded = try ShopLoader.load(folder, policy: config.policy, now: config.clock.now, readOnly: false,
                                              usedBefore: usedBefore, log: config.log)
-            (board, index, offsets, report, lastEvent) = (loaded.board, loaded.index, loaded.offsets, loaded.report, loaded.lastEvent)
+            (board, index, offsets, closed, report, lastEvent) = (loaded.board, loaded.index, loaded.offsets, loaded.closed,
+                                                                  loaded.report, loaded.lastEvent)
             fromSnapshot = loaded.fromSnapshot
             lock.recordJournal(epoch: report.header.epoch)
             storage = try config.journalStorage(folder.journalPath)
@@ -142,7 +144,8 @@ public final class LeadlineServer: @unchecked Sendable {
             throw ServerError.journal(error)
         }
         let hub = Hub(config: config, board: board, header: report.header,
-                      journal: JournalState(storage: storage, index: index, offsets: offsets, history: history, header: report.header,
+                      journal: JournalState(storage: storage, index: index, offsets: offsets, closed: closed, history: history,
+                                            header: report.header,
                                             dataDirectory: config.dataDirectory, snapshotEvery: config.limits.snapshotEveryEvents))
         // Alerts that fell due while the server was down are raised, durably, before
         // anyone connects: a client then finds them all in SINCE, none twice.

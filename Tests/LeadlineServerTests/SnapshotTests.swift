@@ -292,4 +292,56 @@ import Testing
         let check = try DataFolderDoctor.check(dataDirectory: server.directory)
         #expect(check.sound, "\(check.text)")
     }
+
+    /// Closed leads leave memory at a snapshot, for the closed-leads file beside it, and
+    /// answer as before: `SHOW`, `LIST all` and `SINCE` give the same lines; a stored
+    /// lead reopened or noted comes back; a restart from the snapshot gives the same
+    /// again. A damaged record is found by `leadlined check` and by start-up, which
+    /// passes the snapshot over for the whole journal (and starts the file afresh).
+    @Test func closedLeadsLeaveMemoryAndAnswerAsBefore() throws {
+        let server = try TestServer { $0.limits.snapshotEveryEvents = 0 }
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let ids = (0..<6).map { dora.newLead("phone=555-30\($0)0 owner=dora name=\"Customer \($0)\"") }
+        _ = dora.reply("NOTE \(ids[0]) called, left a message")
+        #expect(dora.reply("STATUS \(ids[0]) disqualified reason=\"out of area\"").hasPrefix("OK STATUS"))
+        #expect(dora.reply("STATUS \(ids[1]) booked appt=14:00 tech=tess").hasPrefix("OK STATUS"))
+        #expect(dora.reply("STATUS \(ids[1]) completed").hasPrefix("OK STATUS"))
+        #expect(dora.reply("STATUS \(ids[2]) disqualified reason=spam").hasPrefix("OK STATUS"))
+        let before = try Self.readEverything(server)
+        _ = try server.server.writeSnapshot().get()
+        let stored = server.server.withDurableBoard { board in ids.filter { board.leads.isStored($0) } } ?? []
+        #expect(stored == [ids[0], ids[1], ids[2]], "the closed leads are out of memory: \(stored)")
+        #expect(try Self.readEverything(server) == before, "and answer as before")
+
+        // A stored lead reopened, another noted: each comes back into memory.
+        #expect(dora.reply("STATUS \(ids[0]) needs-callback :the customer moved into the area").hasPrefix("OK STATUS"))
+        #expect(dora.reply("NOTE \(ids[2]) called again, still spam").hasPrefix("OK NOTE"))
+        #expect(server.server.withDurableBoard { !$0.leads.isStored(ids[0]) && !$0.leads.isStored(ids[2]) } == true)
+        let shown = dora.request("SHOW \(ids[0])")
+        #expect(shown.filter { $0.hasPrefix("HISTORY ") }.count == 4, "its whole history came back with it: \(shown)")
+        let after = try Self.readEverything(server)
+        _ = try server.server.writeSnapshot().get()
+        try server.restart()
+        #expect(server.logLines.all.contains { $0.contains("loaded the snapshot of event") })
+        #expect(try Self.readEverything(server) == after, "a restart from the snapshot answers the same")
+        server.stop()
+        var check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.sound && check.text.contains("closed leads in \(ClosedLeadsFile.name)"), "\(check.text)")
+
+        // A changed byte in a record: check names it; start-up passes the snapshot over.
+        let path = ClosedLeadsFile.path(dataDirectory: server.directory)
+        var bytes = Array(FileManager.default.contents(atPath: path)!)
+        bytes[bytes.count - 3] ^= 0x20
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.text.contains("does not match its checksum"), "\(check.text)")
+        try server.restart()
+        #expect(server.logLines.all.contains { $0.contains("does not match its checksum") && $0.contains("falling back") })
+        #expect(try Self.readEverything(server) == after, "the whole journal answers the same")
+        _ = try server.server.writeSnapshot().get()
+        server.stop()
+        check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.sound, "the next snapshot started the file afresh: \(check.text)")
+    }
 }

@@ -26,7 +26,7 @@ extension Board {
     /// order) beats hopping through the indexes.
     func forEachOpenLead(_ body: (UnsafePointer<Lead>) -> Void) {
         if openCount * 2 >= leads.count {
-            leads.forEachLead { if $0.pointee.isOpen { body($0) } }
+            leads.forEachResidentLead { if $0.pointee.isOpen { body($0) } }
             return
         }
         for id in openUnowned { leads.withLead(id, body) }

@@ -48,7 +48,7 @@ extension Board {
     /// each an event everyone sees, so no alert ever asks someone who is gone.
     private func leadsLeftBy(_ name: String) -> [Change] {
         var changes: [Change] = []
-        for lead in leads.values.sorted(by: { $0.id < $1.id }) where lead.isOpen {
+        for lead in leads.residentValues.sorted(by: { $0.id < $1.id }) where lead.isOpen {
             if lead.owner == name || lead.backup == name {
                 changes.append(.assigned(Assignment(
                     lead: lead.id, owner: lead.owner == name ? nil : lead.owner, backup: lead.backup == name ? nil : lead.backup,

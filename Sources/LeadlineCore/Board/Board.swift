@@ -69,7 +69,43 @@ public struct Board: Sendable, Equatable {
     }
 
     /// The numbers of the events about lead `id`, oldest first.
-    public func history(of id: LeadID) -> [UInt64] { histories[id]?.all ?? [] }
+    public func history(of id: LeadID) -> [UInt64] {
+        histories[id]?.all ?? leads.storedLead(id)?.history ?? []
+    }
+
+    /// Brings lead `id` back into memory from the store, with its history, before an
+    /// event changes it (a closed lead reopened, noted, or linked to its post-job call).
+    /// Unreadable, it stays where it is, and the event finds no lead.
+    private mutating func bringBack(_ id: LeadID) {
+        guard leads.isStored(id), let stored = leads.storedLead(id) else { return }
+        leads[id] = stored.lead
+        histories[id] = EventNumbers(stored.history)
+    }
+
+    /// Reads leads out of memory back from `store` (the data folder's closed-leads file).
+    public mutating func attachStore(_ store: any ClosedLeadStore) {
+        leads.store = store
+    }
+
+    /// Lets go of the memory of closed leads the store now holds (written by the
+    /// snapshot thread from this board or its twin): each one still closed, and as it
+    /// was written (same lead, same history), is kept only as where it lies. One that
+    /// changed since keeps its memory, and goes at the next snapshot.
+    /// - Returns: how many leads went out of memory.
+    @discardableResult
+    public mutating func letGo(of written: [ClosedLeadWritten], store: any ClosedLeadStore) -> Int {
+        if leads.store == nil { leads.store = store }
+        var gone = 0
+        for item in written {
+            guard let box = leads.box(of: item.id), !box.lead.isOpen,
+                  box === item.box || box.holdsSameLead(as: item.box),
+                  (histories[item.id]?.count ?? 0) == item.historyCount else { continue }
+            leads.setStored(item.id, at: item.offset)
+            histories[item.id] = nil
+            gone += 1
+        }
+        return gone
+    }
 
     /// Numbers the decided changes as the next events, timed `at` and attributed to `by`.
     /// - Parameter simulated: whether `at` was read from a simulated clock (a drill).
@@ -88,6 +124,8 @@ public struct Board: Sendable, Equatable {
         guard event.seq == lastSeq + 1 else {
             throw RecordError("event \(event.seq) follows event \(lastSeq); expected \(lastSeq + 1)")
         }
+        if let id = event.lead, leads.isStored(id) { bringBack(id) }
+        if case .created(let intake) = event.change, let job = intake.jobLead, leads.isStored(job) { bringBack(job) }
         // A note leaves its lead alone (its number goes to the lead's history below):
         // the lead is not copied out, only found.
         let before = event.change.leavesLeadAsItWas ? nil : event.lead.flatMap { leads[$0] }
@@ -294,7 +332,7 @@ public struct Board: Sendable, Equatable {
     /// changed has no due-soon warning left); a clock that stepped back before such
     /// moments, or a start-up, looks again from the clock's reading. O(open leads).
     public mutating func reindexAlerts(asOf now: Date) {
-        for lead in leads.values where lead.isOpen { alertIndex.set(lead.id, earliestAlert(of: lead, now: now)) }
+        for lead in leads.residentValues where lead.isOpen { alertIndex.set(lead.id, earliestAlert(of: lead, now: now)) }
     }
 
     /// A person's presence changed: their open leads' alerts (the away alert) move.

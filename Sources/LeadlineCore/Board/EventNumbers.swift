@@ -16,6 +16,8 @@ struct EventNumbers: Sendable, Equatable {
     mutating func append(_ seq: UInt64) { rest.append(seq) }
 
     var all: [UInt64] { [first] + rest }
+
+    var count: Int { 1 + rest.count }
 }
 
 /// The open leads with one phone number: almost always one, held without a set.

@@ -4,6 +4,9 @@
 /// the board that changed it. ``adopt(_:from:)`` lets the durable board take the
 /// speculative board's box once they agree again, so a lead at rest is held once.
 ///
+/// A closed lead may be out of memory, in a ``ClosedLeadStore``: the table keeps where
+/// it lies, and reads it back when asked.
+///
 /// Sendable although its boxes, being managed buffers, cannot say so themselves: a box
 /// is never changed after it is made, so sharing one between threads is safe.
 public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
@@ -26,60 +29,158 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         }
     }
 
-    private var boxes = LeadIDMap<Box>()
+    /// A closed lead out of memory: where the store holds it.
+    final class Stored: @unchecked Sendable {
+        let offset: UInt64
+        init(_ offset: UInt64) { self.offset = offset }
+    }
+
+    /// A lead in memory, or where the store holds it. Two references: the slot takes
+    /// eight bytes, as a box alone did (an offset inline would make it sixteen for every
+    /// lead, open ones included).
+    enum Slot {
+        case resident(Box)
+        case stored(Stored)
+    }
+
+    private var slots = LeadIDMap<Slot>()
+    /// Reads back leads held as ``Slot/stored``; nil keeps every lead in memory.
+    public var store: (any ClosedLeadStore)?
 
     public init() {}
 
     public subscript(id: LeadID) -> Lead? {
-        get { boxes[id]?.lead }
-        set { boxes[id] = newValue.map(Box.make) }
+        get {
+            switch slots[id] {
+            case .resident(let box)?: box.lead
+            case .stored(let stored)?: store?.read(at: stored.offset)?.lead
+            case nil: nil
+            }
+        }
+        set { slots[id] = newValue.map { .resident(Box.make($0)) } }
     }
 
     /// Calls `body` with the address of lead `id` where the table holds it, without
     /// copying it out (a `LIST` writes thousands of rows), and returns what it returns;
     /// nil when there is no such lead. An address, not the lead: Swift copies a lead
     /// handed to a closure (360 bytes and a retain of every string in it), where
-    /// `lead.pointee.name` reads one field where it lies.
+    /// `lead.pointee.name` reads one field where it lies. A stored lead is read back
+    /// first.
     @discardableResult
     public func withLead<R>(_ id: LeadID, _ body: (UnsafePointer<Lead>) -> R) -> R? {
-        guard let box = boxes[id] else { return nil }
-        return box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
+        switch slots[id] {
+        case .resident(let box)?:
+            return box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
+        case .stored(let stored)?:
+            guard let lead = store?.read(at: stored.offset)?.lead else { return nil }
+            return withUnsafePointer(to: lead, body)
+        case nil:
+            return nil
+        }
     }
 
-    public var count: Int { boxes.count }
-    public var isEmpty: Bool { boxes.count == 0 }
+    public var count: Int { slots.count }
+    public var isEmpty: Bool { slots.count == 0 }
     /// The ids of every lead, ascending.
-    public var keys: [LeadID] { boxes.keys }
-    /// Every lead, by ascending id, read one at a time.
-    public var values: some Sequence<Lead> { boxes.values.lazy.map(\.lead) }
+    public var keys: [LeadID] { slots.keys }
+    /// Every lead, by ascending id, read one at a time (stored ones read back).
+    public var values: some Sequence<Lead> { slots.values.lazy.compactMap(lead(in:)) }
+
+    /// Every lead in memory (every open one, and closed ones not yet stored).
+    public var residentValues: some Sequence<Lead> {
+        slots.values.lazy.compactMap { slot -> Lead? in if case .resident(let box) = slot { box.lead } else { nil } }
+    }
+
+    private func lead(in slot: Slot) -> Lead? {
+        switch slot {
+        case .resident(let box): box.lead
+        case .stored(let stored): store?.read(at: stored.offset)?.lead
+        }
+    }
+
+    /// Whether lead `id` is out of memory, in the store.
+    public func isStored(_ id: LeadID) -> Bool {
+        if case .stored? = slots[id] { true } else { false }
+    }
+
+    /// Where the store holds lead `id`, if it is out of memory.
+    public func storedOffset(of id: LeadID) -> UInt64? {
+        if case .stored(let stored)? = slots[id] { stored.offset } else { nil }
+    }
+
+    /// Lead `id` as the store holds it, with its event numbers.
+    func storedLead(_ id: LeadID) -> StoredLead? {
+        guard case .stored(let stored)? = slots[id] else { return nil }
+        return store?.read(at: stored.offset)
+    }
+
+    /// Lets go of lead `id`'s memory: it is in the store at `offset`.
+    mutating func setStored(_ id: LeadID, at offset: UInt64) {
+        slots[id] = .stored(Stored(offset))
+    }
+
+    /// The box lead `id` is held in, when it is in memory.
+    func box(of id: LeadID) -> Box? {
+        if case .resident(let box)? = slots[id] { box } else { nil }
+    }
 
     /// Takes `other`'s box for lead `id` when the two hold the same lead: one copy
     /// instead of two.
     public mutating func adopt(_ id: LeadID, from other: LeadTable) {
-        guard let theirs = other.boxes[id], let mine = boxes[id], theirs !== mine, theirs.holdsSameLead(as: mine) else { return }
-        boxes[id] = theirs
+        guard let theirs = other.box(of: id), let mine = box(of: id), theirs !== mine, theirs.holdsSameLead(as: mine) else { return }
+        slots[id] = .resident(theirs)
     }
 
     public func makeIterator() -> some IteratorProtocol<(key: LeadID, value: Lead)> {
-        boxes.entries.lazy.map { (key: $0.key, value: $0.value.lead) }.makeIterator()
+        slots.entries.lazy.compactMap { entry in lead(in: entry.value).map { (key: entry.key, value: $0) } }.makeIterator()
     }
 
     /// Calls `body` with the address of every lead where the table holds it, in no
-    /// promised order: no lead copied (see ``withLead(_:_:)``).
+    /// promised order: no lead in memory copied (see ``withLead(_:_:)``); a stored one
+    /// read back.
     public func forEachLead(_ body: (UnsafePointer<Lead>) -> Void) {
-        boxes.forEachValue { _, box in box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) } }
+        slots.forEachValue { _, slot in
+            switch slot {
+            case .resident(let box): box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
+            case .stored(let stored): if let lead = store?.read(at: stored.offset)?.lead { withUnsafePointer(to: lead, body) }
+            }
+        }
+    }
+
+    /// Calls `body` with the address of every lead in memory: every open lead is, so
+    /// whatever looks only at open leads reads nothing back from the store.
+    public func forEachResidentLead(_ body: (UnsafePointer<Lead>) -> Void) {
+        slots.forEachValue { _, slot in
+            if case .resident(let box) = slot { box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) } }
+        }
+    }
+
+    /// Calls `body` with every lead in memory and its box, in no promised order.
+    func forEachResidentBox(_ body: (LeadID, Box) -> Void) {
+        slots.forEachValue { id, slot in if case .resident(let box) = slot { body(id, box) } }
     }
 
     /// Calls `body` with every lead, without copying the table's list of them.
     public func forEach(_ body: (Lead) -> Void) {
-        boxes.forEachValue { _, box in body(box.lead) }
+        forEachLead { body($0.pointee) }
     }
 
+    /// Two tables are equal when they hold the same leads, wherever each holds them.
     public static func == (a: LeadTable, b: LeadTable) -> Bool {
-        guard a.boxes.count == b.boxes.count else { return false }
+        guard a.slots.count == b.slots.count else { return false }
         var same = true
-        a.boxes.forEachValue { id, box in
-            if same, !(b.boxes[id].map { $0 === box || $0.holdsSameLead(as: box) } ?? false) { same = false }
+        a.slots.forEachValue { id, slot in
+            guard same else { return }
+            switch (slot, b.slots[id]) {
+            case (.resident(let mine), .resident(let theirs)?):
+                same = mine === theirs || mine.holdsSameLead(as: theirs)
+            case (.stored(let mine), .stored(let theirs)?) where mine.offset == theirs.offset:
+                break
+            case (_, nil):
+                same = false
+            default:
+                same = a[id] == b[id]
+            }
         }
         return same
     }

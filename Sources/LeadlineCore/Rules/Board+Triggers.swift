@@ -27,12 +27,12 @@ extension Board {
     /// The index's reference: the same answers found by looking at every open lead, as
     /// the SOP clock did before the index. Slow; the property test holds the index to it.
     public func dueChangesByScan(at now: Date) -> [Change] {
-        dueChanges(at: now, among: leads.values.filter(\.isOpen).map(\.id))
+        dueChanges(at: now, among: leads.residentValues.filter(\.isOpen).map(\.id))
     }
 
     /// See ``dueChangesByScan(at:)``.
     public func nextAlertTimeByScan(after now: Date) -> Date? {
-        nextAlertTime(after: now, among: leads.values.filter(\.isOpen).map(\.id), indexedAfter: nil)
+        nextAlertTime(after: now, among: leads.residentValues.filter(\.isOpen).map(\.id), indexedAfter: nil)
     }
 
     /// Alerts due at `now` among the `candidates` (every lead that may have one).

@@ -9,9 +9,11 @@ import Foundation
 /// checksum and the atomic write around it.
 extension Board {
     /// Bumped whenever what is written here changes; an unknown version is refused.
-    public static let snapshotFormat = 4
+    public static let snapshotFormat = 5
 
-    public func writeSnapshot(to w: inout SnapshotWriter) {
+    /// - Parameter storing: closed leads just written to the store, by where they lie:
+    ///   the snapshot names them there, as it does leads already out of memory.
+    public func writeSnapshot(to w: inout SnapshotWriter, storing: [LeadID: UInt64] = [:]) {
         w.uint(lastSeq)
         w.int(nextLeadID)
         w.optional(lastRealWork) { $0.date($1) }
@@ -34,6 +36,13 @@ extension Board {
         }
         ledger.write(to: &w)
         w.array(leads.keys.sorted()) { w, id in
+            if let offset = storing[id] ?? leads.storedOffset(of: id) {
+                w.bool(true)
+                w.int(id)
+                w.uint(offset)
+                return
+            }
+            w.bool(false)
             leads[id]!.write(to: &w)
             // Each number as the step from the one before: a byte or two, where the
             // number itself takes up to four.
@@ -72,6 +81,13 @@ extension Board {
         ledger = try TagLedger(snapshot: &r)
         let count = try r.count()
         for _ in 0..<count {
+            if try r.bool() {
+                // A closed lead out of memory: where the store holds it.
+                let id = try r.int()
+                guard id > 0, id < nextLeadID, !leads.isStored(id) else { throw RecordError("a stored lead's id is out of range") }
+                leads.setStored(id, at: try r.uint())
+                continue
+            }
             var lead = try Lead(snapshot: &r)
             lead.imported = importOrigins.shared(lead.imported)
             leads[lead.id] = lead

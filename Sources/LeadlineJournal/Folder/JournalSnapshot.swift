@@ -12,6 +12,18 @@ public struct SnapshotContents {
     public let board: Board
     /// The entries of the offsets file it relies on (``JournalOffsetsFile``).
     public let offsets: OffsetsMark
+    /// The bytes of the closed-leads file it relies on (``ClosedLeadsFile``).
+    public let closed: ClosedLeadsMark
+}
+
+/// A snapshot just written: where, how big, the marks of the files beside it it relies
+/// on, and the closed leads it put in the closed-leads file (for the boards to let go of).
+public struct WrittenSnapshot: Sendable {
+    public let path: String
+    public let bytes: Int
+    public let offsets: OffsetsMark
+    public let closed: ClosedLeadsMark
+    public let stored: [ClosedLeadWritten]
 }
 
 /// A snapshot checked against the journal, with the journal's index read from the
@@ -39,7 +51,8 @@ public enum JournalSnapshot {
     /// board, the mark of the offsets file that indexes the journal up to there, and the
     /// checksum. (The offsets themselves are in that file: a snapshot holding them all
     /// would grow by eight bytes for every event ever written.)
-    public static func encode(board: Board, offsets: OffsetsMark, header: JournalHeader, journalLength: Int) -> [UInt8] {
+    public static func encode(board: Board, offsets: OffsetsMark, closed: ClosedLeadsMark = .empty, storing: [LeadID: UInt64] = [:],
+                              header: JournalHeader, journalLength: Int) -> [UInt8] {
         var w = SnapshotWriter()
         w.raw(magic)
         w.uint(UInt64(Board.snapshotFormat))
@@ -51,7 +64,8 @@ public enum JournalSnapshot {
         w.uint(UInt64(offsets.crc))
         w.uint(UInt64(offsets.lines))
         w.uint(UInt64(bitPattern: offsets.last))
-        board.writeSnapshot(to: &w)
+        w.uint(UInt64(closed.length))
+        board.writeSnapshot(to: &w, storing: storing)
         var bytes = w.bytes
         let crc = Checksum.crc32(bytes)
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
@@ -80,32 +94,45 @@ public enum JournalSnapshot {
             throw RecordError("its mark of the offsets file is out of range")
         }
         let offsets = OffsetsMark(count: Int(count), crc: crc, lines: Int(lines), last: last)
+        let closedLength = try r.uint()
+        guard closedLength < 1 << 50 else { throw RecordError("its mark of the closed-leads file is out of range") }
+        let closed = ClosedLeadsMark(length: Int64(closedLength))
         let board = try Board(snapshot: &r, policy: policy)
         guard r.atEnd else { throw RecordError("it has bytes after its end") }
         guard UInt64(offsets.count) == board.lastSeq &+ 1 else {
             throw RecordError("it relies on \(offsets.count) offsets for \(board.lastSeq) events")
         }
-        return SnapshotContents(header: header, journalLength: journalLength, board: board, offsets: offsets)
+        guard closed != .empty || !board.leads.keys.contains(where: board.leads.isStored) else {
+            throw RecordError("it names stored leads but no closed-leads file")
+        }
+        return SnapshotContents(header: header, journalLength: journalLength, board: board, offsets: offsets, closed: closed)
     }
 
     /// Writes the snapshot of `board` (the state as of `journalLength` bytes of the
     /// journal): first the offsets file is extended past `known` (what the last
     /// snapshot left it vouching for) with `newOffsets`, the entries after those through
     /// the board's last event (``JournalIndex/entries(from:through:)``), and synced; then
-    /// the snapshot, atomically; the others are thinned (``removeAllBut(_:dataDirectory:)``). Returns the
-    /// snapshot's path and size, and the offsets file's new mark.
-    public static func write(board: Board, newOffsets: [Int64], known: OffsetsMark, header: JournalHeader,
-                             journalLength: Int, dataDirectory: String) throws(JournalError) -> (path: String, bytes: Int, offsets: OffsetsMark) {
+    /// the snapshot, atomically; the others are thinned (``removeAllBut(_:dataDirectory:)``).
+    /// The closed leads still in the board's memory are first written to the closed-leads
+    /// file past `knownClosed`, and the snapshot names them there. Returns the snapshot's
+    /// path and size, the two files' new marks, and the leads the boards may let go of.
+    public static func write(board: Board, newOffsets: [Int64], known: OffsetsMark, knownClosed: ClosedLeadsMark = .empty,
+                             header: JournalHeader, journalLength: Int,
+                             dataDirectory: String) throws(JournalError) -> WrittenSnapshot {
         let dir = folder(of: dataDirectory)
         if mkdir(dir, 0o700) != 0 && errno != EEXIST {
             throw JournalError.io("cannot create \(dir): \(errnoText())")
         }
         let offsets = try JournalOffsetsFile.extend(known, with: newOffsets, dataDirectory: dataDirectory)
+        let toStore = board.closedLeadsToStore()
+        let (closedOffsets, closed) = try ClosedLeadsFile.extend(knownClosed, with: toStore.map(\.bytes), dataDirectory: dataDirectory)
+        let storing = Dictionary(uniqueKeysWithValues: zip(toStore.map(\.id), closedOffsets))
         let path = dir + "/snapshot-\(board.lastSeq).bin"
-        let bytes = encode(board: board, offsets: offsets, header: header, journalLength: journalLength)
+        let bytes = encode(board: board, offsets: offsets, closed: closed, storing: storing, header: header, journalLength: journalLength)
         try DataDirectory.writeAtomically(bytes, to: path)
         removeAllBut(board.lastSeq, dataDirectory: dataDirectory)
-        return (path, bytes.count, offsets)
+        return WrittenSnapshot(path: path, bytes: bytes.count, offsets: offsets, closed: closed,
+                               stored: zip(toStore, closedOffsets).map { $0.written(at: $1) })
     }
 
     /// After snapshot `seq` is written: keeps it and the newest older one (``kept``),
@@ -167,6 +194,7 @@ public enum JournalSnapshot {
         let offsets: [Int64]
         do throws(JournalError) {
             offsets = try JournalOffsetsFile.read(contents.offsets, dataDirectory: dataDirectory)
+            try ClosedLeadsFile.check(contents.closed, dataDirectory: dataDirectory)
         } catch {
             throw JournalError.io("\(path) was not used: \(error)")
         }
@@ -176,7 +204,11 @@ public enum JournalSnapshot {
             throw JournalError.io("\(path) was not used: \(JournalOffsetsFile.path(dataDirectory: dataDirectory)) says event "
                 + "\(contents.board.lastSeq)'s line starts at byte \(contents.offsets.last), but in the journal it starts at \(ending?.start ?? -1)")
         }
-        return LoadedSnapshot(contents: contents, index: JournalIndex(offsets: offsets, end: Int64(contents.journalLength)))
+        var board = contents.board
+        board.attachStore(ClosedLeadsReader(dataDirectory: dataDirectory))
+        return LoadedSnapshot(contents: SnapshotContents(header: contents.header, journalLength: contents.journalLength, board: board,
+                                                         offsets: contents.offsets, closed: contents.closed),
+                              index: JournalIndex(offsets: offsets, end: Int64(contents.journalLength)))
     }
 
     /// The number of the event on the journal's line that ends at byte `offset` (0 for

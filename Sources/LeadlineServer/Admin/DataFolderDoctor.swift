@@ -71,8 +71,10 @@ public enum DataFolderDoctor {
                 guard snapshot.board.lastSeq == file.seq else {
                     throw JournalError.io("\(file.path) was not used: it holds event \(snapshot.board.lastSeq), not \(file.seq) as its name says")
                 }
+                let stored = try checkStoredLeads(snapshot, folder, path: file.path)
                 lines.append("\(file.path): sound, the state as of event \(file.seq) (the first \(snapshot.journalLength) bytes "
-                    + "of the journal, \(snapshot.board.leads.count) leads, the first \(snapshot.offsets.count) entries of \(JournalOffsetsFile.name))")
+                    + "of the journal, \(snapshot.board.leads.count) leads, the first \(snapshot.offsets.count) entries of \(JournalOffsetsFile.name), "
+                    + "\(stored) closed leads in \(ClosedLeadsFile.name))")
             } catch {
                 // Gone since the folder was listed: a server still running thinned it
                 // after writing a newer one. Not a problem, and nothing to report.
@@ -83,6 +85,25 @@ public enum DataFolderDoctor {
             }
         }
         return bad
+    }
+
+    /// Every record of the closed-leads file the snapshot relies on reads and matches its
+    /// checksum, and each lead the snapshot keeps there is the one it names. Returns how
+    /// many it keeps there.
+    private static func checkStoredLeads(_ snapshot: SnapshotContents, _ folder: DataDirectory, path: String) throws(JournalError) -> Int {
+        do throws(JournalError) {
+            try ClosedLeadsFile.check(snapshot.closed, dataDirectory: folder.path, decoding: true)
+        } catch {
+            throw JournalError.io("\(path) was not used: \(error)")
+        }
+        var stored = 0
+        for id in snapshot.board.leads.keys where snapshot.board.leads.isStored(id) {
+            guard snapshot.board.lead(id)?.id == id else {
+                throw JournalError.io("\(path) was not used: lead \(id) is not where it says in \(ClosedLeadsFile.path(dataDirectory: folder.path))")
+            }
+            stored += 1
+        }
+        return stored
     }
 
     /// Repairs the journal under the folder's lock; the text `repair` prints.

@@ -13,6 +13,9 @@ struct LoadedShop {
     /// How much of the offsets file the snapshot started from relies on (nothing after
     /// a whole replay: the next snapshot then writes the file from the start).
     var offsets: OffsetsMark
+    /// How much of the closed-leads file it relies on (nothing after a whole replay:
+    /// the next snapshot starts the file afresh).
+    var closed: ClosedLeadsMark
     var report: ReplayReport
     var lastEvent: Event?
     var fromSnapshot: Bool
@@ -28,6 +31,7 @@ enum ShopLoader {
         var board = Board(policy: policy)
         var index = JournalIndex()
         var offsets = OffsetsMark.empty
+        var closed = ClosedLeadsMark.empty
         var start: ReplayStart?
         if FileManager.default.fileExists(atPath: folder.journalPath) {
             for file in JournalSnapshot.files(dataDirectory: folder.path) {
@@ -38,6 +42,7 @@ enum ShopLoader {
                     board = snapshot.board
                     index = loaded.index
                     offsets = snapshot.offsets
+                    closed = snapshot.closed
                     start = ReplayStart(offset: snapshot.journalLength, lines: snapshot.lines, header: snapshot.header)
                     log("loaded the snapshot of event \(snapshot.board.lastSeq) from \(file.path)")
                     break
@@ -60,18 +65,20 @@ enum ShopLoader {
         } catch where start != nil {
             // The journal after the snapshot does not follow from it: the journal wins.
             log("warning: the journal does not continue the snapshot (\(error)); replaying the whole journal")
-            (board, index, offsets, start) = (Board(policy: policy), JournalIndex(), .empty, nil)
+            (board, index, offsets, closed, start) = (Board(policy: policy), JournalIndex(), .empty, .empty, nil)
             report = try replay()
         }
         if FileManager.default.fileExists(atPath: folder.journalPath) {
             index.setEnd(Int64(try JournalPadding.contentLength(path: folder.journalPath)))
         }
+        // Closed leads go out of memory at the next snapshot, and are read back from here.
+        if board.leads.store == nil { board.attachStore(ClosedLeadsReader(dataDirectory: folder.path)) }
         // Replay indexed each lead's alerts as of its last event; look from now.
         board.reindexAlerts(asOf: now)
         // Reading (a snapshot's bytes, the journal in chunks) left large freed blocks
         // that glibc keeps; give them back.
         malloc_trim(0)
-        return LoadedShop(board: board, index: index, offsets: offsets, report: report, lastEvent: lastEvent,
+        return LoadedShop(board: board, index: index, offsets: offsets, closed: closed, report: report, lastEvent: lastEvent,
                           fromSnapshot: start != nil)
     }
 }

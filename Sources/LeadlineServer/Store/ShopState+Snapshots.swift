@@ -36,6 +36,7 @@ extension ShopState {
         // Only the offsets added since the last snapshot go to the offsets file: the
         // copy, like the file's write, costs what happened since, not all of history.
         let known = snapshots.offsets
+        let knownClosed = snapshots.closed
         let newOffsets = index.entries(from: known.count, through: board.lastSeq)
         let header = snapshots.header
         let dataDirectory = snapshots.dataDirectory
@@ -43,8 +44,8 @@ extension ShopState {
         let started = Date()
         SnapshotSchedule.inBackground { [self] in
             let result = Result { () throws(JournalError) in
-                try JournalSnapshot.write(board: board, newOffsets: newOffsets, known: known, header: header,
-                                          journalLength: Int(length), dataDirectory: dataDirectory)
+                try JournalSnapshot.write(board: board, newOffsets: newOffsets, known: known, knownClosed: knownClosed,
+                                          header: header, journalLength: Int(length), dataDirectory: dataDirectory)
             }
             // A big board's snapshot is tens of megabytes; give the pages back now rather
             // than keep them resident until the next one (glibc keeps freed large blocks).
@@ -54,8 +55,13 @@ extension ShopState {
                 switch result {
                 case .success(let written):
                     snapshots.offsets = written.offsets
-                    log("wrote the snapshot of event \(board.lastSeq) (\(written.bytes / 1024) KiB, and "
-                        + "\(newOffsets.count) offsets, in \(Int(Date().timeIntervalSince(started) * 1000)) ms) to \(written.path)")
+                    snapshots.closed = written.closed
+                    // The closed leads it wrote out leave both boards' memory (those
+                    // not changed since: a reopened one stays).
+                    let gone = letGo(of: written.stored, store: durable.leads.store ?? ClosedLeadsReader(dataDirectory: dataDirectory))
+                    log("wrote the snapshot of event \(board.lastSeq) (\(written.bytes / 1024) KiB, "
+                        + "\(newOffsets.count) offsets and \(written.stored.count) closed leads, \(gone) of them now out of memory, "
+                        + "in \(Int(Date().timeIntervalSince(started) * 1000)) ms) to \(written.path)")
                 case .failure(let error):
                     // The offsets file may no longer hold what the mark says (it was
                     // changed under the server): the next snapshot writes it afresh.
@@ -78,6 +84,10 @@ struct SnapshotSchedule {
     /// How much of the offsets file the newest snapshot relies on: the next one adds
     /// what follows.
     var offsets: OffsetsMark
+    /// How much of the closed-leads file the newest snapshot relies on. Unlike the
+    /// offsets file's, never started afresh while the server runs: the boards hold
+    /// offsets into it.
+    var closed: ClosedLeadsMark
     var eventsSince = 0
     var writing = false
 

@@ -63,7 +63,7 @@ final class ShopState: @unchecked Sendable {
         index = state.index
         history = state.history
         snapshots = SnapshotSchedule(every: state.snapshotEvery, header: state.header, dataDirectory: state.dataDirectory,
-                                     owner: queue, offsets: state.offsets)
+                                     owner: queue, offsets: state.offsets, closed: state.closed)
         self.clock = clock
         policy = board.policy
         self.log = log
@@ -71,6 +71,13 @@ final class ShopState: @unchecked Sendable {
         journal.slowSync = { seconds in
             log("a journal write and sync took \(String(format: "%.1f", seconds)) s: every change in it waited (a slow or busy disk)")
         }
+    }
+
+    /// Closed leads a snapshot wrote to the closed-leads file leave both boards' memory
+    /// (see ``Board/letGo(of:store:)``); returns how many left the durable one.
+    func letGo(of written: [ClosedLeadWritten], store: any ClosedLeadStore) -> Int {
+        speculative.letGo(of: written, store: store)
+        return durable.letGo(of: written, store: store)
     }
 
     // MARK: - Time
@@ -265,6 +272,8 @@ struct JournalState {
     let index: JournalIndex
     /// How much of the offsets file the newest snapshot relies on.
     let offsets: OffsetsMark
+    /// How much of the closed-leads file the newest snapshot relies on.
+    let closed: ClosedLeadsMark
     let history: JournalHistory
     let header: JournalHeader
     let dataDirectory: String

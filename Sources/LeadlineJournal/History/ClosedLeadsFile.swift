@@ -1,0 +1,219 @@
+import Glibc
+import LeadlineCore
+import Synchronization
+
+/// How much of the closed-leads file a snapshot relies on: its first `length` bytes.
+public struct ClosedLeadsMark: Sendable, Equatable {
+    public var length: Int64
+
+    /// Nothing yet: the next snapshot starts the file afresh.
+    public static let empty = ClosedLeadsMark(length: 0)
+
+    public init(length: Int64) { self.length = length }
+}
+
+/// Closed leads out of memory, `snapshots/closed-leads.bin`: a header (what the file is,
+/// and the snapshot format its leads are written in), then one record per lead: its
+/// length and CRC-32 (four bytes each, little-endian), then the lead and its event
+/// numbers (``StoredLead``). A board keeps a stored lead's offset here, and reads it
+/// back when asked (`SHOW` of a closed lead, `LIST all`, a reopening).
+///
+/// Written only by the snapshot thread, as the offsets file is: extended past the newest
+/// snapshot's mark (what lies beyond it, from a snapshot that did not finish, is cut off
+/// first) and synced before the snapshot naming its records is written, so an older
+/// snapshot's mark is a prefix of a newer one's. The journal stays the source of truth:
+/// a file that does not match a snapshot's mark makes that snapshot unusable, and
+/// start-up replays the journal and starts the file afresh.
+public enum ClosedLeadsFile {
+    public static let name = "closed-leads.bin"
+    static let magic = Array("LEADLINE CLOSED\n".utf8)
+    static var headerLength: Int { magic.count + 4 }
+
+    public static func path(dataDirectory: String) -> String {
+        JournalSnapshot.folder(of: dataDirectory) + "/" + name
+    }
+
+    static func header() -> [UInt8] {
+        magic + littleEndian(UInt32(Board.snapshotFormat))
+    }
+
+    /// Makes the file hold what `mark` vouches for followed by a record of each of
+    /// `leads`, synced; returns where each record starts and the mark of the whole.
+    /// From ``ClosedLeadsMark/empty`` the file is started afresh. A file shorter than
+    /// the mark, or of another format, is refused (it was changed while the server ran).
+    public static func extend(_ mark: ClosedLeadsMark, with leads: [[UInt8]],
+                              dataDirectory: String) throws(JournalError) -> (offsets: [UInt64], mark: ClosedLeadsMark) {
+        let path = path(dataDirectory: dataDirectory)
+        if mark == .empty && leads.isEmpty { return ([], mark) }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path) for writing: \(errnoText())") }
+        defer { close(fd) }
+        var start = mark.length
+        var bytes: [UInt8] = []
+        if mark == .empty {
+            bytes = header()
+            start = 0
+        } else {
+            try checkHeader(fd, path: path)
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
+            guard Int64(info.st_size) >= mark.length else {
+                throw JournalError.io("\(path) holds \(info.st_size) bytes where the last snapshot relied on \(mark.length) (it was changed while the server ran)")
+            }
+        }
+        guard ftruncate(fd, off_t(start)) == 0 else { throw JournalError.io("cannot cut \(path) back to its last snapshot's records: \(errnoText())") }
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(leads.count)
+        for lead in leads {
+            offsets.append(UInt64(start) + UInt64(bytes.count))
+            bytes += littleEndian(UInt32(lead.count)) + littleEndian(Checksum.crc32(lead))
+            bytes += lead
+        }
+        try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
+        guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
+        return (offsets, ClosedLeadsMark(length: start + Int64(bytes.count)))
+    }
+
+    /// Whether the file can serve a snapshot relying on `mark`: ours, of this format, at
+    /// least that long, and every record in it whole and matching its checksum (read in
+    /// large chunks: a year of a busy shop's closed leads is a few hundred megabytes at
+    /// most, read at disk speed).
+    /// - Parameter decoding: also read each lead (`leadlined check`); start-up checks the
+    ///   checksums only.
+    /// - Returns: how many records there are.
+    @discardableResult
+    public static func check(_ mark: ClosedLeadsMark, dataDirectory: String, decoding: Bool = false) throws(JournalError) -> Int {
+        guard mark != .empty else { return 0 }
+        let path = path(dataDirectory: dataDirectory)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
+        defer { close(fd) }
+        try checkHeader(fd, path: path)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
+        guard Int64(info.st_size) >= mark.length else {
+            throw JournalError.io("\(path) holds \(info.st_size) bytes where the snapshot relies on \(mark.length)")
+        }
+        var chunk = ChunkedReader(fd: fd, path: path, end: mark.length)
+        var offset = Int64(headerLength)
+        var count = 0
+        while offset < mark.length {
+            let head = Array(try chunk.bytes(at: offset, count: 8))
+            let length = Int(readLittleEndian(head, at: 0)), crc = readLittleEndian(head, at: 4)
+            guard length <= 1 << 24 else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
+            let body = try chunk.bytes(at: offset + 8, count: length)
+            guard Checksum.crc32(body) == crc else {
+                throw JournalError.io("\(path): the record at byte \(offset) does not match its checksum (the file was damaged)")
+            }
+            if decoding {
+                do throws(RecordError) {
+                    _ = try StoredLead(encoded: Array(body))
+                } catch {
+                    throw JournalError.io("\(path): the record at byte \(offset) does not read: \(error.description)")
+                }
+            }
+            offset += 8 + Int64(length)
+            count += 1
+        }
+        return count
+    }
+
+    /// Bytes of a file read a few megabytes at a time, for walking its records in order.
+    struct ChunkedReader {
+        let fd: Int32
+        let path: String
+        /// Where the records end: nothing past it is read.
+        let end: Int64
+        private var start: Int64 = 0
+        private var chunk: [UInt8] = []
+
+        init(fd: Int32, path: String, end: Int64) {
+            self.fd = fd
+            self.path = path
+            self.end = end
+        }
+
+        mutating func bytes(at offset: Int64, count: Int) throws(JournalError) -> ArraySlice<UInt8> {
+            guard offset + Int64(count) <= end else { throw JournalError.io("\(path)'s record at byte \(offset) runs past its end (\(end) bytes)") }
+            if offset < start || offset + Int64(count) > start + Int64(chunk.count) {
+                start = offset
+                chunk = try PositionedIO.read(count: Int(min(Int64(max(1 << 22, count)), end - offset)), from: fd, at: offset, path: path)
+            }
+            let at = Int(offset - start)
+            return chunk[at..<(at + count)]
+        }
+    }
+
+    /// The lead whose record starts at `offset`, and where the next record starts.
+    static func record(at offset: UInt64, fd: Int32, path: String) -> Result<(StoredLead, Int64), JournalError> {
+        do throws(JournalError) {
+            let head = try PositionedIO.read(count: 8, from: fd, at: Int64(offset), path: path)
+            guard head.count == 8 else { throw JournalError.io("\(path) ends inside the record at byte \(offset)") }
+            let length = Int(readLittleEndian(head, at: 0)), crc = readLittleEndian(head, at: 4)
+            guard length <= 1 << 24 else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
+            let body = try PositionedIO.read(count: length, from: fd, at: Int64(offset) + 8, path: path)
+            guard body.count == length else { throw JournalError.io("\(path) ends inside the record at byte \(offset)") }
+            guard Checksum.crc32(body) == crc else {
+                throw JournalError.io("\(path): the record at byte \(offset) does not match its checksum (the file was damaged)")
+            }
+            do throws(RecordError) {
+                return .success((try StoredLead(encoded: body), Int64(offset) + 8 + Int64(length)))
+            } catch {
+                throw JournalError.io("\(path): the record at byte \(offset) does not read: \(error.description)")
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func checkHeader(_ fd: Int32, path: String) throws(JournalError) {
+        let head = try PositionedIO.read(count: headerLength, from: fd, at: 0, path: path)
+        guard head.count == headerLength, Array(head.prefix(magic.count)) == magic else {
+            throw JournalError.io("\(path) is not a Leadline closed-leads file")
+        }
+        let format = readLittleEndian(head, at: magic.count)
+        guard format == UInt32(Board.snapshotFormat) else {
+            throw JournalError.io("\(path) is in snapshot format \(format); this build reads format \(Board.snapshotFormat)")
+        }
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8((value >> UInt32(8 * $0)) & 0xFF) }
+    }
+
+    private static func readLittleEndian(_ bytes: [UInt8], at start: Int) -> UInt32 {
+        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[start + $1]) << UInt32(8 * $1) }
+    }
+}
+
+/// Reads closed leads back from the data folder's closed-leads file, for the boards
+/// (``ClosedLeadStore``). The file is opened at the first read (it may not exist before
+/// the first snapshot) and kept open; `pread` lets any thread read at once.
+public final class ClosedLeadsReader: ClosedLeadStore {
+    private let path: String
+    private let descriptor = Mutex<Int32>(-1)
+    /// Records that could not be read back, for the log: a board answers as if the
+    /// lead were not there, and `leadlined check` names the record.
+    public let failures = Atomic<Int>(0)
+
+    public init(dataDirectory: String) {
+        path = ClosedLeadsFile.path(dataDirectory: dataDirectory)
+    }
+
+    deinit {
+        let fd = descriptor.withLock { $0 }
+        if fd >= 0 { close(fd) }
+    }
+
+    public func read(at offset: UInt64) -> StoredLead? {
+        let fd = descriptor.withLock { fd -> Int32 in
+            if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC) }
+            return fd
+        }
+        guard fd >= 0, case .success(let (lead, _)) = ClosedLeadsFile.record(at: offset, fd: fd, path: path) else {
+            failures.wrappingAdd(1, ordering: .relaxed)
+            return nil
+        }
+        return lead
+    }
+}

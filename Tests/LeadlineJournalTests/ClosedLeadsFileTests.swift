@@ -1,0 +1,53 @@
+import Foundation
+import LeadlineCore
+import LeadlineJournal
+import Testing
+
+/// The closed-leads file: extended past a snapshot's mark (a tail past it, from a
+/// snapshot that did not finish, is cut off), each record read back by its offset, and
+/// a file that does not match a mark refused.
+@Suite struct ClosedLeadsFileTests {
+    func folder() throws -> String {
+        let dir = NSTemporaryDirectory() + "leadline-closed-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: JournalSnapshot.folder(of: dir), withIntermediateDirectories: true)
+        return dir
+    }
+
+    func stored(_ id: LeadID, history: [UInt64]) -> StoredLead {
+        var lead = Lead(Intake(lead: id, kind: .newLead, source: .phone, urgency: .normal, name: "Customer \(id)"),
+                        at: Date(timeIntervalSince1970: 1_795_000_000), by: "ana")
+        lead.status = .disqualified
+        return StoredLead(lead: lead, history: history)
+    }
+
+    @Test func recordsAreWrittenPastTheMarkAndReadBack() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (first, mark1) = try ClosedLeadsFile.extend(.empty, with: [stored(1, history: [2, 5]).encoded(), stored(2, history: [3]).encoded()],
+                                                        dataDirectory: dir)
+        #expect(try ClosedLeadsFile.check(mark1, dataDirectory: dir, decoding: true) == 2)
+        // A snapshot that did not finish left a record past the mark: the next cuts it off.
+        _ = try ClosedLeadsFile.extend(mark1, with: [stored(9, history: [9]).encoded()], dataDirectory: dir)
+        let (second, mark2) = try ClosedLeadsFile.extend(mark1, with: [stored(3, history: [4, 6, 7]).encoded()], dataDirectory: dir)
+        #expect(second == [UInt64(mark1.length)])
+        #expect(try ClosedLeadsFile.check(mark2, dataDirectory: dir) == 3)
+        let reader = ClosedLeadsReader(dataDirectory: dir)
+        #expect(reader.read(at: first[1]) == stored(2, history: [3]))
+        #expect(reader.read(at: second[0]) == stored(3, history: [4, 6, 7]))
+        #expect(reader.read(at: first[1] + 1) == nil, "not the start of a record")
+        #expect(reader.failures.load(ordering: .relaxed) == 1)
+
+        // A file shorter than a mark, or not ours, is refused.
+        let path = ClosedLeadsFile.path(dataDirectory: dir)
+        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(ClosedLeadsMark(length: mark2.length + 1), dataDirectory: dir) }
+        #expect(throws: JournalError.self) { _ = try ClosedLeadsFile.extend(ClosedLeadsMark(length: mark2.length + 1), with: [], dataDirectory: dir) }
+        var bytes = Array(FileManager.default.contents(atPath: path)!)
+        bytes[0] = UInt8(ascii: "X")
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(mark2, dataDirectory: dir) }
+        // From nothing, the file is started afresh.
+        let (again, mark3) = try ClosedLeadsFile.extend(.empty, with: [stored(4, history: [8]).encoded()], dataDirectory: dir)
+        #expect(try ClosedLeadsFile.check(mark3, dataDirectory: dir) == 1)
+        #expect(ClosedLeadsReader(dataDirectory: dir).read(at: again[0]) == stored(4, history: [8]))
+    }
+}
