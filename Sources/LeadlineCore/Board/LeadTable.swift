@@ -155,6 +155,11 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         }
     }
 
+    /// Calls `body` with the id of every lead out of memory, in no promised order.
+    public func forEachStoredID(_ body: (LeadID) -> Void) {
+        slots.forEachValue { id, slot in if case .stored = slot { body(id) } }
+    }
+
     /// Calls `body` with every lead in memory and its box, in no promised order.
     func forEachResidentBox(_ body: (LeadID, Box) -> Void) {
         slots.forEachValue { id, slot in if case .resident(let box) = slot { body(id, box) } }

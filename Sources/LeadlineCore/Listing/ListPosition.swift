@@ -132,7 +132,15 @@ extension Board {
         }
         // Only the closed and all filters need what is closed; the rest read what is open.
         if filter == .closed || filter == .all {
-            leads.forEachLead(consider)
+            leads.forEachResidentLead(consider)
+            // A lead out of memory is closed, and a closed lead's place is its id: it is
+            // placed without being read back (only the rows of the page are).
+            leads.forEachStoredID { id in
+                total += 1
+                let position = ListPosition(closed: true, rank: 0, due: nil, id: id)
+                if let after, !(after < position) { return }
+                chosen.append(position)
+            }
         } else {
             forEachOpenLead(consider)
         }
