@@ -45,6 +45,7 @@ struct CostReport {
             ("start-up on the same with a snapshot: s to first PING", value("startup.snapshot", "seconds")),
             ("  resident MiB then", value("startup.snapshot", "rss")),
             ("memory per open lead, bytes (\(options.openLeads) open)", value("memory", "bytes")),
+            ("memory per closed lead, bytes (\(events / 10) closed, started from a snapshot)", value("memory.closed", "bytes")),
             ("REPORT week on \(events) events: ms", value("reports", "week.p50")),
             ("REPORT range over all \(events) events' days: ms", value("reports", "range.p50")),
             ("  PING from another connection meanwhile, p99 ms", value("reports", "ping.p99")),

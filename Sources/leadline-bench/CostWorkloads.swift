@@ -119,6 +119,22 @@ enum CostWorkloads {
         usleep(300_000)
         return Double(full.residentKiB - base) * 1024 / Double(leads)
     }
+
+    /// Resident bytes per closed lead: a server started from a snapshot of `leads`
+    /// closed leads (each created, claimed, noted and closed: the snapshot holds them in
+    /// the closed-leads file), against one started on none. What stays is where each
+    /// lies, and the journal's index of their events.
+    static func closedLeadMemory(pin: Bool, leads: Int) throws -> Double {
+        let empty = try ServerUnderTest(pin: pin)
+        usleep(300_000)
+        let base = empty.residentKiB
+        empty.stop()
+        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 4, closedShare: 1, snapshot: true, quiet: true)
+        let full = try ServerUnderTest(pin: pin, prepared: prepared)
+        defer { full.stop() }
+        usleep(300_000)
+        return Double(full.residentKiB - base) * 1024 / Double(leads)
+    }
 }
 
 extension CostWorkloads {

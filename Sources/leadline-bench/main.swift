@@ -66,6 +66,7 @@ do {
                                                    snapshot: snapshot), as: snapshot ? "startup.snapshot" : "startup.journal")
             }
             cost.add(["bytes": try CostWorkloads.openLeadMemory(pin: options.pin, leads: options.openLeads)], as: "memory")
+            cost.add(["bytes": try CostWorkloads.closedLeadMemory(pin: options.pin, leads: options.journalEvents / 10)], as: "memory.closed")
         }
         if options.runs("desk") {
             cost.add(try DeskWorkloads.reports(pin: options.pin, events: options.journalEvents, repeats: options.quick ? 4 : 20), as: "reports")
