@@ -29,6 +29,42 @@ import Testing
         #expect(try JournalOffsetsFile.read(once, dataDirectory: whole.path) == Self.offsets)
     }
 
+    /// An index whose first entries are on disk answers as one holding them all: every
+    /// span (the VOID's three numbers across the boundary included), every run of entries,
+    /// as events are recorded after them and as a later snapshot settles more onto disk.
+    /// A file written afresh leaves a reader of the old one reading what it was given.
+    @Test func anIndexPartlyOnDiskAnswersAsOneInMemory() throws {
+        let folder = try folder()
+        let end: Int64 = 900
+        let whole = JournalIndex(offsets: Self.offsets, end: end)
+        func same(_ index: JournalIndex, _ label: String) {
+            for seq in 0...UInt64(Self.offsets.count) {
+                #expect(index.span(of: seq) == whole.span(of: seq), "\(label): span of \(seq)")
+            }
+            for first in 0..<Self.offsets.count {
+                #expect(index.entries(from: first, through: 9) == whole.entries(from: first, through: 9), "\(label): from \(first)")
+            }
+            #expect(index.span(from: 2, through: 8) == whole.span(from: 2, through: 8))
+        }
+        for onDisk in [1, 4, 5, 9, 10] {
+            let mark = try JournalOffsetsFile.extend(.empty, with: Array(Self.offsets[0..<onDisk]), dataDirectory: folder.path)
+            var index = JournalIndex(disk: try OffsetsOnDisk(dataDirectory: folder.path, count: mark.count), end: end)
+            for seq in onDisk..<Self.offsets.count {
+                let next = seq + 1 < Self.offsets.count ? Self.offsets[seq + 1] : end
+                index.record(seq: UInt64(seq), offset: Self.offsets[seq], length: Int(next - Self.offsets[seq]))
+            }
+            #expect(index.entriesInMemory == Self.offsets.count - onDisk)
+            same(index, "\(onDisk) on disk")
+            let more = try JournalOffsetsFile.extend(mark, with: Array(Self.offsets[onDisk...]), dataDirectory: folder.path)
+            index.settle(onto: try OffsetsOnDisk(dataDirectory: folder.path, count: more.count))
+            #expect(index.entriesInMemory == 0)
+            same(index, "\(onDisk) on disk, then settled")
+        }
+        let reader = try OffsetsOnDisk(dataDirectory: folder.path, count: Self.offsets.count)
+        _ = try JournalOffsetsFile.extend(.empty, with: [0, 1, 2], dataDirectory: folder.path)
+        same(JournalIndex(disk: reader, end: end), "the file written afresh under a reader")
+    }
+
     /// What a snapshot that did not finish wrote past the last mark is cut off before the
     /// next extends the file; an older mark still reads its prefix.
     @Test func whatLiesPastTheMarkIsReplaced() throws {

@@ -312,6 +312,8 @@ import Testing
         _ = try server.server.writeSnapshot().get()
         let stored = server.server.withDurableBoard { board in ids.filter { board.leads.isStored($0) } } ?? []
         #expect(stored == [ids[0], ids[1], ids[2]], "the closed leads are out of memory: \(stored)")
+        let hub = try #require(server.server.runningHub)
+        #expect(hub.queue.sync { hub.shop.index.entriesInMemory } == 0, "the journal's index is read from the offsets file")
         #expect(try Self.readEverything(server) == before, "and answer as before")
 
         // A stored lead reopened, another noted: each comes back into memory.

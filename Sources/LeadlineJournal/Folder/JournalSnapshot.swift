@@ -191,9 +191,10 @@ public enum JournalSnapshot {
             throw JournalError.io("\(path) was not used: it holds the state as of event \(contents.board.lastSeq), "
                 + "but the journal has event \(ending.map { String($0.seq) } ?? "none") where it ends")
         }
-        let offsets: [Int64]
+        let offsets: OffsetsOnDisk
         do throws(JournalError) {
-            offsets = try JournalOffsetsFile.read(contents.offsets, dataDirectory: dataDirectory)
+            try JournalOffsetsFile.verify(contents.offsets, dataDirectory: dataDirectory)
+            offsets = try OffsetsOnDisk(dataDirectory: dataDirectory, count: contents.offsets.count)
             try ClosedLeadsFile.check(contents.closed, dataDirectory: dataDirectory)
         } catch {
             throw JournalError.io("\(path) was not used: \(error)")
@@ -208,7 +209,7 @@ public enum JournalSnapshot {
         board.attachStore(ClosedLeadsReader(dataDirectory: dataDirectory))
         return LoadedSnapshot(contents: SnapshotContents(header: contents.header, journalLength: contents.journalLength, board: board,
                                                          offsets: contents.offsets, closed: contents.closed),
-                              index: JournalIndex(offsets: offsets, end: Int64(contents.journalLength)))
+                              index: JournalIndex(disk: offsets, end: Int64(contents.journalLength)))
     }
 
     /// The number of the event on the journal's line that ends at byte `offset` (0 for

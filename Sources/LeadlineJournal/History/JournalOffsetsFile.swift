@@ -47,6 +47,13 @@ public enum JournalOffsetsFile {
     public static func extend(_ mark: OffsetsMark, with entries: [Int64],
                               dataDirectory: String) throws(JournalError) -> OffsetsMark {
         let path = path(dataDirectory: dataDirectory)
+        if mark.count == 0 {
+            // Afresh: a new file put in place whole, so that a reader of the old one
+            // (``OffsetsOnDisk``) goes on reading what it was vouched for.
+            let (bytes, next) = encode(entries, after: mark)
+            try DataDirectory.writeAtomically(bytes, to: path)
+            return next
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path) for writing: \(errnoText())") }
         defer { close(fd) }
@@ -58,6 +65,14 @@ public enum JournalOffsetsFile {
         }
         guard ftruncate(fd, off_t(start)) == 0 else { throw JournalError.io("cannot cut \(path) back to its last snapshot's entries: \(errnoText())") }
         guard !entries.isEmpty else { return mark }
+        let (bytes, next) = encode(entries, after: mark)
+        try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
+        guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
+        return next
+    }
+
+    /// `entries` as the file holds them, and the mark of the file with them after `mark`.
+    private static func encode(_ entries: [Int64], after mark: OffsetsMark) -> ([UInt8], OffsetsMark) {
         var bytes = [UInt8](repeating: 0, count: entries.count * 8)
         var next = mark
         bytes.withUnsafeMutableBytes { raw in
@@ -67,9 +82,46 @@ public enum JournalOffsetsFile {
             }
         }
         next.crc = Checksum.crc32(bytes, continuing: mark.crc)
-        try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
-        guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
-        return next
+        return (bytes, next)
+    }
+
+    /// Checks the `mark.count` entries a snapshot vouches for as ``read(_:dataDirectory:)``
+    /// does, a few megabytes at a time, keeping none of them: start-up then reads them
+    /// from the file when asked (``OffsetsOnDisk``) instead of holding them all.
+    public static func verify(_ mark: OffsetsMark, dataDirectory: String) throws(JournalError) {
+        let path = path(dataDirectory: dataDirectory)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
+        guard Int64(info.st_size) / 8 >= Int64(mark.count) else {
+            throw JournalError.io("\(path) holds \(info.st_size / 8) entries where the snapshot relies on \(mark.count)")
+        }
+        var seen = OffsetsMark.empty
+        var crc: UInt32 = 0
+        var ordered = true
+        let chunk = 1 << 19
+        var done = 0
+        while done < mark.count {
+            let n = min(chunk, mark.count - done)
+            let bytes = try PositionedIO.read(count: n * 8, from: fd, at: Int64(done) * 8, path: path)
+            crc = Checksum.crc32(bytes, continuing: crc)
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<n {
+                    let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+                    if (done + i == 0 && offset != 0) || offset < seen.last { ordered = false }
+                    seen.note(offset)
+                }
+            }
+            done += n
+        }
+        guard crc == mark.crc else {
+            throw JournalError.io("\(path) does not match the snapshot's checksum of its first \(mark.count) entries: the file was damaged")
+        }
+        guard ordered, seen.lines == mark.lines, seen.last == mark.last else {
+            throw JournalError.io("\(path)'s first \(mark.count) entries are not what the snapshot says of them")
+        }
     }
 
     /// The `mark.count` entries a snapshot vouches for, checked against its checksum and

@@ -56,6 +56,7 @@ extension ShopState {
                 case .success(let written):
                     snapshots.offsets = written.offsets
                     snapshots.closed = written.closed
+                    settleIndex(onto: written.offsets.count, dataDirectory: dataDirectory)
                     // The closed leads it wrote out leave both boards' memory (those
                     // not changed since: a reopened one stays).
                     let gone = letGo(of: written.stored, store: durable.leads.store ?? ClosedLeadsReader(dataDirectory: dataDirectory))

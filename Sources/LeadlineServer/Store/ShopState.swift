@@ -73,6 +73,16 @@ final class ShopState: @unchecked Sendable {
         }
     }
 
+    /// The index entries a snapshot wrote to the offsets file are read from there from
+    /// now on (``JournalIndex/settle(onto:)``): memory holds those since the snapshot.
+    func settleIndex(onto entries: Int, dataDirectory: String) {
+        do throws(JournalError) {
+            index.settle(onto: try OffsetsOnDisk(dataDirectory: dataDirectory, count: entries))
+        } catch {
+            log("warning: the journal's index stays in memory: \(error)")
+        }
+    }
+
     /// Closed leads a snapshot wrote to the closed-leads file leave both boards' memory
     /// (see ``Board/letGo(of:store:)``); returns how many left the durable one.
     func letGo(of written: [ClosedLeadWritten], store: any ClosedLeadStore) -> Int {
