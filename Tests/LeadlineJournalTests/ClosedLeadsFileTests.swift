@@ -39,15 +39,20 @@ import Testing
 
         // A file shorter than a mark, or not ours, is refused.
         let path = ClosedLeadsFile.path(dataDirectory: dir)
-        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(ClosedLeadsMark(length: mark2.length + 1), dataDirectory: dir) }
-        #expect(throws: JournalError.self) { _ = try ClosedLeadsFile.extend(ClosedLeadsMark(length: mark2.length + 1), with: [], dataDirectory: dir) }
+        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(ClosedLeadsMark(length: mark2.length + 1, generation: mark2.generation), dataDirectory: dir) }
+        #expect(throws: JournalError.self) { _ = try ClosedLeadsFile.extend(ClosedLeadsMark(length: mark2.length + 1, generation: mark2.generation), with: [], dataDirectory: dir) }
         var bytes = Array(FileManager.default.contents(atPath: path)!)
         bytes[0] = UInt8(ascii: "X")
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         #expect(throws: JournalError.self) { try ClosedLeadsFile.check(mark2, dataDirectory: dir) }
-        // From nothing, the file is started afresh.
+        // From nothing, the file is started afresh, under a new generation: a mark of the
+        // file before it is refused, though its records may lie at the same places.
         let (again, mark3) = try ClosedLeadsFile.extend(.empty, with: [stored(4, history: [8]).encoded()], dataDirectory: dir)
         #expect(try ClosedLeadsFile.check(mark3, dataDirectory: dir) == 1)
+        #expect(mark3.generation != mark1.generation)
+        #expect(throws: JournalError.self) {
+            try ClosedLeadsFile.check(ClosedLeadsMark(length: mark3.length, generation: mark1.generation), dataDirectory: dir)
+        }
         #expect(ClosedLeadsReader(dataDirectory: dir).read(at: again[0]) == stored(4, history: [8]))
     }
 }

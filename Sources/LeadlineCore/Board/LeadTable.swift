@@ -53,11 +53,17 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         get {
             switch slots[id] {
             case .resident(let box)?: box.lead
-            case .stored(let stored)?: store?.read(at: stored.offset)?.lead
+            case .stored(let stored)?: read(id, stored)?.lead
             case nil: nil
             }
         }
         set { slots[id] = newValue.map { .resident(Box.make($0)) } }
+    }
+
+    /// Lead `id` read back from the store: nil when the record there is not that lead's.
+    private func read(_ id: LeadID, _ stored: Stored) -> StoredLead? {
+        guard let lead = store?.read(at: stored.offset), lead.lead.id == id else { return nil }
+        return lead
     }
 
     /// Calls `body` with the address of lead `id` where the table holds it, without
@@ -72,7 +78,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         case .resident(let box)?:
             return box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
         case .stored(let stored)?:
-            guard let lead = store?.read(at: stored.offset)?.lead else { return nil }
+            guard let lead = read(id, stored)?.lead else { return nil }
             return withUnsafePointer(to: lead, body)
         case nil:
             return nil
@@ -84,17 +90,17 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     /// The ids of every lead, ascending.
     public var keys: [LeadID] { slots.keys }
     /// Every lead, by ascending id, read one at a time (stored ones read back).
-    public var values: some Sequence<Lead> { slots.values.lazy.compactMap(lead(in:)) }
+    public var values: some Sequence<Lead> { slots.entries.lazy.compactMap { lead(in: $0.value, id: $0.key) } }
 
     /// Every lead in memory (every open one, and closed ones not yet stored).
     public var residentValues: some Sequence<Lead> {
         slots.values.lazy.compactMap { slot -> Lead? in if case .resident(let box) = slot { box.lead } else { nil } }
     }
 
-    private func lead(in slot: Slot) -> Lead? {
+    private func lead(in slot: Slot, id: LeadID) -> Lead? {
         switch slot {
         case .resident(let box): box.lead
-        case .stored(let stored): store?.read(at: stored.offset)?.lead
+        case .stored(let stored): read(id, stored)?.lead
         }
     }
 
@@ -111,7 +117,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     /// Lead `id` as the store holds it, with its event numbers.
     func storedLead(_ id: LeadID) -> StoredLead? {
         guard case .stored(let stored)? = slots[id] else { return nil }
-        return store?.read(at: stored.offset)
+        return read(id, stored)
     }
 
     /// Lets go of lead `id`'s memory: it is in the store at `offset`.
@@ -132,17 +138,17 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     }
 
     public func makeIterator() -> some IteratorProtocol<(key: LeadID, value: Lead)> {
-        slots.entries.lazy.compactMap { entry in lead(in: entry.value).map { (key: entry.key, value: $0) } }.makeIterator()
+        slots.entries.lazy.compactMap { entry in lead(in: entry.value, id: entry.key).map { (key: entry.key, value: $0) } }.makeIterator()
     }
 
     /// Calls `body` with the address of every lead where the table holds it, in no
     /// promised order: no lead in memory copied (see ``withLead(_:_:)``); a stored one
     /// read back.
     public func forEachLead(_ body: (UnsafePointer<Lead>) -> Void) {
-        slots.forEachValue { _, slot in
+        slots.forEachValue { id, slot in
             switch slot {
             case .resident(let box): box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
-            case .stored(let stored): if let lead = store?.read(at: stored.offset)?.lead { withUnsafePointer(to: lead, body) }
+            case .stored(let stored): if let lead = read(id, stored)?.lead { withUnsafePointer(to: lead, body) }
             }
         }
     }

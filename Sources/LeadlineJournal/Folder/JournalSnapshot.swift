@@ -65,6 +65,7 @@ public enum JournalSnapshot {
         w.uint(UInt64(offsets.lines))
         w.uint(UInt64(bitPattern: offsets.last))
         w.uint(UInt64(closed.length))
+        w.uint(UInt64(closed.generation))
         board.writeSnapshot(to: &w, storing: storing)
         var bytes = w.bytes
         let crc = Checksum.crc32(bytes)
@@ -94,9 +95,11 @@ public enum JournalSnapshot {
             throw RecordError("its mark of the offsets file is out of range")
         }
         let offsets = OffsetsMark(count: Int(count), crc: crc, lines: Int(lines), last: last)
-        let closedLength = try r.uint()
-        guard closedLength < 1 << 50 else { throw RecordError("its mark of the closed-leads file is out of range") }
-        let closed = ClosedLeadsMark(length: Int64(closedLength))
+        let closedLength = try r.uint(), closedGeneration = try r.uint()
+        guard closedLength < 1 << 50, let generation = UInt32(exactly: closedGeneration) else {
+            throw RecordError("its mark of the closed-leads file is out of range")
+        }
+        let closed = ClosedLeadsMark(length: Int64(closedLength), generation: generation)
         let board = try Board(snapshot: &r, policy: policy)
         guard r.atEnd else { throw RecordError("it has bytes after its end") }
         guard UInt64(offsets.count) == board.lastSeq &+ 1 else {

@@ -2,14 +2,21 @@ import Glibc
 import LeadlineCore
 import Synchronization
 
-/// How much of the closed-leads file a snapshot relies on: its first `length` bytes.
+/// How much of the closed-leads file a snapshot relies on: its first `length` bytes, of
+/// the file started as `generation` (a number drawn when the file is started afresh, so
+/// that a snapshot of an earlier file is never read against a later one whose records
+/// happen to lie at the same places).
 public struct ClosedLeadsMark: Sendable, Equatable {
     public var length: Int64
+    public var generation: UInt32
 
     /// Nothing yet: the next snapshot starts the file afresh.
-    public static let empty = ClosedLeadsMark(length: 0)
+    public static let empty = ClosedLeadsMark(length: 0, generation: 0)
 
-    public init(length: Int64) { self.length = length }
+    public init(length: Int64, generation: UInt32) {
+        self.length = length
+        self.generation = generation
+    }
 }
 
 /// Closed leads out of memory, `snapshots/closed-leads.bin`: a header (what the file is,
@@ -27,14 +34,14 @@ public struct ClosedLeadsMark: Sendable, Equatable {
 public enum ClosedLeadsFile {
     public static let name = "closed-leads.bin"
     static let magic = Array("LEADLINE CLOSED\n".utf8)
-    static var headerLength: Int { magic.count + 4 }
+    static var headerLength: Int { magic.count + 8 }
 
     public static func path(dataDirectory: String) -> String {
         JournalSnapshot.folder(of: dataDirectory) + "/" + name
     }
 
-    static func header() -> [UInt8] {
-        magic + littleEndian(UInt32(Board.snapshotFormat))
+    static func header(generation: UInt32) -> [UInt8] {
+        magic + littleEndian(UInt32(Board.snapshotFormat)) + littleEndian(generation)
     }
 
     /// Makes the file hold what `mark` vouches for followed by a record of each of
@@ -49,12 +56,14 @@ public enum ClosedLeadsFile {
         guard fd >= 0 else { throw JournalError.io("cannot open \(path) for writing: \(errnoText())") }
         defer { close(fd) }
         var start = mark.length
+        var generation = mark.generation
         var bytes: [UInt8] = []
         if mark == .empty {
-            bytes = header()
+            generation = UInt32.random(in: 1...UInt32.max)
+            bytes = header(generation: generation)
             start = 0
         } else {
-            try checkHeader(fd, path: path)
+            try checkHeader(fd, path: path, generation: mark.generation)
             var info = stat()
             guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
             guard Int64(info.st_size) >= mark.length else {
@@ -71,7 +80,7 @@ public enum ClosedLeadsFile {
         }
         try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
         guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
-        return (offsets, ClosedLeadsMark(length: start + Int64(bytes.count)))
+        return (offsets, ClosedLeadsMark(length: start + Int64(bytes.count), generation: generation))
     }
 
     /// Whether the file can serve a snapshot relying on `mark`: ours, of this format, at
@@ -88,7 +97,7 @@ public enum ClosedLeadsFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
         defer { close(fd) }
-        try checkHeader(fd, path: path)
+        try checkHeader(fd, path: path, generation: mark.generation)
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
         guard Int64(info.st_size) >= mark.length else {
@@ -166,7 +175,7 @@ public enum ClosedLeadsFile {
         }
     }
 
-    private static func checkHeader(_ fd: Int32, path: String) throws(JournalError) {
+    private static func checkHeader(_ fd: Int32, path: String, generation: UInt32) throws(JournalError) {
         let head = try PositionedIO.read(count: headerLength, from: fd, at: 0, path: path)
         guard head.count == headerLength, Array(head.prefix(magic.count)) == magic else {
             throw JournalError.io("\(path) is not a Leadline closed-leads file")
@@ -174,6 +183,10 @@ public enum ClosedLeadsFile {
         let format = readLittleEndian(head, at: magic.count)
         guard format == UInt32(Board.snapshotFormat) else {
             throw JournalError.io("\(path) is in snapshot format \(format); this build reads format \(Board.snapshotFormat)")
+        }
+        let started = readLittleEndian(head, at: magic.count + 4)
+        guard started == generation else {
+            throw JournalError.io("\(path) was started afresh (generation \(started)) after the snapshot relying on it (generation \(generation))")
         }
     }
 
