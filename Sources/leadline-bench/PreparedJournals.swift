@@ -71,7 +71,7 @@ enum PreparedJournals {
         try handle.synchronize()
         try handle.close()
         if snapshot {
-            _ = try JournalSnapshot.write(board: board, newOffsets: index.entries(from: 0, through: board.lastSeq),
+            _ = try JournalSnapshot.write(board: board, newOffsets: index.entries(from: 0, through: board.lastSeq) ?? [],
                                           known: .empty, header: header, journalLength: Int(length), dataDirectory: folder)
         }
         return (folder, tokens)

@@ -31,6 +31,14 @@ import Testing
         let (second, mark2) = try ClosedLeadsFile.extend(mark1, with: [stored(3, history: [4, 6, 7]).encoded()], dataDirectory: dir)
         #expect(second == [UInt64(mark1.length)])
         #expect(try ClosedLeadsFile.check(mark2, dataDirectory: dir) == 3)
+        // A snapshot relying on records a later one wrote over (start-up passed it over for
+        // an older one, whose mark the next snapshot extended) is refused by its checksum,
+        // though the records there are whole and of the same size.
+        let (_, overwritten) = try ClosedLeadsFile.extend(mark1, with: [stored(5, history: [4, 6, 8]).encoded()], dataDirectory: dir)
+        #expect(overwritten.length == mark2.length)
+        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(mark2, dataDirectory: dir) }
+        #expect(try ClosedLeadsFile.check(overwritten, dataDirectory: dir) == 3)
+        _ = try ClosedLeadsFile.extend(mark1, with: [stored(3, history: [4, 6, 7]).encoded()], dataDirectory: dir)
         let reader = ClosedLeadsReader(dataDirectory: dir)
         #expect(reader.read(at: first[1]) == stored(2, history: [3]))
         #expect(reader.read(at: second[0]) == stored(3, history: [4, 6, 7]))
@@ -39,8 +47,8 @@ import Testing
 
         // A file shorter than a mark, or not ours, is refused.
         let path = ClosedLeadsFile.path(dataDirectory: dir)
-        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(ClosedLeadsMark(length: mark2.length + 1, generation: mark2.generation), dataDirectory: dir) }
-        #expect(throws: JournalError.self) { _ = try ClosedLeadsFile.extend(ClosedLeadsMark(length: mark2.length + 1, generation: mark2.generation), with: [], dataDirectory: dir) }
+        #expect(throws: JournalError.self) { try ClosedLeadsFile.check(ClosedLeadsMark(length: mark2.length + 1, generation: mark2.generation, crc: mark2.crc), dataDirectory: dir) }
+        #expect(throws: JournalError.self) { _ = try ClosedLeadsFile.extend(ClosedLeadsMark(length: mark2.length + 1, generation: mark2.generation, crc: mark2.crc), with: [], dataDirectory: dir) }
         var bytes = Array(FileManager.default.contents(atPath: path)!)
         bytes[0] = UInt8(ascii: "X")
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
@@ -51,7 +59,7 @@ import Testing
         #expect(try ClosedLeadsFile.check(mark3, dataDirectory: dir) == 1)
         #expect(mark3.generation != mark1.generation)
         #expect(throws: JournalError.self) {
-            try ClosedLeadsFile.check(ClosedLeadsMark(length: mark3.length, generation: mark1.generation), dataDirectory: dir)
+            try ClosedLeadsFile.check(ClosedLeadsMark(length: mark3.length, generation: mark1.generation, crc: mark3.crc), dataDirectory: dir)
         }
         #expect(ClosedLeadsReader(dataDirectory: dir).read(at: again[0]) == stored(4, history: [8]))
     }

@@ -346,4 +346,26 @@ import Testing
         check = try DataFolderDoctor.check(dataDirectory: server.directory)
         #expect(check.sound, "the next snapshot started the file afresh: \(check.text)")
     }
+
+    /// A closed lead out of memory whose record cannot be read back (the file was cut
+    /// under the running server): a change to it is refused before anything is written,
+    /// naming the lead, and the server stays up and answers everything else.
+    @Test func aStoredLeadThatCannotBeReadIsRefusedNotApplied() throws {
+        let server = try TestServer { $0.limits.snapshotEveryEvents = 0 }
+        let dora = try server.client("dora")
+        _ = dora.reply("WATCH none")
+        let closed = dora.newLead("phone=555-4100 owner=dora")
+        let open = dora.newLead("phone=555-4101 owner=dora")
+        #expect(dora.reply("STATUS \(closed) disqualified reason=spam").hasPrefix("OK STATUS"))
+        _ = try server.server.writeSnapshot().get()
+        #expect(server.server.withDurableBoard { $0.leads.isStored(closed) } == true)
+        #expect(truncate(ClosedLeadsFile.path(dataDirectory: server.directory), 24) == 0)
+        let seq = server.server.withDurableBoard { $0.lastSeq }
+        #expect(dora.reply("STATUS \(closed) needs-callback").hasPrefix("ERR UNAVAILABLE lead=\(closed) "))
+        #expect(dora.reply("NOTE \(closed) still there?").hasPrefix("ERR UNAVAILABLE lead=\(closed) "))
+        #expect(server.server.withDurableBoard { $0.lastSeq } == seq, "nothing was written")
+        #expect(dora.reply("NOTE \(open) the open one is fine").hasPrefix("OK NOTE"))
+        #expect(dora.reply("PING") == "OK PING :")
+        #expect(server.logLines.all.contains { $0.contains("lead \(closed)'s record in the closed-leads file cannot be read") })
+    }
 }

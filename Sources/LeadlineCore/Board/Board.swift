@@ -75,11 +75,17 @@ public struct Board: Sendable, Equatable {
 
     /// Brings lead `id` back into memory from the store, with its history, before an
     /// event changes it (a closed lead reopened, noted, or linked to its post-job call).
-    /// Unreadable, it stays where it is, and the event finds no lead.
-    private mutating func bringBack(_ id: LeadID) {
-        guard leads.isStored(id), let stored = leads.storedLead(id) else { return }
+    /// The server does it before deciding (see ``Command/leads``), so a change never
+    /// reads the store; replay does it as it meets such events.
+    /// - Returns: false when the lead is out of memory and its record cannot be read
+    ///   (it stays where it is, and an event finds no lead).
+    @discardableResult
+    public mutating func bringBack(_ id: LeadID) -> Bool {
+        guard leads.isStored(id) else { return true }
+        guard let stored = leads.storedLead(id) else { return false }
         leads[id] = stored.lead
         histories[id] = EventNumbers(stored.history)
+        return true
     }
 
     /// Reads leads out of memory back from `store` (the data folder's closed-leads file).

@@ -27,6 +27,22 @@ public enum Command: Sendable, Equatable {
     case removePerson(name: String)
 }
 
+extension Command {
+    /// The leads the command names: the server brings any of them that are out of
+    /// memory back into it before deciding, so a change never needs the store.
+    public var leads: [LeadID] {
+        switch self {
+        case .claim(let id), .release(let id, _), .assign(let id, _, _), .takeover(let id), .note(let id, _),
+             .attempt(let id, _, _, _, _), .escalate(let id, _), .acknowledge(let id, _):
+            [id]
+        case .setStatus(let r): [r.lead]
+        case .outcome(let r): [r.lead]
+        case .merge(let id, let target, _): [id, target]
+        case .newLead, .away, .back, .next, .sweep, .addPerson, .replaceToken, .removePerson: []
+        }
+    }
+}
+
 /// What `NEW` asks for; unset fields take the defaults `decide` documents.
 public struct NewLead: Sendable, Equatable {
     public var kind: LeadKind?

@@ -66,6 +66,7 @@ public enum JournalSnapshot {
         w.uint(UInt64(bitPattern: offsets.last))
         w.uint(UInt64(closed.length))
         w.uint(UInt64(closed.generation))
+        w.uint(UInt64(closed.crc))
         board.writeSnapshot(to: &w, storing: storing)
         var bytes = w.bytes
         let crc = Checksum.crc32(bytes)
@@ -95,11 +96,11 @@ public enum JournalSnapshot {
             throw RecordError("its mark of the offsets file is out of range")
         }
         let offsets = OffsetsMark(count: Int(count), crc: crc, lines: Int(lines), last: last)
-        let closedLength = try r.uint(), closedGeneration = try r.uint()
-        guard closedLength < 1 << 50, let generation = UInt32(exactly: closedGeneration) else {
+        let closedLength = try r.uint(), closedGeneration = try r.uint(), closedCRC = try r.uint()
+        guard closedLength < 1 << 50, let generation = UInt32(exactly: closedGeneration), let crc = UInt32(exactly: closedCRC) else {
             throw RecordError("its mark of the closed-leads file is out of range")
         }
-        let closed = ClosedLeadsMark(length: Int64(closedLength), generation: generation)
+        let closed = ClosedLeadsMark(length: Int64(closedLength), generation: generation, crc: crc)
         let board = try Board(snapshot: &r, policy: policy)
         guard r.atEnd else { throw RecordError("it has bytes after its end") }
         guard UInt64(offsets.count) == board.lastSeq &+ 1 else {
@@ -127,7 +128,8 @@ public enum JournalSnapshot {
             throw JournalError.io("cannot create \(dir): \(errnoText())")
         }
         let offsets = try JournalOffsetsFile.extend(known, with: newOffsets, dataDirectory: dataDirectory)
-        let toStore = board.closedLeadsToStore()
+        // (A lead too big for a record stays in memory.)
+        let toStore = board.closedLeadsToStore().filter { $0.bytes.count <= ClosedLeadsFile.largestRecord }
         let (closedOffsets, closed) = try ClosedLeadsFile.extend(knownClosed, with: toStore.map(\.bytes), dataDirectory: dataDirectory)
         let storing = Dictionary(uniqueKeysWithValues: zip(toStore.map(\.id), closedOffsets))
         let path = dir + "/snapshot-\(board.lastSeq).bin"

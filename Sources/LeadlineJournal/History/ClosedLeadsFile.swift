@@ -2,20 +2,23 @@ import Glibc
 import LeadlineCore
 import Synchronization
 
-/// How much of the closed-leads file a snapshot relies on: its first `length` bytes, of
-/// the file started as `generation` (a number drawn when the file is started afresh, so
-/// that a snapshot of an earlier file is never read against a later one whose records
-/// happen to lie at the same places).
+/// How much of the closed-leads file a snapshot relies on: its first `length` bytes and
+/// their CRC-32, of the file started as `generation` (a number drawn when the file is
+/// started afresh). A snapshot is never read against bytes other than the ones it was
+/// written with: not a later file, and not records a later snapshot wrote over its own
+/// after start-up had passed it over for an older one.
 public struct ClosedLeadsMark: Sendable, Equatable {
     public var length: Int64
     public var generation: UInt32
+    public var crc: UInt32
 
     /// Nothing yet: the next snapshot starts the file afresh.
-    public static let empty = ClosedLeadsMark(length: 0, generation: 0)
+    public static let empty = ClosedLeadsMark(length: 0, generation: 0, crc: 0)
 
-    public init(length: Int64, generation: UInt32) {
+    public init(length: Int64, generation: UInt32, crc: UInt32) {
         self.length = length
         self.generation = generation
+        self.crc = crc
     }
 }
 
@@ -35,6 +38,9 @@ public enum ClosedLeadsFile {
     public static let name = "closed-leads.bin"
     static let magic = Array("LEADLINE CLOSED\n".utf8)
     static var headerLength: Int { magic.count + 8 }
+    /// The largest record: a closed lead bigger than this (a lead with hundreds of
+    /// thousands of events) stays in memory.
+    public static let largestRecord = 1 << 24
 
     public static func path(dataDirectory: String) -> String {
         JournalSnapshot.folder(of: dataDirectory) + "/" + name
@@ -80,7 +86,8 @@ public enum ClosedLeadsFile {
         }
         try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
         guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
-        return (offsets, ClosedLeadsMark(length: start + Int64(bytes.count), generation: generation))
+        let crc = Checksum.crc32(bytes, continuing: mark == .empty ? 0 : mark.crc)
+        return (offsets, ClosedLeadsMark(length: start + Int64(bytes.count), generation: generation, crc: crc))
     }
 
     /// Whether the file can serve a snapshot relying on `mark`: ours, of this format, at
@@ -106,11 +113,13 @@ public enum ClosedLeadsFile {
         var chunk = ChunkedReader(fd: fd, path: path, end: mark.length)
         var offset = Int64(headerLength)
         var count = 0
+        var whole = Checksum.crc32(try chunk.bytes(at: 0, count: headerLength))
         while offset < mark.length {
             let head = Array(try chunk.bytes(at: offset, count: 8))
             let length = Int(readLittleEndian(head, at: 0)), crc = readLittleEndian(head, at: 4)
-            guard length <= 1 << 24 else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
+            guard length <= largestRecord else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
             let body = try chunk.bytes(at: offset + 8, count: length)
+            whole = Checksum.crc32(body, continuing: Checksum.crc32(head, continuing: whole))
             guard Checksum.crc32(body) == crc else {
                 throw JournalError.io("\(path): the record at byte \(offset) does not match its checksum (the file was damaged)")
             }
@@ -123,6 +132,9 @@ public enum ClosedLeadsFile {
             }
             offset += 8 + Int64(length)
             count += 1
+        }
+        guard whole == mark.crc else {
+            throw JournalError.io("\(path)'s first \(mark.length) bytes do not match the snapshot's checksum of them (a later snapshot wrote over them)")
         }
         return count
     }
@@ -159,7 +171,7 @@ public enum ClosedLeadsFile {
             let head = try PositionedIO.read(count: 8, from: fd, at: Int64(offset), path: path)
             guard head.count == 8 else { throw JournalError.io("\(path) ends inside the record at byte \(offset)") }
             let length = Int(readLittleEndian(head, at: 0)), crc = readLittleEndian(head, at: 4)
-            guard length <= 1 << 24 else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
+            guard length <= largestRecord else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
             let body = try PositionedIO.read(count: length, from: fd, at: Int64(offset) + 8, path: path)
             guard body.count == length else { throw JournalError.io("\(path) ends inside the record at byte \(offset)") }
             guard Checksum.crc32(body) == crc else {

@@ -85,13 +85,17 @@ public struct JournalIndex: Sendable {
 
     /// The entries from number `first` through `last` (what a snapshot adds to the
     /// offsets file: those since the one before). A copy of just those: a slice would
-    /// share the index's storage, and the next event recorded would copy all of it.
-    public func entries(from first: Int, through last: UInt64) -> [Int64] {
+    /// share the index's storage, and the next event recorded would copy all of it. Nil
+    /// when some are on disk and cannot be read (the file was changed under the server).
+    public func entries(from first: Int, through last: UInt64) -> [Int64]? {
         let end = min(Int(last) + 1, count)
         let start = min(first, end)
         var out: [Int64] = []
         out.reserveCapacity(end - start)
-        if start < base, let disk { out += disk.entries(start..<min(end, base)) ?? [] }
+        if start < base, let disk {
+            guard let older = disk.entries(start..<min(end, base)) else { return nil }
+            out += older
+        }
         if end > base { out += recent[(max(start, base) - base)..<(end - base)] }
         return out
     }

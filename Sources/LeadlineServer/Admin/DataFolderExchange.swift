@@ -66,7 +66,7 @@ public enum DataFolderExchange {
             let board = try load(configuration, now: now).board
             write(CSV.line(LeadColumn.header) + "\r\n")
             var chunk = ""
-            for id in board.leads.keys.sorted() {
+            for id in board.leads.keys.sorted() where scope == .all || !board.leads.isStored(id) {
                 guard let lead = board.lead(id), scope == .all || lead.isOpen,
                       ExportRequest.contains(lead.createdAt, from: from, to: to, in: business) else { continue }
                 chunk += CSV.line(LeadColumn.row(lead, zone: zone)) + "\r\n"

@@ -34,7 +34,8 @@ extension Hub {
         let board = shop.durable
         let business = config.policy.business
         let zone = config.policy.timeZone
-        let ids = board.leads.keys
+        // Open leads only: those out of memory are closed, and not read back to be passed over.
+        let ids = scope == .all ? board.leads.keys : board.leads.keys.filter { !board.leads.isStored($0) }
         var next = 0
         var rows = 0
         var out = encoder.data(tag: tag, "CSV", text: CSV.line(LeadColumn.header))

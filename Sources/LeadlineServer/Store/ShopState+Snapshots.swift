@@ -37,7 +37,13 @@ extension ShopState {
         // copy, like the file's write, costs what happened since, not all of history.
         let known = snapshots.offsets
         let knownClosed = snapshots.closed
-        let newOffsets = index.entries(from: known.count, through: board.lastSeq)
+        guard let newOffsets = index.entries(from: known.count, through: board.lastSeq) else {
+            snapshots.writing = false
+            let error = JournalError.io("the journal's index cannot be read back from \(JournalOffsetsFile.name) (it was changed under the server)")
+            log("warning: no snapshot was written: \(error); the journal holds everything")
+            done(.failure(error))
+            return
+        }
         let header = snapshots.header
         let dataDirectory = snapshots.dataDirectory
         let owner = snapshots.owner

@@ -116,7 +116,17 @@ final class ShopState: @unchecked Sendable {
 
     /// Decides `command` against everything decided so far (durable or not).
     func decide(_ command: Command, by person: Person?, at now: Date) -> Result<Decision, CommandError> {
-        onSpeculative { $0.decide(command, by: person, at: now) }
+        // A closed lead out of memory comes back into both boards first (the same box:
+        // held once), so applying the change reads nothing from the store.
+        for id in command.leads where speculative.leads.isStored(id) || durable.leads.isStored(id) {
+            guard speculative.bringBack(id), durable.bringBack(id) else {
+                log("warning: lead \(id)'s record in the closed-leads file cannot be read; run leadlined check")
+                return .failure(CommandError(.unavailable, fields: [Field("lead", id)],
+                                             "lead \(id) is closed and its record cannot be read back now; nothing was changed"))
+            }
+            durable.shareLead(id, with: speculative.leads)
+        }
+        return onSpeculative { $0.decide(command, by: person, at: now) }
     }
 
     /// Works on the speculative board where it is held: calling a method on the
