@@ -297,7 +297,8 @@ import Testing
     /// answer as before: `SHOW`, `LIST all` and `SINCE` give the same lines; a stored
     /// lead reopened or noted comes back; a restart from the snapshot gives the same
     /// again. A damaged record is found by `leadlined check` and by start-up, which
-    /// passes the snapshot over for the whole journal (and starts the file afresh).
+    /// passes the snapshot over for the older one; with no snapshot left, the whole
+    /// journal is replayed and the next snapshot starts the file afresh.
     @Test func closedLeadsLeaveMemoryAndAnswerAsBefore() throws {
         let server = try TestServer { $0.limits.snapshotEveryEvents = 0 }
         let dora = try server.client("dora")
@@ -309,6 +310,7 @@ import Testing
         #expect(dora.reply("STATUS \(ids[1]) completed").hasPrefix("OK STATUS"))
         #expect(dora.reply("STATUS \(ids[2]) disqualified reason=spam").hasPrefix("OK STATUS"))
         let before = try Self.readEverything(server)
+        let firstSnapshot = server.server.withDurableBoard { $0.lastSeq } ?? 0
         _ = try server.server.writeSnapshot().get()
         let stored = server.server.withDurableBoard { board in ids.filter { board.leads.isStored($0) } } ?? []
         #expect(stored == [ids[0], ids[1], ids[2]], "the closed leads are out of memory: \(stored)")
@@ -340,11 +342,25 @@ import Testing
         #expect(check.text.contains("does not match its checksum"), "\(check.text)")
         try server.restart()
         #expect(server.logLines.all.contains { $0.contains("does not match its checksum") && $0.contains("falling back") })
-        #expect(try Self.readEverything(server) == after, "the whole journal answers the same")
+        #expect(server.logLines.all.contains { $0.contains("loaded the snapshot of event \(firstSnapshot)") }, "the older one")
+        #expect(try Self.readEverything(server) == after, "it and the journal after it answer the same")
         _ = try server.server.writeSnapshot().get()
         server.stop()
         check = try DataFolderDoctor.check(dataDirectory: server.directory)
-        #expect(check.sound, "the next snapshot started the file afresh: \(check.text)")
+        #expect(check.sound, "\(check.text)")
+
+        // No snapshot left: the whole journal, and the next snapshot starts the file afresh.
+        for file in JournalSnapshot.files(dataDirectory: server.directory) { try FileManager.default.removeItem(atPath: file.path) }
+        let generationBefore = Array(FileManager.default.contents(atPath: path)!.prefix(24))
+        let linesBefore = server.logLines.all.count
+        try server.restart()
+        #expect(!server.logLines.all.dropFirst(linesBefore).contains { $0.contains("loaded the snapshot") })
+        #expect(try Self.readEverything(server) == after, "the whole journal answers the same")
+        _ = try server.server.writeSnapshot().get()
+        #expect(Array(FileManager.default.contents(atPath: path)!.prefix(24)) != generationBefore, "a new generation")
+        server.stop()
+        check = try DataFolderDoctor.check(dataDirectory: server.directory)
+        #expect(check.sound, "\(check.text)")
     }
 
     /// A closed lead out of memory whose record cannot be read back (the file was cut
