@@ -8,7 +8,9 @@ import Testing
 
 /// `kill -9` of the real server, round after round, under many writing clients that
 /// retry what was in flight with the same tag: nothing acknowledged is lost, nothing is
-/// applied twice, and `SINCE 0` is contiguous after every restart.
+/// applied twice, and `SINCE 0` is contiguous after every restart. Half the leads are
+/// closed as they go, so closed leads are being written out of memory (beside the
+/// snapshots) when kills land, and are read back for `LIST all` after each.
 ///
 /// `LEADLINE_KILL_ROUNDS` and `LEADLINE_KILL_WRITERS` make it longer (the soak script
 /// `Tests/Soak/kill-nine.sh` runs 100 rounds); `swift test` runs 10 rounds of 20.
@@ -20,6 +22,10 @@ import Testing
         var counter = 0
         var acknowledged: [(tag: String, lead: Int)] = []
         var inFlight: (tag: String, phone: String)?
+        /// Leads it closed (acknowledged), and the closing in flight: closed leads leave
+        /// memory at each snapshot, so kills land while they are being written out too.
+        var closed: [Int] = []
+        var closing: (tag: String, lead: Int)?
         var retriesAnsweredAsBefore = 0
         init(index: Int) { self.index = index }
     }
@@ -53,6 +59,13 @@ import Testing
                     guard c.reply("LOGIN \(name) \(tokens[name]!)").hasPrefix("OK LOGIN"), c.reply("WATCH none").hasPrefix("OK WATCH mode=none last=")
                     else { return }
                     while true {
+                        if let (tag, lead) = writer.closing {
+                            guard let reply = c.request("\(tag) STATUS \(lead) disqualified reason=soak", timeout: 3).last,
+                                  reply.hasPrefix("\(tag) OK STATUS") else { return }
+                            writer.closed.append(lead)
+                            writer.closing = nil
+                            acknowledgedThisRound.add(1, ordering: .relaxed)
+                        }
                         let tag: String
                         let phone: String
                         var isRetry = false
@@ -65,12 +78,13 @@ import Testing
                             phone = "555-\(writer.index)-\(writer.counter)"
                             writer.inFlight = (tag, phone)
                         }
-                        guard let reply = c.request("\(tag) NEW phone=\(phone)", timeout: 3).last,
+                        guard let reply = c.request("\(tag) NEW phone=\(phone) owner=\(name)", timeout: 3).last,
                               reply.hasPrefix("\(tag) OK NEW"), let lead = field("lead", in: reply).flatMap(Int.init)
                         else { return }  // the server is gone: retry after the restart
                         if isRetry { writer.retriesAnsweredAsBefore += 1 }
                         writer.acknowledged.append((tag, lead))
                         writer.inFlight = nil
+                        if writer.counter % 2 == 0 { writer.closing = ("\(tag)c", lead) }
                         acknowledgedThisRound.add(1, ordering: .relaxed)
                     }
                 }.start()
@@ -87,7 +101,9 @@ import Testing
             _ = c.reply("LOGIN ana \(tokens["ana"]!)")
             let rows = c.request("LIST all", timeout: 20).filter { $0.hasPrefix("LEAD ") }
             var phones: [String: [Int]] = [:]
+            var disqualified = Set<Int>()
             for row in rows {
+                if row.contains(" status=disqualified "), let id = Int(row.split(separator: " ")[1]) { disqualified.insert(id) }
                 guard let id = Int(row.split(separator: " ")[1]), let phone = field("phone", in: row) else { continue }
                 phones[phone, default: []].append(id)
             }
@@ -97,6 +113,8 @@ import Testing
             for writer in writers {
                 let lost = writer.acknowledged.filter { !leads.contains($0.lead) }
                 #expect(lost.isEmpty, "round \(round): acknowledged but lost: \(lost.prefix(5).map(\.tag))")
+                let reopened = writer.closed.filter { !disqualified.contains($0) }
+                #expect(reopened.isEmpty, "round \(round): closed, acknowledged, but not closed now: \(reopened.prefix(5))")
             }
             _ = c.reply("WATCH all")
             // Tagged, so its rows stand apart from live events (alerts fall due meanwhile).
