@@ -77,17 +77,27 @@ public enum ClosedLeadsFile {
             }
         }
         guard ftruncate(fd, off_t(start)) == 0 else { throw JournalError.io("cannot cut \(path) back to its last snapshot's records: \(errnoText())") }
+        // Written a few megabytes at a time: the first snapshot after a whole replay
+        // writes out every closed lead at once, and should not hold a second copy of them.
         var offsets: [UInt64] = []
         offsets.reserveCapacity(leads.count)
+        var crc: UInt32 = mark == .empty ? 0 : mark.crc
+        var written = start
+        func flush() throws(JournalError) {
+            try PositionedIO.write(bytes[...], to: fd, at: written, path: path)
+            crc = Checksum.crc32(bytes, continuing: crc)
+            written += Int64(bytes.count)
+            bytes.removeAll(keepingCapacity: true)
+        }
         for lead in leads {
-            offsets.append(UInt64(start) + UInt64(bytes.count))
+            offsets.append(UInt64(written) + UInt64(bytes.count))
             bytes += littleEndian(UInt32(lead.count)) + littleEndian(Checksum.crc32(lead))
             bytes += lead
+            if bytes.count >= 1 << 22 { try flush() }
         }
-        try PositionedIO.write(bytes[...], to: fd, at: start, path: path)
+        try flush()
         guard fdatasync(fd) == 0 else { throw JournalError.io("cannot sync \(path): \(errnoText())") }
-        let crc = Checksum.crc32(bytes, continuing: mark == .empty ? 0 : mark.crc)
-        return (offsets, ClosedLeadsMark(length: start + Int64(bytes.count), generation: generation, crc: crc))
+        return (offsets, ClosedLeadsMark(length: written, generation: generation, crc: crc))
     }
 
     /// Whether the file can serve a snapshot relying on `mark`: ours, of this format, at
@@ -217,6 +227,9 @@ public enum ClosedLeadsFile {
 public final class ClosedLeadsReader: ClosedLeadStore {
     private let path: String
     private let descriptor = Mutex<Int32>(-1)
+    /// The last lead read, by its offset: `SHOW` of a closed lead reads its row and
+    /// then its history, one record read for both.
+    private let lastRead = Mutex<(offset: UInt64, lead: StoredLead)?>(nil)
     /// Records that could not be read back, for the log: a board answers as if the
     /// lead were not there, and `leadlined check` names the record.
     public let failures = Atomic<Int>(0)
@@ -231,6 +244,7 @@ public final class ClosedLeadsReader: ClosedLeadStore {
     }
 
     public func read(at offset: UInt64) -> StoredLead? {
+        if let last = lastRead.withLock({ $0 }), last.offset == offset { return last.lead }
         let fd = descriptor.withLock { fd -> Int32 in
             if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC) }
             return fd
@@ -239,6 +253,7 @@ public final class ClosedLeadsReader: ClosedLeadStore {
             failures.wrappingAdd(1, ordering: .relaxed)
             return nil
         }
+        lastRead.withLock { $0 = (offset, lead) }
         return lead
     }
 }
