@@ -62,5 +62,6 @@ import Testing
             try ClosedLeadsFile.check(ClosedLeadsMark(length: mark3.length, generation: mark1.generation, crc: mark3.crc), dataDirectory: dir)
         }
         #expect(ClosedLeadsReader(dataDirectory: dir).read(at: again[0]) == stored(4, history: [8]))
+        #expect((first + second + again).allSatisfy { $0 % 8 == 0 && LeadTable.canStore(at: $0) }, "records start at multiples of eight")
     }
 }

@@ -336,7 +336,15 @@ import Testing
         // A changed byte in a record: check names it; start-up passes the snapshot over.
         let path = ClosedLeadsFile.path(dataDirectory: server.directory)
         var bytes = Array(FileManager.default.contents(atPath: path)!)
-        bytes[bytes.count - 3] ^= 0x20
+        // A letter inside the last record's lead (records start at multiples of eight
+        // after a 24-byte header: a length, a checksum, the lead, zeros to the next).
+        var record = 24, last = 24
+        while record + 8 <= bytes.count {
+            last = record
+            let length = (0..<4).reduce(0) { $0 | Int(bytes[record + $1]) << (8 * $1) }
+            record += 8 + length + (8 - length % 8) % 8
+        }
+        bytes[last + 9] ^= 0x20
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         check = try DataFolderDoctor.check(dataDirectory: server.directory)
         #expect(check.text.contains("does not match its checksum"), "\(check.text)")

@@ -103,7 +103,7 @@ public struct Board: Sendable, Equatable {
         if leads.store == nil { leads.store = store }
         var gone = 0
         for item in written {
-            guard let box = leads.box(of: item.id), !box.lead.isOpen,
+            guard LeadTable.canStore(at: item.offset), let box = leads.box(of: item.id), !box.lead.isOpen,
                   box === item.box || box.holdsSameLead(as: item.box),
                   (histories[item.id]?.count ?? 0) == item.historyCount else { continue }
             leads.setStored(item.id, at: item.offset)

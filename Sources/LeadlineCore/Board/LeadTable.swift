@@ -29,18 +29,19 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         }
     }
 
-    /// A closed lead out of memory: where the store holds it.
-    final class Stored: @unchecked Sendable {
-        let offset: UInt64
-        init(_ offset: UInt64) { self.offset = offset }
-    }
-
-    /// A lead in memory, or where the store holds it. Two references: the slot takes
-    /// eight bytes, as a box alone did (an offset inline would make it sixteen for every
-    /// lead, open ones included).
+    /// A lead in memory, or where the store holds it, in eight-byte units: the slot
+    /// takes eight bytes either way, as a box alone did (a full offset beside a box would
+    /// make it sixteen for every lead, open ones included), and a lead out of memory
+    /// takes nothing more. The store's records start at multiples of eight, so 32 bits
+    /// reach 32 GiB.
     enum Slot {
         case resident(Box)
-        case stored(Stored)
+        case stored(UInt32)
+    }
+
+    /// The offsets a stored slot can name: multiples of eight below 32 GiB.
+    public static func canStore(at offset: UInt64) -> Bool {
+        offset % 8 == 0 && offset / 8 <= UInt64(UInt32.max)
     }
 
     private var slots = LeadIDMap<Slot>()
@@ -53,7 +54,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         get {
             switch slots[id] {
             case .resident(let box)?: box.lead
-            case .stored(let stored)?: read(id, stored)?.lead
+            case .stored(let units)?: read(id, units)?.lead
             case nil: nil
             }
         }
@@ -61,8 +62,8 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     }
 
     /// Lead `id` read back from the store: nil when the record there is not that lead's.
-    private func read(_ id: LeadID, _ stored: Stored) -> StoredLead? {
-        guard let lead = store?.read(at: stored.offset), lead.lead.id == id else { return nil }
+    private func read(_ id: LeadID, _ units: UInt32) -> StoredLead? {
+        guard let lead = store?.read(at: UInt64(units) * 8), lead.lead.id == id else { return nil }
         return lead
     }
 
@@ -77,8 +78,8 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         switch slots[id] {
         case .resident(let box)?:
             return box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
-        case .stored(let stored)?:
-            guard let lead = read(id, stored)?.lead else { return nil }
+        case .stored(let units)?:
+            guard let lead = read(id, units)?.lead else { return nil }
             return withUnsafePointer(to: lead, body)
         case nil:
             return nil
@@ -100,7 +101,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
     private func lead(in slot: Slot, id: LeadID) -> Lead? {
         switch slot {
         case .resident(let box): box.lead
-        case .stored(let stored): read(id, stored)?.lead
+        case .stored(let units): read(id, units)?.lead
         }
     }
 
@@ -111,18 +112,19 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
 
     /// Where the store holds lead `id`, if it is out of memory.
     public func storedOffset(of id: LeadID) -> UInt64? {
-        if case .stored(let stored)? = slots[id] { stored.offset } else { nil }
+        if case .stored(let units)? = slots[id] { UInt64(units) * 8 } else { nil }
     }
 
     /// Lead `id` as the store holds it, with its event numbers.
     func storedLead(_ id: LeadID) -> StoredLead? {
-        guard case .stored(let stored)? = slots[id] else { return nil }
-        return read(id, stored)
+        guard case .stored(let units)? = slots[id] else { return nil }
+        return read(id, units)
     }
 
-    /// Lets go of lead `id`'s memory: it is in the store at `offset`.
+    /// Lets go of lead `id`'s memory: it is in the store at `offset` (one ``canStore(at:)``).
     mutating func setStored(_ id: LeadID, at offset: UInt64) {
-        slots[id] = .stored(Stored(offset))
+        precondition(Self.canStore(at: offset), "a stored lead's offset must be a multiple of 8 below 32 GiB")
+        slots[id] = .stored(UInt32(offset / 8))
     }
 
     /// The box lead `id` is held in, when it is in memory.
@@ -148,7 +150,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
         slots.forEachValue { id, slot in
             switch slot {
             case .resident(let box): box.withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
-            case .stored(let stored): if let lead = read(id, stored)?.lead { withUnsafePointer(to: lead, body) }
+            case .stored(let units): if let lead = read(id, units)?.lead { withUnsafePointer(to: lead, body) }
             }
         }
     }
@@ -185,7 +187,7 @@ public struct LeadTable: @unchecked Sendable, Equatable, Sequence {
             switch (slot, b.slots[id]) {
             case (.resident(let mine), .resident(let theirs)?):
                 same = mine === theirs || mine.holdsSameLead(as: theirs)
-            case (.stored(let mine), .stored(let theirs)?) where mine.offset == theirs.offset:
+            case (.stored(let mine), .stored(let theirs)?) where mine == theirs:
                 break
             case (_, nil):
                 same = false

@@ -9,7 +9,7 @@ import Foundation
 /// checksum and the atomic write around it.
 extension Board {
     /// Bumped whenever what is written here changes; an unknown version is refused.
-    public static let snapshotFormat = 5
+    public static let snapshotFormat = 6
 
     /// - Parameter storing: closed leads just written to the store, by where they lie:
     ///   the snapshot names them there, as it does leads already out of memory.
@@ -83,9 +83,11 @@ extension Board {
         for _ in 0..<count {
             if try r.bool() {
                 // A closed lead out of memory: where the store holds it.
-                let id = try r.int()
-                guard id > 0, id < nextLeadID, !leads.isStored(id) else { throw RecordError("a stored lead's id is out of range") }
-                leads.setStored(id, at: try r.uint())
+                let id = try r.int(), offset = try r.uint()
+                guard id > 0, id < nextLeadID, !leads.isStored(id), LeadTable.canStore(at: offset) else {
+                    throw RecordError("a stored lead's id or place is out of range")
+                }
+                leads.setStored(id, at: offset)
                 continue
             }
             var lead = try Lead(snapshot: &r)

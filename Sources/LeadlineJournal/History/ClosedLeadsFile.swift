@@ -93,6 +93,8 @@ public enum ClosedLeadsFile {
             offsets.append(UInt64(written) + UInt64(bytes.count))
             bytes += littleEndian(UInt32(lead.count)) + littleEndian(Checksum.crc32(lead))
             bytes += lead
+            // Each record starts at a multiple of eight (a board names it in 32 bits).
+            bytes += repeatElement(0, count: padding(after: lead.count))
             if bytes.count >= 1 << 22 { try flush() }
         }
         try flush()
@@ -129,7 +131,8 @@ public enum ClosedLeadsFile {
             let length = Int(readLittleEndian(head, at: 0)), crc = readLittleEndian(head, at: 4)
             guard length <= largestRecord else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
             let body = try chunk.bytes(at: offset + 8, count: length)
-            whole = Checksum.crc32(body, continuing: Checksum.crc32(head, continuing: whole))
+            let pad = try chunk.bytes(at: offset + 8 + Int64(length), count: padding(after: length))
+            whole = Checksum.crc32(pad, continuing: Checksum.crc32(body, continuing: Checksum.crc32(head, continuing: whole)))
             guard Checksum.crc32(body) == crc else {
                 throw JournalError.io("\(path): the record at byte \(offset) does not match its checksum (the file was damaged)")
             }
@@ -140,7 +143,7 @@ public enum ClosedLeadsFile {
                     throw JournalError.io("\(path): the record at byte \(offset) does not read: \(error.description)")
                 }
             }
-            offset += 8 + Int64(length)
+            offset += 8 + Int64(length + padding(after: length))
             count += 1
         }
         guard whole == mark.crc else {
@@ -211,6 +214,10 @@ public enum ClosedLeadsFile {
             throw JournalError.io("\(path) was started afresh (generation \(started)) after the snapshot relying on it (generation \(generation))")
         }
     }
+
+    /// The zeros after a record of `length` bytes (and its eight-byte head), so that the
+    /// next starts at a multiple of eight.
+    static func padding(after length: Int) -> Int { (8 - length % 8) % 8 }
 
     private static func littleEndian(_ value: UInt32) -> [UInt8] {
         (0..<4).map { UInt8((value >> UInt32(8 * $0)) & 0xFF) }
