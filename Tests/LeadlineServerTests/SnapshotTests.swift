@@ -373,7 +373,8 @@ import Testing
 
     /// A closed lead out of memory whose record cannot be read back (the file was cut
     /// under the running server): a change to it is refused before anything is written,
-    /// naming the lead, and the server stays up and answers everything else.
+    /// `SHOW` and `EXPORT` say it cannot be read (not that it never was), and the server
+    /// stays up and answers everything else.
     @Test func aStoredLeadThatCannotBeReadIsRefusedNotApplied() throws {
         let server = try TestServer { $0.limits.snapshotEveryEvents = 0 }
         let dora = try server.client("dora")
@@ -391,5 +392,9 @@ import Testing
         #expect(dora.reply("NOTE \(open) the open one is fine").hasPrefix("OK NOTE"))
         #expect(dora.reply("PING") == "OK PING :")
         #expect(server.logLines.all.contains { $0.contains("lead \(closed)'s record in the closed-leads file cannot be read") })
+        // Reads say so too, rather than answer as if the lead never was.
+        #expect(dora.request("SHOW \(closed)").last?.hasPrefix("ERR UNAVAILABLE lead=\(closed) ") == true)
+        let export = try server.client("omar").request("EXPORT leads all")
+        #expect(export.last?.hasPrefix("ERR UNAVAILABLE lead=\(closed) ") == true, "\(export.suffix(2))")
     }
 }

@@ -46,7 +46,7 @@ extension Board {
     // MARK: - Shared checks
 
     func requireLead(_ id: LeadID) throws(CommandError) -> Lead {
-        guard let lead = leads[id] else { throw CommandError.notFound(lead: id) }
+        guard let lead = leads[id] else { throw missing(id) }
         return lead
     }
 

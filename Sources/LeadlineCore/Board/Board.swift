@@ -88,6 +88,15 @@ public struct Board: Sendable, Equatable {
         return true
     }
 
+    /// Why lead `id` cannot be had: there is none (`NOTFOUND`), or it is closed and out
+    /// of memory and its record cannot be read back (`UNAVAILABLE`: it is there, in the
+    /// journal; `leadlined check` names the record).
+    public func missing(_ id: LeadID) -> CommandError {
+        guard leads.isStored(id) else { return .notFound(lead: id) }
+        return CommandError(.unavailable, fields: [Field("lead", id)],
+                            "lead \(id) is closed and its record cannot be read back now; run leadlined check")
+    }
+
     /// Reads leads out of memory back from `store` (the data folder's closed-leads file).
     public mutating func attachStore(_ store: any ClosedLeadStore) {
         leads.store = store

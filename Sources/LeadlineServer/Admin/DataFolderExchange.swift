@@ -67,7 +67,8 @@ public enum DataFolderExchange {
             write(CSV.line(LeadColumn.header) + "\r\n")
             var chunk = ""
             for id in board.leads.keys.sorted() where scope == .all || !board.leads.isStored(id) {
-                guard let lead = board.lead(id), scope == .all || lead.isOpen,
+                guard let lead = board.lead(id) else { throw ServerError.configuration(board.missing(id).message) }
+                guard scope == .all || lead.isOpen,
                       ExportRequest.contains(lead.createdAt, from: from, to: to, in: business) else { continue }
                 chunk += CSV.line(LeadColumn.row(lead, zone: zone)) + "\r\n"
                 if chunk.utf8.count > 1 << 16 {

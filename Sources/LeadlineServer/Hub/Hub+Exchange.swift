@@ -42,8 +42,12 @@ extension Hub {
         stream(to: c) { [encoder] in
             let end = min(ids.count, next + Self.rowsPerChunk)
             while next < end {
-                if let lead = board.lead(ids[next]), scope == .all || lead.isOpen,
-                   ExportRequest.contains(lead.createdAt, from: from, to: to, in: business) {
+                guard let lead = board.lead(ids[next]) else {
+                    // A closed lead whose record cannot be read back: the file ends
+                    // short, and says so, rather than passing it over.
+                    return (out + encoder.error(tag: tag, board.missing(ids[next])), true)
+                }
+                if scope == .all || lead.isOpen, ExportRequest.contains(lead.createdAt, from: from, to: to, in: business) {
                     out += encoder.data(tag: tag, "CSV", text: CSV.line(LeadColumn.row(lead, zone: zone)))
                     rows += 1
                 }

@@ -215,7 +215,7 @@ extension Hub {
         // (Read where the durable board holds them: `shop.durable.lead(id)` copied the
         // whole board value, a retain of every index in it, and then the lead.)
         guard var out = shop.withDurableLead(id, { encoder.lead(tag: tag, $0) }) else {
-            c.send(encoder.error(tag: tag, CommandError.notFound(lead: id)))
+            c.send(encoder.error(tag: tag, shop.missingLead(id)))
             return
         }
         let seqs = shop.durableHistory(of: id)

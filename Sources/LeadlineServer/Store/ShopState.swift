@@ -134,6 +134,9 @@ final class ShopState: @unchecked Sendable {
     func onSpeculative<R>(_ body: (inout Board) -> R) -> R { body(&speculative) }
 
     /// The same for the durable board (reads only: changes reach it when synced).
+    /// Why lead `id` is not on the durable board (see ``Board/missing(_:)``).
+    func missingLead(_ id: LeadID) -> CommandError { onDurable { $0.missing(id) } }
+
     private func onDurable<R>(_ body: (inout Board) -> R) -> R { body(&durable) }
 
     /// The reply a tagged request already got, if this is its retry.
