@@ -109,15 +109,9 @@ enum CostWorkloads {
     /// Resident bytes per open lead: a server started on `leads` open leads (promised
     /// callbacks, created and claimed, due days ahead), against one started on none.
     static func openLeadMemory(pin: Bool, leads: Int) throws -> Double {
-        let empty = try ServerUnderTest(pin: pin)
-        usleep(300_000)
-        let base = empty.residentKiB
-        empty.stop()
-        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 2, closedShare: 0, snapshot: false, quiet: true)
-        let full = try ServerUnderTest(pin: pin, prepared: prepared)
-        defer { full.stop() }
-        usleep(300_000)
-        return Double(full.residentKiB - base) * 1024 / Double(leads)
+        try memoryPerLead(pin: pin, leads: leads) {
+            try PreparedJournals.make(leads: leads, eventsPerLead: 2, closedShare: 0, snapshot: false, quiet: true)
+        }
     }
 
     /// Resident bytes per closed lead: a server started from a snapshot of `leads`
@@ -125,12 +119,20 @@ enum CostWorkloads {
     /// the closed-leads file), against one started on none. What stays is where each
     /// lies, and the journal's index of their events.
     static func closedLeadMemory(pin: Bool, leads: Int) throws -> Double {
+        try memoryPerLead(pin: pin, leads: leads) {
+            try PreparedJournals.make(leads: leads, eventsPerLead: 4, closedShare: 1, snapshot: true, quiet: true)
+        }
+    }
+
+    /// The resident memory of a server started on the folder `prepare` makes, less that
+    /// of one started on none, per lead.
+    private static func memoryPerLead(pin: Bool, leads: Int,
+                                      prepare: () throws -> (folder: String, tokens: [String: String])) throws -> Double {
         let empty = try ServerUnderTest(pin: pin)
         usleep(300_000)
         let base = empty.residentKiB
         empty.stop()
-        let prepared = try PreparedJournals.make(leads: leads, eventsPerLead: 4, closedShare: 1, snapshot: true, quiet: true)
-        let full = try ServerUnderTest(pin: pin, prepared: prepared)
+        let full = try ServerUnderTest(pin: pin, prepared: try prepare())
         defer { full.stop() }
         usleep(300_000)
         return Double(full.residentKiB - base) * 1024 / Double(leads)

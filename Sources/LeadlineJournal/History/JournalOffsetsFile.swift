@@ -86,9 +86,24 @@ public enum JournalOffsetsFile {
     }
 
     /// Checks the `mark.count` entries a snapshot vouches for as ``read(_:dataDirectory:)``
-    /// does, a few megabytes at a time, keeping none of them: start-up then reads them
-    /// from the file when asked (``OffsetsOnDisk``) instead of holding them all.
+    /// does, keeping none of them: start-up then reads them from the file when asked
+    /// (``OffsetsOnDisk``) instead of holding them all.
     public static func verify(_ mark: OffsetsMark, dataDirectory: String) throws(JournalError) {
+        try walk(mark, dataDirectory: dataDirectory) { _ in }
+    }
+
+    /// The `mark.count` entries a snapshot vouches for, checked against its checksum and
+    /// against what it says of them (in order, that many lines, ending where it says).
+    public static func read(_ mark: OffsetsMark, dataDirectory: String) throws(JournalError) -> [Int64] {
+        var offsets: [Int64] = []
+        offsets.reserveCapacity(mark.count)
+        try walk(mark, dataDirectory: dataDirectory) { offsets.append($0) }
+        return offsets
+    }
+
+    /// Reads the first `mark.count` entries a few megabytes at a time, handing each to
+    /// `each`, and checks them as a whole against the mark.
+    private static func walk(_ mark: OffsetsMark, dataDirectory: String, _ each: (Int64) -> Void) throws(JournalError) {
         let path = path(dataDirectory: dataDirectory)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
@@ -112,6 +127,7 @@ public enum JournalOffsetsFile {
                     let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
                     if (done + i == 0 && offset != 0) || offset < seen.last { ordered = false }
                     seen.note(offset)
+                    each(offset)
                 }
             }
             done += n
@@ -122,39 +138,6 @@ public enum JournalOffsetsFile {
         guard ordered, seen.lines == mark.lines, seen.last == mark.last else {
             throw JournalError.io("\(path)'s first \(mark.count) entries are not what the snapshot says of them")
         }
-    }
-
-    /// The `mark.count` entries a snapshot vouches for, checked against its checksum and
-    /// against what it says of them (in order, that many lines, ending where it says).
-    public static func read(_ mark: OffsetsMark, dataDirectory: String) throws(JournalError) -> [Int64] {
-        let path = path(dataDirectory: dataDirectory)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError.io("cannot open \(path): \(errnoText())") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw JournalError.io("cannot read the size of \(path): \(errnoText())") }
-        guard Int64(info.st_size) / 8 >= Int64(mark.count) else {
-            throw JournalError.io("\(path) holds \(info.st_size / 8) entries where the snapshot relies on \(mark.count)")
-        }
-        let bytes = try PositionedIO.read(count: mark.count * 8, from: fd, at: 0, path: path)
-        guard Checksum.crc32(bytes, continuing: 0) == mark.crc else {
-            throw JournalError.io("\(path) does not match the snapshot's checksum of its first \(mark.count) entries: the file was damaged")
-        }
-        var offsets: [Int64] = []
-        offsets.reserveCapacity(mark.count)
-        var seen = OffsetsMark.empty
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<mark.count {
-                let offset = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
-                offsets.append(offset)
-                seen.note(offset)
-            }
-        }
-        guard offsets.indices.dropFirst().allSatisfy({ offsets[$0] >= offsets[$0 - 1] }), offsets.first ?? 0 == 0,
-              seen.lines == mark.lines, seen.last == mark.last else {
-            throw JournalError.io("\(path)'s first \(mark.count) entries are not what the snapshot says of them")
-        }
-        return offsets
     }
 }
 
