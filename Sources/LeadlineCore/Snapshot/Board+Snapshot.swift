@@ -1,9 +1,10 @@
 import Foundation
 
-/// The board as a snapshot: everything replay would rebuild (leads open and closed,
-/// people, presence, the tag ledger, the marks of sweeps and reviews, each lead's event
-/// numbers, when each open lead's next alert can fall due), written as compact binary.
-/// The other indexes derived from the leads (phones, holders) are rebuilt on loading.
+/// The board as a snapshot: everything replay would rebuild (the leads in memory with
+/// their event numbers, and where each lead out of memory lies in the closed-leads file;
+/// people, presence, the tag ledger, the marks of sweeps and reviews, when each open
+/// lead's next alert can fall due), written as compact binary. The other indexes
+/// derived from the leads (phones, holders) are rebuilt on loading.
 ///
 /// Pure: bytes in, bytes out; the server's snapshot file adds the header, the
 /// checksum and the atomic write around it.
