@@ -46,6 +46,35 @@ import Testing
         #expect(writer.reply("PING") == "OK PING :")
     }
 
+    /// A watcher that falls behind, but not past the limit, gets every event whole and
+    /// in order once it reads: events are written straight to a watcher with nothing
+    /// queued, and what its full socket does not take waits in its buffer, ahead of
+    /// the events that follow.
+    @Test func aLaggingWatcherGetsEveryEventWholeAndInOrder() throws {
+        let server = try TestServer()
+        let writer = try server.client("omar")
+        _ = writer.reply("WATCH none")
+        let id = writer.newLead()
+        let lagging = try server.client("ana", over: .tcp)
+        lagging.shrinkReceiveWindow()
+        #expect(lagging.reply("WATCH all").hasPrefix("OK WATCH mode=all last="))
+        let notes = 60
+        let text = String(repeating: "n", count: 1500)
+        for i in 0..<notes {
+            #expect(writer.reply("NOTE \(id) \(i) \(text)").hasPrefix("OK NOTE"))
+        }
+        var seen: [Int] = []
+        while seen.count < notes, let line = lagging.readLine(timeout: 10) {
+            guard line.contains(" NOTED lead=\(id) ") else { continue }
+            #expect(line.hasSuffix(" \(text)"), "a cut line: \(line.prefix(80))")
+            if let text = line.range(of: " :"), let n = Int(line[text.upperBound...].prefix { $0 != " " }) {
+                seen.append(n)
+            }
+        }
+        #expect(seen == Array(0..<notes))
+        #expect(!server.logLines.all.contains { $0.contains("slow consumer") })
+    }
+
     /// Watchers whose sockets are full when they vanish with a reset, round after
     /// round, while the notes are still being written to them: the server answers
     /// every note and greets the next connection. This walks the teardown of a

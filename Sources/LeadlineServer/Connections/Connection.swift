@@ -173,9 +173,31 @@ final class Connection: @unchecked Sendable {
         }
         if deferredEvents != nil {
             deferredEvents!.append(contentsOf: bytes)
+        } else if let written = writeThrough(bytes) {
+            if written < bytes.count { append(Array(bytes[written...])) }
         } else {
             append(bytes)
         }
+    }
+
+    /// Writes a pushed event straight to a connection with nothing queued ahead of it,
+    /// from the caller's bytes: how much the stream took, or nil when it must wait for
+    /// the turn's flush (something is queued, or the stream did not simply take bytes).
+    ///
+    /// Why: a broadcast used to copy the event into each watcher's buffer and write
+    /// every buffer in a second pass at the turn's end, so the first watcher waited for
+    /// the whole first pass (0.4 ms at 1,000 watchers) and each was visited twice.
+    /// Replies still wait for the flush, so a client's pipelined answers go in one write.
+    private func writeThrough(_ bytes: [UInt8]) -> Int? {
+        guard sent == outbound.count, !flushQueued, !writing, onDrained == nil, !stream.hasPendingOutput else {
+            return nil
+        }
+        guard case .done(let n) = bytes.withUnsafeBytes({ stream.write($0) }) else { return nil }
+        if n > 0 {
+            lastByteSent = bytes[n - 1]
+            session.sent(at: hub.monotonicNow())
+        }
+        return n
     }
 
     /// A long reply begins: hold pushed events until ``releaseEvents()``.
