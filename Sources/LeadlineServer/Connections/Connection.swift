@@ -165,7 +165,8 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Queues a pushed event, or cuts the connection off if it has fallen too far behind.
-    func push(_ bytes: [UInt8]) {
+    /// `now`: the monotonic time, read once by the broadcast for all its watchers.
+    func push(_ bytes: [UInt8], at now: TimeInterval) {
         guard state == .open else { return }
         if unsentBytes + (deferredEvents?.count ?? 0) + bytes.count > maxOutboundBytes {
             cutOffSlowConsumer()
@@ -173,7 +174,7 @@ final class Connection: @unchecked Sendable {
         }
         if deferredEvents != nil {
             deferredEvents!.append(contentsOf: bytes)
-        } else if let written = writeThrough(bytes) {
+        } else if let written = writeThrough(bytes, at: now) {
             if written < bytes.count { append(Array(bytes[written...])) }
         } else {
             append(bytes)
@@ -188,14 +189,14 @@ final class Connection: @unchecked Sendable {
     /// every buffer in a second pass at the turn's end, so the first watcher waited for
     /// the whole first pass (0.4 ms at 1,000 watchers) and each was visited twice.
     /// Replies still wait for the flush, so a client's pipelined answers go in one write.
-    private func writeThrough(_ bytes: [UInt8]) -> Int? {
+    private func writeThrough(_ bytes: [UInt8], at now: TimeInterval) -> Int? {
         guard sent == outbound.count, !flushQueued, !writing, onDrained == nil, !stream.hasPendingOutput else {
             return nil
         }
         guard case .done(let n) = bytes.withUnsafeBytes({ stream.write($0) }) else { return nil }
         if n > 0 {
             lastByteSent = bytes[n - 1]
-            session.sent(at: hub.monotonicNow())
+            session.sent(at: now)
         }
         return n
     }

@@ -67,11 +67,13 @@ extension Hub {
         defer { run.removeAll(keepingCapacity: true) }
         var streams = StreamBytes()
         let tellsTechnicians = run.contains { !$0.audience.visitTechs.isEmpty }
+        // One clock read for the whole broadcast, not one per watcher.
+        let now = monotonicNow()
         for c in connections.values where c.isOpen {
             let watch = c.session.watch
             guard watch != .none, c.session.person != nil else { continue }
             if !tellsTechnicians, let bytes = streams.bytes(of: &run, for: watch, encoder: encoder) {
-                if !bytes.isEmpty { c.push(bytes) }
+                if !bytes.isEmpty { c.push(bytes, at: now) }
                 continue
             }
             guard let person = c.session.person else { continue }
@@ -82,7 +84,7 @@ extension Hub {
                 let visitTechs = run[i].audience.visitTechs
                 if Self.wants(watch, onBoard: run[i].onBoard, isAlert: run[i].isAlert, person.name, concerned: run[i].concerned ?? [])
                     || (!visitTechs.isEmpty && visitTechs.contains(person.name)) {
-                    c.push(run[i].bytes(encoder))
+                    c.push(run[i].bytes(encoder), at: now)
                 }
             }
         }
