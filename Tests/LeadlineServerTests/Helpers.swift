@@ -24,6 +24,20 @@ extension LineClient {
     }
 }
 
+extension TestServer {
+    /// omar, who writes to a new lead and watches nothing, and ana, who watches
+    /// everything through a tiny receive window over `route`: the start of every test
+    /// of a watcher that reads slowly or not at all.
+    func writerAndSlowWatcher(over route: Route) throws -> (writer: LineClient, lead: Int, watcher: LineClient) {
+        let writer = try client("omar")
+        _ = writer.reply("WATCH none")
+        let id = writer.newLead()
+        let watcher = try client("ana", over: route)
+        watcher.shrinkReceiveWindow()
+        #expect(watcher.reply("WATCH all").hasPrefix("OK WATCH mode=all last="))
+        return (writer, id, watcher)
+    }
+}
 
 extension LineClient {
     /// Makes this client a slow reader: a tiny kernel receive window, so the server's

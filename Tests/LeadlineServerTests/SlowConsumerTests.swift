@@ -10,14 +10,8 @@ import Testing
     /// while a watcher that keeps reading gets every event.
     @Test func slowConsumerIsCutWhileFastOneKeepsUp() throws {
         let server = try TestServer { $0.limitSlowConsumers(to: 256 << 10) }
-        let writer = try server.client("omar")
-        _ = writer.reply("WATCH none")
-        let id = writer.newLead()
-
         // The slow one: a tiny receive window, WATCH all, and then it never reads.
-        let slow = try server.client("ana", over: .tcp)
-        slow.shrinkReceiveWindow()
-        #expect(slow.reply("WATCH all").hasPrefix("OK WATCH mode=all last="))
+        let (writer, id, slow) = try server.writerAndSlowWatcher(over: .tcp)
 
         let fast = try server.client("ben")
         #expect(fast.reply("WATCH all").hasPrefix("OK WATCH mode=all last="))
@@ -52,12 +46,7 @@ import Testing
     /// the events that follow.
     @Test func aLaggingWatcherGetsEveryEventWholeAndInOrder() throws {
         let server = try TestServer()
-        let writer = try server.client("omar")
-        _ = writer.reply("WATCH none")
-        let id = writer.newLead()
-        let lagging = try server.client("ana", over: .tcp)
-        lagging.shrinkReceiveWindow()
-        #expect(lagging.reply("WATCH all").hasPrefix("OK WATCH mode=all last="))
+        let (writer, id, lagging) = try server.writerAndSlowWatcher(over: .tcp)
         let notes = 60
         let text = String(repeating: "n", count: 1500)
         for i in 0..<notes {

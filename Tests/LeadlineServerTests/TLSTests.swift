@@ -187,12 +187,7 @@ import Testing
     /// A watcher on TLS that stops reading is cut off with `BYE SLOW`, like any other.
     @Test func aSlowReaderOnTLSIsCutOff() throws {
         let server = try TestServer { $0.limitSlowConsumers(to: 128 << 10) }
-        let writer = try server.client("omar")
-        _ = writer.reply("WATCH none")
-        let id = writer.newLead()
-        let slow = try server.client("ana", over: .tls)
-        slow.shrinkReceiveWindow()
-        #expect(slow.reply("WATCH all").hasPrefix("OK WATCH mode=all last="))
+        let (writer, id, slow) = try server.writerAndSlowWatcher(over: .tls)
         let text = String(repeating: "n", count: 3000)
         for i in 0..<200 {
             #expect(writer.reply("NOTE \(id) \(i) \(text)").hasPrefix("OK NOTE"))
