@@ -348,6 +348,8 @@ import Testing
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         check = try DataFolderDoctor.check(dataDirectory: server.directory)
         #expect(check.text.contains("does not match its checksum"), "\(check.text)")
+        // Named by the lead kept there: what an operator can look up in an export.
+        #expect(check.text.contains("the record at byte \(last) (lead \(ids[2])) does not match"), "\(check.text)")
         try server.restart()
         #expect(server.logLines.all.contains { $0.contains("does not match its checksum") && $0.contains("falling back") })
         #expect(server.logLines.all.contains { $0.contains("loaded the snapshot of event \(firstSnapshot)") }, "the older one")

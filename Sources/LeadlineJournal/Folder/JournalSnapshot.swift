@@ -200,7 +200,7 @@ public enum JournalSnapshot {
         do throws(JournalError) {
             try JournalOffsetsFile.verify(contents.offsets, dataDirectory: dataDirectory)
             offsets = try OffsetsOnDisk(dataDirectory: dataDirectory, count: contents.offsets.count)
-            try ClosedLeadsFile.check(contents.closed, dataDirectory: dataDirectory)
+            try ClosedLeadsFile.check(contents.closed, dataDirectory: dataDirectory, keptIn: contents.board.leads)
         } catch {
             throw JournalError.io("\(path) was not used: \(error)")
         }

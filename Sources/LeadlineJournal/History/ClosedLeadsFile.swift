@@ -106,11 +106,16 @@ public enum ClosedLeadsFile {
     /// least that long, and every record in it whole and matching its checksum (read in
     /// large chunks: a year of a busy shop's closed leads is a few hundred megabytes at
     /// most, read at disk speed).
-    /// - Parameter decoding: also read each lead (`leadlined check`); start-up checks the
-    ///   checksums only.
+    /// - Parameters:
+    ///   - decoding: also read each lead (`leadlined check`); start-up checks the
+    ///     checksums only.
+    ///   - leads: the lead table of the snapshot relying on the file, if at hand: a
+    ///     damaged record is then named by the lead kept there (what an operator can look
+    ///     up), or said to hold none (no lead of that snapshot is lost with it).
     /// - Returns: how many records there are.
     @discardableResult
-    public static func check(_ mark: ClosedLeadsMark, dataDirectory: String, decoding: Bool = false) throws(JournalError) -> Int {
+    public static func check(_ mark: ClosedLeadsMark, dataDirectory: String, decoding: Bool = false,
+                             keptIn leads: LeadTable? = nil) throws(JournalError) -> Int {
         guard mark != .empty else { return 0 }
         let path = path(dataDirectory: dataDirectory)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -126,21 +131,27 @@ public enum ClosedLeadsFile {
         var offset = Int64(headerLength)
         var count = 0
         var whole = Checksum.crc32(try chunk.bytes(at: 0, count: headerLength))
+        func record(at offset: Int64) -> String {
+            guard let leads else { return "the record at byte \(offset)" }
+            // Only for the message: a pass over the table once, when a record is damaged.
+            let kept = leads.keys.first { leads.storedOffset(of: $0) == UInt64(offset) }
+            return "the record at byte \(offset) (" + (kept.map { "lead \($0)" } ?? "no lead this snapshot keeps") + ")"
+        }
         while offset < mark.length {
             let head = Array(try chunk.bytes(at: offset, count: 8))
             let length = Int(readLittleEndian(head, at: 0)), crc = readLittleEndian(head, at: 4)
-            guard length <= largestRecord else { throw JournalError.io("\(path): the record at byte \(offset) claims \(length) bytes (the file was damaged)") }
+            guard length <= largestRecord else { throw JournalError.io("\(path): \(record(at: offset)) claims \(length) bytes (the file was damaged)") }
             let body = try chunk.bytes(at: offset + 8, count: length)
             let pad = try chunk.bytes(at: offset + 8 + Int64(length), count: padding(after: length))
             whole = Checksum.crc32(pad, continuing: Checksum.crc32(body, continuing: Checksum.crc32(head, continuing: whole)))
             guard Checksum.crc32(body) == crc else {
-                throw JournalError.io("\(path): the record at byte \(offset) does not match its checksum (the file was damaged)")
+                throw JournalError.io("\(path): \(record(at: offset)) does not match its checksum (the file was damaged)")
             }
             if decoding {
                 do throws(RecordError) {
                     _ = try StoredLead(encoded: Array(body))
                 } catch {
-                    throw JournalError.io("\(path): the record at byte \(offset) does not read: \(error.description)")
+                    throw JournalError.io("\(path): \(record(at: offset)) does not read: \(error.description)")
                 }
             }
             offset += 8 + Int64(length + padding(after: length))

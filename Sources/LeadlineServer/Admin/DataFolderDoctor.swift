@@ -92,7 +92,7 @@ public enum DataFolderDoctor {
     /// many it keeps there.
     private static func checkStoredLeads(_ snapshot: SnapshotContents, _ folder: DataDirectory, path: String) throws(JournalError) -> Int {
         do throws(JournalError) {
-            try ClosedLeadsFile.check(snapshot.closed, dataDirectory: folder.path, decoding: true)
+            try ClosedLeadsFile.check(snapshot.closed, dataDirectory: folder.path, decoding: true, keptIn: snapshot.board.leads)
         } catch {
             throw JournalError.io("\(path) was not used: \(error)")
         }
