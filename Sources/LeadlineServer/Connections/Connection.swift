@@ -7,7 +7,8 @@ import LeadlineWire
 /// line framer, the outbound buffer, and the protocol ``Session``.
 ///
 /// Confined to the hub queue: every method runs there, so no locks. The outbound
-/// buffer is flushed once per turn of the queue (many lines, one write), and bounded:
+/// buffer is flushed once per turn of the queue (many lines, one write; a pushed event
+/// for a connection with nothing queued is written at once instead), and bounded:
 /// past ``Limits/outboundHighWater`` the connection's requests wait, past
 /// ``Limits/maxOutboundBytes`` of pushed events it is cut off as a slow consumer.
 /// The connection never touches a descriptor: it reads and writes its ``ByteStream``
@@ -194,11 +195,15 @@ final class Connection: @unchecked Sendable {
             return nil
         }
         guard case .done(let n) = bytes.withUnsafeBytes({ stream.write($0) }) else { return nil }
-        if n > 0 {
-            lastByteSent = bytes[n - 1]
-            session.sent(at: now)
-        }
+        if n > 0 { streamTook(last: bytes[n - 1], at: now) }
         return n
+    }
+
+    /// The stream took bytes ending in `last`: whether a line is half written, and when
+    /// the connection last heard from us (its keepalive).
+    private func streamTook(last: UInt8, at now: TimeInterval) {
+        lastByteSent = last
+        session.sent(at: now)
     }
 
     /// A long reply begins: hold pushed events until ``releaseEvents()``.
@@ -241,8 +246,7 @@ final class Connection: @unchecked Sendable {
             switch result {
             case .done(let n):
                 sent += n
-                lastByteSent = outbound[sent - 1]
-                session.sent(at: hub.monotonicNow())
+                streamTook(last: outbound[sent - 1], at: hub.monotonicNow())
             case .wouldBlock:
                 setWriting(true)
                 return
